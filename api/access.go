@@ -1,0 +1,140 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/casework/casework/auth"
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
+)
+
+const bearerScheme = "bearer"
+
+// caseAccess says whether an operation reads or changes one case.
+type caseAccess int
+
+const (
+	noCase caseAccess = iota
+	readCase
+	writeCase
+)
+
+// access is who may call an operation: one of Roles, and, for an operation
+// on one case (path parameter id), only within the caller's own cases.
+type access struct {
+	Roles []casefile.Role
+	Case  caseAccess
+}
+
+var (
+	everyone = []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor}
+	courts   = []casefile.Role{casefile.RoleCourt}
+	// mediators are the only ones who record mediation's steps.
+	mediators = []casefile.Role{casefile.RoleMediator}
+)
+
+// operation declares an operation together with who may call it, so that no
+// route exists without its access rule.
+func operation(id, method, path, summary string, a access) huma.Operation {
+	tag := "cases"
+	if i := strings.Index(strings.TrimPrefix(path, "/"), "/"); i > 0 {
+		tag = strings.Trim(path[:i+1], "/")
+	}
+	return huma.Operation{
+		OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag},
+		Security: []map[string][]string{{bearerScheme: {}}},
+		Metadata: map[string]any{"access": a},
+		Errors:   []int{http.StatusUnauthorized, http.StatusForbidden},
+	}
+}
+
+type ctxKey int
+
+const (
+	principalKey ctxKey = iota
+	caseKey
+)
+
+// principalFrom returns the authenticated caller; the middleware guarantees
+// one for every declared operation.
+func principalFrom(ctx context.Context) auth.Principal {
+	p, _ := ctx.Value(principalKey).(auth.Principal)
+	return p
+}
+
+// caseFrom returns the case an operation acts on, loaded by the middleware.
+func caseFrom(ctx context.Context) casefile.Summary {
+	c, _ := ctx.Value(caseKey).(casefile.Summary)
+	return c
+}
+
+// authorize is the one place access is enforced: it authenticates the
+// bearer token, checks the role against the operation's declaration and,
+// for operations on a case, that the case is the caller's.
+func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) {
+	return func(ctx huma.Context, next func(huma.Context)) {
+		a, ok := ctx.Operation().Metadata["access"].(access)
+		if !ok {
+			// Every operation is declared through operation(); one that is
+			// not is a programming error and stays closed.
+			_ = huma.WriteErr(api, ctx, http.StatusForbidden, "operation has no access rule")
+			return
+		}
+		token, found := strings.CutPrefix(ctx.Header("Authorization"), "Bearer ")
+		if !found || s.Keys == nil {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="casework"`)
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "a bearer token is required")
+			return
+		}
+		p, err := s.Keys.Verify(strings.TrimSpace(token))
+		if err != nil {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="casework", error="invalid_token"`)
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "the bearer token is not valid")
+			return
+		}
+		if !slices.Contains(a.Roles, p.Role) {
+			_ = huma.WriteErr(api, ctx, http.StatusForbidden, "a "+string(p.Role)+" may not do this")
+			return
+		}
+		ctx = huma.WithValue(ctx, principalKey, p)
+		if a.Case != noCase {
+			c, err := s.Store.Case(ctx.Context(), ctx.Param("id"))
+			if errors.Is(err, db.ErrNotFound) {
+				_ = huma.WriteErr(api, ctx, http.StatusNotFound, "no case with id "+ctx.Param("id"))
+				return
+			}
+			if err != nil {
+				s.Log.Error("load case for access check", "case", ctx.Param("id"), "err", err)
+				_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "cannot read the case ledger; try again")
+				return
+			}
+			if !mayAccess(p, c) {
+				_ = huma.WriteErr(api, ctx, http.StatusForbidden, "this case is outside your cases")
+				return
+			}
+			ctx = huma.WithValue(ctx, caseKey, c)
+		}
+		next(ctx)
+	}
+}
+
+// mayAccess reports whether p may see (and, if its role may write, act on)
+// case c: a mediator only cases assigned to them, a party only its own, a
+// court, an auditor and a supervisor only cases within their jurisdiction.
+func mayAccess(p auth.Principal, c casefile.Summary) bool {
+	switch p.Role {
+	case casefile.RoleMediator:
+		return c.Mediator == p.Subject
+	case casefile.RoleParty:
+		return slices.Contains(c.Parties, p.Subject)
+	case casefile.RoleCourt, casefile.RoleAuditor, casefile.RoleSupervisor:
+		return p.Covers(c.Jurisdiction)
+	}
+	return false
+}

@@ -1,0 +1,69 @@
+// Package api is casework's HTTP API: courts, mediators, parties and
+// auditors start cases, send them commands and read them here. It starts
+// workflows and sends them Temporal updates; it reads the PostgreSQL read
+// model for lists and history, and queries a workflow for one case's live
+// state. It never writes case state itself.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"go.temporal.io/sdk/client"
+
+	"github.com/casework/casework/auth"
+	"github.com/casework/casework/db"
+)
+
+// Version is the API version in the OpenAPI document.
+const Version = "0.1.0"
+
+// Server holds what the handlers need.
+type Server struct {
+	Temporal client.Client
+	Store    *db.Store
+	Keys     *auth.Keys
+	// TimeScale compresses case time for new cases (1 = real time).
+	TimeScale int64
+	Log       *slog.Logger
+}
+
+// Config is the OpenAPI configuration: title, security scheme and docs.
+func Config() huma.Config {
+	cfg := huma.DefaultConfig("casework", Version)
+	cfg.Info.Description = "Long-running court and mediation case processes: delegated mediation, " +
+		"judicial confirmation, performance supervision and enforcement, run as durable workflows. " +
+		"Money is integer fen; dates are legal calendar dates (YYYY-MM-DD) in case time. " +
+		"Errors are RFC 9457 problem+json."
+	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
+		bearerScheme: {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
+			Description: "A token minted by `casework token`; it names the subject, role and scope."},
+	}
+	return cfg
+}
+
+// New returns the HTTP handler serving the API, its OpenAPI document at
+// /openapi.json and its docs at /docs.
+func New(s *Server) (http.Handler, huma.API) {
+	mux := http.NewServeMux()
+	api := humago.New(mux, Config())
+	Register(api, s)
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		w.Header().Set("Content-Type", "text/plain")
+		_, _ = w.Write([]byte("ok\n"))
+	})
+	return limitBody(mux, maxBodyBytes), api
+}
+
+// Register declares every operation on api. It is the one place routes are
+// defined; each declares who may call it (see access).
+func Register(api huma.API, s *Server) {
+	if s.Log == nil {
+		s.Log = slog.Default()
+	}
+	api.UseMiddleware(s.authorize(api))
+	s.registerMediation(api)
+	s.registerCases(api)
+}

@@ -1,0 +1,55 @@
+package api
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"unicode/utf8"
+)
+
+// maxBodyBytes bounds every request body; nothing casework accepts is near it.
+const maxBodyBytes = 1 << 20
+
+// limitBody refuses bodies over limit with 413 and bodies that are not valid
+// UTF-8 with 400, before any handler sees them: encoding/json would quietly
+// replace bad bytes with U+FFFD and store something no one sent.
+func limitBody(next http.Handler, limit int64) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Body == nil || r.Body == http.NoBody {
+			next.ServeHTTP(w, r)
+			return
+		}
+		if r.ContentLength > limit {
+			writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", limit))
+			return
+		}
+		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
+		_ = r.Body.Close()
+		if err != nil {
+			writeProblem(w, http.StatusBadRequest, "cannot read the request body")
+			return
+		}
+		if int64(len(body)) > limit {
+			writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", limit))
+			return
+		}
+		if !utf8.Valid(body) {
+			writeProblem(w, http.StatusBadRequest, "request body is not valid UTF-8")
+			return
+		}
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		r.ContentLength = int64(len(body))
+		next.ServeHTTP(w, r)
+	})
+}
+
+// writeProblem writes an RFC 9457 problem outside Huma's handlers.
+func writeProblem(w http.ResponseWriter, status int, detail string) {
+	w.Header().Set("Content-Type", "application/problem+json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(map[string]any{
+		"title": http.StatusText(status), "status": status, "detail": detail,
+	})
+}

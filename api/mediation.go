@@ -1,0 +1,261 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"net/http"
+	"strings"
+
+	"github.com/danielgtaylor/huma/v2"
+	"go.temporal.io/api/serviceerror"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/client"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
+)
+
+// PartyBody is a party to a dispute.
+type PartyBody struct {
+	ID   string `json:"id" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]+$" doc:"The subject the party signs in as"`
+	Name string `json:"name" minLength:"1" maxLength:"200" doc:"Name of the person, company or village committee"`
+	Side string `json:"side" enum:"applicant,respondent"`
+}
+
+// StartMediationBody delegates a filed dispute to mediation (委派调解).
+type StartMediationBody struct {
+	CaseNumber   string      `json:"case_number" minLength:"1" maxLength:"100" example:"（2026）黔2301民诉前调1234号" doc:"The court case number (案号); the same number never opens two cases"`
+	Jurisdiction string      `json:"jurisdiction,omitempty" maxLength:"50" example:"CN-52-QXN" doc:"Jurisdiction whose legal calendar and policy apply; defaults to the court user's"`
+	Organisation string      `json:"organisation" minLength:"1" maxLength:"200" example:"兴义市人民调解委员会"`
+	Mediator     string      `json:"mediator" minLength:"1" maxLength:"100" doc:"The subject of the mediator assigned"`
+	Subject      string      `json:"subject,omitempty" maxLength:"2000" doc:"What the dispute is about"`
+	ClaimFen     int64       `json:"claim_fen" minimum:"0" maximum:"100000000000000" doc:"Amount claimed, in fen (1 yuan = 100 fen)"`
+	Parties      []PartyBody `json:"parties" minItems:"2" maxItems:"1000"`
+}
+
+type startMediationInput struct {
+	Body StartMediationBody
+}
+
+// CaseBody is one case: its ledger summary and, while its workflow can be
+// asked, its live state.
+type CaseBody struct {
+	Summary   casefile.Summary         `json:"summary"`
+	Mediation *workflows.MediationView `json:"mediation,omitempty"`
+}
+
+type caseOutput struct {
+	Body CaseBody
+}
+
+// startOutput is 201 with the new case, or 200 when the case number is
+// already open.
+type startOutput struct {
+	Status   int
+	Location string `header:"Location"`
+	Body     CaseBody
+}
+
+// TermsBody are the terms of a mediation agreement.
+type TermsBody struct {
+	Obligor      string            `json:"obligor" minLength:"1" maxLength:"100"`
+	Obligees     []string          `json:"obligees" minItems:"1" maxItems:"1000"`
+	TotalFen     int64             `json:"total_fen" doc:"Total owed, in fen; must be positive and equal the installments' sum"`
+	Installments []InstallmentBody `json:"installments" minItems:"1" maxItems:"120" doc:"One payment, or N installments in due-date order"`
+}
+
+// InstallmentBody is one payment of a schedule.
+type InstallmentBody struct {
+	DueOn     policy.Date `json:"due_on" doc:"Legal calendar date, after the agreement date"`
+	AmountFen int64       `json:"amount_fen"`
+}
+
+type outcomeInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"A retried request with the same key takes effect once"`
+	Body           struct {
+		Outcome string     `json:"outcome" enum:"agreed,failed,withdrawn"`
+		Reason  string     `json:"reason,omitempty" maxLength:"2000"`
+		Terms   *TermsBody `json:"terms,omitempty"`
+	}
+}
+
+type extendInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Reason string `json:"reason" minLength:"1" maxLength:"2000" doc:"How the parties agreed to extend"`
+	}
+}
+
+func (s *Server) registerMediation(api huma.API) {
+	op := operation("start-mediation", http.MethodPost, "/cases/mediation",
+		"Delegate a dispute to mediation", access{Roles: courts})
+	op.DefaultStatus = http.StatusCreated
+	op.Description = "Starts the mediation case of a filed dispute. Idempotent on the case number: " +
+		"a repeat answers 200 with the existing case; a different dispute under the same number is 409."
+	op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
+	huma.Register(api, op, s.startMediation)
+
+	op = operation("record-mediation-outcome", http.MethodPost, "/cases/{id}/outcome",
+		"Record what mediation came to: agreed (with terms), failed or withdrawn", access{Roles: mediators, Case: writeCase})
+	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity)
+	huma.Register(api, op, s.recordOutcome)
+
+	op = operation("extend-mediation", http.MethodPost, "/cases/{id}/extensions",
+		"Extend the mediation period once, by the parties' agreement", access{Roles: mediators, Case: writeCase})
+	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity)
+	huma.Register(api, op, s.extendMediation)
+}
+
+func (s *Server) startMediation(ctx context.Context, in *startMediationInput) (*startOutput, error) {
+	p := principalFrom(ctx)
+	b := in.Body
+	number := strings.TrimSpace(b.CaseNumber)
+	if number == "" {
+		return nil, huma.Error422UnprocessableEntity("case_number is blank")
+	}
+	jurisdiction := b.Jurisdiction
+	if jurisdiction == "" {
+		jurisdiction = p.Jurisdiction
+	}
+	if !p.Covers(jurisdiction) {
+		return nil, huma.Error403Forbidden("jurisdiction " + jurisdiction + " is outside your court's")
+	}
+	if err := checkParties(b.Parties); err != nil {
+		return nil, err
+	}
+	parties := make([]workflows.Party, len(b.Parties))
+	for i, bp := range b.Parties {
+		parties[i] = workflows.Party{ID: bp.ID, Name: bp.Name, Side: bp.Side}
+	}
+	id := workflows.CaseID(number)
+	wfID := workflows.MediationWorkflowID(id)
+	input := workflows.MediationInput{
+		CaseID: id, CaseNumber: number, Court: p.Court, Jurisdiction: jurisdiction,
+		Organisation: b.Organisation, Mediator: b.Mediator, Parties: parties, ClaimFen: b.ClaimFen,
+		Subject: b.Subject, DelegatedBy: p.Actor(), Clock: casetime.Clock{Scale: s.TimeScale},
+	}
+
+	// A case number already in use answers with that case, unless it is
+	// another dispute: then the number is taken.
+	if existing, err := s.Store.Case(ctx, id); err == nil {
+		if existing.Court != input.Court || existing.Organisation != input.Organisation ||
+			existing.Mediator != input.Mediator || existing.ClaimFen != input.ClaimFen {
+			return nil, huma.Error409Conflict("case number " + number + " is already used by another dispute (case " + id + ")")
+		}
+		out, err := s.caseOutput(ctx, existing)
+		if err != nil {
+			return nil, err
+		}
+		return &startOutput{Status: http.StatusOK, Location: "/cases/" + id, Body: out.Body}, nil
+	}
+
+	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: wfID, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	}, workflows.Mediation, input)
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			WorkflowID: wfID, UpdateName: workflows.UpdateOpened, UpdateID: "opened",
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return nil, s.problem(ctx, "start mediation", err)
+	}
+	var view workflows.MediationView
+	if err := h.Get(ctx, &view); err != nil {
+		return nil, s.problem(ctx, "start mediation", err)
+	}
+	sum, err := s.Store.Case(ctx, id)
+	if err != nil {
+		return nil, s.problem(ctx, "start mediation", err)
+	}
+	return &startOutput{Status: http.StatusCreated, Location: "/cases/" + id, Body: CaseBody{Summary: sum, Mediation: &view}}, nil
+}
+
+// checkParties requires distinct party IDs and both sides of the dispute.
+func checkParties(ps []PartyBody) error {
+	seen := map[string]bool{}
+	sides := map[string]bool{}
+	for _, p := range ps {
+		if seen[p.ID] {
+			return huma.Error422UnprocessableEntity("party " + p.ID + " is listed twice")
+		}
+		seen[p.ID] = true
+		sides[p.Side] = true
+	}
+	if !sides[workflows.SideApplicant] || !sides[workflows.SideRespondent] {
+		return huma.Error422UnprocessableEntity("a dispute needs at least one applicant and one respondent")
+	}
+	return nil
+}
+
+func (s *Server) recordOutcome(ctx context.Context, in *outcomeInput) (*caseOutput, error) {
+	cmd := workflows.OutcomeCommand{Outcome: in.Body.Outcome, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()}
+	if t := in.Body.Terms; t != nil {
+		terms := workflows.Terms{Obligor: t.Obligor, Obligees: t.Obligees, TotalFen: t.TotalFen}
+		for _, i := range t.Installments {
+			terms.Installments = append(terms.Installments, workflows.Installment{DueOn: i.DueOn, AmountFen: i.AmountFen})
+		}
+		cmd.Terms = &terms
+	}
+	return s.mediationUpdate(ctx, workflows.UpdateRecordOutcome, in.IdempotencyKey, cmd)
+}
+
+func (s *Server) extendMediation(ctx context.Context, in *extendInput) (*caseOutput, error) {
+	cmd := workflows.ExtendCommand{Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()}
+	return s.mediationUpdate(ctx, workflows.UpdateExtendDeadline, in.IdempotencyKey, cmd)
+}
+
+// mediationUpdate sends a command to the case's mediation workflow and
+// answers with the case after it. The workflow's validator decides; a
+// refused command leaves no trace.
+func (s *Server) mediationUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {
+	c := caseFrom(ctx)
+	if c.Process != casefile.ProcessMediation {
+		return nil, huma.Error409Conflict("case " + c.ID + " is not a mediation case")
+	}
+	if c.Status == casefile.StatusClosed {
+		return nil, huma.Error409Conflict("case " + c.ID + " is closed: " + c.Stage)
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: c.WorkflowID, UpdateName: name, UpdateID: updateID(name, key), Args: []any{cmd},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		var view workflows.MediationView
+		if err = h.Get(ctx, &view); err == nil {
+			sum, err := s.Store.Case(ctx, c.ID)
+			if err != nil {
+				return nil, s.problem(ctx, name, err)
+			}
+			return &caseOutput{Body: CaseBody{Summary: sum, Mediation: &view}}, nil
+		}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		// The case exists (the ledger has it), so its workflow has closed
+		// since the ledger was read.
+		return nil, huma.Error409Conflict("case " + c.ID + " is closed")
+	}
+	return nil, s.problem(ctx, name, err)
+}
+
+// updateID makes a command idempotent under the caller's key: Temporal
+// runs an update with a given ID once per workflow run.
+func updateID(name, key string) string {
+	if key == "" {
+		var b [16]byte
+		_, _ = rand.Read(b[:])
+		key = hex.EncodeToString(b[:])
+	}
+	return name + ":" + key
+}

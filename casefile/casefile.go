@@ -1,0 +1,114 @@
+// Package casefile holds the records every process writes about a case (一案一档):
+// who acted, the steps of the audit trail, and the summary the case ledger
+// lists. Workflows produce them, activities store them, the API serves them.
+package casefile
+
+import (
+	"encoding/json"
+	"time"
+
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/policy"
+)
+
+// Role is what an actor is in the process: it decides what they may do.
+type Role string
+
+// The roles of DOMAIN.md "Who uses it", plus the system itself for steps
+// that a deadline, not a person, takes.
+const (
+	RoleCourt      Role = "court"
+	RoleMediator   Role = "mediator"
+	RoleParty      Role = "party"
+	RoleAuditor    Role = "auditor"
+	RoleSupervisor Role = "supervisor"
+	RoleSystem     Role = "system"
+)
+
+// Actor is who took a step.
+type Actor struct {
+	Subject string `json:"subject"`
+	Role    Role   `json:"role"`
+}
+
+// System is the actor of steps taken by the passing of time.
+var System = Actor{Subject: "casework", Role: RoleSystem}
+
+// Process names the kind of case.
+type Process string
+
+// The processes casework runs.
+const (
+	ProcessMediation   Process = "mediation"
+	ProcessEnforcement Process = "enforcement"
+	ProcessBoundary    Process = "boundary"
+	ProcessWage        Process = "wage"
+)
+
+// Status is the coarse state the ledger filters on.
+type Status string
+
+// A case is open until it is closed out (销号).
+const (
+	StatusOpen   Status = "open"
+	StatusClosed Status = "closed"
+)
+
+// Event is one step of a case as the audit trail keeps it.
+type Event struct {
+	CaseID     string          `json:"case_id"`
+	Seq        int             `json:"seq"`
+	Kind       string          `json:"kind"`
+	Actor      Actor           `json:"actor"`
+	RealAt     time.Time       `json:"real_at"`
+	CaseAt     time.Time       `json:"case_at"`
+	CaseOn     policy.Date     `json:"case_on"`
+	Reason     string          `json:"reason,omitempty"`
+	ReasonCode string          `json:"reason_code,omitempty"`
+	Data       json.RawMessage `json:"data,omitempty"`
+}
+
+// Deadline is the pending step's last day and what happens when it passes.
+type Deadline struct {
+	Kind string      `json:"kind"`
+	On   policy.Date `json:"on"`
+	// At is the case-time instant at which the day On has fully passed.
+	At time.Time `json:"at"`
+}
+
+// Summary is the ledger's view of a case after its latest step.
+type Summary struct {
+	ID           string         `json:"id"`
+	CaseNumber   string         `json:"case_number"`
+	Process      Process        `json:"process"`
+	WorkflowID   string         `json:"workflow_id"`
+	Court        string         `json:"court"`
+	Jurisdiction string         `json:"jurisdiction"`
+	Organisation string         `json:"organisation,omitempty"`
+	Mediator     string         `json:"mediator,omitempty"`
+	CaseLeader   string         `json:"case_leader,omitempty"`
+	Parties      []string       `json:"parties"`
+	Stage        string         `json:"stage"`
+	Status       Status         `json:"status"`
+	Outcome      string         `json:"outcome,omitempty"`
+	ClaimFen     int64          `json:"claim_fen"`
+	Clock        casetime.Clock `json:"clock"`
+	OpenedOn     policy.Date    `json:"opened_on"`
+	ClosedOn     policy.Date    `json:"closed_on"`
+	NextDeadline *Deadline      `json:"next_deadline,omitempty"`
+	LastSeq      int            `json:"last_seq"`
+	OpenedAt     time.Time      `json:"opened_at"`
+	ClosedAt     time.Time      `json:"closed_at"`
+}
+
+// Data encodes v as an event's data. Workflow code calls it, so it must stay
+// deterministic: encoding/json sorts map keys and struct fields are ordered.
+func Data(v any) json.RawMessage {
+	b, err := json.Marshal(v)
+	if err != nil {
+		// Only values that cannot be JSON (channels, funcs) fail, which is a
+		// programming error in the caller, not bad input.
+		panic("casefile: event data: " + err.Error())
+	}
+	return b
+}

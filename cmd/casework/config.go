@@ -1,0 +1,90 @@
+package main
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+
+	"go.temporal.io/sdk/client"
+	tlog "go.temporal.io/sdk/log"
+
+	"github.com/casework/casework/auth"
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/policy"
+)
+
+// env returns the environment variable key, or def when it is unset.
+func env(key, def string) string {
+	if v, ok := os.LookupEnv(key); ok && v != "" {
+		return v
+	}
+	return def
+}
+
+func timeScale() (int64, error) {
+	s := env("CASEWORK_TIME_SCALE", "1")
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 1 || n > casetime.MaxScale {
+		return 0, fmt.Errorf("CASEWORK_TIME_SCALE=%q: want a whole number from 1 (real time) to %d; 86400 makes one legal day pass per second", s, casetime.MaxScale)
+	}
+	return n, nil
+}
+
+func policies() (*policy.Registry, error) {
+	if dir := os.Getenv("CASEWORK_POLICY_DIR"); dir != "" {
+		r, err := policy.LoadDir(dir)
+		if err != nil {
+			return nil, fmt.Errorf("CASEWORK_POLICY_DIR=%s: %w", dir, err)
+		}
+		return r, nil
+	}
+	return policy.Default()
+}
+
+// dialTemporal connects to the Temporal frontend at TEMPORAL_ADDRESS.
+func dialTemporal(ctx context.Context, hostPort string) (client.Client, error) {
+	c, err := client.DialContext(ctx, client.Options{
+		HostPort:  hostPort,
+		Namespace: env("TEMPORAL_NAMESPACE", "default"),
+		Logger:    tlog.NewStructuredLogger(slog.Default().With("component", "temporal")),
+	})
+	if err != nil {
+		return nil, fmt.Errorf("connect to Temporal at %s: %w (is the server running? set TEMPORAL_ADDRESS)", hostPort, err)
+	}
+	return c, nil
+}
+
+// jwtKeys returns the token keys: CASEWORK_JWT_SECRET, or for development a
+// secret kept in keyFile (created on first use) when keyFile is not empty.
+func jwtKeys(keyFile string) (*auth.Keys, error) {
+	if s := os.Getenv("CASEWORK_JWT_SECRET"); s != "" {
+		return auth.NewKeys([]byte(s))
+	}
+	if keyFile == "" {
+		return nil, errors.New("CASEWORK_JWT_SECRET is not set (at least 32 bytes; e.g. openssl rand -hex 32)")
+	}
+	b, err := os.ReadFile(keyFile)
+	if errors.Is(err, os.ErrNotExist) {
+		var k [32]byte
+		if _, err := rand.Read(k[:]); err != nil {
+			return nil, err
+		}
+		b = []byte(hex.EncodeToString(k[:]))
+		if err := os.MkdirAll(filepath.Dir(keyFile), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(keyFile, b, 0o600); err != nil {
+			return nil, fmt.Errorf("write development token key: %w", err)
+		}
+	} else if err != nil {
+		return nil, fmt.Errorf("read development token key: %w", err)
+	}
+	return auth.NewKeys([]byte(strings.TrimSpace(string(b))))
+}

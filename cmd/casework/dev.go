@@ -1,0 +1,185 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"net"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+
+	"github.com/casework/casework/api"
+	"github.com/casework/casework/auth"
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
+	"github.com/casework/casework/internal/devstack"
+)
+
+func dataDir() string { return env("CASEWORK_DATA_DIR", ".data") }
+
+func devKeyFile() string { return filepath.Join(dataDir(), "jwt.key") }
+
+func casefileRole(s string) casefile.Role { return casefile.Role(s) }
+
+// devUsers are the sample users make dev prints tokens for, one per role,
+// scoped to the national jurisdiction so they see every sample case.
+var devUsers = []auth.Principal{
+	{Subject: "judge-li", Role: casefile.RoleCourt, Court: "兴义市人民法院", Jurisdiction: "CN"},
+	{Subject: "mediator-wang", Role: casefile.RoleMediator, Organisation: "兴义市人民调解委员会"},
+	{Subject: "zhang-san", Role: casefile.RoleParty},
+	{Subject: "auditor-chen", Role: casefile.RoleAuditor, Jurisdiction: "CN"},
+	{Subject: "leader-zhou", Role: casefile.RoleSupervisor, Jurisdiction: "CN"},
+}
+
+// runDev runs the whole stack on local defaults: a Temporal dev server and a
+// private PostgreSQL cluster under the data folder (or DATABASE_URL),
+// migrations, the worker and the API. Everything persists in the data
+// folder, so running it again keeps every case.
+func runDev(ctx context.Context, args []string) error {
+	fs := flag.NewFlagSet("dev", flag.ContinueOnError)
+	addr := fs.String("addr", env("CASEWORK_ADDR", "127.0.0.1:8080"), "API listen address")
+	tport := fs.Int("temporal-port", 7233, "Temporal frontend port")
+	uiport := fs.Int("ui-port", 8233, "Temporal Web UI port")
+	pgport := fs.Int("pg-port", 54329, "port of the private PostgreSQL cluster")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	begun := time.Now()
+	dir, err := filepath.Abs(dataDir())
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return fmt.Errorf("create data folder %s: %w", dir, err)
+	}
+	scale, err := timeScale()
+	if err != nil {
+		return err
+	}
+	// Claim the API address first: failing on a busy port is better before
+	// two servers have started than after.
+	ln, err := net.Listen("tcp", *addr)
+	if err != nil {
+		return fmt.Errorf("API address %s is busy (%w); stop what holds it or pass -addr / set CASEWORK_ADDR", *addr, err)
+	}
+
+	dbURL := os.Getenv("DATABASE_URL")
+	if dbURL == "" {
+		step("starting PostgreSQL (private cluster in %s)", filepath.Join(dir, "postgres"))
+		pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "postgres"), Port: *pgport})
+		if err != nil {
+			return fmt.Errorf("PostgreSQL: %w", err)
+		}
+		defer stopping("PostgreSQL", pg.Stop)
+		dbURL = pg.URL
+	}
+	step("starting Temporal dev server (state in %s)", filepath.Join(dir, "temporal.db"))
+	tmp, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
+		DBFile: filepath.Join(dir, "temporal.db"), Port: *tport, UIPort: *uiport,
+		Log: logFile(filepath.Join(dir, "temporal.log")),
+	})
+	if err != nil {
+		return fmt.Errorf("temporal: %w", err)
+	}
+	defer stopping("Temporal", tmp.Stop)
+
+	pool, err := openPool(ctx, dbURL)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	applied, err := db.Migrate(ctx, pool)
+	if err != nil {
+		return err
+	}
+	step("migrations applied: %d new", len(applied))
+
+	tc, err := dialTemporal(ctx, tmp.HostPort)
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	keys, err := jwtKeys(devKeyFile())
+	if err != nil {
+		return err
+	}
+	store := db.NewStore(pool)
+	if err := writeDevTokens(keys, filepath.Join(dir, "tokens.env")); err != nil {
+		return err
+	}
+
+	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return serveWorker(gctx, tc, store) })
+	g.Go(func() error {
+		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale})
+	})
+
+	base := "http://" + ln.Addr().String()
+	fmt.Printf(`
+casework is up in %.1fs (time scale %d: %s)
+  API          %s
+  API docs     %s/docs
+  OpenAPI      %s/openapi.json
+  Temporal UI  %s
+  Temporal     %s
+  PostgreSQL   %s
+  Tokens       %s   (source it: . %s)
+Ctrl-C stops everything; cases persist in %s.
+`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
+		filepath.Join(dir, "tokens.env"), filepath.Join(dataDir(), "tokens.env"), dir)
+	err = g.Wait()
+	step("stopping")
+	return err
+}
+
+func scaleText(s int64) string {
+	if s == 1 {
+		return "real time"
+	}
+	return fmt.Sprintf("one legal day every %.2fs", 86400/float64(s))
+}
+
+func writeDevTokens(keys *auth.Keys, file string) error {
+	var b strings.Builder
+	b.WriteString("# Development bearer tokens, one per role; valid 30 days.\n")
+	for _, u := range devUsers {
+		tok, err := keys.Mint(u, 30*24*time.Hour)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(&b, "%s_TOKEN=%s   # %s\n", strings.ToUpper(string(u.Role)), tok, u.Subject)
+	}
+	return os.WriteFile(file, []byte(b.String()), 0o600)
+}
+
+func step(format string, args ...any) { fmt.Printf("casework dev: "+format+"\n", args...) }
+
+func stopping(what string, stop func() error) {
+	if err := stop(); err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(os.Stderr, "casework dev: stop %s: %v\n", what, err)
+	}
+}
+
+func logFile(path string) *os.File {
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_APPEND|os.O_WRONLY, 0o644)
+	if err != nil {
+		return nil
+	}
+	return f
+}
+
+func redact(url string) string {
+	if i := strings.Index(url, "@"); i > 0 {
+		if j := strings.Index(url, "://"); j > 0 && j < i {
+			if k := strings.Index(url[j+3:i], ":"); k >= 0 {
+				return url[:j+3+k] + ":***" + url[i:]
+			}
+		}
+	}
+	return url
+}

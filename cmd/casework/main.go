@@ -1,0 +1,72 @@
+// Command casework runs casework: the whole stack for development (dev), or
+// its parts in production (api, worker, migrate), and tools (openapi, token).
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+const usage = `casework runs long-running court and mediation case processes.
+
+Usage:
+  casework dev       run Temporal, PostgreSQL, migrations, the worker and the API locally
+  casework api       serve the HTTP API
+  casework worker    run the Temporal worker
+  casework migrate   apply database migrations
+  casework openapi   print the OpenAPI document (no server needed)
+  casework token     mint a development bearer token
+
+Configuration is by environment; see README.md.
+`
+
+func main() {
+	if len(os.Args) < 2 {
+		fmt.Fprint(os.Stderr, usage)
+		os.Exit(2)
+	}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))
+	slog.SetDefault(log)
+
+	var err error
+	args := os.Args[2:]
+	switch os.Args[1] {
+	case "dev":
+		err = runDev(ctx, args)
+	case "api":
+		err = runAPI(ctx, args)
+	case "worker":
+		err = runWorker(ctx, args)
+	case "migrate":
+		err = runMigrate(ctx, args)
+	case "openapi":
+		err = runOpenAPI(args)
+	case "token":
+		err = runToken(args)
+	case "help", "-h", "--help":
+		fmt.Print(usage)
+		return
+	default:
+		fmt.Fprintf(os.Stderr, "casework: unknown command %q\n\n%s", os.Args[1], usage)
+		os.Exit(2)
+	}
+	if err != nil && !errors.Is(err, context.Canceled) {
+		fmt.Fprintf(os.Stderr, "casework %s: %v\n", os.Args[1], err)
+		os.Exit(1)
+	}
+}
+
+func logLevel() slog.Level {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(os.Getenv("CASEWORK_LOG_LEVEL"))); err != nil {
+		return slog.LevelInfo
+	}
+	return l
+}

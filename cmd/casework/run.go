@@ -1,0 +1,163 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"go.temporal.io/sdk/client"
+
+	"github.com/casework/casework/api"
+	"github.com/casework/casework/auth"
+	"github.com/casework/casework/db"
+	"github.com/casework/casework/worker"
+)
+
+func openDB(ctx context.Context) (*pgxpool.Pool, error) {
+	return openPool(ctx, os.Getenv("DATABASE_URL"))
+}
+
+func openPool(ctx context.Context, url string) (*pgxpool.Pool, error) {
+	if url == "" {
+		return nil, errors.New("DATABASE_URL is not set (e.g. postgres://casework@localhost:5432/casework)")
+	}
+	return db.Open(ctx, url)
+}
+
+func runMigrate(ctx context.Context, _ []string) error {
+	pool, err := openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	applied, err := db.Migrate(ctx, pool)
+	for _, m := range applied {
+		fmt.Println("applied", m)
+	}
+	return err
+}
+
+func runWorker(ctx context.Context, _ []string) error {
+	pool, err := openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"))
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	return serveWorker(ctx, tc, db.NewStore(pool))
+}
+
+func serveWorker(ctx context.Context, tc client.Client, store *db.Store) error {
+	reg, err := policies()
+	if err != nil {
+		return err
+	}
+	w := worker.New(tc, worker.Deps{Store: store, Policies: reg})
+	if err := w.Start(); err != nil {
+		return fmt.Errorf("start worker: %w", err)
+	}
+	<-ctx.Done()
+	w.Stop()
+	return nil
+}
+
+func runAPI(ctx context.Context, _ []string) error {
+	pool, err := openDB(ctx)
+	if err != nil {
+		return err
+	}
+	defer pool.Close()
+	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"))
+	if err != nil {
+		return err
+	}
+	defer tc.Close()
+	keys, err := jwtKeys("")
+	if err != nil {
+		return err
+	}
+	scale, err := timeScale()
+	if err != nil {
+		return err
+	}
+	ln, err := net.Listen("tcp", env("CASEWORK_ADDR", "127.0.0.1:8080"))
+	if err != nil {
+		return err
+	}
+	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool), Keys: keys, TimeScale: scale})
+}
+
+// serveAPI serves until ctx ends, then drains requests in flight.
+func serveAPI(ctx context.Context, ln net.Listener, s *api.Server) error {
+	h, _ := api.New(s)
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	shutdown, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+	defer cancel()
+	return srv.Shutdown(shutdown)
+}
+
+func runOpenAPI(args []string) error {
+	fs := flag.NewFlagSet("openapi", flag.ContinueOnError)
+	yaml := fs.Bool("yaml", false, "print YAML instead of JSON")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	_, a := api.New(&api.Server{Log: slog.Default()})
+	if *yaml {
+		b, err := a.OpenAPI().YAML()
+		if err != nil {
+			return err
+		}
+		_, err = os.Stdout.Write(b)
+		return err
+	}
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	return enc.Encode(a.OpenAPI())
+}
+
+func runToken(args []string) error {
+	fs := flag.NewFlagSet("token", flag.ContinueOnError)
+	var p auth.Principal
+	var role string
+	fs.StringVar(&p.Subject, "sub", "", "subject (user id)")
+	fs.StringVar(&role, "role", "", "court | mediator | party | auditor | supervisor")
+	fs.StringVar(&p.Court, "court", "", "court name (court users)")
+	fs.StringVar(&p.Jurisdiction, "jurisdiction", "", "jurisdiction code, e.g. CN-52 (court, auditor, supervisor)")
+	fs.StringVar(&p.Organisation, "org", "", "mediation organisation (mediators)")
+	ttl := fs.Duration("ttl", 24*time.Hour, "lifetime")
+	keyFile := fs.String("key-file", devKeyFile(), "development key file used when CASEWORK_JWT_SECRET is unset")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	p.Role = casefileRole(role)
+	keys, err := jwtKeys(*keyFile)
+	if err != nil {
+		return err
+	}
+	tok, err := keys.Mint(p, *ttl)
+	if err != nil {
+		return err
+	}
+	fmt.Println(tok)
+	return nil
+}

@@ -1,0 +1,36 @@
+-- name: CaseUpsert :execrows
+-- CaseUpsert writes the projection only when it is newer than the stored one,
+-- so a late retry of an older step never rolls a case back.
+INSERT INTO cases (
+    id, case_number, process, workflow_id, court, jurisdiction, organisation,
+    mediator, case_leader, parties, stage, status, outcome, claim_fen,
+    time_scale, real_epoch, case_epoch, opened_on, closed_on,
+    next_deadline_on, next_deadline_at, next_deadline_kind, last_seq,
+    opened_at, closed_at
+) VALUES (
+    @id, @case_number, @process, @workflow_id, @court, @jurisdiction, @organisation,
+    @mediator, @case_leader, @parties, @stage, @status, @outcome, @claim_fen,
+    @time_scale, @real_epoch, @case_epoch, @opened_on, @closed_on,
+    @next_deadline_on, @next_deadline_at, @next_deadline_kind, @last_seq,
+    @opened_at, @closed_at
+)
+ON CONFLICT (id) DO UPDATE SET
+    organisation = excluded.organisation,
+    mediator = excluded.mediator,
+    case_leader = excluded.case_leader,
+    parties = excluded.parties,
+    stage = excluded.stage,
+    status = excluded.status,
+    outcome = excluded.outcome,
+    claim_fen = excluded.claim_fen,
+    closed_on = excluded.closed_on,
+    next_deadline_on = excluded.next_deadline_on,
+    next_deadline_at = excluded.next_deadline_at,
+    next_deadline_kind = excluded.next_deadline_kind,
+    last_seq = excluded.last_seq,
+    closed_at = excluded.closed_at,
+    updated_at = now()
+WHERE cases.last_seq < excluded.last_seq;
+
+-- name: CaseGet :one
+SELECT * FROM cases WHERE id = @id;

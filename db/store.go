@@ -1,0 +1,265 @@
+package db
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+	"github.com/jackc/pgx/v5/pgtype"
+	"github.com/jackc/pgx/v5/pgxpool"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db/dbq"
+	"github.com/casework/casework/policy"
+)
+
+// ErrNotFound is returned when a case or record does not exist.
+var ErrNotFound = errors.New("not found")
+
+// Store reads and writes the read model.
+type Store struct {
+	pool *pgxpool.Pool
+}
+
+// NewStore returns a Store on pool.
+func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+
+// Pool returns the connection pool, for tests and health checks.
+func (s *Store) Pool() *pgxpool.Pool { return s.pool }
+
+// RecordSteps writes a case's new steps and its summary after them in one
+// transaction. Steps already stored (a retried activity) are left as they
+// are, and an older summary never overwrites a newer one, so calling it twice
+// with the same arguments changes nothing the second time.
+func (s *Store) RecordSteps(ctx context.Context, sum casefile.Summary, events []casefile.Event) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		for _, e := range events {
+			if e.CaseID != sum.ID {
+				return fmt.Errorf("record steps: event of case %q in case %q", e.CaseID, sum.ID)
+			}
+			prev := genesisHash(e.CaseID)
+			if e.Seq > 1 {
+				h, err := q.CaseEventLastHash(ctx, dbq.CaseEventLastHashParams{CaseID: e.CaseID, Seq: int32(e.Seq - 1)})
+				if errors.Is(err, pgx.ErrNoRows) {
+					return fmt.Errorf("record steps: case %s step %d written before step %d", e.CaseID, e.Seq, e.Seq-1)
+				}
+				if err != nil {
+					return fmt.Errorf("record steps: %w", err)
+				}
+				prev = h
+			}
+			e = normalise(e)
+			data := e.Data
+			if len(data) == 0 {
+				data = json.RawMessage("{}")
+			}
+			hash, err := eventHash(prev, e)
+			if err != nil {
+				return err
+			}
+			if _, err := q.CaseEventInsert(ctx, dbq.CaseEventInsertParams{
+				CaseID: e.CaseID, Seq: int32(e.Seq), Kind: e.Kind,
+				Actor: e.Actor.Subject, Role: string(e.Actor.Role),
+				RealAt: e.RealAt, CaseAt: e.CaseAt, CaseOn: pgDate(e.CaseOn),
+				Reason: e.Reason, ReasonCode: e.ReasonCode, Data: data,
+				PrevHash: prev, Hash: hash,
+			}); err != nil {
+				return fmt.Errorf("record steps: insert step %d: %w", e.Seq, err)
+			}
+		}
+		p := dbq.CaseUpsertParams{
+			ID: sum.ID, CaseNumber: sum.CaseNumber, Process: string(sum.Process), WorkflowID: sum.WorkflowID,
+			Court: sum.Court, Jurisdiction: sum.Jurisdiction, Organisation: sum.Organisation,
+			Mediator: sum.Mediator, CaseLeader: sum.CaseLeader, Parties: nonNil(sum.Parties),
+			Stage: sum.Stage, Status: string(sum.Status), Outcome: sum.Outcome, ClaimFen: sum.ClaimFen,
+			TimeScale: sum.Clock.Scale, RealEpoch: sum.Clock.RealEpoch, CaseEpoch: sum.Clock.CaseEpoch,
+			OpenedOn: pgDate(sum.OpenedOn), ClosedOn: pgDate(sum.ClosedOn),
+			LastSeq: int32(sum.LastSeq), OpenedAt: sum.OpenedAt, ClosedAt: timePtr(sum.ClosedAt),
+		}
+		if d := sum.NextDeadline; d != nil {
+			p.NextDeadlineOn, p.NextDeadlineAt, p.NextDeadlineKind = pgDate(d.On), timePtr(d.At), d.Kind
+		}
+		if _, err := q.CaseUpsert(ctx, p); err != nil {
+			return fmt.Errorf("record steps: case summary: %w", err)
+		}
+		return nil
+	})
+}
+
+// Case returns a case's summary.
+func (s *Store) Case(ctx context.Context, id string) (casefile.Summary, error) {
+	c, err := dbq.New(s.pool).CaseGet(ctx, id)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return casefile.Summary{}, fmt.Errorf("case %s: %w", id, ErrNotFound)
+	}
+	if err != nil {
+		return casefile.Summary{}, fmt.Errorf("case %s: %w", id, err)
+	}
+	return summaryFromRow(c), nil
+}
+
+func summaryFromRow(c dbq.Case) casefile.Summary {
+	sum := casefile.Summary{
+		ID: c.ID, CaseNumber: c.CaseNumber, Process: casefile.Process(c.Process), WorkflowID: c.WorkflowID,
+		Court: c.Court, Jurisdiction: c.Jurisdiction, Organisation: c.Organisation, Mediator: c.Mediator,
+		CaseLeader: c.CaseLeader, Parties: c.Parties, Stage: c.Stage, Status: casefile.Status(c.Status),
+		Outcome: c.Outcome, ClaimFen: c.ClaimFen,
+		Clock:    casetime.Clock{Scale: c.TimeScale, RealEpoch: c.RealEpoch, CaseEpoch: c.CaseEpoch},
+		OpenedOn: dateOf(c.OpenedOn), ClosedOn: dateOf(c.ClosedOn), LastSeq: int(c.LastSeq), OpenedAt: c.OpenedAt,
+	}
+	if c.ClosedAt != nil {
+		sum.ClosedAt = *c.ClosedAt
+	}
+	if c.NextDeadlineOn.Valid && c.NextDeadlineAt != nil {
+		sum.NextDeadline = &casefile.Deadline{Kind: c.NextDeadlineKind, On: dateOf(c.NextDeadlineOn), At: *c.NextDeadlineAt}
+	}
+	return sum
+}
+
+// Timeline returns every recorded step of a case, in order.
+func (s *Store) Timeline(ctx context.Context, caseID string) ([]TimelineEntry, error) {
+	rows, err := dbq.New(s.pool).CaseEventList(ctx, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("timeline %s: %w", caseID, err)
+	}
+	out := make([]TimelineEntry, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, TimelineEntry{
+			Event: casefile.Event{
+				CaseID: r.CaseID, Seq: int(r.Seq), Kind: r.Kind,
+				Actor:  casefile.Actor{Subject: r.Actor, Role: casefile.Role(r.Role)},
+				RealAt: r.RealAt.UTC(), CaseAt: r.CaseAt.UTC(), CaseOn: dateOf(r.CaseOn),
+				Reason: r.Reason, ReasonCode: r.ReasonCode, Data: r.Data,
+			},
+			PrevHash: r.PrevHash, Hash: r.Hash, RecordedAt: r.RecordedAt,
+		})
+	}
+	return out, nil
+}
+
+// TimelineEntry is a stored step with its place in the hash chain.
+type TimelineEntry struct {
+	casefile.Event
+	PrevHash   []byte    `json:"prev_hash"`
+	Hash       []byte    `json:"hash"`
+	RecordedAt time.Time `json:"recorded_at"`
+}
+
+// VerifyChain recomputes the hash chain of entries (a whole timeline, in
+// order) and returns the sequence number of the first entry that does not
+// match what was stored, or 0 when the chain is intact.
+func VerifyChain(caseID string, entries []TimelineEntry) (badSeq int, err error) {
+	prev := genesisHash(caseID)
+	for i, e := range entries {
+		if e.Seq != i+1 {
+			return i + 1, nil // a step is missing
+		}
+		h, err := eventHash(prev, e.Event)
+		if err != nil {
+			return 0, err
+		}
+		if !bytes.Equal(prev, e.PrevHash) || !bytes.Equal(h, e.Hash) {
+			return e.Seq, nil
+		}
+		prev = e.Hash
+	}
+	return 0, nil
+}
+
+// genesisHash anchors a case's chain to its ID, so a chain cannot be moved
+// to another case.
+func genesisHash(caseID string) []byte {
+	h := sha256.Sum256([]byte("casework/case/" + caseID))
+	return h[:]
+}
+
+// eventHash hashes an event together with the previous link. Every field
+// goes in with its length, so no two different events hash alike by
+// shifting text between fields; data goes in canonical form because jsonb
+// does not keep the bytes it was given.
+func eventHash(prev []byte, e casefile.Event) ([]byte, error) {
+	data, err := canonicalJSON(e.Data)
+	if err != nil {
+		return nil, fmt.Errorf("hash step %d: %w", e.Seq, err)
+	}
+	h := sha256.New()
+	field := func(b []byte) {
+		var n [8]byte
+		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
+		h.Write(n[:])
+		h.Write(b)
+	}
+	field(prev)
+	field([]byte(e.CaseID))
+	field(binary.BigEndian.AppendUint64(nil, uint64(e.Seq)))
+	field([]byte(e.Kind))
+	field([]byte(e.Actor.Subject))
+	field([]byte(e.Actor.Role))
+	field([]byte(e.RealAt.UTC().Format(time.RFC3339Nano)))
+	field([]byte(e.CaseAt.UTC().Format(time.RFC3339Nano)))
+	field([]byte(e.CaseOn.String()))
+	field([]byte(e.Reason))
+	field([]byte(e.ReasonCode))
+	field(data)
+	return h.Sum(nil), nil
+}
+
+// canonicalJSON re-encodes data with sorted keys and no spaces, keeping
+// numbers as written, so it hashes the same before and after jsonb.
+func canonicalJSON(data json.RawMessage) ([]byte, error) {
+	if len(data) == 0 {
+		data = json.RawMessage("{}")
+	}
+	dec := json.NewDecoder(bytes.NewReader(data))
+	dec.UseNumber()
+	var v any
+	if err := dec.Decode(&v); err != nil {
+		return nil, err
+	}
+	return json.Marshal(v)
+}
+
+// normalise truncates times to PostgreSQL's microsecond precision, so the
+// hash computed before the write matches the one recomputed after a read.
+func normalise(e casefile.Event) casefile.Event {
+	e.RealAt = e.RealAt.UTC().Truncate(time.Microsecond)
+	e.CaseAt = e.CaseAt.UTC().Truncate(time.Microsecond)
+	return e
+}
+
+func pgDate(d policy.Date) pgtype.Date {
+	if d.IsZero() {
+		return pgtype.Date{}
+	}
+	t := d.Start()
+	return pgtype.Date{Time: time.Date(t.Year(), t.Month(), t.Day(), 0, 0, 0, 0, time.UTC), Valid: true}
+}
+
+func dateOf(d pgtype.Date) policy.Date {
+	if !d.Valid {
+		return policy.Date{}
+	}
+	return policy.NewDate(d.Time.Year(), d.Time.Month(), d.Time.Day())
+}
+
+func timePtr(t time.Time) *time.Time {
+	if t.IsZero() {
+		return nil
+	}
+	return &t
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}

@@ -1,0 +1,313 @@
+package policy
+
+import (
+	"errors"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+)
+
+// ErrInvalidPolicy is wrapped by every error returned by Policy.Validate.
+var ErrInvalidPolicy = errors.New("invalid policy")
+
+// Asset kinds, the keys of EnforcementPolicy.FreezeTerms. The terms differ
+// by kind of property under the SPC interpretation of the Civil Procedure
+// Law (bank deposits 1 year, movables 2 years, real property and other
+// property rights 3 years).
+const (
+	AssetBankDeposit        = "bank_deposit"
+	AssetMovable            = "movable"
+	AssetRealProperty       = "real_property"
+	AssetOtherPropertyRight = "other_property_right"
+)
+
+// AssetKinds lists every asset kind a policy must give a freeze term for.
+var AssetKinds = []string{AssetBankDeposit, AssetMovable, AssetRealProperty, AssetOtherPropertyRight}
+
+// jurisdictionPattern accepts ISO 3166-1/3166-2 style codes with optional
+// local suffixes ("CN", "CN-52", "CN-52-QXN"); the hyphen is what the
+// registry's prefix fallback walks along.
+var jurisdictionPattern = regexp.MustCompile(`^[A-Z]{2}(-[A-Z0-9]{1,10})*$`)
+
+// Policy holds every legal period for one jurisdiction. A zero field means
+// "not set here" and is inherited from the parent policy; consequently a
+// child cannot set a count such as MaxExtensions back to 0 — give the child
+// its own complete policy with no parent for that.
+type Policy struct {
+	// Jurisdiction is the code the policy applies to: "CN" for the national
+	// default, "CN-52" for Guizhou, "CN-52-QXN" for an autonomous prefecture.
+	Jurisdiction string `json:"jurisdiction"`
+	// Parent is the policy zero fields are inherited from. When empty it is
+	// the nearest known code prefix ("CN-52" for "CN-52-QXN", else "CN").
+	Parent string `json:"parent,omitempty"`
+	// Name is a human-readable name of the jurisdiction.
+	Name string `json:"name,omitempty"`
+	// Notes explains the legal source of periods, keyed by JSON field path
+	// ("mediation.period"); it is documentation and never drives behaviour.
+	Notes map[string]string `json:"notes,omitempty"`
+
+	Mediation    MediationPolicy    `json:"mediation"`
+	Confirmation ConfirmationPolicy `json:"confirmation"`
+	Performance  PerformancePolicy  `json:"performance"`
+	PaymentOrder PaymentOrderPolicy `json:"payment_order"`
+	Enforcement  EnforcementPolicy  `json:"enforcement"`
+	// FollowUps are the offsets after closing at which a case is followed
+	// up, in increasing order.
+	FollowUps []Period `json:"follow_ups"`
+}
+
+// MediationPolicy sets the length of a mediation.
+type MediationPolicy struct {
+	Period        Period `json:"period"`
+	Extension     Period `json:"extension"`
+	MaxExtensions int    `json:"max_extensions"`
+}
+
+// ConfirmationPolicy sets the periods of judicial confirmation of a
+// mediation agreement (司法确认).
+type ConfirmationPolicy struct {
+	// ApplyWithin runs from the mediation agreement taking effect.
+	ApplyWithin Period `json:"apply_within"`
+	// DecideWithin runs from the court accepting the application.
+	DecideWithin          Period `json:"decide_within"`
+	DecisionExtension     Period `json:"decision_extension"`
+	MaxDecisionExtensions int    `json:"max_decision_extensions"`
+}
+
+// PerformancePolicy sets reminders around a performance due date.
+type PerformancePolicy struct {
+	// ReminderOffsets are periods before the due date, strictly decreasing.
+	ReminderOffsets []Period `json:"reminder_offsets"`
+	// Grace is how long after the due date the case waits before treating
+	// it as unperformed. Zero means no grace (at the root policy only).
+	Grace Period `json:"grace"`
+}
+
+// PaymentOrderPolicy sets the periods of the supervision procedure (督促程序).
+type PaymentOrderPolicy struct {
+	// ObjectionPeriod runs from service of the payment order.
+	ObjectionPeriod Period `json:"objection_period"`
+}
+
+// EnforcementPolicy sets the periods of applying for and conducting
+// enforcement.
+type EnforcementPolicy struct {
+	// ApplicationWindow is the period for applying for enforcement.
+	ApplicationWindow Period `json:"application_window"`
+	// LastInstallmentRuleFrom is the document date from which an instalment
+	// obligation's window runs from the last instalment's due date; for
+	// earlier documents it runs from each instalment's own due date.
+	LastInstallmentRuleFrom Date `json:"last_installment_rule_from"`
+	// FreezeTerms is the maximum term of a freeze or seizure by asset kind.
+	FreezeTerms map[string]Period `json:"freeze_terms"`
+	// RenewalReminder is how long before a freeze expires to remind.
+	RenewalReminder Period `json:"renewal_reminder"`
+	// RecheckEvery and RecheckFor govern property re-checks after an
+	// enforcement is terminated for the time being (终结本次执行).
+	RecheckEvery Period `json:"recheck_every"`
+	RecheckFor   Period `json:"recheck_for"`
+}
+
+// Validate checks that every required period is present and consistent. It
+// is meant for a resolved policy, after inheritance; all problems are
+// reported together, each prefixed with its JSON field path.
+func (p Policy) Validate() error {
+	var errs []error
+	bad := func(field, format string, args ...any) {
+		errs = append(errs, fmt.Errorf("%s: %s", field, fmt.Sprintf(format, args...)))
+	}
+	required := func(field string, v Period) {
+		switch {
+		case !v.valid():
+			bad(field, "negative component in %+v", v)
+		case v.IsZero():
+			bad(field, "required, must be non-zero")
+		}
+	}
+	optional := func(field string, v Period) {
+		if !v.valid() {
+			bad(field, "negative component in %+v", v)
+		}
+	}
+	count := func(field string, n int, ext string, v Period) {
+		if n < 0 {
+			bad(field, "must not be negative, got %d", n)
+		}
+		if n > 0 {
+			required(ext, v)
+		} else {
+			optional(ext, v)
+		}
+	}
+
+	if !jurisdictionPattern.MatchString(p.Jurisdiction) {
+		bad("jurisdiction", "got %q, want a code like CN, CN-52 or CN-52-QXN", p.Jurisdiction)
+	}
+	if p.Parent != "" && p.Parent == p.Jurisdiction {
+		bad("parent", "a policy cannot be its own parent")
+	}
+
+	required("mediation.period", p.Mediation.Period)
+	count("mediation.max_extensions", p.Mediation.MaxExtensions, "mediation.extension", p.Mediation.Extension)
+
+	required("confirmation.apply_within", p.Confirmation.ApplyWithin)
+	required("confirmation.decide_within", p.Confirmation.DecideWithin)
+	count("confirmation.max_decision_extensions", p.Confirmation.MaxDecisionExtensions,
+		"confirmation.decision_extension", p.Confirmation.DecisionExtension)
+
+	if len(p.Performance.ReminderOffsets) == 0 {
+		bad("performance.reminder_offsets", "required, at least one offset")
+	}
+	for i, o := range p.Performance.ReminderOffsets {
+		required(fmt.Sprintf("performance.reminder_offsets[%d]", i), o)
+		if i > 0 && !p.Performance.ReminderOffsets[i-1].longerThan(o) {
+			bad("performance.reminder_offsets", "must be strictly decreasing, got %s before %s",
+				p.Performance.ReminderOffsets[i-1], o)
+		}
+	}
+	optional("performance.grace", p.Performance.Grace)
+
+	required("payment_order.objection_period", p.PaymentOrder.ObjectionPeriod)
+
+	e := p.Enforcement
+	required("enforcement.application_window", e.ApplicationWindow)
+	if e.LastInstallmentRuleFrom.IsZero() {
+		bad("enforcement.last_installment_rule_from", "required")
+	}
+	for _, k := range AssetKinds {
+		v, ok := e.FreezeTerms[k]
+		if !ok {
+			bad("enforcement.freeze_terms."+k, "required")
+			continue
+		}
+		required("enforcement.freeze_terms."+k, v)
+		if e.RenewalReminder.valid() && !e.RenewalReminder.IsZero() && !v.longerThan(e.RenewalReminder) {
+			bad("enforcement.renewal_reminder", "%s is not shorter than the %s term %s", e.RenewalReminder, k, v)
+		}
+	}
+	for _, k := range slices.Sorted(maps.Keys(e.FreezeTerms)) {
+		if !slices.Contains(AssetKinds, k) {
+			bad("enforcement.freeze_terms."+k, "unknown asset kind, want one of %v", AssetKinds)
+		}
+	}
+	required("enforcement.renewal_reminder", e.RenewalReminder)
+	required("enforcement.recheck_every", e.RecheckEvery)
+	required("enforcement.recheck_for", e.RecheckFor)
+	if !e.RecheckFor.IsZero() && !e.RecheckEvery.IsZero() && !e.RecheckFor.longerThan(e.RecheckEvery) {
+		bad("enforcement.recheck_for", "%s is not longer than recheck_every %s", e.RecheckFor, e.RecheckEvery)
+	}
+
+	if len(p.FollowUps) == 0 {
+		bad("follow_ups", "required, at least one offset")
+	}
+	for i, f := range p.FollowUps {
+		required(fmt.Sprintf("follow_ups[%d]", i), f)
+		if i > 0 && !f.longerThan(p.FollowUps[i-1]) {
+			bad("follow_ups", "must be strictly increasing, got %s after %s", f, p.FollowUps[i-1])
+		}
+	}
+
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("%w %q: %w", ErrInvalidPolicy, p.Jurisdiction, err)
+	}
+	return nil
+}
+
+// EnforcementWindowStart returns the dates from which the enforcement
+// application window runs, for a document dated documentDate whose
+// obligation falls due on dueDates (one date, or one per instalment).
+// Documents dated on or after LastInstallmentRuleFrom count a single window
+// from the last instalment's due date; earlier documents count a window
+// from each instalment's own due date, returned in ascending order. The
+// window itself is ApplicationWindow counted from each start.
+func (p Policy) EnforcementWindowStart(documentDate Date, dueDates []Date) []Date {
+	var due []Date
+	for _, d := range dueDates {
+		if !d.IsZero() {
+			due = append(due, d)
+		}
+	}
+	if len(due) == 0 {
+		return nil
+	}
+	from := p.Enforcement.LastInstallmentRuleFrom
+	if !from.IsZero() && !documentDate.Before(from) {
+		return []Date{slices.MaxFunc(due, Date.Compare)}
+	}
+	slices.SortFunc(due, Date.Compare)
+	return slices.Compact(due)
+}
+
+// inherit returns p with every zero field taken from parent. FreezeTerms and
+// Notes are merged key by key, so a child can change one asset kind's term.
+func (p Policy) inherit(parent Policy) Policy {
+	period := func(v *Period, pv Period) {
+		if v.IsZero() {
+			*v = pv
+		}
+	}
+	number := func(v *int, pv int) {
+		if *v == 0 {
+			*v = pv
+		}
+	}
+	list := func(v *[]Period, pv []Period) {
+		if len(*v) == 0 {
+			*v = slices.Clone(pv)
+		}
+	}
+	if p.Name == "" {
+		p.Name = parent.Name
+	}
+	p.Notes = mergeMaps(parent.Notes, p.Notes)
+
+	period(&p.Mediation.Period, parent.Mediation.Period)
+	period(&p.Mediation.Extension, parent.Mediation.Extension)
+	number(&p.Mediation.MaxExtensions, parent.Mediation.MaxExtensions)
+
+	period(&p.Confirmation.ApplyWithin, parent.Confirmation.ApplyWithin)
+	period(&p.Confirmation.DecideWithin, parent.Confirmation.DecideWithin)
+	period(&p.Confirmation.DecisionExtension, parent.Confirmation.DecisionExtension)
+	number(&p.Confirmation.MaxDecisionExtensions, parent.Confirmation.MaxDecisionExtensions)
+
+	list(&p.Performance.ReminderOffsets, parent.Performance.ReminderOffsets)
+	period(&p.Performance.Grace, parent.Performance.Grace)
+
+	period(&p.PaymentOrder.ObjectionPeriod, parent.PaymentOrder.ObjectionPeriod)
+
+	e, pe := &p.Enforcement, parent.Enforcement
+	period(&e.ApplicationWindow, pe.ApplicationWindow)
+	if e.LastInstallmentRuleFrom.IsZero() {
+		e.LastInstallmentRuleFrom = pe.LastInstallmentRuleFrom
+	}
+	e.FreezeTerms = mergeMaps(pe.FreezeTerms, e.FreezeTerms)
+	period(&e.RenewalReminder, pe.RenewalReminder)
+	period(&e.RecheckEvery, pe.RecheckEvery)
+	period(&e.RecheckFor, pe.RecheckFor)
+
+	list(&p.FollowUps, parent.FollowUps)
+	return p
+}
+
+// mergeMaps returns a new map of base overlaid with over, or nil when both
+// are empty.
+func mergeMaps[V any](base, over map[string]V) map[string]V {
+	if len(base) == 0 && len(over) == 0 {
+		return nil
+	}
+	m := make(map[string]V, len(base)+len(over))
+	maps.Copy(m, base)
+	maps.Copy(m, over)
+	return m
+}
+
+// clone returns a deep copy of p, so that callers can change a returned
+// policy without changing the registry's.
+func (p Policy) clone() Policy {
+	p.Notes = maps.Clone(p.Notes)
+	p.Performance.ReminderOffsets = slices.Clone(p.Performance.ReminderOffsets)
+	p.Enforcement.FreezeTerms = maps.Clone(p.Enforcement.FreezeTerms)
+	p.FollowUps = slices.Clone(p.FollowUps)
+	return p
+}

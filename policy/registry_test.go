@@ -1,0 +1,204 @@
+package policy
+
+import (
+	"os"
+	"path/filepath"
+	"testing"
+	"testing/fstest"
+
+	"github.com/stretchr/testify/require"
+)
+
+func TestRegistryFallback(t *testing.T) {
+	r := mustDefault(t)
+	require.Equal(t, []string{"CN", "CN-52-QXN"}, r.Jurisdictions())
+
+	tests := []struct {
+		ask          string
+		wantPolicy   string
+		wantCalendar string
+	}{
+		{"CN", "CN", "CN"},
+		{"CN-52-QXN", "CN-52-QXN", "CN-52-QXN"},
+		{"CN-52-QXN-XY", "CN-52-QXN", "CN-52-QXN"},
+		{"CN-52", "CN", "CN"},
+		{"CN-52-ABC", "CN", "CN"},
+		{"cn-52-qxn", "CN-52-QXN", "CN-52-QXN"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.ask, func(t *testing.T) {
+			pol, err := r.Policy(tt.ask)
+			require.NoError(t, err)
+			require.Equal(t, tt.wantPolicy, pol.Jurisdiction, "Policy(%q): got %s, want %s", tt.ask, pol.Jurisdiction, tt.wantPolicy)
+			cal, err := r.Calendar(tt.ask)
+			require.NoError(t, err)
+			require.Equal(t, tt.wantCalendar, cal.Jurisdiction(), "Calendar(%q): got %s, want %s", tt.ask, cal.Jurisdiction(), tt.wantCalendar)
+		})
+	}
+
+	for _, ask := range []string{"US", "US-CA", "", "-", "XX-CN"} {
+		_, err := r.Policy(ask)
+		require.ErrorIs(t, err, ErrUnknownJurisdiction, "Policy(%q)", ask)
+		_, err = r.Calendar(ask)
+		require.ErrorIs(t, err, ErrUnknownJurisdiction, "Calendar(%q)", ask)
+		_, err = r.Deadline(ask, d(t, "2026-03-10"), Days(15))
+		require.ErrorIs(t, err, ErrUnknownJurisdiction, "Deadline(%q)", ask)
+	}
+}
+
+func TestRegistryInheritance(t *testing.T) {
+	r := mustDefault(t)
+	cn, err := r.Policy("CN")
+	require.NoError(t, err)
+	qxn, err := r.Policy("CN-52-QXN")
+	require.NoError(t, err)
+
+	require.Equal(t, "CN", qxn.Parent)
+	require.Equal(t, "P30D", qxn.Mediation.Extension.String(), "overridden: got %s, want P30D", qxn.Mediation.Extension)
+	require.Equal(t, "P15D", cn.Mediation.Extension.String(), "parent unchanged: got %s, want P15D", cn.Mediation.Extension)
+
+	// Everything else is inherited.
+	qxn.Mediation.Extension = cn.Mediation.Extension
+	qxn.Jurisdiction, qxn.Parent, qxn.Name, qxn.Notes = cn.Jurisdiction, cn.Parent, cn.Name, cn.Notes
+	require.Equal(t, cn, qxn)
+
+	// Callers get copies; changing one must not change the registry.
+	cn.FollowUps[0] = Days(1)
+	cn.Enforcement.FreezeTerms[AssetMovable] = Days(1)
+	again, err := r.Policy("CN")
+	require.NoError(t, err)
+	require.Equal(t, Days(30), again.FollowUps[0])
+	require.Equal(t, Years(2), again.Enforcement.FreezeTerms[AssetMovable])
+}
+
+// writeFiles creates files (path relative to dir -> content) in a new
+// temporary directory and returns it.
+func writeFiles(t *testing.T, files map[string]string) string {
+	t.Helper()
+	dir := t.TempDir()
+	for name, content := range files {
+		full := filepath.Join(dir, filepath.FromSlash(name))
+		require.NoError(t, os.MkdirAll(filepath.Dir(full), 0o755))
+		require.NoError(t, os.WriteFile(full, []byte(content), 0o644))
+	}
+	return dir
+}
+
+func TestLoadDirOverride(t *testing.T) {
+	dir := writeFiles(t, map[string]string{
+		// Only one period changes; everything else keeps the default.
+		"policies/CN.json": `{"jurisdiction": "CN", "payment_order": {"objection_period": "P20D"}}`,
+		// A new province inherits from CN through its code prefix.
+		"policies/CN-52.json": `{"jurisdiction": "CN-52", "mediation": {"period": "P45D"}}`,
+		// A new year of national data.
+		"calendars/CN-2027.json": `{"year": 2027, "source": "test", "holidays": [{"date": "2027-01-01", "name": "元旦"}], "workdays": []}`,
+		// Replaces the embedded 2026 data: 25 March becomes a rest day.
+		"calendars/CN-2026.json": `{"year": 2026, "source": "test override", "holidays": [{"date": "2026-03-25", "name": "test"}], "workdays": []}`,
+		"README.txt":             "ignored",
+	})
+	r, err := LoadDir(dir)
+	require.NoError(t, err)
+	require.Equal(t, []string{"CN", "CN-52", "CN-52-QXN"}, r.Jurisdictions())
+
+	tests := []struct {
+		jurisdiction string
+		get          func(Policy) Period
+		want         string
+	}{
+		{"CN", func(p Policy) Period { return p.PaymentOrder.ObjectionPeriod }, "P20D"},
+		{"CN", func(p Policy) Period { return p.Mediation.Period }, "P30D"},
+		{"CN", func(p Policy) Period { return p.Enforcement.ApplicationWindow }, "P2Y"},
+		{"CN-52", func(p Policy) Period { return p.Mediation.Period }, "P45D"},
+		{"CN-52", func(p Policy) Period { return p.PaymentOrder.ObjectionPeriod }, "P20D"},
+		{"CN-52-XYZ", func(p Policy) Period { return p.Mediation.Period }, "P45D"},
+		{"CN-52-QXN", func(p Policy) Period { return p.PaymentOrder.ObjectionPeriod }, "P20D"},
+		{"CN-52-QXN", func(p Policy) Period { return p.Mediation.Period }, "P30D"}, // its parent is CN, not CN-52
+	}
+	for _, tt := range tests {
+		pol, err := r.Policy(tt.jurisdiction)
+		require.NoError(t, err)
+		got := tt.get(pol)
+		require.Equal(t, tt.want, got.String(), "%s: got %s, want %s", tt.jurisdiction, got, tt.want)
+	}
+	pol, err := r.Policy("CN-52")
+	require.NoError(t, err)
+	require.Equal(t, "CN", pol.Parent)
+
+	cn, err := r.Calendar("CN")
+	require.NoError(t, err)
+	require.True(t, cn.Covers(2027))
+	require.True(t, cn.IsRestDay(d(t, "2027-01-01")))
+	require.True(t, cn.IsRestDay(d(t, "2026-03-25")), "override of 2026 applies")
+	require.False(t, cn.IsRestDay(d(t, "2026-10-01")), "override replaces the whole year")
+	got, err := r.Deadline("CN-52-QXN", d(t, "2026-03-10"), Days(15))
+	require.NoError(t, err)
+	require.Equal(t, "2026-03-26", got.String(), "child calendars see the overridden parent: got %s", got)
+
+	// The embedded defaults are untouched.
+	def, err := mustDefault(t).Policy("CN")
+	require.NoError(t, err)
+	require.Equal(t, "P15D", def.PaymentOrder.ObjectionPeriod.String())
+}
+
+func TestLoadDirRejectsInvalidFiles(t *testing.T) {
+	tests := []struct {
+		name    string
+		files   map[string]string
+		wantErr string
+	}{
+		{"malformed JSON", map[string]string{"policies/CN.json": `{"jurisdiction": "CN",`}, "policies/CN.json"},
+		{"unknown field", map[string]string{"policies/CN.json": `{"jurisdiction": "CN", "payment_order": {"objection_periods": "P20D"}}`}, `unknown field "objection_periods"`},
+		{"bad period", map[string]string{"policies/CN.json": `{"jurisdiction": "CN", "payment_order": {"objection_period": "15 days"}}`}, "invalid period"},
+		{"trailing data", map[string]string{"policies/CN.json": `{"jurisdiction": "CN"} {}`}, "trailing data"},
+		{"name mismatch", map[string]string{"policies/CN-11.json": `{"jurisdiction": "CN-12"}`}, "does not match file name"},
+		{"missing jurisdiction", map[string]string{"policies/CN-11.json": `{}`}, "jurisdiction is required"},
+		{"validation after inheritance", map[string]string{"policies/CN-11.json": `{"jurisdiction": "CN-11", "performance": {"reminder_offsets": ["P1D", "P7D"]}}`}, "strictly decreasing"},
+		{"root policy incomplete", map[string]string{"policies/HK.json": `{"jurisdiction": "HK"}`}, "mediation.period: required"},
+		{"unknown parent", map[string]string{"policies/CN-11.json": `{"jurisdiction": "CN-11", "parent": "XX"}`}, `parent "XX"`},
+		{"parent cycle", map[string]string{
+			"policies/CN-11.json": `{"jurisdiction": "CN-11", "parent": "CN-12"}`,
+			"policies/CN-12.json": `{"jurisdiction": "CN-12", "parent": "CN-11"}`,
+		}, "parent cycle"},
+		{"holiday and workday", map[string]string{"calendars/CN-2027.json": `{"year": 2027, "source": "s", "holidays": [{"date": "2027-01-02", "name": "a"}], "workdays": [{"date": "2027-01-02", "name": "b"}]}`}, "both as holiday and as workday"},
+		{"date outside year", map[string]string{"calendars/CN-2027.json": `{"year": 2027, "source": "s", "holidays": [{"date": "2026-12-31", "name": "a"}]}`}, "outside year 2027"},
+		{"file name year mismatch", map[string]string{"calendars/CN-2027.json": `{"year": 2026, "source": "s"}`}, "file name says 2027 but year is 2026"},
+		{"duplicate year", map[string]string{
+			"calendars/CN-2027.json":    `{"year": 2027, "source": "s"}`,
+			"calendars/extra-2027.json": `{"jurisdiction": "CN", "year": 2027, "source": "s"}`,
+		}, "given by more than one file"},
+		{"bad date", map[string]string{"calendars/CN-2027.json": `{"year": 2027, "source": "s", "holidays": [{"date": "2027-02-30", "name": "a"}]}`}, "invalid date"},
+		{"no jurisdiction", map[string]string{"calendars/holidays.json": `{"year": 2027, "source": "s"}`}, "name the file JURISDICTION-YEAR.json"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := LoadDir(writeFiles(t, tt.files))
+			require.Error(t, err)
+			require.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+
+	_, err := LoadDir(filepath.Join(t.TempDir(), "missing"))
+	require.Error(t, err)
+}
+
+func TestLoad(t *testing.T) {
+	cnPolicy, err := embedded.ReadFile("data/policies/CN.json")
+	require.NoError(t, err)
+	fsys := fstest.MapFS{
+		"policies/CN.json":       {Data: cnPolicy},
+		"calendars/CN-2031.json": {Data: []byte(`{"year": 2031, "source": "s", "holidays": [{"date": "2031-01-01", "name": "元旦"}]}`)},
+	}
+	r, err := Load(fsys)
+	require.NoError(t, err)
+	require.Equal(t, []string{"CN"}, r.Jurisdictions())
+	cal, err := r.Calendar("CN-52")
+	require.NoError(t, err)
+	require.True(t, cal.Covers(2031))
+	require.False(t, cal.Covers(2026), "Load does not include the embedded defaults")
+
+	// Without the embedded CN policy the example child has no parent.
+	qxn, err := embedded.ReadFile("data/policies/CN-52-QXN.json")
+	require.NoError(t, err)
+	_, err = Load(fstest.MapFS{"policies/CN-52-QXN.json": {Data: qxn}})
+	require.ErrorIs(t, err, ErrUnknownJurisdiction)
+}

@@ -1,0 +1,125 @@
+package workflows
+
+import (
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/casework/casework/activities"
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/policy"
+)
+
+// journal numbers a case's steps and hands them to the recording activity.
+// Steps are numbered in the workflow, so the number is the same on every
+// replay and retry and the read model can key on it; that is what makes the
+// write idempotent.
+type journal struct {
+	CaseID  string           `json:"case_id"`
+	Clock   casetime.Clock   `json:"clock"`
+	Seq     int              `json:"seq"`     // last step numbered
+	Flushed int              `json:"flushed"` // last step recorded
+	Pending []casefile.Event `json:"pending,omitempty"`
+}
+
+// step is what a process says about one step it took.
+type step struct {
+	Kind       string
+	Actor      casefile.Actor
+	Reason     string
+	ReasonCode string
+	Data       any
+}
+
+// caseNow returns the current case time.
+func (j *journal) caseNow(ctx workflow.Context) time.Time {
+	return j.Clock.CaseTime(workflow.Now(ctx))
+}
+
+// today returns the current legal calendar date of the case.
+func (j *journal) today(ctx workflow.Context) policy.Date {
+	return policy.DateOf(j.caseNow(ctx))
+}
+
+// add numbers s and queues it for recording; it returns the step's number.
+func (j *journal) add(ctx workflow.Context, s step) int {
+	j.Seq++
+	now := workflow.Now(ctx)
+	caseAt := j.Clock.CaseTime(now)
+	e := casefile.Event{
+		CaseID: j.CaseID, Seq: j.Seq, Kind: s.Kind, Actor: s.Actor,
+		RealAt: now, CaseAt: caseAt, CaseOn: policy.DateOf(caseAt),
+		Reason: s.Reason, ReasonCode: s.ReasonCode,
+	}
+	if s.Data != nil {
+		e.Data = casefile.Data(s.Data)
+	}
+	j.Pending = append(j.Pending, e)
+	return j.Seq
+}
+
+// flush records the pending steps together with the case summary after them.
+func (j *journal) flush(ctx workflow.Context, sum casefile.Summary) error {
+	if len(j.Pending) == 0 {
+		return nil
+	}
+	batch := j.Pending
+	sum.LastSeq = batch[len(batch)-1].Seq
+	ctx = workflow.WithActivityOptions(ctx, recordOptions)
+	var rec *activities.Recorder
+	if err := workflow.ExecuteActivity(ctx, rec.RecordSteps, activities.RecordStepsInput{Summary: sum, Events: batch}).Get(ctx, nil); err != nil {
+		return err
+	}
+	j.Pending = j.Pending[len(batch):]
+	j.Flushed = sum.LastSeq
+	return nil
+}
+
+// awaitRecorded blocks an update handler until its step is in the read
+// model, so a caller who reads the timeline after a command sees it.
+func (j *journal) awaitRecorded(ctx workflow.Context, seq int) error {
+	return workflow.Await(ctx, func() bool { return j.Flushed >= seq })
+}
+
+// recordOptions retry the read-model write for as long as it takes: a case
+// must not move on while its audit trail is behind, and the write is
+// idempotent.
+var recordOptions = workflow.ActivityOptions{
+	StartToCloseTimeout: 30 * time.Second,
+	RetryPolicy: &temporal.RetryPolicy{
+		InitialInterval:    time.Second,
+		BackoffCoefficient: 2,
+		MaximumInterval:    time.Minute,
+	},
+}
+
+// localPolicyOptions bound the in-process policy lookups.
+var localPolicyOptions = workflow.LocalActivityOptions{
+	ScheduleToCloseTimeout: 10 * time.Second,
+	RetryPolicy:            &temporal.RetryPolicy{MaximumAttempts: 3},
+}
+
+// loadPolicy fetches the jurisdiction's policy once; its result is recorded
+// in history, so a later change of the policy files never changes a running
+// case's replay.
+func loadPolicy(ctx workflow.Context, jurisdiction string) (policy.Policy, error) {
+	ctx = workflow.WithLocalActivityOptions(ctx, localPolicyOptions)
+	var pa *activities.Policies
+	var p policy.Policy
+	err := workflow.ExecuteLocalActivity(ctx, pa.LoadPolicy, jurisdiction).Get(ctx, &p)
+	return p, err
+}
+
+// deadline computes the last day of period counted from from, with the
+// jurisdiction's holiday calendar; the result is recorded in history.
+func deadline(ctx workflow.Context, jurisdiction string, from policy.Date, period policy.Period) (policy.Date, error) {
+	ctx = workflow.WithLocalActivityOptions(ctx, localPolicyOptions)
+	var pa *activities.Policies
+	var out activities.DeadlineResult
+	err := workflow.ExecuteLocalActivity(ctx, pa.Deadline, activities.DeadlineInput{
+		Jurisdiction: jurisdiction, From: from, Period: period,
+	}).Get(ctx, &out)
+	return out.On, err
+}

@@ -1,0 +1,450 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/policy"
+)
+
+// Mediation is the delegated pre-litigation mediation of DOMAIN.md Process 1
+// (委派调解): a court hands a dispute to a mediation organisation, which has a
+// policy-set period to reach an agreement, extendable by the parties'
+// agreement. Failure or the period passing returns the case to the court to
+// be filed as litigation (转立案).
+
+// Update and query names of the mediation workflow.
+const (
+	UpdateRecordOutcome  = "record-outcome"
+	UpdateExtendDeadline = "extend-deadline"
+	// UpdateOpened waits until the case is open and its first step recorded;
+	// the API sends it with the start, so the caller can read what it made.
+	UpdateOpened = "opened"
+	QueryState   = "state"
+)
+
+// Stages of a mediation case.
+const (
+	StageMediating             = "mediating"
+	StageAgreementReached      = "agreement_reached"
+	StageReturnedForLitigation = "returned_for_litigation"
+	StageWithdrawn             = "withdrawn"
+)
+
+// Outcomes a mediator can record.
+const (
+	OutcomeAgreed    = "agreed"
+	OutcomeFailed    = "failed"
+	OutcomeWithdrawn = "withdrawn"
+)
+
+// Reason codes recorded with the steps, for auditors and statistics.
+const (
+	ReasonMediationFailed       = "mediation_failed"
+	ReasonMediationDeadline     = "mediation_deadline_passed"
+	ReasonWithdrawn             = "withdrawn_by_applicant"
+	ReasonPartiesAgreeExtension = "parties_agree_extension"
+)
+
+// MediationInput starts a mediation case. State is set only when the
+// workflow continues as new, carrying everything it knew.
+type MediationInput struct {
+	CaseID       string         `json:"case_id"`
+	CaseNumber   string         `json:"case_number"`
+	Court        string         `json:"court"`
+	Jurisdiction string         `json:"jurisdiction"`
+	Organisation string         `json:"organisation"`
+	Mediator     string         `json:"mediator"`
+	Parties      []Party        `json:"parties"`
+	ClaimFen     int64          `json:"claim_fen"`
+	Subject      string         `json:"subject"`
+	DelegatedBy  casefile.Actor `json:"delegated_by"`
+	Clock        casetime.Clock `json:"clock"`
+
+	State *MediationState `json:"state,omitempty"`
+}
+
+// MediationState is everything the workflow knows about the case.
+type MediationState struct {
+	Stage          string        `json:"stage"`
+	Outcome        string        `json:"outcome,omitempty"`
+	Policy         policy.Policy `json:"policy"`
+	OpenedOn       policy.Date   `json:"opened_on"`
+	OpenedAt       time.Time     `json:"opened_at"`
+	Deadline       policy.Date   `json:"deadline"`
+	ExtensionsUsed int           `json:"extensions_used"`
+	Agreement      *Agreement    `json:"agreement,omitempty"`
+	ClosedOn       policy.Date   `json:"closed_on"`
+	ClosedAt       time.Time     `json:"closed_at"`
+	Journal        journal       `json:"journal"`
+}
+
+// Agreement is a mediation agreement (调解协议) and the date it was reached.
+type Agreement struct {
+	Terms    Terms       `json:"terms"`
+	AgreedOn policy.Date `json:"agreed_on"`
+	Mediator string      `json:"mediator"`
+}
+
+// OutcomeCommand records what mediation came to. Terms are required for an
+// agreement and refused otherwise.
+type OutcomeCommand struct {
+	Outcome string         `json:"outcome"`
+	Terms   *Terms         `json:"terms,omitempty"`
+	Reason  string         `json:"reason,omitempty"`
+	Actor   casefile.Actor `json:"actor"`
+}
+
+// ExtendCommand extends the mediation period once the parties agree.
+type ExtendCommand struct {
+	Reason string         `json:"reason"`
+	Actor  casefile.Actor `json:"actor"`
+}
+
+// MediationView is the live state of a case, as the state query returns it.
+type MediationView struct {
+	CaseID             string         `json:"case_id"`
+	CaseNumber         string         `json:"case_number"`
+	Process            string         `json:"process"`
+	Court              string         `json:"court"`
+	Jurisdiction       string         `json:"jurisdiction"`
+	Organisation       string         `json:"organisation"`
+	Mediator           string         `json:"mediator"`
+	Parties            []Party        `json:"parties"`
+	ClaimFen           int64          `json:"claim_fen"`
+	Subject            string         `json:"subject,omitempty"`
+	Stage              string         `json:"stage"`
+	Status             string         `json:"status"`
+	Outcome            string         `json:"outcome,omitempty"`
+	OpenedOn           policy.Date    `json:"opened_on"`
+	CaseToday          policy.Date    `json:"case_today"`
+	Deadline           policy.Date    `json:"deadline"`
+	ExtensionsUsed     int            `json:"extensions_used"`
+	ExtensionsAllowed  int            `json:"extensions_allowed"`
+	Agreement          *Agreement     `json:"agreement,omitempty"`
+	ClosedOn           policy.Date    `json:"closed_on"`
+	Steps              int            `json:"steps"`
+	Clock              casetime.Clock `json:"clock"`
+	MediationPeriod    policy.Period  `json:"mediation_period"`
+	ExtensionPeriod    policy.Period  `json:"extension_period"`
+	CalendarDaysToLast int            `json:"days_to_deadline"`
+}
+
+// MediationResult is how the mediation ended.
+type MediationResult struct {
+	Stage     string     `json:"stage"`
+	Outcome   string     `json:"outcome"`
+	Agreement *Agreement `json:"agreement,omitempty"`
+}
+
+type mediation struct {
+	in MediationInput
+	s  *MediationState
+}
+
+// Mediation runs one delegated mediation case to its outcome.
+func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error) {
+	m := &mediation{in: in, s: in.State}
+	fresh := m.s == nil
+	if fresh {
+		if err := m.init(ctx); err != nil {
+			return MediationResult{}, err
+		}
+	}
+	// Handlers are registered before the first yield, so an update sent with
+	// the start is never refused for want of a handler.
+	if err := m.registerHandlers(ctx); err != nil {
+		return MediationResult{}, err
+	}
+	if fresh {
+		if err := m.open(ctx); err != nil {
+			return MediationResult{}, err
+		}
+	}
+
+	for m.s.Stage == StageMediating {
+		if err := m.s.Journal.flush(ctx, m.summary()); err != nil {
+			return MediationResult{}, err
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
+			next := m.in
+			next.State = m.s
+			return MediationResult{}, workflow.NewContinueAsNewError(ctx, Mediation, next)
+		}
+		wait := m.in.Clock.RealDuration(m.s.Deadline.End().Sub(m.s.Journal.caseNow(ctx)))
+		if wait <= 0 {
+			m.deadlinePassed(ctx)
+			continue
+		}
+		// Wake when the deadline passes or when a command queued a step (an
+		// extension moves the deadline, so the wait is recomputed).
+		deadline := m.s.Deadline
+		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
+			return len(m.s.Journal.Pending) > 0 || m.s.Stage != StageMediating || m.s.Deadline != deadline
+		}); err != nil {
+			return MediationResult{}, err
+		}
+	}
+
+	// Record the last steps, then let every handler waiting on them return
+	// before the workflow closes.
+	if err := m.s.Journal.flush(ctx, m.summary()); err != nil {
+		return MediationResult{}, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return MediationResult{}, err
+	}
+	return MediationResult{Stage: m.s.Stage, Outcome: m.s.Outcome, Agreement: m.s.Agreement}, nil
+}
+
+// init fixes the case clock and an empty state, without yielding.
+func (m *mediation) init(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	if m.in.Clock.RealEpoch.IsZero() {
+		scale := m.in.Clock.Scale
+		if scale == 0 {
+			scale = 1
+		}
+		m.in.Clock = casetime.Clock{Scale: scale, RealEpoch: now, CaseEpoch: now}
+	}
+	if err := m.in.Clock.Validate(); err != nil {
+		return err
+	}
+	m.s = &MediationState{Stage: StageMediating, OpenedAt: now}
+	m.s.Journal = journal{CaseID: m.in.CaseID, Clock: m.in.Clock}
+	m.s.OpenedOn = m.s.Journal.today(ctx)
+	return nil
+}
+
+// open looks up the policy in force and sets the mediation deadline.
+func (m *mediation) open(ctx workflow.Context) error {
+	p, err := loadPolicy(ctx, m.in.Jurisdiction)
+	if err != nil {
+		return fmt.Errorf("load policy: %w", err)
+	}
+	m.s.Policy = p
+	m.s.Deadline, err = deadline(ctx, m.in.Jurisdiction, m.s.OpenedOn, p.Mediation.Period)
+	if err != nil {
+		return fmt.Errorf("mediation deadline: %w", err)
+	}
+	m.s.Journal.add(ctx, step{
+		Kind: "delegated", Actor: m.in.DelegatedBy, ReasonCode: "court_delegation",
+		Reason: fmt.Sprintf("delegated to %s for pre-litigation mediation", m.in.Organisation),
+		Data: map[string]any{
+			"court": m.in.Court, "organisation": m.in.Organisation, "mediator": m.in.Mediator,
+			"parties": m.in.Parties, "claim_fen": m.in.ClaimFen, "subject": m.in.Subject,
+			"deadline": m.s.Deadline, "period": p.Mediation.Period, "time_scale": m.in.Clock.Scale,
+		},
+	})
+	return nil
+}
+
+func (m *mediation) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (MediationView, error) {
+		return m.view(ctx), nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandler(ctx, UpdateOpened, func(ctx workflow.Context) (MediationView, error) {
+		if err := workflow.Await(ctx, func() bool { return m.s.Journal.Flushed >= 1 }); err != nil {
+			return MediationView{}, err
+		}
+		return m.view(ctx), nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordOutcome, m.recordOutcome,
+		workflow.UpdateHandlerOptions{Validator: m.validateOutcome}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateExtendDeadline, m.extend,
+		workflow.UpdateHandlerOptions{Validator: m.validateExtend})
+}
+
+// checkOpen refuses any command once mediation has ended or its period has
+// run out (the timer may not have fired yet, but the law has).
+func (m *mediation) checkOpen(ctx workflow.Context) error {
+	if m.s.Stage != StageMediating {
+		return reject(RejectConflict, "mediation has ended: case is %s", m.s.Stage)
+	}
+	if m.s.Deadline.IsZero() {
+		return reject(RejectConflict, "the case is still being opened; try again")
+	}
+	if today := m.s.Journal.today(ctx); today.After(m.s.Deadline) {
+		return reject(RejectConflict, "the mediation period ended on %s", m.s.Deadline)
+	}
+	return nil
+}
+
+func (m *mediation) checkMediator(a casefile.Actor) error {
+	if a.Role != casefile.RoleMediator || a.Subject != m.in.Mediator {
+		return reject(RejectForbidden, "only the assigned mediator may do this")
+	}
+	return nil
+}
+
+func (m *mediation) validateOutcome(ctx workflow.Context, cmd OutcomeCommand) error {
+	if err := m.checkMediator(cmd.Actor); err != nil {
+		return err
+	}
+	if err := m.checkOpen(ctx); err != nil {
+		return err
+	}
+	switch cmd.Outcome {
+	case OutcomeAgreed:
+		if cmd.Terms == nil {
+			return reject(RejectInvalid, "an agreement needs its terms")
+		}
+		if err := ValidateTerms(*cmd.Terms, m.in.Parties, m.s.Journal.today(ctx)); err != nil {
+			return reject(RejectInvalid, "%s", err.Error())
+		}
+	case OutcomeFailed, OutcomeWithdrawn:
+		if cmd.Terms != nil {
+			return reject(RejectInvalid, "terms are only recorded with an agreement")
+		}
+		if cmd.Reason == "" {
+			return reject(RejectInvalid, "a reason is required when mediation %s", cmd.Outcome)
+		}
+	default:
+		return reject(RejectInvalid, "outcome must be agreed, failed or withdrawn, got %q", cmd.Outcome)
+	}
+	return nil
+}
+
+func (m *mediation) recordOutcome(ctx workflow.Context, cmd OutcomeCommand) (MediationView, error) {
+	var seq int
+	switch cmd.Outcome {
+	case OutcomeAgreed:
+		m.s.Agreement = &Agreement{Terms: *cmd.Terms, AgreedOn: m.s.Journal.today(ctx), Mediator: cmd.Actor.Subject}
+		m.close(ctx, StageAgreementReached, OutcomeAgreed)
+		seq = m.s.Journal.add(ctx, step{
+			Kind: "agreement_reached", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "mediation_agreement",
+			Data: m.s.Agreement,
+		})
+	case OutcomeFailed:
+		m.s.Journal.add(ctx, step{Kind: "mediation_failed", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: ReasonMediationFailed})
+		seq = m.returnToCourt(ctx, ReasonMediationFailed)
+	case OutcomeWithdrawn:
+		m.close(ctx, StageWithdrawn, OutcomeWithdrawn)
+		seq = m.s.Journal.add(ctx, step{Kind: "withdrawn", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: ReasonWithdrawn})
+	}
+	if err := m.s.Journal.awaitRecorded(ctx, seq); err != nil {
+		return MediationView{}, err
+	}
+	return m.view(ctx), nil
+}
+
+func (m *mediation) validateExtend(ctx workflow.Context, cmd ExtendCommand) error {
+	if err := m.checkMediator(cmd.Actor); err != nil {
+		return err
+	}
+	if err := m.checkOpen(ctx); err != nil {
+		return err
+	}
+	if max := m.s.Policy.Mediation.MaxExtensions; m.s.ExtensionsUsed >= max {
+		return reject(RejectConflict, "the mediation period may be extended %d time(s) and has been extended %d", max, m.s.ExtensionsUsed)
+	}
+	if cmd.Reason == "" {
+		return reject(RejectInvalid, "a reason recording the parties' agreement to extend is required")
+	}
+	return nil
+}
+
+func (m *mediation) extend(ctx workflow.Context, cmd ExtendCommand) (MediationView, error) {
+	// Claim the extension before the policy lookup yields, so a second
+	// extension arriving meanwhile is refused rather than applied twice.
+	m.s.ExtensionsUsed++
+	old := m.s.Deadline
+	next, err := deadline(ctx, m.in.Jurisdiction, old, m.s.Policy.Mediation.Extension)
+	if err != nil {
+		m.s.ExtensionsUsed--
+		return MediationView{}, fmt.Errorf("extended deadline: %w", err)
+	}
+	if m.s.Stage != StageMediating {
+		// The case closed while the deadline was being computed.
+		m.s.ExtensionsUsed--
+		return MediationView{}, reject(RejectConflict, "mediation has ended: case is %s", m.s.Stage)
+	}
+	m.s.Deadline = next
+	seq := m.s.Journal.add(ctx, step{
+		Kind: "deadline_extended", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: ReasonPartiesAgreeExtension,
+		Data: map[string]any{"from": old, "to": next, "period": m.s.Policy.Mediation.Extension, "extension": m.s.ExtensionsUsed},
+	})
+	if err := m.s.Journal.awaitRecorded(ctx, seq); err != nil {
+		return MediationView{}, err
+	}
+	return m.view(ctx), nil
+}
+
+func (m *mediation) deadlinePassed(ctx workflow.Context) {
+	m.s.Journal.add(ctx, step{
+		Kind: "mediation_deadline_passed", Actor: casefile.System, ReasonCode: ReasonMediationDeadline,
+		Reason: fmt.Sprintf("no agreement by the last day of the mediation period, %s", m.s.Deadline),
+		Data:   map[string]any{"deadline": m.s.Deadline, "extensions_used": m.s.ExtensionsUsed},
+	})
+	m.returnToCourt(ctx, ReasonMediationDeadline)
+}
+
+// returnToCourt ends mediation and hands the case back to the court to be
+// filed as litigation (转立案).
+func (m *mediation) returnToCourt(ctx workflow.Context, why string) int {
+	m.close(ctx, StageReturnedForLitigation, why)
+	return m.s.Journal.add(ctx, step{
+		Kind: "returned_for_litigation", Actor: casefile.System, ReasonCode: why,
+		Reason: fmt.Sprintf("returned to %s to be filed as litigation", m.in.Court),
+		Data:   map[string]any{"court": m.in.Court},
+	})
+}
+
+func (m *mediation) close(ctx workflow.Context, stage, outcome string) {
+	m.s.Stage, m.s.Outcome = stage, outcome
+	m.s.ClosedOn = m.s.Journal.today(ctx)
+	m.s.ClosedAt = workflow.Now(ctx)
+}
+
+func (m *mediation) status() casefile.Status {
+	if m.s.Stage == StageMediating {
+		return casefile.StatusOpen
+	}
+	return casefile.StatusClosed
+}
+
+func (m *mediation) summary() casefile.Summary {
+	parties := make([]string, 0, len(m.in.Parties))
+	for _, p := range m.in.Parties {
+		parties = append(parties, p.ID)
+	}
+	sum := casefile.Summary{
+		ID: m.in.CaseID, CaseNumber: m.in.CaseNumber, Process: casefile.ProcessMediation,
+		WorkflowID: MediationWorkflowID(m.in.CaseID), Court: m.in.Court, Jurisdiction: m.in.Jurisdiction,
+		Organisation: m.in.Organisation, Mediator: m.in.Mediator, Parties: parties,
+		Stage: m.s.Stage, Status: m.status(), Outcome: m.s.Outcome, ClaimFen: m.in.ClaimFen,
+		Clock: m.in.Clock, OpenedOn: m.s.OpenedOn, ClosedOn: m.s.ClosedOn,
+		OpenedAt: m.s.OpenedAt, ClosedAt: m.s.ClosedAt,
+	}
+	if m.s.Stage == StageMediating {
+		sum.NextDeadline = &casefile.Deadline{Kind: "mediation", On: m.s.Deadline, At: m.s.Deadline.End()}
+	}
+	return sum
+}
+
+func (m *mediation) view(ctx workflow.Context) MediationView {
+	today := m.s.Journal.today(ctx)
+	return MediationView{
+		CaseID: m.in.CaseID, CaseNumber: m.in.CaseNumber, Process: string(casefile.ProcessMediation),
+		Court: m.in.Court, Jurisdiction: m.in.Jurisdiction, Organisation: m.in.Organisation,
+		Mediator: m.in.Mediator, Parties: slices.Clone(m.in.Parties), ClaimFen: m.in.ClaimFen, Subject: m.in.Subject,
+		Stage: m.s.Stage, Status: string(m.status()), Outcome: m.s.Outcome,
+		OpenedOn: m.s.OpenedOn, CaseToday: today, Deadline: m.s.Deadline,
+		ExtensionsUsed: m.s.ExtensionsUsed, ExtensionsAllowed: m.s.Policy.Mediation.MaxExtensions,
+		Agreement: m.s.Agreement, ClosedOn: m.s.ClosedOn, Steps: m.s.Journal.Seq, Clock: m.in.Clock,
+		MediationPeriod: m.s.Policy.Mediation.Period, ExtensionPeriod: m.s.Policy.Mediation.Extension,
+		CalendarDaysToLast: policy.DaysBetween(today, m.s.Deadline),
+	}
+}
+

@@ -1,0 +1,115 @@
+package workflows
+
+import (
+	"fmt"
+
+	"github.com/casework/casework/policy"
+)
+
+// Party is a party to a case. ID is the subject the party signs in as, so
+// that a party can be shown only its own cases.
+type Party struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Side is applicant (申请人) or respondent (被申请人).
+	Side string `json:"side"`
+}
+
+// Party sides.
+const (
+	SideApplicant  = "applicant"
+	SideRespondent = "respondent"
+)
+
+// Installment is one payment of a performance schedule, in integer fen.
+type Installment struct {
+	DueOn     policy.Date `json:"due_on"`
+	AmountFen int64       `json:"amount_fen"`
+}
+
+// Terms are what a mediation agreement obliges: who pays whom, how much,
+// and when. A single payment is a schedule of one installment.
+type Terms struct {
+	Obligor      string        `json:"obligor"`
+	Obligees     []string      `json:"obligees"`
+	TotalFen     int64         `json:"total_fen"`
+	Installments []Installment `json:"installments"`
+}
+
+// InvalidTermsError says why terms cannot be accepted.
+type InvalidTermsError struct{ Reason string }
+
+func (e *InvalidTermsError) Error() string { return "invalid terms: " + e.Reason }
+
+func invalid(format string, args ...any) error {
+	return &InvalidTermsError{Reason: fmt.Sprintf(format, args...)}
+}
+
+// maxFen bounds any amount at one trillion yuan, far above any claim, so
+// sums of installments cannot overflow int64.
+const maxFen = 100_000_000_000_000
+
+// ValidateTerms checks terms agreed on agreedOn between parties: the obligor
+// and obligees are distinct parties to the case, every amount is positive,
+// the installments add up exactly to the total, and each falls due after the
+// agreement date and after the one before it.
+func ValidateTerms(t Terms, parties []Party, agreedOn policy.Date) error {
+	known := make(map[string]bool, len(parties))
+	for _, p := range parties {
+		known[p.ID] = true
+	}
+	if t.Obligor == "" || !known[t.Obligor] {
+		return invalid("obligor %q is not a party to the case", t.Obligor)
+	}
+	if len(t.Obligees) == 0 {
+		return invalid("at least one obligee is required")
+	}
+	seen := map[string]bool{}
+	for _, o := range t.Obligees {
+		if !known[o] {
+			return invalid("obligee %q is not a party to the case", o)
+		}
+		if o == t.Obligor {
+			return invalid("obligee %q is also the obligor", o)
+		}
+		if seen[o] {
+			return invalid("obligee %q listed twice", o)
+		}
+		seen[o] = true
+	}
+	if t.TotalFen <= 0 {
+		return invalid("total must be a positive amount of fen, got %d", t.TotalFen)
+	}
+	if t.TotalFen > maxFen {
+		return invalid("total %d fen exceeds the maximum %d", t.TotalFen, int64(maxFen))
+	}
+	if len(t.Installments) == 0 {
+		return invalid("a performance schedule of at least one payment is required")
+	}
+	var sum int64
+	prev := agreedOn
+	for i, in := range t.Installments {
+		n := i + 1
+		if in.AmountFen <= 0 {
+			return invalid("installment %d: amount must be positive, got %d fen", n, in.AmountFen)
+		}
+		if in.AmountFen > t.TotalFen {
+			return invalid("installment %d: amount %d fen exceeds the total %d", n, in.AmountFen, t.TotalFen)
+		}
+		sum += in.AmountFen
+		if in.DueOn.IsZero() {
+			return invalid("installment %d: due date is required", n)
+		}
+		if !in.DueOn.After(agreedOn) {
+			return invalid("installment %d: due date %s must be after the agreement date %s", n, in.DueOn, agreedOn)
+		}
+		if !in.DueOn.After(prev) {
+			return invalid("installment %d: due date %s must be after the previous installment's %s", n, in.DueOn, prev)
+		}
+		prev = in.DueOn
+	}
+	if sum != t.TotalFen {
+		return invalid("installments sum to %d fen, not the total %d fen", sum, t.TotalFen)
+	}
+	return nil
+}
