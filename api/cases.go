@@ -19,7 +19,7 @@ type caseIDInput struct {
 
 type timelineOutput struct {
 	Body struct {
-		CaseID  string              `json:"case_id"`
+		CaseID  string             `json:"case_id"`
 		Entries []db.TimelineEntry `json:"entries"`
 	}
 }

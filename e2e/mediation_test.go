@@ -152,7 +152,9 @@ func TestBadInputChangesNothing(t *testing.T) {
 			"obligor": "xx-construction", "obligees": []string{applicant.Subject}, "total_fen": total, "installments": inst,
 		}}
 	}
-	one := func(due policy.Date, fen int64) map[string]any { return map[string]any{"due_on": due, "amount_fen": fen} }
+	one := func(due policy.Date, fen int64) map[string]any {
+		return map[string]any{"due_on": due, "amount_fen": fen}
+	}
 	number := newCaseNumber()
 	tests := []struct {
 		name   string
@@ -226,4 +228,3 @@ func TestStartIsIdempotent(t *testing.T) {
 	require.Equal(t, http.StatusConflict, clash.Status, "body: %s", clash.Body)
 	clash.problem(t)
 }
-

@@ -447,4 +447,3 @@ func (m *mediation) view(ctx workflow.Context) MediationView {
 		CalendarDaysToLast: policy.DaysBetween(today, m.s.Deadline),
 	}
 }
-
