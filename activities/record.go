@@ -17,7 +17,7 @@ type Recorder struct {
 
 // RecordStepsInput is a batch of steps and the case summary after them.
 type RecordStepsInput struct {
-	Summary casefile.Summary `json:"summary"`
+	Summary *casefile.Summary `json:"summary,omitempty"`
 	Events  []casefile.Event `json:"events"`
 }
 

@@ -54,9 +54,33 @@ const (
 	StatusClosed Status = "closed"
 )
 
+// Resolution says whether a dispute was resolved (化解), for the
+// resolution rate; empty while it is pending.
+type Resolution string
+
+// Resolutions.
+const (
+	Resolved   Resolution = "resolved"
+	Unresolved Resolution = "unresolved"
+)
+
+// Performance says how an obligation was performed, for the
+// automatic-performance rate; empty until known.
+type Performance string
+
+// Performances.
+const (
+	PerformedAutomatically Performance = "automatic"
+	PerformedByEnforcement Performance = "enforced"
+	PerformanceDefaulted   Performance = "defaulted"
+)
+
 // Event is one step of a case as the audit trail keeps it.
 type Event struct {
-	CaseID     string          `json:"case_id"`
+	CaseID string `json:"case_id"`
+	// Stream is the process that took the step; steps are numbered and
+	// hash-chained per stream.
+	Stream     string          `json:"stream"`
 	Seq        int             `json:"seq"`
 	Kind       string          `json:"kind"`
 	Actor      Actor           `json:"actor"`
@@ -96,6 +120,8 @@ type Summary struct {
 	OpenedOn     policy.Date    `json:"opened_on"`
 	ClosedOn     policy.Date    `json:"closed_on"`
 	NextDeadline *Deadline      `json:"next_deadline,omitempty"`
+	Resolution   Resolution     `json:"resolution,omitempty"`
+	Performance  Performance    `json:"performance,omitempty"`
 	LastSeq      int            `json:"last_seq"`
 	OpenedAt     time.Time      `json:"opened_at"`
 	ClosedAt     time.Time      `json:"closed_at"`

@@ -34,64 +34,75 @@ func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
 // Pool returns the connection pool, for tests and health checks.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 
-// RecordSteps writes a case's new steps and its summary after them in one
-// transaction. Steps already stored (a retried activity) are left as they
-// are, and an older summary never overwrites a newer one, so calling it twice
-// with the same arguments changes nothing the second time.
-func (s *Store) RecordSteps(ctx context.Context, sum casefile.Summary, events []casefile.Event) error {
+// RecordSteps writes a case's new steps and, when sum is not nil, the case
+// summary after them, in one transaction. Steps already stored (a retried
+// activity) are left as they are, and an older summary never overwrites a
+// newer one, so calling it twice with the same arguments changes nothing the
+// second time.
+func (s *Store) RecordSteps(ctx context.Context, sum *casefile.Summary, events []casefile.Event) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbq.New(tx)
-		for _, e := range events {
-			if e.CaseID != sum.ID {
-				return fmt.Errorf("record steps: event of case %q in case %q", e.CaseID, sum.ID)
-			}
-			prev := genesisHash(e.CaseID)
-			if e.Seq > 1 {
-				h, err := q.CaseEventLastHash(ctx, dbq.CaseEventLastHashParams{CaseID: e.CaseID, Seq: int32(e.Seq - 1)})
-				if errors.Is(err, pgx.ErrNoRows) {
-					return fmt.Errorf("record steps: case %s step %d written before step %d", e.CaseID, e.Seq, e.Seq-1)
-				}
-				if err != nil {
-					return fmt.Errorf("record steps: %w", err)
-				}
-				prev = h
-			}
-			e = normalise(e)
-			data := e.Data
-			if len(data) == 0 {
-				data = json.RawMessage("{}")
-			}
-			hash, err := eventHash(prev, e)
-			if err != nil {
-				return err
-			}
-			if _, err := q.CaseEventInsert(ctx, dbq.CaseEventInsertParams{
-				CaseID: e.CaseID, Seq: int32(e.Seq), Kind: e.Kind,
-				Actor: e.Actor.Subject, Role: string(e.Actor.Role),
-				RealAt: e.RealAt, CaseAt: e.CaseAt, CaseOn: pgDate(e.CaseOn),
-				Reason: e.Reason, ReasonCode: e.ReasonCode, Data: data,
-				PrevHash: prev, Hash: hash,
-			}); err != nil {
-				return fmt.Errorf("record steps: insert step %d: %w", e.Seq, err)
-			}
-		}
-		p := dbq.CaseUpsertParams{
-			ID: sum.ID, CaseNumber: sum.CaseNumber, Process: string(sum.Process), WorkflowID: sum.WorkflowID,
-			Court: sum.Court, Jurisdiction: sum.Jurisdiction, Organisation: sum.Organisation,
-			Mediator: sum.Mediator, CaseLeader: sum.CaseLeader, Parties: nonNil(sum.Parties),
-			Stage: sum.Stage, Status: string(sum.Status), Outcome: sum.Outcome, ClaimFen: sum.ClaimFen,
-			TimeScale: sum.Clock.Scale, RealEpoch: sum.Clock.RealEpoch, CaseEpoch: sum.Clock.CaseEpoch,
-			OpenedOn: pgDate(sum.OpenedOn), ClosedOn: pgDate(sum.ClosedOn),
-			LastSeq: int32(sum.LastSeq), OpenedAt: sum.OpenedAt, ClosedAt: timePtr(sum.ClosedAt),
-		}
-		if d := sum.NextDeadline; d != nil {
-			p.NextDeadlineOn, p.NextDeadlineAt, p.NextDeadlineKind = pgDate(d.On), timePtr(d.At), d.Kind
-		}
-		if _, err := q.CaseUpsert(ctx, p); err != nil {
-			return fmt.Errorf("record steps: case summary: %w", err)
-		}
-		return nil
+		return recordSteps(ctx, dbq.New(tx), sum, events)
 	})
+}
+
+func recordSteps(ctx context.Context, q *dbq.Queries, sum *casefile.Summary, events []casefile.Event) error {
+	for _, e := range events {
+		if sum != nil && e.CaseID != sum.ID {
+			return fmt.Errorf("record steps: event of case %q in case %q", e.CaseID, sum.ID)
+		}
+		if e.Stream == "" {
+			return fmt.Errorf("record steps: case %s step %d has no stream", e.CaseID, e.Seq)
+		}
+		prev := genesisHash(e.CaseID, e.Stream)
+		if e.Seq > 1 {
+			h, err := q.CaseEventLastHash(ctx, dbq.CaseEventLastHashParams{CaseID: e.CaseID, Stream: e.Stream, Seq: int32(e.Seq - 1)})
+			if errors.Is(err, pgx.ErrNoRows) {
+				return fmt.Errorf("record steps: case %s step %d written before step %d", e.CaseID, e.Seq, e.Seq-1)
+			}
+			if err != nil {
+				return fmt.Errorf("record steps: %w", err)
+			}
+			prev = h
+		}
+		e = normalise(e)
+		data := e.Data
+		if len(data) == 0 {
+			data = json.RawMessage("{}")
+		}
+		hash, err := eventHash(prev, e)
+		if err != nil {
+			return err
+		}
+		if _, err := q.CaseEventInsert(ctx, dbq.CaseEventInsertParams{
+			CaseID: e.CaseID, Stream: e.Stream, Seq: int32(e.Seq), Kind: e.Kind,
+			Actor: e.Actor.Subject, Role: string(e.Actor.Role),
+			RealAt: e.RealAt, CaseAt: e.CaseAt, CaseOn: pgDate(e.CaseOn),
+			Reason: e.Reason, ReasonCode: e.ReasonCode, Data: data,
+			PrevHash: prev, Hash: hash,
+		}); err != nil {
+			return fmt.Errorf("record steps: insert step %d: %w", e.Seq, err)
+		}
+	}
+	if sum == nil {
+		return nil
+	}
+	p := dbq.CaseUpsertParams{
+		ID: sum.ID, CaseNumber: sum.CaseNumber, Process: string(sum.Process), WorkflowID: sum.WorkflowID,
+		Court: sum.Court, Jurisdiction: sum.Jurisdiction, Organisation: sum.Organisation,
+		Mediator: sum.Mediator, CaseLeader: sum.CaseLeader, Parties: nonNil(sum.Parties),
+		Stage: sum.Stage, Status: string(sum.Status), Outcome: sum.Outcome, ClaimFen: sum.ClaimFen,
+		TimeScale: sum.Clock.Scale, RealEpoch: sum.Clock.RealEpoch, CaseEpoch: sum.Clock.CaseEpoch,
+		OpenedOn: pgDate(sum.OpenedOn), ClosedOn: pgDate(sum.ClosedOn),
+		LastSeq: int32(sum.LastSeq), OpenedAt: sum.OpenedAt, ClosedAt: timePtr(sum.ClosedAt),
+		Resolution: string(sum.Resolution), Performance: string(sum.Performance),
+	}
+	if d := sum.NextDeadline; d != nil {
+		p.NextDeadlineOn, p.NextDeadlineAt, p.NextDeadlineKind = pgDate(d.On), timePtr(d.At), d.Kind
+	}
+	if _, err := q.CaseUpsert(ctx, p); err != nil {
+		return fmt.Errorf("record steps: case summary: %w", err)
+	}
+	return nil
 }
 
 // Case returns a case's summary.
@@ -112,6 +123,7 @@ func summaryFromRow(c dbq.Case) casefile.Summary {
 		Court: c.Court, Jurisdiction: c.Jurisdiction, Organisation: c.Organisation, Mediator: c.Mediator,
 		CaseLeader: c.CaseLeader, Parties: c.Parties, Stage: c.Stage, Status: casefile.Status(c.Status),
 		Outcome: c.Outcome, ClaimFen: c.ClaimFen,
+		Resolution: casefile.Resolution(c.Resolution), Performance: casefile.Performance(c.Performance),
 		Clock:    casetime.Clock{Scale: c.TimeScale, RealEpoch: c.RealEpoch, CaseEpoch: c.CaseEpoch},
 		OpenedOn: dateOf(c.OpenedOn), ClosedOn: dateOf(c.ClosedOn), LastSeq: int(c.LastSeq), OpenedAt: c.OpenedAt,
 	}
@@ -134,7 +146,7 @@ func (s *Store) Timeline(ctx context.Context, caseID string) ([]TimelineEntry, e
 	for _, r := range rows {
 		out = append(out, TimelineEntry{
 			Event: casefile.Event{
-				CaseID: r.CaseID, Seq: int(r.Seq), Kind: r.Kind,
+				CaseID: r.CaseID, Stream: r.Stream, Seq: int(r.Seq), Kind: r.Kind,
 				Actor:  casefile.Actor{Subject: r.Actor, Role: casefile.Role(r.Role)},
 				RealAt: r.RealAt.UTC(), CaseAt: r.CaseAt.UTC(), CaseOn: dateOf(r.CaseOn),
 				Reason: r.Reason, ReasonCode: r.ReasonCode, Data: r.Data,
@@ -153,31 +165,62 @@ type TimelineEntry struct {
 	RecordedAt time.Time `json:"recorded_at"`
 }
 
-// VerifyChain recomputes the hash chain of entries (a whole timeline, in
-// order) and returns the sequence number of the first entry that does not
-// match what was stored, or 0 when the chain is intact.
-func VerifyChain(caseID string, entries []TimelineEntry) (badSeq int, err error) {
-	prev := genesisHash(caseID)
-	for i, e := range entries {
-		if e.Seq != i+1 {
-			return i + 1, nil // a step is missing
-		}
-		h, err := eventHash(prev, e.Event)
-		if err != nil {
-			return 0, err
-		}
-		if !bytes.Equal(prev, e.PrevHash) || !bytes.Equal(h, e.Hash) {
-			return e.Seq, nil
-		}
-		prev = e.Hash
-	}
-	return 0, nil
+// Break is where a hash chain does not hold.
+type Break struct {
+	Stream string `json:"stream"`
+	Seq    int    `json:"seq"`
+	Why    string `json:"why"`
 }
 
-// genesisHash anchors a case's chain to its ID, so a chain cannot be moved
-// to another case.
-func genesisHash(caseID string) []byte {
-	h := sha256.Sum256([]byte("casework/case/" + caseID))
+// VerifyChain recomputes the hash chains of a case's whole timeline (every
+// stream) and returns the first entry of each stream that does not match
+// what was stored; none means every chain is intact.
+func VerifyChain(caseID string, entries []TimelineEntry) ([]Break, error) {
+	type link struct {
+		prev []byte
+		seq  int
+		bad  bool
+	}
+	chains := map[string]*link{}
+	var breaks []Break
+	for _, e := range entries {
+		l := chains[e.Stream]
+		if l == nil {
+			l = &link{prev: genesisHash(caseID, e.Stream)}
+			chains[e.Stream] = l
+		}
+		if l.bad {
+			continue
+		}
+		l.seq++
+		if e.CaseID != caseID {
+			breaks, l.bad = append(breaks, Break{e.Stream, e.Seq, "step belongs to another case"}), true
+			continue
+		}
+		if e.Seq != l.seq {
+			breaks, l.bad = append(breaks, Break{e.Stream, l.seq, fmt.Sprintf("step %d is missing", l.seq)}), true
+			continue
+		}
+		h, err := eventHash(l.prev, e.Event)
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case !bytes.Equal(l.prev, e.PrevHash):
+			breaks, l.bad = append(breaks, Break{e.Stream, e.Seq, "link to the previous step does not match"}), true
+		case !bytes.Equal(h, e.Hash):
+			breaks, l.bad = append(breaks, Break{e.Stream, e.Seq, "content does not match its hash"}), true
+		default:
+			l.prev = e.Hash
+		}
+	}
+	return breaks, nil
+}
+
+// genesisHash anchors a stream's chain to its case, so a chain cannot be
+// moved to another case or stream.
+func genesisHash(caseID, stream string) []byte {
+	h := sha256.Sum256([]byte("casework/case/" + caseID + "/" + stream))
 	return h[:]
 }
 
@@ -199,6 +242,7 @@ func eventHash(prev []byte, e casefile.Event) ([]byte, error) {
 	}
 	field(prev)
 	field([]byte(e.CaseID))
+	field([]byte(e.Stream))
 	field(binary.BigEndian.AppendUint64(nil, uint64(e.Seq)))
 	field([]byte(e.Kind))
 	field([]byte(e.Actor.Subject))

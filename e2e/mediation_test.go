@@ -93,9 +93,9 @@ func TestMediationDeadlinePassesUnderCompressedTime(t *testing.T) {
 	require.Equal(t, []string{"delegated", "mediation_deadline_passed", "returned_for_litigation"}, kinds(entries))
 	require.Equal(t, court.Subject, entries[0].Actor.Subject)
 	require.Equal(t, casefile.RoleSystem, entries[1].Actor.Role)
-	bad, err := db.VerifyChain(c.Summary.ID, entries)
+	breaks, err := db.VerifyChain(c.Summary.ID, entries)
 	require.NoError(t, err)
-	require.Zero(t, bad, "the stored chain verifies")
+	require.Empty(t, breaks, "the stored chain verifies")
 
 	// The case is closed: a command now is refused and changes nothing.
 	res := do(t, fast, &mediator, http.MethodPost, "/cases/"+c.Summary.ID+"/outcome", map[string]any{"outcome": "failed", "reason": "too late"})

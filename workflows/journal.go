@@ -18,6 +18,7 @@ import (
 // write idempotent.
 type journal struct {
 	CaseID  string           `json:"case_id"`
+	Stream  string           `json:"stream"`
 	Clock   casetime.Clock   `json:"clock"`
 	Seq     int              `json:"seq"`     // last step numbered
 	Flushed int              `json:"flushed"` // last step recorded
@@ -49,7 +50,7 @@ func (j *journal) add(ctx workflow.Context, s step) int {
 	now := workflow.Now(ctx)
 	caseAt := j.Clock.CaseTime(now)
 	e := casefile.Event{
-		CaseID: j.CaseID, Seq: j.Seq, Kind: s.Kind, Actor: s.Actor,
+		CaseID: j.CaseID, Stream: j.Stream, Seq: j.Seq, Kind: s.Kind, Actor: s.Actor,
 		RealAt: now, CaseAt: caseAt, CaseOn: policy.DateOf(caseAt),
 		Reason: s.Reason, ReasonCode: s.ReasonCode,
 	}
@@ -60,20 +61,23 @@ func (j *journal) add(ctx workflow.Context, s step) int {
 	return j.Seq
 }
 
-// flush records the pending steps together with the case summary after them.
-func (j *journal) flush(ctx workflow.Context, sum casefile.Summary) error {
+// flush records the pending steps together with the case summary after
+// them; a child process that does not own the case summary passes nil.
+func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
 	if len(j.Pending) == 0 {
 		return nil
 	}
 	batch := j.Pending
-	sum.LastSeq = batch[len(batch)-1].Seq
+	if sum != nil {
+		sum.LastSeq = batch[len(batch)-1].Seq
+	}
 	ctx = workflow.WithActivityOptions(ctx, recordOptions)
 	var rec *activities.Recorder
 	if err := workflow.ExecuteActivity(ctx, rec.RecordSteps, activities.RecordStepsInput{Summary: sum, Events: batch}).Get(ctx, nil); err != nil {
 		return err
 	}
 	j.Pending = j.Pending[len(batch):]
-	j.Flushed = sum.LastSeq
+	j.Flushed = batch[len(batch)-1].Seq
 	return nil
 }
 

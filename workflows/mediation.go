@@ -216,7 +216,7 @@ func (m *mediation) init(ctx workflow.Context) error {
 		return err
 	}
 	m.s = &MediationState{Stage: StageMediating, OpenedAt: now}
-	m.s.Journal = journal{CaseID: m.in.CaseID, Clock: m.in.Clock}
+	m.s.Journal = journal{CaseID: m.in.CaseID, Stream: "mediation", Clock: m.in.Clock}
 	m.s.OpenedOn = m.s.Journal.today(ctx)
 	return nil
 }
@@ -414,18 +414,24 @@ func (m *mediation) status() casefile.Status {
 	return casefile.StatusClosed
 }
 
-func (m *mediation) summary() casefile.Summary {
+func (m *mediation) summary() *casefile.Summary {
 	parties := make([]string, 0, len(m.in.Parties))
 	for _, p := range m.in.Parties {
 		parties = append(parties, p.ID)
 	}
-	sum := casefile.Summary{
+	sum := &casefile.Summary{
 		ID: m.in.CaseID, CaseNumber: m.in.CaseNumber, Process: casefile.ProcessMediation,
 		WorkflowID: MediationWorkflowID(m.in.CaseID), Court: m.in.Court, Jurisdiction: m.in.Jurisdiction,
 		Organisation: m.in.Organisation, Mediator: m.in.Mediator, Parties: parties,
 		Stage: m.s.Stage, Status: m.status(), Outcome: m.s.Outcome, ClaimFen: m.in.ClaimFen,
 		Clock: m.in.Clock, OpenedOn: m.s.OpenedOn, ClosedOn: m.s.ClosedOn,
 		OpenedAt: m.s.OpenedAt, ClosedAt: m.s.ClosedAt,
+	}
+	switch m.s.Stage {
+	case StageAgreementReached:
+		sum.Resolution = casefile.Resolved
+	case StageReturnedForLitigation, StageWithdrawn:
+		sum.Resolution = casefile.Unresolved
 	}
 	if m.s.Stage == StageMediating {
 		sum.NextDeadline = &casefile.Deadline{Kind: "mediation", On: m.s.Deadline, At: m.s.Deadline.End()}

@@ -31,7 +31,7 @@ type harness struct {
 	env     *testsuite.TestWorkflowEnvironment
 	start   time.Time
 	events  []casefile.Event
-	summary casefile.Summary
+	summary *casefile.Summary
 }
 
 func newHarness(t *testing.T, start time.Time) *harness {

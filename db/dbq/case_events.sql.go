@@ -14,17 +14,18 @@ import (
 
 const caseEventInsert = `-- name: CaseEventInsert :execrows
 INSERT INTO case_events (
-    case_id, seq, kind, actor, role, real_at, case_at, case_on,
+    case_id, stream, seq, kind, actor, role, real_at, case_at, case_on,
     reason, reason_code, data, prev_hash, hash
 ) VALUES (
-    $1, $2, $3, $4, $5, $6, $7, $8,
-    $9, $10, $11, $12, $13
+    $1, $2, $3, $4, $5, $6, $7, $8, $9,
+    $10, $11, $12, $13, $14
 )
-ON CONFLICT (case_id, seq) DO NOTHING
+ON CONFLICT (case_id, stream, seq) DO NOTHING
 `
 
 type CaseEventInsertParams struct {
 	CaseID     string
+	Stream     string
 	Seq        int32
 	Kind       string
 	Actor      string
@@ -42,6 +43,7 @@ type CaseEventInsertParams struct {
 func (q *Queries) CaseEventInsert(ctx context.Context, arg CaseEventInsertParams) (int64, error) {
 	result, err := q.db.Exec(ctx, caseEventInsert,
 		arg.CaseID,
+		arg.Stream,
 		arg.Seq,
 		arg.Kind,
 		arg.Actor,
@@ -62,27 +64,30 @@ func (q *Queries) CaseEventInsert(ctx context.Context, arg CaseEventInsertParams
 }
 
 const caseEventLastHash = `-- name: CaseEventLastHash :one
-SELECT hash FROM case_events WHERE case_id = $1 AND seq = $2
+SELECT hash FROM case_events WHERE case_id = $1 AND stream = $2 AND seq = $3
 `
 
 type CaseEventLastHashParams struct {
 	CaseID string
+	Stream string
 	Seq    int32
 }
 
-// CaseEventLastHash returns the hash of the step before seq, the link the
-// next row chains onto.
+// CaseEventLastHash returns the hash of a stream's step seq, the link the
+// next step chains onto.
 func (q *Queries) CaseEventLastHash(ctx context.Context, arg CaseEventLastHashParams) ([]byte, error) {
-	row := q.db.QueryRow(ctx, caseEventLastHash, arg.CaseID, arg.Seq)
+	row := q.db.QueryRow(ctx, caseEventLastHash, arg.CaseID, arg.Stream, arg.Seq)
 	var hash []byte
 	err := row.Scan(&hash)
 	return hash, err
 }
 
 const caseEventList = `-- name: CaseEventList :many
-SELECT case_id, seq, kind, actor, role, real_at, case_at, case_on, reason, reason_code, data, prev_hash, hash, recorded_at FROM case_events WHERE case_id = $1 ORDER BY seq
+SELECT case_id, stream, seq, kind, actor, role, real_at, case_at, case_on, reason, reason_code, data, prev_hash, hash, recorded_at FROM case_events WHERE case_id = $1 ORDER BY real_at, stream, seq
 `
 
+// CaseEventList returns a case's steps from every stream in the order they
+// happened.
 func (q *Queries) CaseEventList(ctx context.Context, caseID string) ([]CaseEvent, error) {
 	rows, err := q.db.Query(ctx, caseEventList, caseID)
 	if err != nil {
@@ -94,6 +99,7 @@ func (q *Queries) CaseEventList(ctx context.Context, caseID string) ([]CaseEvent
 		var i CaseEvent
 		if err := rows.Scan(
 			&i.CaseID,
+			&i.Stream,
 			&i.Seq,
 			&i.Kind,
 			&i.Actor,

@@ -13,7 +13,7 @@ import (
 )
 
 const caseGet = `-- name: CaseGet :one
-SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, last_seq, opened_at, closed_at, updated_at FROM cases WHERE id = $1
+SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at FROM cases WHERE id = $1
 `
 
 func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
@@ -42,6 +42,8 @@ func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
 		&i.NextDeadlineOn,
 		&i.NextDeadlineAt,
 		&i.NextDeadlineKind,
+		&i.Resolution,
+		&i.Performance,
 		&i.LastSeq,
 		&i.OpenedAt,
 		&i.ClosedAt,
@@ -55,14 +57,14 @@ INSERT INTO cases (
     id, case_number, process, workflow_id, court, jurisdiction, organisation,
     mediator, case_leader, parties, stage, status, outcome, claim_fen,
     time_scale, real_epoch, case_epoch, opened_on, closed_on,
-    next_deadline_on, next_deadline_at, next_deadline_kind, last_seq,
-    opened_at, closed_at
+    next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance,
+    last_seq, opened_at, closed_at
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7,
     $8, $9, $10, $11, $12, $13, $14,
     $15, $16, $17, $18, $19,
-    $20, $21, $22, $23,
-    $24, $25
+    $20, $21, $22, $23, $24,
+    $25, $26, $27
 )
 ON CONFLICT (id) DO UPDATE SET
     organisation = excluded.organisation,
@@ -77,6 +79,8 @@ ON CONFLICT (id) DO UPDATE SET
     next_deadline_on = excluded.next_deadline_on,
     next_deadline_at = excluded.next_deadline_at,
     next_deadline_kind = excluded.next_deadline_kind,
+    resolution = excluded.resolution,
+    performance = excluded.performance,
     last_seq = excluded.last_seq,
     closed_at = excluded.closed_at,
     updated_at = now()
@@ -106,6 +110,8 @@ type CaseUpsertParams struct {
 	NextDeadlineOn   pgtype.Date
 	NextDeadlineAt   *time.Time
 	NextDeadlineKind string
+	Resolution       string
+	Performance      string
 	LastSeq          int32
 	OpenedAt         time.Time
 	ClosedAt         *time.Time
@@ -137,6 +143,8 @@ func (q *Queries) CaseUpsert(ctx context.Context, arg CaseUpsertParams) (int64, 
 		arg.NextDeadlineOn,
 		arg.NextDeadlineAt,
 		arg.NextDeadlineKind,
+		arg.Resolution,
+		arg.Performance,
 		arg.LastSeq,
 		arg.OpenedAt,
 		arg.ClosedAt,

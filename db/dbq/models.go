@@ -33,6 +33,8 @@ type Case struct {
 	NextDeadlineOn   pgtype.Date
 	NextDeadlineAt   *time.Time
 	NextDeadlineKind string
+	Resolution       string
+	Performance      string
 	LastSeq          int32
 	OpenedAt         time.Time
 	ClosedAt         *time.Time
@@ -41,6 +43,7 @@ type Case struct {
 
 type CaseEvent struct {
 	CaseID     string
+	Stream     string
 	Seq        int32
 	Kind       string
 	Actor      string

@@ -27,6 +27,11 @@ CREATE TABLE cases (
     next_deadline_on   date,                           -- last day of the pending step's period
     next_deadline_at   timestamptz,                    -- the case-time instant that day has passed
     next_deadline_kind text NOT NULL DEFAULT '',
+    -- resolution: resolved (化解: agreement, settlement, performance) or
+    -- unresolved; empty while pending. performance: automatic (自动履行),
+    -- enforced, defaulted; empty until known. The statistics count these.
+    resolution         text NOT NULL DEFAULT '',
+    performance        text NOT NULL DEFAULT '',
     last_seq           integer NOT NULL,
     opened_at          timestamptz NOT NULL,          -- real time
     closed_at          timestamptz,
@@ -45,6 +50,10 @@ CREATE INDEX cases_parties_idx ON cases USING gin (parties);
 -- carries the hash of its predecessor, so an edited or deleted row shows.
 CREATE TABLE case_events (
     case_id     text NOT NULL,
+    -- stream is the process that wrote the step (mediation, plan/performance,
+    -- enforcement/1, ...): each numbers and chains its own steps, so parent
+    -- and child workflows never contend for a number.
+    stream      text NOT NULL,
     seq         integer NOT NULL CHECK (seq > 0),
     kind        text NOT NULL,
     actor       text NOT NULL,
@@ -58,5 +67,7 @@ CREATE TABLE case_events (
     prev_hash   bytea NOT NULL,
     hash        bytea NOT NULL,
     recorded_at timestamptz NOT NULL DEFAULT now(),
-    PRIMARY KEY (case_id, seq)
+    PRIMARY KEY (case_id, stream, seq)
 );
+
+CREATE INDEX case_events_time_idx ON case_events (case_id, real_at);

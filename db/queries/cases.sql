@@ -5,14 +5,14 @@ INSERT INTO cases (
     id, case_number, process, workflow_id, court, jurisdiction, organisation,
     mediator, case_leader, parties, stage, status, outcome, claim_fen,
     time_scale, real_epoch, case_epoch, opened_on, closed_on,
-    next_deadline_on, next_deadline_at, next_deadline_kind, last_seq,
-    opened_at, closed_at
+    next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance,
+    last_seq, opened_at, closed_at
 ) VALUES (
     @id, @case_number, @process, @workflow_id, @court, @jurisdiction, @organisation,
     @mediator, @case_leader, @parties, @stage, @status, @outcome, @claim_fen,
     @time_scale, @real_epoch, @case_epoch, @opened_on, @closed_on,
-    @next_deadline_on, @next_deadline_at, @next_deadline_kind, @last_seq,
-    @opened_at, @closed_at
+    @next_deadline_on, @next_deadline_at, @next_deadline_kind, @resolution, @performance,
+    @last_seq, @opened_at, @closed_at
 )
 ON CONFLICT (id) DO UPDATE SET
     organisation = excluded.organisation,
@@ -27,6 +27,8 @@ ON CONFLICT (id) DO UPDATE SET
     next_deadline_on = excluded.next_deadline_on,
     next_deadline_at = excluded.next_deadline_at,
     next_deadline_kind = excluded.next_deadline_kind,
+    resolution = excluded.resolution,
+    performance = excluded.performance,
     last_seq = excluded.last_seq,
     closed_at = excluded.closed_at,
     updated_at = now()
