@@ -124,7 +124,7 @@ type Summary struct {
 	Performance  Performance    `json:"performance,omitempty"`
 	LastSeq      int            `json:"last_seq"`
 	OpenedAt     time.Time      `json:"opened_at"`
-	ClosedAt     time.Time      `json:"closed_at"`
+	ClosedAt     time.Time      `json:"closed_at,omitzero"`
 }
 
 // Data encodes v as an event's data. Workflow code calls it, so it must stay

@@ -22,14 +22,19 @@ type Deps struct {
 // and activity registered.
 func New(c client.Client, d Deps) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
-	Register(w, d)
+	RegisterWorkflows(w)
+	RegisterActivities(w, d)
 	return w
 }
 
-// Register registers casework's workflows and activities on r; the replay
-// tests use it too, so they replay exactly what production runs.
-func Register(r sdkworker.Registry, d Deps) {
+// RegisterWorkflows registers every casework workflow on r; the replay tests
+// use it too, so they replay exactly what production runs.
+func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.Mediation)
+}
+
+// RegisterActivities registers every casework activity on r.
+func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
 	r.RegisterActivity(&activities.Recorder{Store: d.Store})
 	r.RegisterActivity(&activities.Policies{Registry: d.Policies})
 }
