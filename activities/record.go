@@ -18,7 +18,7 @@ type Recorder struct {
 // RecordStepsInput is a batch of steps and the case summary after them.
 type RecordStepsInput struct {
 	Summary *casefile.Summary `json:"summary,omitempty"`
-	Events  []casefile.Event `json:"events"`
+	Events  []casefile.Event  `json:"events"`
 }
 
 // RecordSteps stores the steps and the summary. Steps are keyed by case and

@@ -46,12 +46,41 @@ func operation(id, method, path, summary string, a access) huma.Operation {
 	if i := strings.Index(strings.TrimPrefix(path, "/"), "/"); i > 0 {
 		tag = strings.Trim(path[:i+1], "/")
 	}
+	roles := make([]string, len(a.Roles))
+	for i, r := range a.Roles {
+		roles[i] = string(r)
+	}
+	scope := "any case in the caller's scope"
+	if a.Case == noCase {
+		scope = "no single case"
+	}
 	return huma.Operation{
 		OperationID: id, Method: method, Path: path, Summary: summary, Tags: []string{tag},
-		Security: []map[string][]string{{bearerScheme: {}}},
-		Metadata: map[string]any{"access": a},
-		Errors:   []int{http.StatusUnauthorized, http.StatusForbidden},
+		Security:    []map[string][]string{{bearerScheme: {}}},
+		Metadata:    map[string]any{"access": a},
+		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
+		Description: "Roles: " + strings.Join(roles, ", ") + "; acts on " + scope + ".",
+		Extensions:  map[string]any{"x-casework-roles": roles},
 	}
+}
+
+// Rule is an operation's access rule as tests and tools see it.
+type Rule struct {
+	Roles []casefile.Role
+	// OnCase: the operation acts on the case named by its id parameter, so
+	// the caller must also be within that case's scope.
+	OnCase bool
+	// Writes: the operation can change a case.
+	Writes bool
+}
+
+// RuleOf returns the access rule declared on op.
+func RuleOf(op *huma.Operation) (Rule, bool) {
+	a, ok := op.Metadata["access"].(access)
+	if !ok {
+		return Rule{}, false
+	}
+	return Rule{Roles: a.Roles, OnCase: a.Case != noCase, Writes: op.Method != http.MethodGet && op.Method != http.MethodHead}, true
 }
 
 type ctxKey int

@@ -15,6 +15,7 @@ import (
 
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/policy"
 )
 
 // Version is the API version in the OpenAPI document.
@@ -28,6 +29,9 @@ type Server struct {
 	// TimeScale compresses case time for new cases (1 = real time).
 	TimeScale int64
 	Log       *slog.Logger
+	// Policies answers the API's own legal-period checks (the enforcement
+	// application window); nil means the embedded defaults.
+	Policies *policy.Registry
 }
 
 // Config is the OpenAPI configuration: title, security scheme and docs.
@@ -65,5 +69,10 @@ func Register(api huma.API, s *Server) {
 	}
 	api.UseMiddleware(s.authorize(api))
 	s.registerMediation(api)
+	s.registerConfirmation(api)
 	s.registerCases(api)
+	s.registerLedger(api)
+	s.registerTimeline(api)
+	s.registerPerformance(api)
+	s.registerEnforcement(api)
 }

@@ -9,7 +9,6 @@ import (
 	"go.temporal.io/api/serviceerror"
 
 	"github.com/casework/casework/casefile"
-	"github.com/casework/casework/db"
 	"github.com/casework/casework/workflows"
 )
 
@@ -17,23 +16,11 @@ type caseIDInput struct {
 	ID string `path:"id" maxLength:"64"`
 }
 
-type timelineOutput struct {
-	Body struct {
-		CaseID  string             `json:"case_id"`
-		Entries []db.TimelineEntry `json:"entries"`
-	}
-}
-
 func (s *Server) registerCases(api huma.API) {
 	op := operation("get-case", http.MethodGet, "/cases/{id}", "Read a case: its ledger summary and live state",
 		access{Roles: everyone, Case: readCase})
 	op.Errors = append(op.Errors, http.StatusNotFound)
 	huma.Register(api, op, s.getCase)
-
-	op = operation("get-case-timeline", http.MethodGet, "/cases/{id}/timeline",
-		"Read every step of a case: who, when (real and case time), why", access{Roles: everyone, Case: readCase})
-	op.Errors = append(op.Errors, http.StatusNotFound)
-	huma.Register(api, op, s.getTimeline)
 }
 
 func (s *Server) getCase(ctx context.Context, _ *caseIDInput) (*caseOutput, error) {
@@ -45,6 +32,9 @@ func (s *Server) getCase(ctx context.Context, _ *caseIDInput) (*caseOutput, erro
 // is answered from the ledger alone.
 func (s *Server) caseOutput(ctx context.Context, c casefile.Summary) (*caseOutput, error) {
 	out := &caseOutput{Body: CaseBody{Summary: c}}
+	if c.Process == casefile.ProcessEnforcement {
+		return s.enforcementCaseOutput(ctx, out)
+	}
 	if c.Process != casefile.ProcessMediation {
 		return out, nil
 	}
@@ -61,16 +51,5 @@ func (s *Server) caseOutput(ctx context.Context, c casefile.Summary) (*caseOutpu
 		return nil, s.problem(ctx, "read case state", err)
 	}
 	out.Body.Mediation = &view
-	return out, nil
-}
-
-func (s *Server) getTimeline(ctx context.Context, _ *caseIDInput) (*timelineOutput, error) {
-	c := caseFrom(ctx)
-	entries, err := s.Store.Timeline(ctx, c.ID)
-	if err != nil {
-		return nil, s.problem(ctx, "read timeline", err)
-	}
-	out := &timelineOutput{}
-	out.Body.CaseID, out.Body.Entries = c.ID, entries
 	return out, nil
 }

@@ -46,6 +46,8 @@ type startMediationInput struct {
 type CaseBody struct {
 	Summary   casefile.Summary         `json:"summary"`
 	Mediation *workflows.MediationView `json:"mediation,omitempty"`
+	// Enforcement is the live state of an enforcement case.
+	Enforcement *workflows.EnforcementView `json:"enforcement,omitempty"`
 }
 
 type caseOutput struct {
@@ -96,7 +98,7 @@ func (s *Server) registerMediation(api huma.API) {
 	op := operation("start-mediation", http.MethodPost, "/cases/mediation",
 		"Delegate a dispute to mediation", access{Roles: courts})
 	op.DefaultStatus = http.StatusCreated
-	op.Description = "Starts the mediation case of a filed dispute. Idempotent on the case number: " +
+	op.Description += " Starts the mediation case of a filed dispute. Idempotent on the case number: " +
 		"a repeat answers 200 with the existing case; a different dispute under the same number is 409."
 	op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
 	huma.Register(api, op, s.startMediation)
@@ -223,9 +225,8 @@ func (s *Server) mediationUpdate(ctx context.Context, name, key string, cmd any)
 	if c.Process != casefile.ProcessMediation {
 		return nil, huma.Error409Conflict("case " + c.ID + " is not a mediation case")
 	}
-	if c.Status == casefile.StatusClosed {
-		return nil, huma.Error409Conflict("case " + c.ID + " is closed: " + c.Stage)
-	}
+	// A closed case may still have steps to take (follow-up visits); the
+	// workflow's validator decides, and a finished workflow answers NotFound.
 	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
 		WorkflowID: c.WorkflowID, UpdateName: name, UpdateID: updateID(name, key), Args: []any{cmd},
 		WaitForStage: client.WorkflowUpdateStageCompleted,
@@ -242,9 +243,8 @@ func (s *Server) mediationUpdate(ctx context.Context, name, key string, cmd any)
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
-		// The case exists (the ledger has it), so its workflow has closed
-		// since the ledger was read.
-		return nil, huma.Error409Conflict("case " + c.ID + " is closed")
+		// The case exists (the ledger has it), so its workflow has finished.
+		return nil, huma.Error409Conflict("case " + c.ID + " is closed: " + c.Stage)
 	}
 	return nil, s.problem(ctx, name, err)
 }

@@ -307,3 +307,19 @@ func nonNil(s []string) []string {
 	}
 	return s
 }
+
+// SameStep reports whether two records of a step say the same thing, as the
+// hash chain sees it (times at PostgreSQL's precision, data in canonical
+// form). Verification uses it to compare a stored step with the one the
+// workflow handed to the recording activity.
+func SameStep(a, b casefile.Event) (bool, error) {
+	ha, err := eventHash(nil, normalise(a))
+	if err != nil {
+		return false, err
+	}
+	hb, err := eventHash(nil, normalise(b))
+	if err != nil {
+		return false, err
+	}
+	return bytes.Equal(ha, hb), nil
+}

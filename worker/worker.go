@@ -8,6 +8,7 @@ import (
 
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/notify"
 	"github.com/casework/casework/policy"
 	"github.com/casework/casework/workflows"
 )
@@ -16,6 +17,8 @@ import (
 type Deps struct {
 	Store    *db.Store
 	Policies *policy.Registry
+	// Channel delivers notices; nil means the built-in inbox, logged.
+	Channel notify.Channel
 }
 
 // New returns a worker polling the casework task queue, with every workflow
@@ -31,10 +34,22 @@ func New(c client.Client, d Deps) sdkworker.Worker {
 // use it too, so they replay exactly what production runs.
 func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.Mediation)
+	r.RegisterWorkflow(workflows.InstallmentPlan)
+	r.RegisterWorkflow(workflows.Enforcement)
 }
 
 // RegisterActivities registers every casework activity on r.
 func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
 	r.RegisterActivity(&activities.Recorder{Store: d.Store})
 	r.RegisterActivity(&activities.Policies{Registry: d.Policies})
+	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: noticeChannel(d)})
+}
+
+// noticeChannel is the deployment's channel, or the built-in inbox with a
+// log line per notice.
+func noticeChannel(d Deps) notify.Channel {
+	if d.Channel != nil {
+		return d.Channel
+	}
+	return notify.All{notify.Inbox{Store: d.Store}, notify.Log{}}
 }

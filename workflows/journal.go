@@ -32,6 +32,10 @@ type step struct {
 	Reason     string
 	ReasonCode string
 	Data       any
+	// At is the case time the step happened in law, for steps a deadline
+	// takes: a timer fires a little after its instant, more so under a
+	// compressed clock, but the law's date is the deadline's. Zero means now.
+	At time.Time
 }
 
 // caseNow returns the current case time.
@@ -49,6 +53,9 @@ func (j *journal) add(ctx workflow.Context, s step) int {
 	j.Seq++
 	now := workflow.Now(ctx)
 	caseAt := j.Clock.CaseTime(now)
+	if !s.At.IsZero() && s.At.Before(caseAt) {
+		caseAt = s.At
+	}
 	e := casefile.Event{
 		CaseID: j.CaseID, Stream: j.Stream, Seq: j.Seq, Kind: s.Kind, Actor: s.Actor,
 		RealAt: now, CaseAt: caseAt, CaseOn: policy.DateOf(caseAt),

@@ -71,17 +71,23 @@ type MediationInput struct {
 
 // MediationState is everything the workflow knows about the case.
 type MediationState struct {
-	Stage          string        `json:"stage"`
-	Outcome        string        `json:"outcome,omitempty"`
-	Policy         policy.Policy `json:"policy"`
-	OpenedOn       policy.Date   `json:"opened_on"`
-	OpenedAt       time.Time     `json:"opened_at"`
-	Deadline       policy.Date   `json:"deadline"`
-	ExtensionsUsed int           `json:"extensions_used"`
-	Agreement      *Agreement    `json:"agreement,omitempty"`
-	ClosedOn       policy.Date   `json:"closed_on"`
-	ClosedAt       time.Time     `json:"closed_at"`
-	Journal        journal       `json:"journal"`
+	// Version is the behaviour a case follows, fixed when it opened.
+	Version        workflow.Version `json:"version"`
+	Stage          string           `json:"stage"`
+	Outcome        string           `json:"outcome,omitempty"`
+	Policy         policy.Policy    `json:"policy"`
+	OpenedOn       policy.Date      `json:"opened_on"`
+	OpenedAt       time.Time        `json:"opened_at"`
+	Deadline       policy.Date      `json:"deadline"`
+	ExtensionsUsed int              `json:"extensions_used"`
+	Agreement      *Agreement       `json:"agreement,omitempty"`
+	ClosedOn       policy.Date      `json:"closed_on"`
+	ClosedAt       time.Time        `json:"closed_at"`
+	Journal        journal          `json:"journal"`
+
+	Confirmation *Confirmation     `json:"confirmation,omitempty"`
+	Performance  *PerformanceState `json:"performance,omitempty"`
+	FollowUps    []FollowUp        `json:"follow_ups,omitempty"`
 }
 
 // Agreement is a mediation agreement (调解协议) and the date it was reached.
@@ -108,31 +114,34 @@ type ExtendCommand struct {
 
 // MediationView is the live state of a case, as the state query returns it.
 type MediationView struct {
-	CaseID             string         `json:"case_id"`
-	CaseNumber         string         `json:"case_number"`
-	Process            string         `json:"process"`
-	Court              string         `json:"court"`
-	Jurisdiction       string         `json:"jurisdiction"`
-	Organisation       string         `json:"organisation"`
-	Mediator           string         `json:"mediator"`
-	Parties            []Party        `json:"parties"`
-	ClaimFen           int64          `json:"claim_fen"`
-	Subject            string         `json:"subject,omitempty"`
-	Stage              string         `json:"stage"`
-	Status             string         `json:"status"`
-	Outcome            string         `json:"outcome,omitempty"`
-	OpenedOn           policy.Date    `json:"opened_on"`
-	CaseToday          policy.Date    `json:"case_today"`
-	Deadline           policy.Date    `json:"deadline"`
-	ExtensionsUsed     int            `json:"extensions_used"`
-	ExtensionsAllowed  int            `json:"extensions_allowed"`
-	Agreement          *Agreement     `json:"agreement,omitempty"`
-	ClosedOn           policy.Date    `json:"closed_on"`
-	Steps              int            `json:"steps"`
-	Clock              casetime.Clock `json:"clock"`
-	MediationPeriod    policy.Period  `json:"mediation_period"`
-	ExtensionPeriod    policy.Period  `json:"extension_period"`
-	CalendarDaysToLast int            `json:"days_to_deadline"`
+	CaseID             string            `json:"case_id"`
+	CaseNumber         string            `json:"case_number"`
+	Process            string            `json:"process"`
+	Court              string            `json:"court"`
+	Jurisdiction       string            `json:"jurisdiction"`
+	Organisation       string            `json:"organisation"`
+	Mediator           string            `json:"mediator"`
+	Parties            []Party           `json:"parties"`
+	ClaimFen           int64             `json:"claim_fen"`
+	Subject            string            `json:"subject,omitempty"`
+	Stage              string            `json:"stage"`
+	Status             string            `json:"status"`
+	Outcome            string            `json:"outcome,omitempty"`
+	OpenedOn           policy.Date       `json:"opened_on"`
+	CaseToday          policy.Date       `json:"case_today"`
+	Deadline           policy.Date       `json:"deadline"`
+	ExtensionsUsed     int               `json:"extensions_used"`
+	ExtensionsAllowed  int               `json:"extensions_allowed"`
+	Agreement          *Agreement        `json:"agreement,omitempty"`
+	Confirmation       *Confirmation     `json:"confirmation,omitempty"`
+	Performance        *PerformanceState `json:"performance,omitempty"`
+	FollowUps          []FollowUp        `json:"follow_ups,omitempty"`
+	ClosedOn           policy.Date       `json:"closed_on"`
+	Steps              int               `json:"steps"`
+	Clock              casetime.Clock    `json:"clock"`
+	MediationPeriod    policy.Period     `json:"mediation_period"`
+	ExtensionPeriod    policy.Period     `json:"extension_period"`
+	CalendarDaysToLast int               `json:"days_to_deadline"`
 }
 
 // MediationResult is how the mediation ended.
@@ -145,6 +154,15 @@ type MediationResult struct {
 type mediation struct {
 	in MediationInput
 	s  *MediationState
+	// rev counts changes made by handlers and children, so the main loop
+	// wakes to recompute its timers.
+	rev int
+	// plan is the running performance plan, if any (not carried across
+	// continue-as-new, which waits until no child runs).
+	plan workflow.ChildWorkflowFuture
+	// planErr is a failure of the plan itself (not a default), which fails
+	// the case so an operator sees it.
+	planErr error
 }
 
 // Mediation runs one delegated mediation case to its outcome.
@@ -167,26 +185,45 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 		}
 	}
 
-	for m.s.Stage == StageMediating {
+	for !m.finished() {
 		if err := m.s.Journal.flush(ctx, m.summary()); err != nil {
 			return MediationResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) && !m.childRunning() {
 			next := m.in
 			next.State = m.s
 			return MediationResult{}, workflow.NewContinueAsNewError(ctx, Mediation, next)
 		}
-		wait := m.in.Clock.RealDuration(m.s.Deadline.End().Sub(m.s.Journal.caseNow(ctx)))
-		if wait <= 0 {
-			m.deadlinePassed(ctx)
+		if m.planErr != nil {
+			return MediationResult{}, fmt.Errorf("performance plan: %w", m.planErr)
+		}
+		if err := m.advance(ctx); err != nil {
+			return MediationResult{}, err
+		}
+		if len(m.s.Journal.Pending) > 0 {
 			continue
 		}
-		// Wake when the deadline passes or when a command queued a step (an
-		// extension moves the deadline, so the wait is recomputed).
-		deadline := m.s.Deadline
-		if _, err := workflow.AwaitWithTimeout(ctx, wait, func() bool {
-			return len(m.s.Journal.Pending) > 0 || m.s.Stage != StageMediating || m.s.Deadline != deadline
-		}); err != nil {
+		at, due := m.nextTimer()
+		wait := time.Duration(-1)
+		if !at.IsZero() {
+			wait = m.in.Clock.RealDuration(at.Sub(m.s.Journal.caseNow(ctx)))
+			if wait <= 0 {
+				due(ctx)
+				continue
+			}
+		}
+		// Wake when the timer is due, when a command changed the case (an
+		// extension moves a deadline, so the wait is recomputed) or when a
+		// child process ended.
+		rev := m.rev
+		changed := func() bool { return len(m.s.Journal.Pending) > 0 || m.rev != rev }
+		var err error
+		if wait < 0 {
+			err = workflow.Await(ctx, changed)
+		} else {
+			_, err = workflow.AwaitWithTimeout(ctx, wait, changed)
+		}
+		if err != nil {
 			return MediationResult{}, err
 		}
 	}
@@ -216,6 +253,10 @@ func (m *mediation) init(ctx workflow.Context) error {
 		return err
 	}
 	m.s = &MediationState{Stage: StageMediating, OpenedAt: now}
+	// Cases opened from this version on continue past the agreement into
+	// judicial confirmation, performance and follow-up visits; cases opened
+	// before it end at the agreement, as they did.
+	m.s.Version = workflow.GetVersion(ctx, versionProcess1, workflow.DefaultVersion, 1)
 	m.s.Journal = journal{CaseID: m.in.CaseID, Stream: "mediation", Clock: m.in.Clock}
 	m.s.OpenedOn = m.s.Journal.today(ctx)
 	return nil
@@ -262,8 +303,11 @@ func (m *mediation) registerHandlers(ctx workflow.Context) error {
 		workflow.UpdateHandlerOptions{Validator: m.validateOutcome}); err != nil {
 		return err
 	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateExtendDeadline, m.extend,
-		workflow.UpdateHandlerOptions{Validator: m.validateExtend})
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateExtendDeadline, m.extend,
+		workflow.UpdateHandlerOptions{Validator: m.validateExtend}); err != nil {
+		return err
+	}
+	return m.registerProcess1(ctx)
 }
 
 // checkOpen refuses any command once mediation has ended or its period has
@@ -321,18 +365,31 @@ func (m *mediation) recordOutcome(ctx workflow.Context, cmd OutcomeCommand) (Med
 	switch cmd.Outcome {
 	case OutcomeAgreed:
 		m.s.Agreement = &Agreement{Terms: *cmd.Terms, AgreedOn: m.s.Journal.today(ctx), Mediator: cmd.Actor.Subject}
-		m.close(ctx, StageAgreementReached, OutcomeAgreed)
+		data := map[string]any{"agreement": m.s.Agreement}
+		if m.s.Version >= 1 {
+			// Claim the stage before the deadline lookup yields.
+			m.s.Stage, m.s.Outcome = StageAgreementReached, OutcomeAgreed
+			by, err := deadline(ctx, m.in.Jurisdiction, m.s.Agreement.AgreedOn, m.s.Policy.Confirmation.ApplyWithin)
+			if err != nil {
+				return MediationView{}, fmt.Errorf("confirmation window: %w", err)
+			}
+			m.s.Confirmation = &Confirmation{ApplyBy: by}
+			data["confirmation_apply_by"] = by
+		} else {
+			m.close(ctx, StageAgreementReached, OutcomeAgreed)
+		}
 		seq = m.s.Journal.add(ctx, step{
 			Kind: "agreement_reached", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "mediation_agreement",
-			Data: m.s.Agreement,
+			Data: data,
 		})
 	case OutcomeFailed:
 		m.s.Journal.add(ctx, step{Kind: "mediation_failed", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: ReasonMediationFailed})
-		seq = m.returnToCourt(ctx, ReasonMediationFailed)
+		seq = m.returnToCourt(ctx, ReasonMediationFailed, time.Time{})
 	case OutcomeWithdrawn:
 		m.close(ctx, StageWithdrawn, OutcomeWithdrawn)
 		seq = m.s.Journal.add(ctx, step{Kind: "withdrawn", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: ReasonWithdrawn})
 	}
+	m.rev++
 	if err := m.s.Journal.awaitRecorded(ctx, seq); err != nil {
 		return MediationView{}, err
 	}
@@ -371,6 +428,7 @@ func (m *mediation) extend(ctx workflow.Context, cmd ExtendCommand) (MediationVi
 		return MediationView{}, reject(RejectConflict, "mediation has ended: case is %s", m.s.Stage)
 	}
 	m.s.Deadline = next
+	m.rev++
 	seq := m.s.Journal.add(ctx, step{
 		Kind: "deadline_extended", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: ReasonPartiesAgreeExtension,
 		Data: map[string]any{"from": old, "to": next, "period": m.s.Policy.Mediation.Extension, "extension": m.s.ExtensionsUsed},
@@ -382,19 +440,23 @@ func (m *mediation) extend(ctx workflow.Context, cmd ExtendCommand) (MediationVi
 }
 
 func (m *mediation) deadlinePassed(ctx workflow.Context) {
+	at := m.s.Deadline.End()
 	m.s.Journal.add(ctx, step{
+		At:   at,
 		Kind: "mediation_deadline_passed", Actor: casefile.System, ReasonCode: ReasonMediationDeadline,
 		Reason: fmt.Sprintf("no agreement by the last day of the mediation period, %s", m.s.Deadline),
 		Data:   map[string]any{"deadline": m.s.Deadline, "extensions_used": m.s.ExtensionsUsed},
 	})
-	m.returnToCourt(ctx, ReasonMediationDeadline)
+	m.returnToCourt(ctx, ReasonMediationDeadline, at)
 }
 
 // returnToCourt ends mediation and hands the case back to the court to be
 // filed as litigation (转立案).
-func (m *mediation) returnToCourt(ctx workflow.Context, why string) int {
-	m.close(ctx, StageReturnedForLitigation, why)
+// at is the case time it happens when a deadline, not a person, caused it.
+func (m *mediation) returnToCourt(ctx workflow.Context, why string, at time.Time) int {
+	m.closeAt(ctx, StageReturnedForLitigation, why, at)
 	return m.s.Journal.add(ctx, step{
+		At:   at,
 		Kind: "returned_for_litigation", Actor: casefile.System, ReasonCode: why,
 		Reason: fmt.Sprintf("returned to %s to be filed as litigation", m.in.Court),
 		Data:   map[string]any{"court": m.in.Court},
@@ -402,13 +464,21 @@ func (m *mediation) returnToCourt(ctx workflow.Context, why string) int {
 }
 
 func (m *mediation) close(ctx workflow.Context, stage, outcome string) {
+	m.closeAt(ctx, stage, outcome, time.Time{})
+}
+
+// closeAt closes the case on the legal date of case time at (zero: today).
+func (m *mediation) closeAt(ctx workflow.Context, stage, outcome string, at time.Time) {
 	m.s.Stage, m.s.Outcome = stage, outcome
 	m.s.ClosedOn = m.s.Journal.today(ctx)
+	if !at.IsZero() && policy.DateOf(at).Before(m.s.ClosedOn) {
+		m.s.ClosedOn = policy.DateOf(at)
+	}
 	m.s.ClosedAt = workflow.Now(ctx)
 }
 
 func (m *mediation) status() casefile.Status {
-	if m.s.Stage == StageMediating {
+	if m.s.ClosedOn.IsZero() {
 		return casefile.StatusOpen
 	}
 	return casefile.StatusClosed
@@ -427,15 +497,21 @@ func (m *mediation) summary() *casefile.Summary {
 		Clock: m.in.Clock, OpenedOn: m.s.OpenedOn, ClosedOn: m.s.ClosedOn,
 		OpenedAt: m.s.OpenedAt, ClosedAt: m.s.ClosedAt,
 	}
-	switch m.s.Stage {
-	case StageAgreementReached:
+	switch {
+	case m.s.Agreement != nil:
 		sum.Resolution = casefile.Resolved
-	case StageReturnedForLitigation, StageWithdrawn:
+	case m.s.Stage == StageReturnedForLitigation || m.s.Stage == StageWithdrawn:
 		sum.Resolution = casefile.Unresolved
 	}
-	if m.s.Stage == StageMediating {
-		sum.NextDeadline = &casefile.Deadline{Kind: "mediation", On: m.s.Deadline, At: m.s.Deadline.End()}
+	if p := m.s.Performance; p != nil && p.Result != nil {
+		switch p.Result.Outcome {
+		case PlanPerformed:
+			sum.Performance = casefile.PerformedAutomatically
+		case PlanDefaulted:
+			sum.Performance = casefile.PerformanceDefaulted
+		}
 	}
+	sum.NextDeadline = m.pendingDeadline()
 	return sum
 }
 
@@ -448,7 +524,8 @@ func (m *mediation) view(ctx workflow.Context) MediationView {
 		Stage: m.s.Stage, Status: string(m.status()), Outcome: m.s.Outcome,
 		OpenedOn: m.s.OpenedOn, CaseToday: today, Deadline: m.s.Deadline,
 		ExtensionsUsed: m.s.ExtensionsUsed, ExtensionsAllowed: m.s.Policy.Mediation.MaxExtensions,
-		Agreement: m.s.Agreement, ClosedOn: m.s.ClosedOn, Steps: m.s.Journal.Seq, Clock: m.in.Clock,
+		Agreement: m.s.Agreement, Confirmation: m.s.Confirmation, Performance: m.s.Performance,
+		FollowUps: slices.Clone(m.s.FollowUps), ClosedOn: m.s.ClosedOn, Steps: m.s.Journal.Seq, Clock: m.in.Clock,
 		MediationPeriod: m.s.Policy.Mediation.Period, ExtensionPeriod: m.s.Policy.Mediation.Extension,
 		CalendarDaysToLast: policy.DaysBetween(today, m.s.Deadline),
 	}

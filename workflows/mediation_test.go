@@ -2,12 +2,14 @@ package workflows
 
 import (
 	"context"
+	"fmt"
 	"testing"
 	"time"
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/testsuite"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
@@ -32,6 +34,10 @@ type harness struct {
 	start   time.Time
 	events  []casefile.Event
 	summary *casefile.Summary
+	// planResult is what the performance plan ends with.
+	planResult PlanResult
+	planInput  *PlanInput
+	updates    int
 }
 
 func newHarness(t *testing.T, start time.Time) *harness {
@@ -44,8 +50,17 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	h.env.RegisterActivity(&activities.Policies{Registry: reg})
 	rec := &activities.Recorder{}
 	h.env.RegisterActivity(rec)
+	// The performance plan is its own workflow with its own tests; here it
+	// answers with whatever result the test sets.
+	h.env.RegisterWorkflow(InstallmentPlan)
+	h.env.OnWorkflow(InstallmentPlan, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in PlanInput) (PlanResult, error) {
+			h.planInput = &in
+			return h.planResult, nil
+		})
 	h.env.OnActivity(rec.RecordSteps, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordStepsInput) error {
+			require.NotNil(t, in.Summary, "the mediation owns the case summary")
 			for _, e := range in.Events {
 				require.Equal(t, len(h.events)+1, e.Seq, "steps are recorded in order, once")
 				h.events = append(h.events, e)
@@ -57,16 +72,28 @@ func newHarness(t *testing.T, start time.Time) *harness {
 }
 
 func (h *harness) run() MediationResult {
+	h.execute()
+	require.NoError(h.t, h.env.GetWorkflowError())
+	var res MediationResult
+	require.NoError(h.t, h.env.GetWorkflowResult(&res))
+	return res
+}
+
+// runUntil runs the case and stops it after d, for tests that care only
+// about its first steps.
+func (h *harness) runUntil(d time.Duration) {
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, d)
+	h.execute()
+	require.ErrorContains(h.t, h.env.GetWorkflowError(), "canceled")
+}
+
+func (h *harness) execute() {
 	h.env.ExecuteWorkflow(Mediation, MediationInput{
 		CaseID: "c1", CaseNumber: "（2026）黔2301民诉前调1号", Court: "兴义市人民法院", Jurisdiction: "CN",
 		Organisation: "兴义市人民调解委员会", Mediator: mediator.Subject, Parties: parties,
 		ClaimFen: 1_302_700, DelegatedBy: judge,
 	})
 	require.True(h.t, h.env.IsWorkflowCompleted())
-	require.NoError(h.t, h.env.GetWorkflowError())
-	var res MediationResult
-	require.NoError(h.t, h.env.GetWorkflowResult(&res))
-	return res
 }
 
 // updateResult is what came back from one command.
@@ -78,8 +105,10 @@ type updateResult struct {
 // at sends a command after d of case time has passed.
 func (h *harness) at(d time.Duration, name string, cmd any) *updateResult {
 	r := &updateResult{}
+	h.updates++
+	id := fmt.Sprintf("%s-%d", name, h.updates)
 	h.env.RegisterDelayedCallback(func() {
-		h.env.UpdateWorkflow(name, name+d.String(), &testsuite.TestUpdateCallback{
+		h.env.UpdateWorkflow(name, id, &testsuite.TestUpdateCallback{
 			OnAccept: func() {},
 			OnReject: func(err error) { r.err = err },
 			OnComplete: func(v any, err error) {
@@ -134,13 +163,16 @@ func TestMediation(t *testing.T) {
 	t.Run("AgreementWithinDeadline", func(t *testing.T) {
 		h := newHarness(t, start)
 		agreed := h.at(day(5), UpdateRecordOutcome, OutcomeCommand{Outcome: OutcomeAgreed, Terms: threeInstallments(opened.AddDays(5)), Actor: mediator})
-		res := h.run()
+		h.runUntil(day(6))
 		require.NoError(t, agreed.err)
-		require.Equal(t, StageAgreementReached, res.Stage)
-		require.Equal(t, opened.AddDays(5), res.Agreement.AgreedOn)
+		require.Equal(t, StageAgreementReached, agreed.view.Stage)
+		require.Equal(t, opened.AddDays(5), agreed.view.Agreement.AgreedOn)
 		require.Equal(t, []string{"delegated", "agreement_reached"}, h.kinds())
-		require.Equal(t, casefile.StatusClosed, h.summary.Status)
-		require.Equal(t, opened.AddDays(5), h.summary.ClosedOn)
+		// Agreed is resolved, but the case stays open for judicial confirmation.
+		require.Equal(t, casefile.StatusOpen, h.summary.Status)
+		require.Equal(t, casefile.Resolved, h.summary.Resolution)
+		require.Equal(t, "confirmation_application", h.summary.NextDeadline.Kind)
+		require.Equal(t, policy.NewDate(2026, 4, 14), h.summary.NextDeadline.On, "30 days from the agreement on 2026-03-15")
 		require.Equal(t, deadline, agreed.view.Deadline, "the mediation deadline comes from the policy: 30 days")
 	})
 
@@ -149,12 +181,12 @@ func TestMediation(t *testing.T) {
 		ext := h.at(day(20), UpdateExtendDeadline, ExtendCommand{Reason: "双方同意延长调解期限", Actor: mediator})
 		// Day 35 is past the original deadline but inside the extension.
 		agreed := h.at(day(35), UpdateRecordOutcome, OutcomeCommand{Outcome: OutcomeAgreed, Terms: threeInstallments(opened.AddDays(35)), Actor: mediator})
-		res := h.run()
+		h.runUntil(day(36))
 		require.NoError(t, ext.err)
 		require.Equal(t, policy.NewDate(2026, 4, 24), ext.view.Deadline, "extended by 15 days from 2026-04-09")
 		require.Equal(t, 1, ext.view.ExtensionsUsed)
 		require.NoError(t, agreed.err)
-		require.Equal(t, StageAgreementReached, res.Stage)
+		require.Equal(t, StageAgreementReached, agreed.view.Stage)
 		require.Equal(t, []string{"delegated", "deadline_extended", "agreement_reached"}, h.kinds())
 	})
 

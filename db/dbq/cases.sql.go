@@ -13,7 +13,7 @@ import (
 )
 
 const caseGet = `-- name: CaseGet :one
-SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at FROM cases WHERE id = $1
+SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from FROM cases WHERE id = $1
 `
 
 func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
@@ -48,6 +48,7 @@ func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
 		&i.OpenedAt,
 		&i.ClosedAt,
 		&i.UpdatedAt,
+		&i.OverdueFrom,
 	)
 	return i, err
 }

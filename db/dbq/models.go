@@ -39,6 +39,7 @@ type Case struct {
 	OpenedAt         time.Time
 	ClosedAt         *time.Time
 	UpdatedAt        time.Time
+	OverdueFrom      *time.Time
 }
 
 type CaseEvent struct {
@@ -57,4 +58,65 @@ type CaseEvent struct {
 	PrevHash   []byte
 	Hash       []byte
 	RecordedAt time.Time
+}
+
+type Certificate struct {
+	CaseID    string
+	PlanID    string
+	Obligor   string
+	TotalFen  int64
+	IssuedOn  pgtype.Date
+	Body      string
+	CreatedAt time.Time
+}
+
+type Notice struct {
+	ID          int64
+	CaseID      string
+	Stream      string
+	Installment int32
+	Kind        string
+	Seq         int32
+	Recipient   string
+	Body        string
+	CaseOn      pgtype.Date
+	CreatedAt   time.Time
+	DeliveredAt *time.Time
+	Attempts    int32
+}
+
+type NoticeDelivery struct {
+	NoticeID    int64
+	Channel     string
+	DeliveredAt time.Time
+}
+
+type Plan struct {
+	CaseID      string
+	PlanID      string
+	Obligor     string
+	Stage       string
+	OnTime      bool
+	TotalFen    int64
+	PaidFen     int64
+	OverpaidFen int64
+	StartedOn   pgtype.Date
+	ClosedOn    pgtype.Date
+	Version     int32
+	UpdatedAt   time.Time
+}
+
+type PlanInstallment struct {
+	CaseID        string
+	PlanID        string
+	No            int32
+	DueOn         pgtype.Date
+	AmountFen     int64
+	PaidFen       int64
+	State         string
+	PaidOn        pgtype.Date
+	RemindersSent int32
+	GraceEndsOn   pgtype.Date
+	Version       int32
+	UpdatedAt     time.Time
 }

@@ -1,0 +1,80 @@
+package api
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/workflows"
+)
+
+type reasonInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Reason string `json:"reason,omitempty" maxLength:"2000"`
+	}
+}
+
+type decisionInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Decision string `json:"decision" enum:"confirmed,rejected"`
+		Reason   string `json:"reason,omitempty" maxLength:"2000" doc:"Required for a rejection"`
+	}
+}
+
+type followUpInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Holds bool   `json:"holds" doc:"Whether the agreement holds"`
+		Note  string `json:"note,omitempty" maxLength:"2000"`
+	}
+}
+
+var parties = []casefile.Role{casefile.RoleParty}
+
+// command adds the answers every case command can give besides success.
+func command(op huma.Operation) huma.Operation {
+	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity)
+	return op
+}
+
+func (s *Server) registerConfirmation(api huma.API) {
+	huma.Register(api, command(operation("apply-confirmation", http.MethodPost, "/cases/{id}/confirmation/applications",
+		"Apply for judicial confirmation of the agreement (司法确认); joint once every party to it has applied",
+		access{Roles: parties, Case: writeCase})),
+		func(ctx context.Context, in *reasonInput) (*caseOutput, error) {
+			return s.mediationUpdate(ctx, workflows.UpdateApplyConfirmation, in.IdempotencyKey,
+				workflows.ApplyConfirmationCommand{Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
+		})
+	huma.Register(api, command(operation("accept-confirmation", http.MethodPost, "/cases/{id}/confirmation/acceptance",
+		"Accept the joint application; the decision period starts", access{Roles: courts, Case: writeCase})),
+		func(ctx context.Context, in *reasonInput) (*caseOutput, error) {
+			return s.mediationUpdate(ctx, workflows.UpdateAcceptConfirmation, in.IdempotencyKey,
+				workflows.CourtCommand{Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
+		})
+	huma.Register(api, command(operation("extend-confirmation-decision", http.MethodPost, "/cases/{id}/confirmation/extensions",
+		"Extend the decision period once", access{Roles: courts, Case: writeCase})),
+		func(ctx context.Context, in *reasonInput) (*caseOutput, error) {
+			return s.mediationUpdate(ctx, workflows.UpdateExtendDecision, in.IdempotencyKey,
+				workflows.CourtCommand{Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
+		})
+	huma.Register(api, command(operation("decide-confirmation", http.MethodPost, "/cases/{id}/confirmation/decision",
+		"Confirm the agreement (it becomes enforceable and its performance is supervised) or reject it",
+		access{Roles: courts, Case: writeCase})),
+		func(ctx context.Context, in *decisionInput) (*caseOutput, error) {
+			return s.mediationUpdate(ctx, workflows.UpdateDecideConfirmation, in.IdempotencyKey,
+				workflows.DecideConfirmationCommand{Decision: in.Body.Decision, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
+		})
+	huma.Register(api, command(operation("record-follow-up", http.MethodPost, "/cases/{id}/follow-ups",
+		"Record a follow-up visit (回访): whether the agreement holds", access{Roles: mediators, Case: writeCase})),
+		func(ctx context.Context, in *followUpInput) (*caseOutput, error) {
+			return s.mediationUpdate(ctx, workflows.UpdateRecordFollowUp, in.IdempotencyKey,
+				workflows.FollowUpCommand{Holds: in.Body.Holds, Note: in.Body.Note, Actor: principalFrom(ctx).Actor()})
+		})
+}

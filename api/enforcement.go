@@ -1,0 +1,456 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/danielgtaylor/huma/v2"
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db"
+	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
+)
+
+// EnforceableTitleBody is the document enforcement rests on (执行依据).
+type EnforceableTitleBody struct {
+	Kind           string        `json:"kind" enum:"confirmed_mediation_agreement,judgment,court_mediation,payment_order,labour_arbitration_mediation,notarised_debt"`
+	DocumentNumber string        `json:"document_number" minLength:"1" maxLength:"100" example:"（2026）黔2301民特12号"`
+	DocumentDate   policy.Date   `json:"document_date" doc:"Date of the document; it decides how the application window is counted"`
+	SourceCaseID   string        `json:"source_case_id,omitempty" maxLength:"64" doc:"The casework mediation case whose confirmed agreement is enforced, if any"`
+	DueDates       []policy.Date `json:"due_dates,omitempty" maxItems:"120" doc:"Last day of the performance period, one per installment; taken from the source case's performance plan when omitted"`
+}
+
+// StartEnforcementBody applies for enforcement (申请执行) and opens the
+// enforcement case.
+type StartEnforcementBody struct {
+	CaseNumber   string               `json:"case_number" minLength:"1" maxLength:"100" example:"（2026）黔2301执1234号" doc:"The enforcement case number (执行案号); the same number never opens two cases"`
+	Jurisdiction string               `json:"jurisdiction,omitempty" maxLength:"50" example:"CN-52"`
+	Title        EnforceableTitleBody `json:"title"`
+	Applicant    string               `json:"applicant" minLength:"1" maxLength:"100" doc:"Party ID of the obligee applying (申请执行人)"`
+	Respondent   string               `json:"respondent" minLength:"1" maxLength:"100" doc:"Party ID of the obligor (被执行人)"`
+	AmountFen    int64                `json:"amount_fen" minimum:"1" maximum:"100000000000000" doc:"Amount to be enforced, in fen"`
+	AppliedOn    policy.Date          `json:"applied_on,omitempty" doc:"Date of the application, in case time; defaults to today. It must fall within the application window"`
+	Judge        string               `json:"judge,omitempty" maxLength:"100" doc:"Court subject assigned; defaults to the caller"`
+	Parties      []PartyBody          `json:"parties" minItems:"2" maxItems:"1000"`
+}
+
+type startEnforcementInput struct {
+	Body StartEnforcementBody
+}
+
+// FindingBody is one asset an inquiry or re-check found.
+type FindingBody struct {
+	AssetKind   string `json:"asset_kind" enum:"bank_deposit,movable,real_property,other_property_right"`
+	Description string `json:"description" minLength:"1" maxLength:"500"`
+	ValueFen    int64  `json:"value_fen" minimum:"0" maximum:"100000000000000"`
+}
+
+type inquiryInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"A retried request with the same key takes effect once"`
+	Body           struct {
+		Found    bool          `json:"found" doc:"Whether property was found; true exactly when findings are listed"`
+		Findings []FindingBody `json:"findings,omitempty" maxItems:"500"`
+		Note     string        `json:"note,omitempty" maxLength:"2000"`
+	}
+}
+
+type measureInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Kind        string `json:"kind" enum:"freeze,seizure,consumption_restriction,dishonest_list,detention,summons,fine,search"`
+		AssetKind   string `json:"asset_kind,omitempty" maxLength:"50" doc:"Required for a freeze or seizure: bank_deposit, movable, real_property or other_property_right; it sets the term"`
+		Description string `json:"description,omitempty" maxLength:"2000"`
+		AmountFen   int64  `json:"amount_fen,omitempty" minimum:"0" maximum:"100000000000000" doc:"A fine's amount"`
+		Days        int    `json:"days,omitempty" minimum:"0" maximum:"15" doc:"A detention's length in days, at most 15"`
+		Reason      string `json:"reason,omitempty" maxLength:"2000"`
+	}
+}
+
+type measureRefInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	Measure        string `path:"measure" maxLength:"20" doc:"The measure's id, m1, m2, ..."`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Reason string `json:"reason,omitempty" maxLength:"2000" doc:"Required to lift a measure"`
+	}
+}
+
+type enforcementPaymentInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		AmountFen int64       `json:"amount_fen" minimum:"1" maximum:"100000000000000" doc:"Amount collected for the applicant, in fen"`
+		PaidOn    policy.Date `json:"paid_on"`
+		Reason    string      `json:"reason,omitempty" maxLength:"2000"`
+	}
+}
+
+type settlementInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Installments []InstallmentBody `json:"installments" minItems:"1" maxItems:"120" doc:"The outstanding amount in new installments, summing to it exactly"`
+		Reason       string            `json:"reason,omitempty" maxLength:"2000"`
+	}
+}
+
+type terminationInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Reason string `json:"reason" minLength:"1" maxLength:"2000"`
+	}
+}
+
+type recheckInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Found    bool          `json:"found"`
+		Findings []FindingBody `json:"findings,omitempty" maxItems:"500"`
+		Note     string        `json:"note,omitempty" maxLength:"2000"`
+	}
+}
+
+func (s *Server) registerEnforcement(api huma.API) {
+	op := operation("start-enforcement", http.MethodPost, "/cases/enforcement",
+		"Open an enforcement case on an enforceable title (申请执行)", access{Roles: courts})
+	op.DefaultStatus = http.StatusCreated
+	op.Description += " The application must fall within the enforcement window counted under the policy " +
+		"(from the last installment's due date, or for older documents from each installment's own); " +
+		"out of time it is refused with 422 naming the rule and the last day. Idempotent on the case number."
+	op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
+	huma.Register(api, op, s.startEnforcement)
+
+	onCase := access{Roles: courts, Case: writeCase}
+	huma.Register(api, command(operation("record-property-inquiry", http.MethodPost, "/cases/{id}/enforcement/inquiries",
+		"Record a property inquiry (网络查控) and what it found", onCase)),
+		func(ctx context.Context, in *inquiryInput) (*caseOutput, error) {
+			return s.enforcementUpdate(ctx, workflows.UpdateRecordInquiry, in.IdempotencyKey, workflows.InquiryCommand{
+				Found: in.Body.Found, Findings: findings(in.Body.Findings), Note: in.Body.Note, Actor: principalFrom(ctx).Actor(),
+			})
+		})
+	huma.Register(api, command(operation("order-enforcement-measure", http.MethodPost, "/cases/{id}/enforcement/measures",
+		"Order a measure: freeze, seizure, consumption restriction, dishonest-debtor list, detention, summons, fine or search", onCase)),
+		func(ctx context.Context, in *measureInput) (*caseOutput, error) {
+			b := in.Body
+			return s.enforcementUpdate(ctx, workflows.UpdateOrderMeasure, in.IdempotencyKey, workflows.MeasureCommand{
+				Kind: b.Kind, AssetKind: b.AssetKind, Description: b.Description, AmountFen: b.AmountFen, Days: b.Days,
+				Reason: b.Reason, Actor: principalFrom(ctx).Actor(),
+			})
+		})
+	huma.Register(api, command(operation("renew-enforcement-measure", http.MethodPost, "/cases/{id}/enforcement/measures/{measure}/renewal",
+		"Renew a freeze or seizure before it expires (续行)", onCase)),
+		func(ctx context.Context, in *measureRefInput) (*caseOutput, error) {
+			return s.enforcementUpdate(ctx, workflows.UpdateRenewMeasure, in.IdempotencyKey, workflows.MeasureRefCommand{
+				MeasureID: in.Measure, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor(),
+			})
+		})
+	huma.Register(api, command(operation("lift-enforcement-measure", http.MethodPost, "/cases/{id}/enforcement/measures/{measure}/lifting",
+		"Lift a measure, with the reason", onCase)),
+		func(ctx context.Context, in *measureRefInput) (*caseOutput, error) {
+			return s.enforcementUpdate(ctx, workflows.UpdateLiftMeasure, in.IdempotencyKey, workflows.MeasureRefCommand{
+				MeasureID: in.Measure, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor(),
+			})
+		})
+	huma.Register(api, command(operation("record-enforcement-payment", http.MethodPost, "/cases/{id}/enforcement/payments",
+		"Record money collected for the applicant; paid in full, enforcement is completed (执行完毕) and the debtor's credit repaired", onCase)),
+		func(ctx context.Context, in *enforcementPaymentInput) (*caseOutput, error) {
+			return s.enforcementUpdate(ctx, workflows.UpdateRecordEnforcementPayment, in.IdempotencyKey, workflows.EnforcementPaymentCommand{
+				AmountFen: in.Body.AmountFen, PaidOn: in.Body.PaidOn, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor(),
+			})
+		})
+	huma.Register(api, command(operation("record-enforcement-settlement", http.MethodPost, "/cases/{id}/enforcement/settlement",
+		"Record a settlement during enforcement (执行和解): the outstanding amount in new installments, supervised as plan settlement-N", onCase)),
+		func(ctx context.Context, in *settlementInput) (*caseOutput, error) {
+			cmd := workflows.SettleCommand{Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()}
+			for _, i := range in.Body.Installments {
+				cmd.Installments = append(cmd.Installments, workflows.Installment{DueOn: i.DueOn, AmountFen: i.AmountFen})
+			}
+			return s.enforcementUpdate(ctx, workflows.UpdateSettle, in.IdempotencyKey, cmd)
+		})
+	huma.Register(api, command(operation("terminate-enforcement-round", http.MethodPost, "/cases/{id}/enforcement/termination",
+		"Terminate this round of enforcement (终本) when the latest inquiry found no property; re-checks follow", onCase)),
+		func(ctx context.Context, in *terminationInput) (*caseOutput, error) {
+			return s.enforcementUpdate(ctx, workflows.UpdateTerminateRound, in.IdempotencyKey, workflows.TerminateRoundCommand{
+				Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor(),
+			})
+		})
+	huma.Register(api, command(operation("record-property-recheck", http.MethodPost, "/cases/{id}/enforcement/rechecks",
+		"Record a property re-check after termination; property found resumes enforcement", onCase)),
+		func(ctx context.Context, in *recheckInput) (*caseOutput, error) {
+			return s.enforcementUpdate(ctx, workflows.UpdateRecordRecheck, in.IdempotencyKey, workflows.RecheckCommand{
+				Found: in.Body.Found, Findings: findings(in.Body.Findings), Note: in.Body.Note, Actor: principalFrom(ctx).Actor(),
+			})
+		})
+}
+
+func findings(bs []FindingBody) []workflows.Finding {
+	var out []workflows.Finding
+	for _, b := range bs {
+		out = append(out, workflows.Finding{AssetKind: b.AssetKind, Description: b.Description, ValueFen: b.ValueFen})
+	}
+	return out
+}
+
+// registry is the policy registry the API checks periods with.
+func (s *Server) registry() (*policy.Registry, error) {
+	if s.Policies != nil {
+		return s.Policies, nil
+	}
+	return policy.Default()
+}
+
+func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput) (*startOutput, error) {
+	p := principalFrom(ctx)
+	b := in.Body
+	number := strings.TrimSpace(b.CaseNumber)
+	if number == "" {
+		return nil, huma.Error422UnprocessableEntity("case_number is blank")
+	}
+	jurisdiction := b.Jurisdiction
+	if jurisdiction == "" {
+		jurisdiction = p.Jurisdiction
+	}
+	if !p.Covers(jurisdiction) {
+		return nil, huma.Error403Forbidden("jurisdiction " + jurisdiction + " is outside your court's")
+	}
+	if err := checkParties(b.Parties); err != nil {
+		return nil, err
+	}
+	parties := make([]workflows.Party, len(b.Parties))
+	sides := map[string]string{}
+	for i, bp := range b.Parties {
+		parties[i] = workflows.Party{ID: bp.ID, Name: bp.Name, Side: bp.Side}
+		sides[bp.ID] = bp.Side
+	}
+	if sides[b.Applicant] != workflows.SideApplicant {
+		return nil, huma.Error422UnprocessableEntity("applicant " + b.Applicant + " is not listed as an applicant party")
+	}
+	if sides[b.Respondent] != workflows.SideRespondent {
+		return nil, huma.Error422UnprocessableEntity("respondent " + b.Respondent + " is not listed as a respondent party")
+	}
+	judge := b.Judge
+	if judge == "" {
+		judge = p.Subject
+	}
+	title := workflows.EnforceableTitle{
+		Kind: b.Title.Kind, DocumentNumber: strings.TrimSpace(b.Title.DocumentNumber), DocumentDate: b.Title.DocumentDate,
+		SourceCaseID: b.Title.SourceCaseID, DueDates: b.Title.DueDates,
+	}
+	// A case started from a casework case runs on that case's clock, so
+	// its dates continue the source's case time.
+	clock := casetime.Clock{Scale: s.TimeScale}
+	if title.SourceCaseID != "" {
+		src, err := s.enforcementSource(ctx, b, title)
+		if err != nil {
+			return nil, err
+		}
+		clock = src.Summary.Clock
+		if len(title.DueDates) == 0 {
+			title.DueDates = src.dueDates
+		}
+	}
+	if err := workflows.ValidateTitle(title); err != nil {
+		return nil, huma.Error422UnprocessableEntity(err.Error())
+	}
+
+	now := time.Now()
+	today := policy.DateOf(now)
+	if !clock.RealEpoch.IsZero() {
+		today = policy.DateOf(clock.CaseTime(now))
+	}
+	applied := b.AppliedOn
+	if applied.IsZero() {
+		applied = today
+	}
+	switch {
+	case applied.After(today):
+		return nil, huma.Error422UnprocessableEntity(fmt.Sprintf("applied_on %s is in the future (today is %s)", applied, today))
+	case applied.Before(title.DocumentDate):
+		return nil, huma.Error422UnprocessableEntity(fmt.Sprintf("applied_on %s is before the document date %s", applied, title.DocumentDate))
+	}
+	if err := s.checkWindow(jurisdiction, title, applied); err != nil {
+		return nil, err
+	}
+
+	id := workflows.CaseID(number)
+	wfID := workflows.EnforcementWorkflowID(id)
+	input := workflows.EnforcementInput{
+		CaseID: id, CaseNumber: number, Court: p.Court, Jurisdiction: jurisdiction, Title: title,
+		Applicant: b.Applicant, Respondent: b.Respondent, AmountFen: b.AmountFen, AppliedOn: applied,
+		Parties: parties, Judge: judge, StartedBy: p.Actor(), Clock: clock,
+	}
+	if existing, err := s.Store.Case(ctx, id); err == nil {
+		if existing.Process != casefile.ProcessEnforcement || existing.Court != input.Court || existing.ClaimFen != input.AmountFen {
+			return nil, huma.Error409Conflict("case number " + number + " is already used by another case (" + id + ")")
+		}
+		out, err := s.caseOutput(ctx, existing)
+		if err != nil {
+			return nil, err
+		}
+		return &startOutput{Status: http.StatusOK, Location: "/cases/" + id, Body: out.Body}, nil
+	}
+
+	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: wfID, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		// A run the worker refused (its policy found the application out
+		// of time) failed without a trace; the number may be used again.
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+	}, workflows.Enforcement, input)
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			WorkflowID: wfID, UpdateName: workflows.UpdateOpened, UpdateID: "opened",
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return nil, s.problem(ctx, "start enforcement", err)
+	}
+	var view workflows.EnforcementView
+	if err := h.Get(ctx, &view); err != nil {
+		return nil, s.problem(ctx, "start enforcement", err)
+	}
+	sum, err := s.Store.Case(ctx, id)
+	if err != nil {
+		return nil, s.problem(ctx, "start enforcement", err)
+	}
+	return &startOutput{Status: http.StatusCreated, Location: "/cases/" + id, Body: CaseBody{Summary: sum, Enforcement: &view}}, nil
+}
+
+// checkWindow refuses an application out of time, naming the rule and the
+// last day; the workflow counts the same window again with the worker's
+// policy.
+func (s *Server) checkWindow(jurisdiction string, title workflows.EnforceableTitle, applied policy.Date) error {
+	reg, err := s.registry()
+	if err != nil {
+		return huma.Error500InternalServerError("policy registry unavailable")
+	}
+	pol, err := reg.Policy(jurisdiction)
+	if err != nil {
+		return huma.Error422UnprocessableEntity(err.Error())
+	}
+	cal, err := reg.Calendar(jurisdiction)
+	if err != nil {
+		return huma.Error422UnprocessableEntity(err.Error())
+	}
+	w, err := workflows.ComputeEnforcementWindow(pol, title, func(from policy.Date, per policy.Period) (policy.Date, error) {
+		return cal.Deadline(from, per), nil
+	})
+	if err == nil {
+		err = w.Check(applied)
+	}
+	if err != nil {
+		return huma.Error422UnprocessableEntity(err.Error())
+	}
+	return nil
+}
+
+// enforcementSourceCase is a casework case whose title is enforced.
+type enforcementSourceCase struct {
+	Summary  casefile.Summary
+	dueDates []policy.Date
+}
+
+// enforcementSource checks, through the read model, that the source case
+// exists, is the caller's, is a mediation case whose agreement was
+// confirmed (in performance or in default) and names the same parties; and
+// reads the due dates of its performance plan.
+func (s *Server) enforcementSource(ctx context.Context, b StartEnforcementBody, title workflows.EnforceableTitle) (enforcementSourceCase, error) {
+	var out enforcementSourceCase
+	src, err := s.Store.Case(ctx, title.SourceCaseID)
+	if errors.Is(err, db.ErrNotFound) {
+		return out, huma.Error422UnprocessableEntity("source case " + title.SourceCaseID + " does not exist")
+	}
+	if err != nil {
+		return out, s.problem(ctx, "read source case", err)
+	}
+	if !mayAccess(principalFrom(ctx), src) {
+		return out, huma.Error403Forbidden("source case " + src.ID + " is outside your cases")
+	}
+	if src.Process != casefile.ProcessMediation || title.Kind != workflows.TitleConfirmedMediationAgreement {
+		return out, huma.Error422UnprocessableEntity("a casework source case must be a mediation case enforced as a confirmed_mediation_agreement")
+	}
+	if src.Stage != workflows.StageDefaulted && src.Stage != workflows.StagePerforming {
+		return out, huma.Error409Conflict("source case " + src.ID + " is " + src.Stage +
+			"; enforcement needs a judicially confirmed agreement in performance or in default")
+	}
+	for _, party := range []string{b.Applicant, b.Respondent} {
+		if !slices.Contains(src.Parties, party) {
+			return out, huma.Error422UnprocessableEntity("party " + party + " is not a party to source case " + src.ID)
+		}
+	}
+	out.Summary = src
+	if len(title.DueDates) == 0 {
+		plan, err := s.Store.Plan(ctx, src.ID, workflows.PerformancePlanID)
+		if err != nil && !errors.Is(err, db.ErrNotFound) {
+			return out, s.problem(ctx, "read source plan", err)
+		}
+		for _, l := range plan.Installments {
+			out.dueDates = append(out.dueDates, l.DueOn)
+		}
+	}
+	return out, nil
+}
+
+// enforcementUpdate sends a command to the case's enforcement workflow and
+// answers with the case after it. The workflow's validator decides; a
+// refused command leaves no trace.
+func (s *Server) enforcementUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {
+	c := caseFrom(ctx)
+	if c.Process != casefile.ProcessEnforcement {
+		return nil, huma.Error409Conflict("case " + c.ID + " is not an enforcement case")
+	}
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: c.WorkflowID, UpdateName: name, UpdateID: updateID(name, key), Args: []any{cmd},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		var view workflows.EnforcementView
+		if err = h.Get(ctx, &view); err == nil {
+			sum, err := s.Store.Case(ctx, c.ID)
+			if err != nil {
+				return nil, s.problem(ctx, name, err)
+			}
+			return &caseOutput{Body: CaseBody{Summary: sum, Enforcement: &view}}, nil
+		}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		return nil, huma.Error409Conflict("case " + c.ID + " is closed: " + c.Stage)
+	}
+	return nil, s.problem(ctx, name, err)
+}
+
+// enforcementCaseOutput adds an enforcement case's live state, when its
+// workflow can still be asked.
+func (s *Server) enforcementCaseOutput(ctx context.Context, out *caseOutput) (*caseOutput, error) {
+	res, err := s.Temporal.QueryWorkflow(ctx, out.Body.Summary.WorkflowID, "", workflows.QueryState)
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return out, nil
+	case err != nil:
+		return nil, s.problem(ctx, "read case state", err)
+	}
+	var view workflows.EnforcementView
+	if err := res.Get(&view); err != nil {
+		return nil, s.problem(ctx, "read case state", err)
+	}
+	out.Body.Enforcement = &view
+	return out, nil
+}

@@ -1,0 +1,138 @@
+package db
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jackc/pgx/v5"
+
+	"github.com/casework/casework/db/dbq"
+	"github.com/casework/casework/policy"
+)
+
+// Plan is the stored state of an installment plan: its totals, outcome and
+// performance ledger (自动履行跟踪台账).
+type Plan struct {
+	CaseID       string            `json:"case_id"`
+	PlanID       string            `json:"plan_id"`
+	Obligor      string            `json:"obligor"`
+	Stage        string            `json:"stage"`
+	OnTime       bool              `json:"on_time"`
+	TotalFen     int64             `json:"total_fen"`
+	PaidFen      int64             `json:"paid_fen"`
+	OverpaidFen  int64             `json:"overpaid_fen"`
+	StartedOn    policy.Date       `json:"started_on"`
+	ClosedOn     policy.Date       `json:"closed_on"`
+	Version      int               `json:"version"`
+	Installments []PlanInstallment `json:"installments"`
+	UpdatedAt    time.Time         `json:"updated_at"`
+}
+
+// PlanInstallment is one line of the performance ledger.
+type PlanInstallment struct {
+	No            int         `json:"no"`
+	DueOn         policy.Date `json:"due_on"`
+	AmountFen     int64       `json:"amount_fen"`
+	PaidFen       int64       `json:"paid_fen"`
+	State         string      `json:"state"`
+	PaidOn        policy.Date `json:"paid_on"`
+	RemindersSent int         `json:"reminders_sent"`
+	GraceEndsOn   policy.Date `json:"grace_ends_on"`
+}
+
+// PerformanceCertificate is a certificate of automatic performance (自动履行证明).
+type PerformanceCertificate struct {
+	CaseID   string      `json:"case_id"`
+	PlanID   string      `json:"plan_id"`
+	Obligor  string      `json:"obligor"`
+	TotalFen int64       `json:"total_fen"`
+	IssuedOn policy.Date `json:"issued_on"`
+	Body     string      `json:"body"`
+}
+
+// RecordPlan writes a plan's totals, ledger and, when issued, certificate in
+// one transaction. A version already stored (a retried activity) or older
+// than the stored one writes nothing, and a certificate is issued once.
+func (s *Store) RecordPlan(ctx context.Context, p Plan, cert *PerformanceCertificate) error {
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		n, err := q.PlanUpsert(ctx, dbq.PlanUpsertParams{
+			CaseID: p.CaseID, PlanID: p.PlanID, Obligor: p.Obligor, Stage: p.Stage, OnTime: p.OnTime,
+			TotalFen: p.TotalFen, PaidFen: p.PaidFen, OverpaidFen: p.OverpaidFen,
+			StartedOn: pgDate(p.StartedOn), ClosedOn: pgDate(p.ClosedOn), Version: int32(p.Version),
+		})
+		if err != nil {
+			return fmt.Errorf("record plan %s/%s: %w", p.CaseID, p.PlanID, err)
+		}
+		if n == 0 {
+			return nil
+		}
+		for _, l := range p.Installments {
+			if _, err := q.PlanInstallmentUpsert(ctx, dbq.PlanInstallmentUpsertParams{
+				CaseID: p.CaseID, PlanID: p.PlanID, No: int32(l.No), DueOn: pgDate(l.DueOn),
+				AmountFen: l.AmountFen, PaidFen: l.PaidFen, State: l.State, PaidOn: pgDate(l.PaidOn),
+				RemindersSent: int32(l.RemindersSent), GraceEndsOn: pgDate(l.GraceEndsOn), Version: int32(p.Version),
+			}); err != nil {
+				return fmt.Errorf("record plan %s/%s installment %d: %w", p.CaseID, p.PlanID, l.No, err)
+			}
+		}
+		if cert == nil {
+			return nil
+		}
+		if _, err := q.CertificateInsert(ctx, dbq.CertificateInsertParams{
+			CaseID: cert.CaseID, PlanID: cert.PlanID, Obligor: cert.Obligor, TotalFen: cert.TotalFen,
+			IssuedOn: pgDate(cert.IssuedOn), Body: cert.Body,
+		}); err != nil {
+			return fmt.Errorf("record plan %s/%s certificate: %w", p.CaseID, p.PlanID, err)
+		}
+		return nil
+	})
+}
+
+// Plan returns a stored plan with its ledger.
+func (s *Store) Plan(ctx context.Context, caseID, planID string) (Plan, error) {
+	q := dbq.New(s.pool)
+	r, err := q.PlanGet(ctx, dbq.PlanGetParams{CaseID: caseID, PlanID: planID})
+	if errors.Is(err, pgx.ErrNoRows) {
+		return Plan{}, fmt.Errorf("plan %s/%s: %w", caseID, planID, ErrNotFound)
+	}
+	if err != nil {
+		return Plan{}, fmt.Errorf("plan %s/%s: %w", caseID, planID, err)
+	}
+	rows, err := q.PlanInstallmentList(ctx, dbq.PlanInstallmentListParams{CaseID: caseID, PlanID: planID})
+	if err != nil {
+		return Plan{}, fmt.Errorf("plan %s/%s ledger: %w", caseID, planID, err)
+	}
+	p := Plan{
+		CaseID: r.CaseID, PlanID: r.PlanID, Obligor: r.Obligor, Stage: r.Stage, OnTime: r.OnTime,
+		TotalFen: r.TotalFen, PaidFen: r.PaidFen, OverpaidFen: r.OverpaidFen,
+		StartedOn: dateOf(r.StartedOn), ClosedOn: dateOf(r.ClosedOn), Version: int(r.Version), UpdatedAt: r.UpdatedAt,
+		Installments: make([]PlanInstallment, 0, len(rows)),
+	}
+	for _, l := range rows {
+		p.Installments = append(p.Installments, PlanInstallment{
+			No: int(l.No), DueOn: dateOf(l.DueOn), AmountFen: l.AmountFen, PaidFen: l.PaidFen, State: l.State,
+			PaidOn: dateOf(l.PaidOn), RemindersSent: int(l.RemindersSent), GraceEndsOn: dateOf(l.GraceEndsOn),
+		})
+	}
+	return p, nil
+}
+
+// Certificates returns the certificates of automatic performance issued in
+// a case.
+func (s *Store) Certificates(ctx context.Context, caseID string) ([]PerformanceCertificate, error) {
+	rows, err := dbq.New(s.pool).CertificateListByCase(ctx, caseID)
+	if err != nil {
+		return nil, fmt.Errorf("certificates of %s: %w", caseID, err)
+	}
+	out := make([]PerformanceCertificate, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, PerformanceCertificate{
+			CaseID: r.CaseID, PlanID: r.PlanID, Obligor: r.Obligor, TotalFen: r.TotalFen,
+			IssuedOn: dateOf(r.IssuedOn), Body: r.Body,
+		})
+	}
+	return out, nil
+}

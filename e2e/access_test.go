@@ -1,0 +1,114 @@
+package e2e
+
+import (
+	"net/http"
+	"regexp"
+	"slices"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/danielgtaylor/huma/v2"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casework/casework/api"
+	"github.com/casework/casework/auth"
+	"github.com/casework/casework/casefile"
+)
+
+// operations lists every operation the API declares, sorted for stable
+// subtest names.
+func operations(t *testing.T) []*huma.Operation {
+	t.Helper()
+	_, a := api.New(&api.Server{})
+	var ops []*huma.Operation
+	for _, item := range a.OpenAPI().Paths {
+		for _, op := range []*huma.Operation{item.Get, item.Post, item.Put, item.Patch, item.Delete} {
+			if op != nil {
+				ops = append(ops, op)
+			}
+		}
+	}
+	sort.Slice(ops, func(i, j int) bool { return ops[i].OperationID < ops[j].OperationID })
+	require.NotEmpty(t, ops)
+	return ops
+}
+
+var pathParam = regexp.MustCompile(`\{([a-z_]+)\}`)
+
+// fill puts the case id into {id} and a plausible value into any other
+// path parameter: access is decided before the rest of the path matters.
+func fill(path, id string) string {
+	return pathParam.ReplaceAllStringFunc(path, func(p string) string {
+		if p == "{id}" {
+			return id
+		}
+		return "performance"
+	})
+}
+
+// outsiders are, per role, a caller with that role but without this case
+// in their scope.
+var outsiders = map[casefile.Role]auth.Principal{
+	casefile.RoleCourt:      otherCourt,
+	casefile.RoleMediator:   otherMed,
+	casefile.RoleParty:      stranger,
+	casefile.RoleAuditor:    {Subject: "auditor-bj", Role: casefile.RoleAuditor, Jurisdiction: "CN-11"},
+	casefile.RoleSupervisor: {Subject: "leader-bj", Role: casefile.RoleSupervisor, Jurisdiction: "CN-11"},
+}
+
+// insiders are, per role, a caller with that role within this case's scope.
+var insiders = map[casefile.Role]auth.Principal{
+	casefile.RoleCourt: court, casefile.RoleMediator: mediator, casefile.RoleParty: applicant,
+	casefile.RoleAuditor: auditor, casefile.RoleSupervisor: supervisor,
+}
+
+// TestAccessMatrix sends every operation as every role: a role the
+// operation does not name is refused (403), a caller outside the case is
+// refused (403), no token is refused (401), auditors and supervisors can
+// write nothing; and after all of it the case is exactly as it was.
+func TestAccessMatrix(t *testing.T) {
+	c := startCase(t, realTime)
+	id := c.Summary.ID
+	before := timeline(t, realTime, id)
+
+	for _, op := range operations(t) {
+		rule, ok := api.RuleOf(op)
+		require.True(t, ok, "operation %s declares no access rule", op.OperationID)
+		path := fill(op.Path, id)
+		t.Run(op.OperationID, func(t *testing.T) {
+			res := do(t, realTime, nil, op.Method, path, []byte(`{}`))
+			require.Equal(t, http.StatusUnauthorized, res.Status, "no token: body %s", res.Body)
+			res.problem(t)
+
+			if rule.Writes {
+				require.NotContains(t, rule.Roles, casefile.RoleAuditor, "auditors change nothing")
+				require.NotContains(t, rule.Roles, casefile.RoleSupervisor, "supervisors change nothing")
+			}
+			for _, role := range []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor} {
+				if !slices.Contains(rule.Roles, role) {
+					p := insiders[role]
+					res := do(t, realTime, &p, op.Method, path, []byte(`{}`))
+					require.Equal(t, http.StatusForbidden, res.Status, "%s as %s: body %s", op.OperationID, role, res.Body)
+					res.problem(t)
+					continue
+				}
+				if rule.OnCase {
+					p := outsiders[role]
+					res := do(t, realTime, &p, op.Method, path, []byte(`{}`))
+					require.Equal(t, http.StatusForbidden, res.Status, "%s as outside %s: body %s", op.OperationID, role, res.Body)
+					res.problem(t)
+				}
+			}
+		})
+	}
+	after := timeline(t, realTime, id)
+	require.Equal(t, kinds(before), kinds(after), "refused requests changed nothing")
+	res := do(t, realTime, &auditor, http.MethodGet, "/cases/"+id, nil)
+	require.Equal(t, http.StatusOK, res.Status)
+	var now api.CaseBody
+	res.json(t, &now)
+	require.Equal(t, "mediating", now.Summary.Stage)
+	require.Equal(t, 0, now.Mediation.ExtensionsUsed)
+	require.True(t, strings.HasPrefix(id, "c"))
+}

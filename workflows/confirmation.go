@@ -1,0 +1,523 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/policy"
+)
+
+// After an agreement (DOMAIN.md Process 1 steps 3–4 and follow-up visits):
+// the parties apply jointly for judicial confirmation (司法确认) within the
+// policy window; the court accepts and decides within its period,
+// extendable once. Confirmed, the agreement is enforceable and its
+// performance is supervised by an installment plan; rejected, the parties
+// may re-mediate or litigate; without an application in the window the
+// agreement stays a plain contract. A case that closes with an agreement
+// is then visited on the policy's follow-up schedule (回访).
+
+// versionProcess1 guards the continuation past the agreement, so cases
+// opened before it replay as they ran.
+const versionProcess1 = "process1-confirmation"
+
+// Stages after an agreement.
+const (
+	StageConfirmationApplied  = "confirmation_applied"
+	StageConfirmationReview   = "confirmation_review"
+	StageConfirmationRejected = "confirmation_rejected"
+	StagePerforming           = "performing"
+	StagePerformed            = "performed"
+	StageDefaulted            = "defaulted"
+	StagePlainContract        = "plain_contract"
+)
+
+// Update names of the confirmation and follow-up steps.
+const (
+	UpdateApplyConfirmation  = "apply-confirmation"
+	UpdateAcceptConfirmation = "accept-confirmation"
+	UpdateExtendDecision     = "extend-confirmation-decision"
+	UpdateDecideConfirmation = "decide-confirmation"
+	UpdateRecordFollowUp     = "record-follow-up"
+)
+
+// Decisions a court can take on an application for confirmation.
+const (
+	DecisionConfirmed = "confirmed"
+	DecisionRejected  = "rejected"
+)
+
+// PerformancePlanID names the plan that supervises a confirmed agreement.
+const PerformancePlanID = "performance"
+
+// Confirmation is where judicial confirmation stands.
+type Confirmation struct {
+	ApplyBy         policy.Date `json:"apply_by"`
+	Applicants      []string    `json:"applicants"`
+	AppliedOn       policy.Date `json:"applied_on"`
+	AcceptedOn      policy.Date `json:"accepted_on"`
+	DecideBy        policy.Date `json:"decide_by"`
+	Extensions      int         `json:"extensions"`
+	DecisionOverdue bool        `json:"decision_overdue,omitempty"`
+	Decision        string      `json:"decision,omitempty"`
+	DecidedOn       policy.Date `json:"decided_on"`
+}
+
+// PerformanceState is the supervision of a confirmed agreement's performance.
+type PerformanceState struct {
+	PlanID     string      `json:"plan_id"`
+	WorkflowID string      `json:"workflow_id"`
+	Result     *PlanResult `json:"result,omitempty"`
+}
+
+// FollowUp is one follow-up visit after the case closed.
+type FollowUp struct {
+	No        int         `json:"no"`
+	DueOn     policy.Date `json:"due_on"`
+	Due       bool        `json:"due"`
+	VisitedOn policy.Date `json:"visited_on"`
+	Holds     *bool       `json:"holds,omitempty"`
+	Note      string      `json:"note,omitempty"`
+	By        string      `json:"by,omitempty"`
+}
+
+// ApplyConfirmationCommand is one party's application for confirmation;
+// the application is joint once every party to the terms has applied.
+type ApplyConfirmationCommand struct {
+	Reason string         `json:"reason,omitempty"`
+	Actor  casefile.Actor `json:"actor"`
+}
+
+// CourtCommand is a court's acceptance or extension, with its reason.
+type CourtCommand struct {
+	Reason string         `json:"reason,omitempty"`
+	Actor  casefile.Actor `json:"actor"`
+}
+
+// DecideConfirmationCommand is the court's decision.
+type DecideConfirmationCommand struct {
+	Decision string         `json:"decision"`
+	Reason   string         `json:"reason,omitempty"`
+	Actor    casefile.Actor `json:"actor"`
+}
+
+// FollowUpCommand records a follow-up visit.
+type FollowUpCommand struct {
+	Holds bool           `json:"holds"`
+	Note  string         `json:"note,omitempty"`
+	Actor casefile.Actor `json:"actor"`
+}
+
+// finished reports whether the case has nothing left to do.
+func (m *mediation) finished() bool {
+	if m.s.Version < 1 {
+		return m.s.Stage != StageMediating
+	}
+	switch m.s.Stage {
+	case StageReturnedForLitigation, StageWithdrawn, StageConfirmationRejected, StageDefaulted:
+		return true
+	case StagePerformed, StagePlainContract:
+		return m.nextFollowUp() == nil
+	}
+	return false
+}
+
+func (m *mediation) childRunning() bool {
+	return m.plan != nil && m.s.Performance != nil && m.s.Performance.Result == nil
+}
+
+// advance takes the steps that follow from the case's state rather than
+// from time: starting performance supervision once confirmed, and closing
+// once the plan has ended.
+func (m *mediation) advance(ctx workflow.Context) error {
+	if m.s.Stage != StagePerforming {
+		return nil
+	}
+	p := m.s.Performance
+	if p.Result == nil {
+		if m.plan == nil {
+			m.startPlan(ctx)
+		}
+		return nil
+	}
+	switch p.Result.Outcome {
+	case PlanPerformed:
+		m.close(ctx, StagePerformed, "performed")
+		m.s.Journal.add(ctx, step{
+			Kind: "performed", Actor: casefile.System, ReasonCode: "automatic_performance",
+			Reason: fmt.Sprintf("the obligor performed in full (%d fen)", p.Result.PaidFen),
+			Data:   map[string]any{"on_time": p.Result.OnTime, "paid_fen": p.Result.PaidFen, "overpaid_fen": p.Result.OverpaidFen, "certificate": p.Result.Certificate != nil},
+		})
+		return m.scheduleFollowUps(ctx)
+	case PlanDefaulted:
+		m.close(ctx, StageDefaulted, "defaulted")
+		m.s.Journal.add(ctx, step{
+			Kind: "performance_defaulted", Actor: casefile.System, ReasonCode: "performance_default",
+			Reason: fmt.Sprintf("installment %d was not paid by the end of its grace period; the obligee may apply for enforcement", p.Result.DefaultedInstallment),
+			Data:   map[string]any{"outstanding_fen": p.Result.OutstandingFen, "defaulted_installment": p.Result.DefaultedInstallment},
+		})
+		return nil
+	}
+	return fmt.Errorf("performance plan ended with unknown outcome %q", p.Result.Outcome)
+}
+
+// startPlan starts the installment plan that supervises performance as a
+// child workflow, and collects its result when it ends.
+func (m *mediation) startPlan(ctx workflow.Context) {
+	a := m.s.Agreement
+	p := m.s.Performance
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: p.WorkflowID, TaskQueue: TaskQueue,
+		// The plan belongs to the case: it must not outlive a case that is
+		// terminated by an operator.
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	})
+	m.plan = workflow.ExecuteChildWorkflow(cctx, InstallmentPlan, PlanInput{
+		CaseID: m.in.CaseID, PlanID: p.PlanID, Jurisdiction: m.in.Jurisdiction, Clock: m.in.Clock,
+		Obligor: a.Terms.Obligor, Obligees: a.Terms.Obligees, Installments: a.Terms.Installments,
+		StartedBy: casefile.System,
+	})
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		var r PlanResult
+		if err := m.plan.Get(gctx, &r); err != nil {
+			m.planErr = err
+		} else {
+			p.Result = &r
+		}
+		m.rev++
+	})
+}
+
+// nextTimer returns the next case-time instant at which time itself moves
+// the case, and what happens then; zero when only a person can.
+func (m *mediation) nextTimer() (time.Time, func(workflow.Context)) {
+	c := m.s.Confirmation
+	switch m.s.Stage {
+	case StageMediating:
+		return m.s.Deadline.End(), m.deadlinePassed
+	case StageAgreementReached:
+		if m.s.Version >= 1 && c != nil {
+			return c.ApplyBy.End(), m.applicationWindowPassed
+		}
+	case StageConfirmationReview:
+		if !c.DecisionOverdue {
+			return c.DecideBy.End(), m.decisionOverdue
+		}
+	case StagePerformed, StagePlainContract:
+		if f := m.nextFollowUp(); f != nil && !f.Due {
+			return f.DueOn.Start(), m.followUpDue
+		}
+	}
+	return time.Time{}, nil
+}
+
+// pendingDeadline is the deadline the ledger shows for the case: the last
+// day of the step it waits for.
+func (m *mediation) pendingDeadline() *casefile.Deadline {
+	dl := func(kind string, on policy.Date) *casefile.Deadline {
+		if on.IsZero() {
+			return nil
+		}
+		return &casefile.Deadline{Kind: kind, On: on, At: on.End()}
+	}
+	c := m.s.Confirmation
+	switch m.s.Stage {
+	case StageMediating:
+		return dl("mediation", m.s.Deadline)
+	case StageAgreementReached:
+		if m.s.Version >= 1 && c != nil {
+			return dl("confirmation_application", c.ApplyBy)
+		}
+	case StageConfirmationReview:
+		return dl("confirmation_decision", c.DecideBy)
+	case StagePerformed, StagePlainContract:
+		if f := m.nextFollowUp(); f != nil {
+			return dl("follow_up", f.DueOn)
+		}
+	}
+	return nil
+}
+
+func (m *mediation) applicationWindowPassed(ctx workflow.Context) {
+	at := m.s.Confirmation.ApplyBy.End()
+	m.closeAt(ctx, StagePlainContract, "not_confirmed", at)
+	m.s.Journal.add(ctx, step{
+		At:   at,
+		Kind: "confirmation_window_passed", Actor: casefile.System, ReasonCode: "no_confirmation_application",
+		Reason: fmt.Sprintf("no joint application for judicial confirmation by %s; the agreement stays a contract", m.s.Confirmation.ApplyBy),
+		Data:   map[string]any{"apply_by": m.s.Confirmation.ApplyBy, "applicants": m.s.Confirmation.Applicants},
+	})
+	if err := m.scheduleFollowUps(ctx); err != nil {
+		m.planErr = err
+	}
+}
+
+func (m *mediation) decisionOverdue(ctx workflow.Context) {
+	m.s.Confirmation.DecisionOverdue = true
+	m.s.Journal.add(ctx, step{
+		At:   m.s.Confirmation.DecideBy.End(),
+		Kind: "confirmation_decision_overdue", Actor: casefile.System, ReasonCode: "decision_period_passed",
+		Reason: fmt.Sprintf("the court has not decided by %s", m.s.Confirmation.DecideBy),
+		Data:   map[string]any{"decide_by": m.s.Confirmation.DecideBy},
+	})
+}
+
+// scheduleFollowUps sets the follow-up visits, counted from the closing day.
+func (m *mediation) scheduleFollowUps(ctx workflow.Context) error {
+	for i, period := range m.s.Policy.FollowUps {
+		due, err := deadline(ctx, m.in.Jurisdiction, m.s.ClosedOn, period)
+		if err != nil {
+			return fmt.Errorf("follow-up %d: %w", i+1, err)
+		}
+		m.s.FollowUps = append(m.s.FollowUps, FollowUp{No: i + 1, DueOn: due})
+	}
+	return nil
+}
+
+func (m *mediation) nextFollowUp() *FollowUp {
+	for i := range m.s.FollowUps {
+		if m.s.FollowUps[i].VisitedOn.IsZero() {
+			return &m.s.FollowUps[i]
+		}
+	}
+	return nil
+}
+
+func (m *mediation) followUpDue(ctx workflow.Context) {
+	f := m.nextFollowUp()
+	f.Due = true
+	m.s.Journal.add(ctx, step{
+		At:   f.DueOn.Start(),
+		Kind: "follow_up_due", Actor: casefile.System, ReasonCode: "follow_up_schedule",
+		Reason: fmt.Sprintf("follow-up visit %d is due on %s", f.No, f.DueOn),
+		Data:   map[string]any{"no": f.No, "due_on": f.DueOn, "mediator": m.in.Mediator},
+	})
+}
+
+func (m *mediation) registerProcess1(ctx workflow.Context) error {
+	handlers := []struct {
+		name      string
+		handler   any
+		validator any
+	}{
+		{UpdateApplyConfirmation, m.applyConfirmation, m.validateApply},
+		{UpdateAcceptConfirmation, m.acceptConfirmation, m.validateAccept},
+		{UpdateExtendDecision, m.extendDecision, m.validateExtendDecision},
+		{UpdateDecideConfirmation, m.decideConfirmation, m.validateDecide},
+		{UpdateRecordFollowUp, m.recordFollowUp, m.validateFollowUp},
+	}
+	for _, h := range handlers {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
+			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkStage refuses a command unless the case follows the continued
+// process and stands at one of stages.
+func (m *mediation) checkStage(stages ...string) error {
+	if m.s.Version < 1 {
+		return reject(RejectConflict, "this case was opened before judicial confirmation was supported and ended at the agreement")
+	}
+	if !slices.Contains(stages, m.s.Stage) {
+		return reject(RejectConflict, "the case is %s", m.s.Stage)
+	}
+	return nil
+}
+
+func checkCourt(a casefile.Actor) error {
+	if a.Role != casefile.RoleCourt {
+		return reject(RejectForbidden, "only the court may do this")
+	}
+	return nil
+}
+
+func (m *mediation) termsParties() []string {
+	t := m.s.Agreement.Terms
+	return append([]string{t.Obligor}, t.Obligees...)
+}
+
+func (m *mediation) validateApply(ctx workflow.Context, cmd ApplyConfirmationCommand) error {
+	if err := m.checkStage(StageAgreementReached); err != nil {
+		return err
+	}
+	c := m.s.Confirmation
+	if c == nil {
+		return reject(RejectConflict, "the agreement is still being recorded; try again")
+	}
+	if cmd.Actor.Role != casefile.RoleParty || !slices.Contains(m.termsParties(), cmd.Actor.Subject) {
+		return reject(RejectForbidden, "only a party to the agreement may apply for its confirmation")
+	}
+	if slices.Contains(c.Applicants, cmd.Actor.Subject) {
+		return reject(RejectConflict, "%s has already applied", cmd.Actor.Subject)
+	}
+	if today := m.s.Journal.today(ctx); today.After(c.ApplyBy) {
+		return reject(RejectConflict, "the window to apply for confirmation ended on %s", c.ApplyBy)
+	}
+	return nil
+}
+
+func (m *mediation) applyConfirmation(ctx workflow.Context, cmd ApplyConfirmationCommand) (MediationView, error) {
+	c := m.s.Confirmation
+	c.Applicants = append(c.Applicants, cmd.Actor.Subject)
+	seq := m.s.Journal.add(ctx, step{
+		Kind: "confirmation_applied_by_party", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "joint_application",
+		Data: map[string]any{"applicants": c.Applicants, "parties": m.termsParties()},
+	})
+	if len(c.Applicants) == len(m.termsParties()) {
+		c.AppliedOn = m.s.Journal.today(ctx)
+		m.s.Stage = StageConfirmationApplied
+		seq = m.s.Journal.add(ctx, step{
+			Kind: "confirmation_application_filed", Actor: casefile.System, ReasonCode: "joint_application",
+			Reason: "every party to the agreement has applied for judicial confirmation",
+			Data:   map[string]any{"applied_on": c.AppliedOn, "court": m.in.Court},
+		})
+	}
+	return m.finishCommand(ctx, seq)
+}
+
+func (m *mediation) validateAccept(_ workflow.Context, cmd CourtCommand) error {
+	if err := checkCourt(cmd.Actor); err != nil {
+		return err
+	}
+	return m.checkStage(StageConfirmationApplied)
+}
+
+func (m *mediation) acceptConfirmation(ctx workflow.Context, cmd CourtCommand) (MediationView, error) {
+	// Claim the stage before the deadline lookup yields.
+	m.s.Stage = StageConfirmationReview
+	c := m.s.Confirmation
+	c.AcceptedOn = m.s.Journal.today(ctx)
+	by, err := deadline(ctx, m.in.Jurisdiction, c.AcceptedOn, m.s.Policy.Confirmation.DecideWithin)
+	if err != nil {
+		return MediationView{}, fmt.Errorf("decision deadline: %w", err)
+	}
+	c.DecideBy = by
+	seq := m.s.Journal.add(ctx, step{
+		Kind: "confirmation_accepted", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "application_accepted",
+		Data: map[string]any{"decide_by": by, "period": m.s.Policy.Confirmation.DecideWithin},
+	})
+	return m.finishCommand(ctx, seq)
+}
+
+func (m *mediation) validateExtendDecision(_ workflow.Context, cmd CourtCommand) error {
+	if err := checkCourt(cmd.Actor); err != nil {
+		return err
+	}
+	if err := m.checkStage(StageConfirmationReview); err != nil {
+		return err
+	}
+	if max := m.s.Policy.Confirmation.MaxDecisionExtensions; m.s.Confirmation.Extensions >= max {
+		return reject(RejectConflict, "the decision period may be extended %d time(s) and has been extended %d", max, m.s.Confirmation.Extensions)
+	}
+	if cmd.Reason == "" {
+		return reject(RejectInvalid, "a reason for extending the decision period is required")
+	}
+	return nil
+}
+
+func (m *mediation) extendDecision(ctx workflow.Context, cmd CourtCommand) (MediationView, error) {
+	c := m.s.Confirmation
+	c.Extensions++
+	old := c.DecideBy
+	by, err := deadline(ctx, m.in.Jurisdiction, old, m.s.Policy.Confirmation.DecisionExtension)
+	if err != nil {
+		c.Extensions--
+		return MediationView{}, fmt.Errorf("extended decision deadline: %w", err)
+	}
+	c.DecideBy, c.DecisionOverdue = by, false
+	seq := m.s.Journal.add(ctx, step{
+		Kind: "confirmation_decision_extended", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "decision_period_extended",
+		Data: map[string]any{"from": old, "to": by, "period": m.s.Policy.Confirmation.DecisionExtension},
+	})
+	return m.finishCommand(ctx, seq)
+}
+
+func (m *mediation) validateDecide(_ workflow.Context, cmd DecideConfirmationCommand) error {
+	if err := checkCourt(cmd.Actor); err != nil {
+		return err
+	}
+	if err := m.checkStage(StageConfirmationReview); err != nil {
+		return err
+	}
+	switch cmd.Decision {
+	case DecisionConfirmed:
+	case DecisionRejected:
+		if cmd.Reason == "" {
+			return reject(RejectInvalid, "a rejection needs its reason")
+		}
+	default:
+		return reject(RejectInvalid, "decision must be confirmed or rejected, got %q", cmd.Decision)
+	}
+	return nil
+}
+
+func (m *mediation) decideConfirmation(ctx workflow.Context, cmd DecideConfirmationCommand) (MediationView, error) {
+	c := m.s.Confirmation
+	c.Decision, c.DecidedOn = cmd.Decision, m.s.Journal.today(ctx)
+	var seq int
+	if cmd.Decision == DecisionConfirmed {
+		m.s.Stage = StagePerforming
+		m.s.Performance = &PerformanceState{PlanID: PerformancePlanID, WorkflowID: PlanWorkflowID(m.in.CaseID, PerformancePlanID)}
+		seq = m.s.Journal.add(ctx, step{
+			Kind: "confirmed", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "judicial_confirmation",
+			Data: map[string]any{"decided_on": c.DecidedOn, "enforceable": true, "plan": m.s.Performance.WorkflowID},
+		})
+	} else {
+		m.close(ctx, StageConfirmationRejected, "confirmation_rejected")
+		seq = m.s.Journal.add(ctx, step{
+			Kind: "confirmation_rejected", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "judicial_confirmation_rejected",
+			Data: map[string]any{"decided_on": c.DecidedOn, "next": "the parties may mediate again or litigate"},
+		})
+	}
+	return m.finishCommand(ctx, seq)
+}
+
+func (m *mediation) validateFollowUp(_ workflow.Context, cmd FollowUpCommand) error {
+	if err := m.checkMediator(cmd.Actor); err != nil {
+		return err
+	}
+	if err := m.checkStage(StagePerformed, StagePlainContract); err != nil {
+		return err
+	}
+	f := m.nextFollowUp()
+	if f == nil {
+		return reject(RejectConflict, "every follow-up visit has been recorded")
+	}
+	if !f.Due {
+		return reject(RejectConflict, "follow-up visit %d is due on %s", f.No, f.DueOn)
+	}
+	return nil
+}
+
+func (m *mediation) recordFollowUp(ctx workflow.Context, cmd FollowUpCommand) (MediationView, error) {
+	f := m.nextFollowUp()
+	holds := cmd.Holds
+	f.VisitedOn, f.Holds, f.Note, f.By = m.s.Journal.today(ctx), &holds, cmd.Note, cmd.Actor.Subject
+	code := "agreement_holds"
+	if !holds {
+		code = "agreement_not_holding"
+	}
+	seq := m.s.Journal.add(ctx, step{
+		Kind: "follow_up_visited", Actor: cmd.Actor, Reason: cmd.Note, ReasonCode: code,
+		Data: map[string]any{"no": f.No, "due_on": f.DueOn, "holds": holds},
+	})
+	return m.finishCommand(ctx, seq)
+}
+
+// finishCommand wakes the main loop and returns once the command's step is
+// recorded.
+func (m *mediation) finishCommand(ctx workflow.Context, seq int) (MediationView, error) {
+	m.rev++
+	if err := m.s.Journal.awaitRecorded(ctx, seq); err != nil {
+		return MediationView{}, err
+	}
+	return m.view(ctx), nil
+}

@@ -1,0 +1,820 @@
+package workflows
+
+import (
+	"fmt"
+	"maps"
+	"slices"
+	"time"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/casework/casework/activities"
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/policy"
+)
+
+// Enforcement is compulsory enforcement (强制执行, DOMAIN.md Process 1 step
+// 5) as a case of its own, started by a court on an enforceable title
+// within the application window: property inquiry, measures that each
+// carry their own expiry and renewal reminder, settlement during
+// enforcement as an installment plan, completion with credit repair, or
+// termination of the round (终本) followed by periodic property re-checks
+// that can resume it.
+
+// EnforcementWorkflowID is the workflow ID of an enforcement case.
+func EnforcementWorkflowID(caseID string) string { return "case/" + caseID + "/enforcement" }
+
+// enforcementStream is the journal stream of the enforcement process.
+const enforcementStream = "enforcement"
+
+// Update names of the enforcement workflow; it also answers UpdateOpened
+// and QueryState.
+const (
+	UpdateRecordInquiry            = "record-inquiry"
+	UpdateOrderMeasure             = "order-measure"
+	UpdateRenewMeasure             = "renew-measure"
+	UpdateLiftMeasure              = "lift-measure"
+	UpdateRecordEnforcementPayment = "record-enforcement-payment"
+	UpdateSettle                   = "settle"
+	UpdateTerminateRound           = "terminate-round"
+	UpdateRecordRecheck            = "record-recheck"
+)
+
+// Stages of an enforcement case.
+const (
+	StageEnforcing           = "enforcing"
+	StageSettlement          = "settlement"       // 执行和解: a settlement plan is running
+	StageCompleted           = "completed"        // 执行完毕
+	StageTerminatedRound     = "terminated_round" // 终结本次执行程序 (终本), re-checks pending
+	StageClosedAfterRechecks = "closed_after_rechecks"
+)
+
+// Kinds of enforcement measure.
+const (
+	MeasureFreeze                 = "freeze"                  // 冻结
+	MeasureSeizure                = "seizure"                 // 查封、扣押
+	MeasureConsumptionRestriction = "consumption_restriction" // 限制消费
+	MeasureDishonestList          = "dishonest_list"          // 纳入失信被执行人名单
+	MeasureDetention              = "detention"               // 拘留
+	MeasureSummons                = "summons"                 // 传唤、拘传
+	MeasureFine                   = "fine"                    // 罚款
+	MeasureSearch                 = "search"                  // 搜查
+)
+
+// MeasureKinds lists every kind of measure a court can order.
+var MeasureKinds = []string{
+	MeasureFreeze, MeasureSeizure, MeasureConsumptionRestriction, MeasureDishonestList,
+	MeasureDetention, MeasureSummons, MeasureFine, MeasureSearch,
+}
+
+// maxDetentionDays is the statutory ceiling on judicial detention (Civil
+// Procedure Law art. 118: up to 15 days); unlike the periods in the policy
+// it is not a jurisdiction's choice.
+const maxDetentionDays = 15
+
+// States of a measure.
+const (
+	MeasureActive  = "active"
+	MeasureLifted  = "lifted"
+	MeasureExpired = "expired"
+	MeasureEnded   = "ended" // a detention served in full
+)
+
+// Kinds of notice the enforcement process sends (its settlement plans send
+// their own).
+const (
+	NoticeEnforcement     = "enforcement_notice" // 执行通知书, to the respondent
+	NoticeMeasure         = "measure_notice"     // the order of a measure, to the respondent
+	NoticeRenewalReminder = "renewal_reminder"   // to the judge, before a freeze or seizure expires
+	NoticeRecheckDue      = "recheck_due"        // to the judge, when a property re-check is due
+	NoticeCreditRepair    = "credit_repair"      // 信用修复, to the respondent
+	NoticeCompletion      = "completion_notice"  // 执行完毕, to the applicant
+)
+
+// EnforcementInput starts an enforcement case. State is set only when the
+// workflow continues as new, carrying everything it knew.
+type EnforcementInput struct {
+	CaseID       string           `json:"case_id"`
+	CaseNumber   string           `json:"case_number"`
+	Court        string           `json:"court"`
+	Jurisdiction string           `json:"jurisdiction"`
+	Title        EnforceableTitle `json:"title"`
+	// Applicant is the obligee who applied (申请执行人); Respondent the
+	// obligor (被执行人). Both are party IDs.
+	Applicant  string `json:"applicant"`
+	Respondent string `json:"respondent"`
+	// AmountFen is what is to be enforced.
+	AmountFen int64       `json:"amount_fen"`
+	AppliedOn policy.Date `json:"applied_on"`
+	Parties   []Party     `json:"parties"`
+	// Judge is the court subject the case is assigned to; reminders go to them.
+	Judge     string         `json:"judge"`
+	StartedBy casefile.Actor `json:"started_by"`
+	Clock     casetime.Clock `json:"clock"`
+
+	State *EnforcementState `json:"state,omitempty"`
+}
+
+// EnforcementState is everything the workflow knows about the case.
+type EnforcementState struct {
+	Stage    string            `json:"stage"`
+	Outcome  string            `json:"outcome,omitempty"`
+	Policy   policy.Policy     `json:"policy"`
+	Window   EnforcementWindow `json:"window"`
+	OpenedOn policy.Date       `json:"opened_on"`
+	OpenedAt time.Time         `json:"opened_at"`
+	ClosedOn policy.Date       `json:"closed_on"`
+	ClosedAt time.Time         `json:"closed_at"`
+
+	Inquiries    []Inquiry                `json:"inquiries,omitempty"`
+	Measures     []Measure                `json:"measures,omitempty"`
+	CollectedFen int64                    `json:"collected_fen"`
+	OverpaidFen  int64                    `json:"overpaid_fen"`
+	Payments     int                      `json:"payments"`
+	Settlements  []Settlement             `json:"settlements,omitempty"`
+	Terminations []Termination            `json:"terminations,omitempty"`
+	CreditRepair *CreditRepair            `json:"credit_repair,omitempty"`
+	Journal      journal                  `json:"journal"`
+	Outbox       []activities.NoticeInput `json:"outbox,omitempty"`
+	// Notices numbers the notices this process sends; the number is part of
+	// each notice's natural key.
+	Notices int `json:"notices"`
+}
+
+// Finding is one asset a property inquiry or re-check found.
+type Finding struct {
+	AssetKind   string `json:"asset_kind"`
+	Description string `json:"description"`
+	ValueFen    int64  `json:"value_fen"`
+}
+
+// Inquiry is one property inquiry (网络查控) and what it found.
+type Inquiry struct {
+	No         int         `json:"no"`
+	RecordedOn policy.Date `json:"recorded_on"`
+	By         string      `json:"by"`
+	Found      bool        `json:"found"`
+	Findings   []Finding   `json:"findings,omitempty"`
+}
+
+// Measure is one enforcement measure and where it stands. A freeze or
+// seizure expires at the end of ExpiresOn unless renewed; the judge is
+// reminded on RemindOn.
+type Measure struct {
+	ID          string      `json:"id"`
+	No          int         `json:"no"`
+	Kind        string      `json:"kind"`
+	AssetKind   string      `json:"asset_kind,omitempty"`
+	Description string      `json:"description,omitempty"`
+	AmountFen   int64       `json:"amount_fen,omitempty"`
+	Days        int         `json:"days,omitempty"`
+	OrderedBy   string      `json:"ordered_by"`
+	OrderedOn   policy.Date `json:"ordered_on"`
+	Status      string      `json:"status"`
+	// Term is the current term: 1, then one more for each renewal.
+	Term      int           `json:"term,omitempty"`
+	TermLimit policy.Period `json:"term_limit"`
+	ExpiresOn policy.Date   `json:"expires_on"`
+	RemindOn  policy.Date   `json:"remind_on"`
+	Reminded  bool          `json:"reminded,omitempty"`
+	Renewals  []Renewal     `json:"renewals,omitempty"`
+	Renewing  bool          `json:"renewing,omitempty"`
+	EndedOn   policy.Date   `json:"ended_on"`
+	EndedBy   string        `json:"ended_by,omitempty"`
+	EndReason string        `json:"end_reason,omitempty"`
+}
+
+// Renewal is one renewal of a freeze or seizure (续行冻结、续行查封).
+type Renewal struct {
+	RenewedOn policy.Date `json:"renewed_on"`
+	By        string      `json:"by"`
+	From      policy.Date `json:"from"`
+	To        policy.Date `json:"to"`
+}
+
+// timed reports whether the measure runs out by itself.
+func (m *Measure) timed() bool { return !m.ExpiresOn.IsZero() }
+
+// renewable reports whether the measure is a freeze or seizure, which
+// carries a renewal deadline.
+func (m *Measure) renewable() bool { return m.Kind == MeasureFreeze || m.Kind == MeasureSeizure }
+
+// Settlement is one settlement during enforcement (执行和解), performed as an
+// installment plan.
+type Settlement struct {
+	No           int           `json:"no"`
+	PlanID       string        `json:"plan_id"`
+	WorkflowID   string        `json:"workflow_id"`
+	AgreedOn     policy.Date   `json:"agreed_on"`
+	Installments []Installment `json:"installments"`
+	Result       *PlanResult   `json:"result,omitempty"`
+}
+
+// Termination is one termination of the round for want of property (终本)
+// and the re-checks that follow it.
+type Termination struct {
+	No           int         `json:"no"`
+	TerminatedOn policy.Date `json:"terminated_on"`
+	Reason       string      `json:"reason"`
+	By           string      `json:"by"`
+	RecheckUntil policy.Date `json:"recheck_until"`
+	Rechecks     []Recheck   `json:"rechecks"`
+	Unscheduled  int         `json:"unscheduled,omitempty"`
+	ResumedOn    policy.Date `json:"resumed_on"`
+}
+
+// Recheck is one scheduled property re-check after termination.
+type Recheck struct {
+	No         int         `json:"no"`
+	DueOn      policy.Date `json:"due_on"`
+	Due        bool        `json:"due,omitempty"`
+	RecordedOn policy.Date `json:"recorded_on"`
+	Found      bool        `json:"found,omitempty"`
+	Findings   []Finding   `json:"findings,omitempty"`
+}
+
+// CreditRepair records the debtor's removal from the dishonest list and the
+// lifting of consumption restrictions once enforcement is completed
+// (信用修复), graded by how the debtor performed.
+type CreditRepair struct {
+	RepairedOn policy.Date `json:"repaired_on"`
+	Grade      string      `json:"grade"`
+	Measures   []string    `json:"measures"`
+}
+
+// Credit-repair grades, by how the debtor came to perform.
+const (
+	CreditSettlementOnTime = "settlement_performed_on_time"
+	CreditSettlement       = "settlement_performed"
+	CreditPaidInFull       = "paid_in_full"
+	CreditPaidAfterCoerce  = "paid_after_detention"
+)
+
+// EnforcementView is the live state of an enforcement case, as the state
+// query returns it.
+type EnforcementView struct {
+	CaseID          string                   `json:"case_id"`
+	CaseNumber      string                   `json:"case_number"`
+	Process         string                   `json:"process"`
+	Court           string                   `json:"court"`
+	Jurisdiction    string                   `json:"jurisdiction"`
+	Judge           string                   `json:"judge"`
+	Title           EnforceableTitle         `json:"title"`
+	Applicant       string                   `json:"applicant"`
+	Respondent      string                   `json:"respondent"`
+	Parties         []Party                  `json:"parties"`
+	AppliedOn       policy.Date              `json:"applied_on"`
+	Window          EnforcementWindow        `json:"window"`
+	Stage           string                   `json:"stage"`
+	Status          string                   `json:"status"`
+	Outcome         string                   `json:"outcome,omitempty"`
+	AmountFen       int64                    `json:"amount_fen"`
+	CollectedFen    int64                    `json:"collected_fen"`
+	OutstandingFen  int64                    `json:"outstanding_fen"`
+	OverpaidFen     int64                    `json:"overpaid_fen"`
+	Inquiries       []Inquiry                `json:"inquiries"`
+	Measures        []Measure                `json:"measures"`
+	Settlements     []Settlement             `json:"settlements"`
+	Terminations    []Termination            `json:"terminations"`
+	CreditRepair    *CreditRepair            `json:"credit_repair,omitempty"`
+	OpenedOn        policy.Date              `json:"opened_on"`
+	CaseToday       policy.Date              `json:"case_today"`
+	ClosedOn        policy.Date              `json:"closed_on"`
+	NextDeadline    *casefile.Deadline       `json:"next_deadline,omitempty"`
+	Steps           int                      `json:"steps"`
+	Clock           casetime.Clock           `json:"clock"`
+	FreezeTerms     map[string]policy.Period `json:"freeze_terms"`
+	RenewalReminder policy.Period            `json:"renewal_reminder"`
+	RecheckEvery    policy.Period            `json:"recheck_every"`
+	RecheckFor      policy.Period            `json:"recheck_for"`
+}
+
+// EnforcementResult is how the enforcement case ended.
+type EnforcementResult struct {
+	Stage        string `json:"stage"`
+	Outcome      string `json:"outcome"`
+	CollectedFen int64  `json:"collected_fen"`
+}
+
+type enforcement struct {
+	in EnforcementInput
+	s  *EnforcementState
+	// rev counts changes made by handlers and children, so the main loop
+	// wakes to recompute its timers.
+	rev int
+	// plan is the running settlement plan, if any (continue-as-new waits
+	// until none runs).
+	plan    workflow.ChildWorkflowFuture
+	planErr error
+	// refused is why the application cannot open the case (the worker's
+	// policy finds it out of time); nothing is recorded then.
+	refused error
+}
+
+// Enforcement runs one enforcement case until it is completed, or closed
+// after the re-checks that follow a termination of the round.
+func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, error) {
+	e := &enforcement{in: in, s: in.State}
+	fresh := e.s == nil
+	if fresh {
+		if err := e.init(ctx); err != nil {
+			return EnforcementResult{}, err
+		}
+	}
+	if err := e.registerHandlers(ctx); err != nil {
+		return EnforcementResult{}, err
+	}
+	if fresh {
+		if err := e.open(ctx); err != nil {
+			return EnforcementResult{}, err
+		}
+		if e.refused != nil {
+			// Let the opening update answer with the reason, then fail the
+			// run so the same case number can be started again, corrected.
+			if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+				return EnforcementResult{}, err
+			}
+			return EnforcementResult{}, e.refused
+		}
+	}
+
+	for !e.finished() {
+		if err := e.flush(ctx); err != nil {
+			return EnforcementResult{}, err
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) && !e.childRunning() {
+			next := e.in
+			next.State = e.s
+			return EnforcementResult{}, workflow.NewContinueAsNewError(ctx, Enforcement, next)
+		}
+		if e.planErr != nil {
+			return EnforcementResult{}, fmt.Errorf("settlement plan: %w", e.planErr)
+		}
+		if err := e.advance(ctx); err != nil {
+			return EnforcementResult{}, err
+		}
+		if len(e.s.Journal.Pending) > 0 || len(e.s.Outbox) > 0 {
+			continue
+		}
+		at, due := e.nextTimer()
+		wait := time.Duration(-1)
+		if due != nil {
+			wait = e.in.Clock.RealDuration(at.Sub(e.s.Journal.caseNow(ctx)))
+			if wait <= 0 {
+				due(ctx)
+				continue
+			}
+		}
+		rev := e.rev
+		changed := func() bool { return len(e.s.Journal.Pending) > 0 || e.rev != rev }
+		var err error
+		if wait < 0 {
+			err = workflow.Await(ctx, changed)
+		} else {
+			_, err = workflow.AwaitWithTimeout(ctx, wait, changed)
+		}
+		if err != nil {
+			return EnforcementResult{}, err
+		}
+	}
+
+	if err := e.flush(ctx); err != nil {
+		return EnforcementResult{}, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return EnforcementResult{}, err
+	}
+	if err := e.flush(ctx); err != nil {
+		return EnforcementResult{}, err
+	}
+	return EnforcementResult{Stage: e.s.Stage, Outcome: e.s.Outcome, CollectedFen: e.s.CollectedFen}, nil
+}
+
+// init fixes the case clock and an empty state, without yielding.
+func (e *enforcement) init(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	if e.in.Clock.RealEpoch.IsZero() {
+		scale := e.in.Clock.Scale
+		if scale == 0 {
+			scale = 1
+		}
+		e.in.Clock = casetime.Clock{Scale: scale, RealEpoch: now, CaseEpoch: now}
+	}
+	if err := e.in.Clock.Validate(); err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
+	}
+	e.s = &EnforcementState{Stage: StageEnforcing, OpenedAt: now}
+	e.s.Journal = journal{CaseID: e.in.CaseID, Stream: enforcementStream, Clock: e.in.Clock}
+	e.s.OpenedOn = e.s.Journal.today(ctx)
+	if e.in.AppliedOn.IsZero() {
+		e.in.AppliedOn = e.s.OpenedOn
+	}
+	if err := e.validateInput(); err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
+	}
+	return nil
+}
+
+// validateInput checks what the API has checked already, so a workflow
+// started some other way cannot run on a bad title.
+func (e *enforcement) validateInput() error {
+	in := e.in
+	if err := ValidateTitle(in.Title); err != nil {
+		return err
+	}
+	known := map[string]string{}
+	for _, p := range in.Parties {
+		known[p.ID] = p.Side
+	}
+	switch {
+	case in.CaseID == "" || in.CaseNumber == "":
+		return fmt.Errorf("an enforcement case needs its case ID and number")
+	case known[in.Applicant] != SideApplicant:
+		return fmt.Errorf("applicant %q is not an applicant party to the case", in.Applicant)
+	case known[in.Respondent] != SideRespondent:
+		return fmt.Errorf("respondent %q is not a respondent party to the case", in.Respondent)
+	case in.AmountFen <= 0 || in.AmountFen > maxFen:
+		return fmt.Errorf("amount %d fen out of range", in.AmountFen)
+	case in.AppliedOn.After(e.s.OpenedOn):
+		return fmt.Errorf("application date %s is after today %s", in.AppliedOn, e.s.OpenedOn)
+	case in.AppliedOn.Before(in.Title.DocumentDate):
+		return fmt.Errorf("application date %s is before the document date %s", in.AppliedOn, in.Title.DocumentDate)
+	}
+	return nil
+}
+
+// open loads the policy, counts the application window and files the case
+// with the enforcement notice to the respondent (执行通知书).
+func (e *enforcement) open(ctx workflow.Context) error {
+	p, err := loadPolicy(ctx, e.in.Jurisdiction)
+	if err != nil {
+		return fmt.Errorf("load policy: %w", err)
+	}
+	e.s.Policy = p
+	w, err := ComputeEnforcementWindow(p, e.in.Title, func(from policy.Date, per policy.Period) (policy.Date, error) {
+		return deadline(ctx, e.in.Jurisdiction, from, per)
+	})
+	if err != nil {
+		return err
+	}
+	e.s.Window = w
+	if err := w.Check(e.in.AppliedOn); err != nil {
+		e.refused = temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
+		return nil
+	}
+	e.s.Journal.add(ctx, step{
+		Kind: "enforcement_filed", Actor: e.in.StartedBy, ReasonCode: "enforcement_application",
+		Reason: fmt.Sprintf("enforcement of %s %s for %s", e.in.Title.Kind, e.in.Title.DocumentNumber, yuan(e.in.AmountFen)),
+		Data: map[string]any{
+			"title": e.in.Title, "applicant": e.in.Applicant, "respondent": e.in.Respondent,
+			"amount_fen": e.in.AmountFen, "applied_on": e.in.AppliedOn, "judge": e.in.Judge,
+			"court": e.in.Court, "parties": e.in.Parties, "window": w,
+			"barred_due_dates": w.Barred(e.in.AppliedOn), "time_scale": e.in.Clock.Scale,
+		},
+	})
+	e.notice(ctx, e.in.Respondent, NoticeEnforcement, fmt.Sprintf(
+		"执行通知书：%s，申请执行人 %s 依据 %s 申请强制执行，执行标的 %s。请立即履行；逾期不履行的，本院将依法查询、冻结、查封、扣押您的财产，并可采取限制消费、纳入失信被执行人名单、拘留等措施。",
+		e.in.Respondent, e.in.Applicant, e.in.Title.DocumentNumber, yuan(e.in.AmountFen)))
+	return nil
+}
+
+// finished reports whether the case has nothing left to do: completed, or
+// closed after its re-checks with no freeze, seizure or detention still
+// running out.
+func (e *enforcement) finished() bool {
+	switch e.s.Stage {
+	case StageCompleted:
+		return true
+	case StageClosedAfterRechecks:
+		for i := range e.s.Measures {
+			if m := &e.s.Measures[i]; m.Status == MeasureActive && m.timed() {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+func (e *enforcement) childRunning() bool {
+	st := e.currentSettlement()
+	return e.plan != nil && st != nil && st.Result == nil
+}
+
+// currentSettlement is the settlement being performed, if any.
+func (e *enforcement) currentSettlement() *Settlement {
+	if e.s.Stage != StageSettlement || len(e.s.Settlements) == 0 {
+		return nil
+	}
+	return &e.s.Settlements[len(e.s.Settlements)-1]
+}
+
+// advance starts the settlement plan once agreed and takes the steps that
+// follow from its end.
+func (e *enforcement) advance(ctx workflow.Context) error {
+	st := e.currentSettlement()
+	if st == nil {
+		return nil
+	}
+	if st.Result == nil {
+		if e.plan == nil {
+			e.startPlan(ctx, st)
+		}
+		return nil
+	}
+	e.plan = nil
+	r := st.Result
+	e.s.CollectedFen += r.PaidFen
+	e.s.OverpaidFen += r.OverpaidFen
+	switch r.Outcome {
+	case PlanPerformed:
+		e.s.Journal.add(ctx, step{
+			Kind: "settlement_performed", Actor: casefile.System, ReasonCode: "settlement_performed",
+			Reason: fmt.Sprintf("settlement %d performed in full (%s)", st.No, yuan(r.PaidFen)),
+			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "on_time": r.OnTime, "collected_fen": e.s.CollectedFen},
+		})
+		grade := CreditSettlement
+		if r.OnTime {
+			grade = CreditSettlementOnTime
+		}
+		e.complete(ctx, "settlement_performed", grade)
+		return nil
+	case PlanDefaulted:
+		e.s.Stage = StageEnforcing
+		e.s.Journal.add(ctx, step{
+			Kind: "settlement_defaulted", Actor: casefile.System, ReasonCode: "settlement_default",
+			Reason: fmt.Sprintf("settlement %d defaulted on installment %d; enforcement of the original title resumes for %s", st.No, r.DefaultedInstallment, yuan(e.outstanding())),
+			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "defaulted_installment": r.DefaultedInstallment, "outstanding_fen": e.outstanding()},
+		})
+		return nil
+	}
+	return fmt.Errorf("settlement plan ended with unknown outcome %q", r.Outcome)
+}
+
+// startPlan starts the settlement's installment plan as a child workflow
+// and collects its result when it ends.
+func (e *enforcement) startPlan(ctx workflow.Context, st *Settlement) {
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID: st.WorkflowID, TaskQueue: TaskQueue,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_TERMINATE,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+	})
+	e.plan = workflow.ExecuteChildWorkflow(cctx, InstallmentPlan, PlanInput{
+		CaseID: e.in.CaseID, PlanID: st.PlanID, Jurisdiction: e.in.Jurisdiction, Clock: e.in.Clock,
+		Obligor: e.in.Respondent, Obligees: []string{e.in.Applicant}, Installments: st.Installments,
+		StartedBy: casefile.System,
+	})
+	workflow.Go(ctx, func(gctx workflow.Context) {
+		var r PlanResult
+		if err := e.plan.Get(gctx, &r); err != nil {
+			e.planErr = err
+		} else {
+			st.Result = &r
+		}
+		e.rev++
+	})
+}
+
+// timer is a case-time instant at which time itself moves the case.
+type timer struct {
+	at  time.Time
+	due func(workflow.Context)
+}
+
+// nextTimer returns the earliest pending timer; due is nil when only a
+// person can move the case.
+func (e *enforcement) nextTimer() (time.Time, func(workflow.Context)) {
+	var next timer
+	consider := func(at time.Time, due func(workflow.Context)) {
+		if next.due == nil || at.Before(next.at) {
+			next = timer{at: at, due: due}
+		}
+	}
+	for i := range e.s.Measures {
+		m := &e.s.Measures[i]
+		if m.Status != MeasureActive || !m.timed() {
+			continue
+		}
+		if m.renewable() && !m.Reminded && !m.RemindOn.IsZero() {
+			consider(m.RemindOn.Start(), func(ctx workflow.Context) { e.renewalReminder(ctx, i) })
+		}
+		consider(m.ExpiresOn.End(), func(ctx workflow.Context) { e.measureExpired(ctx, i) })
+	}
+	if t := e.currentTermination(); t != nil {
+		if r := nextRecheck(t); r != nil && !r.Due {
+			consider(r.DueOn.Start(), func(ctx workflow.Context) { e.recheckDue(ctx, r) })
+		}
+	}
+	return next.at, next.due
+}
+
+// pendingDeadline is the deadline the ledger shows: the earliest renewal
+// deadline of a running freeze or seizure, or the next property re-check.
+func (e *enforcement) pendingDeadline() *casefile.Deadline {
+	var d *casefile.Deadline
+	consider := func(kind string, on policy.Date) {
+		if on.IsZero() || (d != nil && !on.Before(d.On)) {
+			return
+		}
+		d = &casefile.Deadline{Kind: kind, On: on, At: on.End()}
+	}
+	for i := range e.s.Measures {
+		if m := &e.s.Measures[i]; m.Status == MeasureActive && m.renewable() {
+			consider("measure_renewal", m.ExpiresOn)
+		}
+	}
+	if t := e.currentTermination(); t != nil {
+		if r := nextRecheck(t); r != nil {
+			consider("property_recheck", r.DueOn)
+		}
+	}
+	return d
+}
+
+// renewalReminder reminds the judge that a freeze or seizure expires soon.
+func (e *enforcement) renewalReminder(ctx workflow.Context, i int) {
+	m := &e.s.Measures[i]
+	m.Reminded = true
+	e.s.Journal.add(ctx, step{
+		Kind: "renewal_reminder", Actor: casefile.System, ReasonCode: "measure_renewal_due",
+		Reason: fmt.Sprintf("%s %s (%s) expires on %s unless renewed", m.Kind, m.ID, m.AssetKind, m.ExpiresOn),
+		Data:   map[string]any{"measure": m.ID, "kind": m.Kind, "asset_kind": m.AssetKind, "term": m.Term, "expires_on": m.ExpiresOn, "remind_before": e.s.Policy.Enforcement.RenewalReminder},
+	})
+	e.notice(ctx, e.in.Judge, NoticeRenewalReminder, fmt.Sprintf(
+		"续行提醒：%s 案%s措施 %s（%s，%s）将于 %s 期满，请在期满前办理续行手续。",
+		e.in.CaseNumber, measureNames[m.Kind], m.ID, m.AssetKind, m.Description, m.ExpiresOn))
+}
+
+// measureExpired ends a measure whose term ran out: a freeze or seizure
+// not renewed, or a detention served.
+func (e *enforcement) measureExpired(ctx workflow.Context, i int) {
+	m := &e.s.Measures[i]
+	m.EndedOn, m.EndedBy = m.ExpiresOn, casefile.System.Subject
+	if m.Kind == MeasureDetention {
+		m.Status = MeasureEnded
+		e.s.Journal.add(ctx, step{
+			Kind: "detention_ended", Actor: casefile.System, ReasonCode: "detention_served",
+			Reason: fmt.Sprintf("detention %s of %d days ended on %s", m.ID, m.Days, m.ExpiresOn),
+			Data:   map[string]any{"measure": m.ID, "days": m.Days, "ended_on": m.ExpiresOn},
+		})
+		return
+	}
+	m.Status = MeasureExpired
+	e.s.Journal.add(ctx, step{
+		Kind: "measure_expired", Actor: casefile.System, ReasonCode: "not_renewed",
+		Reason: fmt.Sprintf("%s %s (%s) expired on %s without renewal", m.Kind, m.ID, m.AssetKind, m.ExpiresOn),
+		Data:   map[string]any{"measure": m.ID, "kind": m.Kind, "asset_kind": m.AssetKind, "term": m.Term, "expired_on": m.ExpiresOn},
+	})
+}
+
+func (e *enforcement) currentTermination() *Termination {
+	if e.s.Stage != StageTerminatedRound || len(e.s.Terminations) == 0 {
+		return nil
+	}
+	return &e.s.Terminations[len(e.s.Terminations)-1]
+}
+
+// nextRecheck is the earliest scheduled re-check not yet recorded.
+func nextRecheck(t *Termination) *Recheck {
+	for i := range t.Rechecks {
+		if t.Rechecks[i].RecordedOn.IsZero() {
+			return &t.Rechecks[i]
+		}
+	}
+	return nil
+}
+
+// recheckDue tells the judge a property re-check is due.
+func (e *enforcement) recheckDue(ctx workflow.Context, r *Recheck) {
+	r.Due = true
+	t := e.currentTermination()
+	e.s.Journal.add(ctx, step{
+		Kind: "property_recheck_due", Actor: casefile.System, ReasonCode: "recheck_schedule",
+		Reason: fmt.Sprintf("property re-check %d of %d after termination of the round is due on %s", r.No, len(t.Rechecks), r.DueOn),
+		Data:   map[string]any{"recheck": r.No, "due_on": r.DueOn, "of": len(t.Rechecks), "recheck_until": t.RecheckUntil},
+	})
+	e.notice(ctx, e.in.Judge, NoticeRecheckDue, fmt.Sprintf(
+		"财产复查提醒：%s 案已终结本次执行程序，第 %d 次财产复查应于 %s 进行。", e.in.CaseNumber, r.No, r.DueOn))
+}
+
+// complete ends enforcement as performed (执行完毕): every running measure is
+// lifted, and the dishonest-list entry and consumption restriction with a
+// credit repair (信用修复) graded by how the debtor performed.
+func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
+	today := e.s.Journal.today(ctx)
+	var repaired []string
+	for i := range e.s.Measures {
+		m := &e.s.Measures[i]
+		if m.Status != MeasureActive {
+			continue
+		}
+		m.Status, m.EndedOn, m.EndedBy, m.EndReason = MeasureLifted, today, casefile.System.Subject, "enforcement completed"
+		kind := "measure_lifted"
+		if m.Kind == MeasureDishonestList || m.Kind == MeasureConsumptionRestriction {
+			kind = "credit_repaired"
+			repaired = append(repaired, m.ID)
+		}
+		e.s.Journal.add(ctx, step{
+			Kind: kind, Actor: casefile.System, ReasonCode: "enforcement_completed",
+			Reason: fmt.Sprintf("%s %s lifted: the obligation has been performed", m.Kind, m.ID),
+			Data:   map[string]any{"measure": m.ID, "kind": m.Kind, "grade": grade},
+		})
+	}
+	if len(repaired) > 0 {
+		e.s.CreditRepair = &CreditRepair{RepairedOn: today, Grade: grade, Measures: repaired}
+		e.notice(ctx, e.in.Respondent, NoticeCreditRepair, fmt.Sprintf(
+			"信用修复通知：%s，您已履行 %s 案确定的义务，本院已将您移出失信被执行人名单并解除限制消费措施（履行评价：%s）。",
+			e.in.Respondent, e.in.CaseNumber, grade))
+	}
+	e.s.Stage, e.s.Outcome = StageCompleted, why
+	e.s.ClosedOn, e.s.ClosedAt = today, workflow.Now(ctx)
+	seq := e.s.Journal.add(ctx, step{
+		Kind: "enforcement_completed", Actor: casefile.System, ReasonCode: why,
+		Reason: fmt.Sprintf("enforcement completed: %s collected of %s", yuan(e.s.CollectedFen), yuan(e.in.AmountFen)),
+		Data:   map[string]any{"collected_fen": e.s.CollectedFen, "overpaid_fen": e.s.OverpaidFen, "credit_grade": grade, "credit_repaired": repaired},
+	})
+	e.notice(ctx, e.in.Applicant, NoticeCompletion, fmt.Sprintf(
+		"执行完毕通知：%s 案执行完毕，已执行到位 %s。", e.in.CaseNumber, yuan(e.s.CollectedFen)))
+	e.rev++
+	return seq
+}
+
+func (e *enforcement) outstanding() int64 { return e.in.AmountFen - e.s.CollectedFen }
+
+// notice queues a notice for delivery once its step is recorded.
+func (e *enforcement) notice(ctx workflow.Context, recipient, kind, body string) {
+	e.s.Notices++
+	e.s.Outbox = append(e.s.Outbox, activities.NoticeInput{
+		CaseID: e.in.CaseID, Stream: enforcementStream, Kind: kind, Seq: e.s.Notices,
+		Recipient: recipient, Body: body, CaseOn: e.s.Journal.today(ctx),
+	})
+}
+
+// flush records pending steps with the case summary, then delivers queued
+// notices: a notice goes out only after the step that decided it is in the
+// audit trail.
+func (e *enforcement) flush(ctx workflow.Context) error {
+	if err := e.s.Journal.flush(ctx, e.summary()); err != nil {
+		return err
+	}
+	nctx := workflow.WithActivityOptions(ctx, recordOptions)
+	var n *activities.Notifier
+	for len(e.s.Outbox) > 0 {
+		var id int64
+		if err := workflow.ExecuteActivity(nctx, n.EnqueueNotice, e.s.Outbox[0]).Get(ctx, &id); err != nil {
+			return err
+		}
+		if err := workflow.ExecuteActivity(nctx, n.DeliverNotice, id).Get(ctx, nil); err != nil {
+			return err
+		}
+		e.s.Outbox = e.s.Outbox[1:]
+	}
+	return nil
+}
+
+func (e *enforcement) status() casefile.Status {
+	if e.s.ClosedOn.IsZero() {
+		return casefile.StatusOpen
+	}
+	return casefile.StatusClosed
+}
+
+func (e *enforcement) summary() *casefile.Summary {
+	parties := make([]string, 0, len(e.in.Parties))
+	for _, p := range e.in.Parties {
+		parties = append(parties, p.ID)
+	}
+	sum := &casefile.Summary{
+		ID: e.in.CaseID, CaseNumber: e.in.CaseNumber, Process: casefile.ProcessEnforcement,
+		WorkflowID: EnforcementWorkflowID(e.in.CaseID), Court: e.in.Court, Jurisdiction: e.in.Jurisdiction,
+		Parties: parties, Stage: e.s.Stage, Status: e.status(), Outcome: e.s.Outcome, ClaimFen: e.in.AmountFen,
+		Clock: e.in.Clock, OpenedOn: e.s.OpenedOn, ClosedOn: e.s.ClosedOn, OpenedAt: e.s.OpenedAt, ClosedAt: e.s.ClosedAt,
+		NextDeadline: e.pendingDeadline(),
+	}
+	switch e.s.Stage {
+	case StageCompleted:
+		sum.Resolution, sum.Performance = casefile.Resolved, casefile.PerformedByEnforcement
+	case StageClosedAfterRechecks:
+		sum.Resolution = casefile.Unresolved
+	}
+	return sum
+}
+
+func (e *enforcement) view(ctx workflow.Context) EnforcementView {
+	p := e.s.Policy.Enforcement
+	return EnforcementView{
+		CaseID: e.in.CaseID, CaseNumber: e.in.CaseNumber, Process: string(casefile.ProcessEnforcement),
+		Court: e.in.Court, Jurisdiction: e.in.Jurisdiction, Judge: e.in.Judge, Title: e.in.Title,
+		Applicant: e.in.Applicant, Respondent: e.in.Respondent, Parties: slices.Clone(e.in.Parties),
+		AppliedOn: e.in.AppliedOn, Window: e.s.Window, Stage: e.s.Stage, Status: string(e.status()), Outcome: e.s.Outcome,
+		AmountFen: e.in.AmountFen, CollectedFen: e.s.CollectedFen, OutstandingFen: e.outstanding(), OverpaidFen: e.s.OverpaidFen,
+		Inquiries: slices.Clone(e.s.Inquiries), Measures: slices.Clone(e.s.Measures),
+		Settlements: slices.Clone(e.s.Settlements), Terminations: slices.Clone(e.s.Terminations),
+		CreditRepair: e.s.CreditRepair, OpenedOn: e.s.OpenedOn, CaseToday: e.s.Journal.today(ctx), ClosedOn: e.s.ClosedOn,
+		NextDeadline: e.pendingDeadline(), Steps: e.s.Journal.Seq, Clock: e.in.Clock,
+		FreezeTerms: maps.Clone(p.FreezeTerms), RenewalReminder: p.RenewalReminder, RecheckEvery: p.RecheckEvery, RecheckFor: p.RecheckFor,
+	}
+}

@@ -1,0 +1,839 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"time"
+
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/casework/casework/activities"
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db"
+	"github.com/casework/casework/policy"
+)
+
+// InstallmentPlan is performance supervision (督促履行, DOMAIN.md Process 1
+// step 4) as a reusable component: an obligor owes a schedule of
+// installments; before each due date the obligor is reminded, payments are
+// recorded against the schedule, and an installment still outstanding when
+// its grace period has run out is a default. Performance in full ends the
+// plan, with a certificate of automatic performance (自动履行证明) when every
+// installment was paid by its due date. The confirmed mediation agreement,
+// settlements during enforcement (执行和解) and wage-arrears schedules all run
+// on it; the parent process decides what a default leads to.
+
+// Update and query names of the installment plan workflow.
+const (
+	UpdateRecordPayment = "record-payment"
+	UpdateUrge          = "urge"
+	QueryPlan           = "plan"
+)
+
+// Stages of a plan; a closed plan's outcome is its stage.
+const (
+	PlanPerforming = "performing"
+	PlanPerformed  = "performed"
+	PlanDefaulted  = "defaulted"
+)
+
+// States of one installment in the performance ledger (自动履行跟踪台账).
+const (
+	InstallmentScheduled  = "scheduled"
+	InstallmentReminded   = "reminded"
+	InstallmentPaid       = "paid"
+	InstallmentPartlyPaid = "partly_paid"
+	InstallmentOverdue    = "overdue"
+	InstallmentDefaulted  = "defaulted"
+)
+
+// Kinds of notice a plan sends, each once per installment (or per urging).
+const (
+	NoticePerformance = "performance_notice" // 自动履行告知书, when the plan starts
+	NoticeReminder    = "reminder"
+	NoticeDefault     = "default_notice" // 执行风险告知
+	NoticeUrge        = "urge"
+	NoticeCertificate = "certificate" // 自动履行证明
+)
+
+// Consequences a default notice names (执行风险告知).
+var DefaultConsequences = []string{"enforcement", "consumption_restriction", "dishonest_debtor_list"}
+
+// PlanWorkflowID is the workflow ID of a case's installment plan.
+func PlanWorkflowID(caseID, planID string) string { return "case/" + caseID + "/plan/" + planID }
+
+// PlanInput starts an installment plan. State is set only when the
+// workflow continues as new, carrying everything it knew.
+type PlanInput struct {
+	CaseID string `json:"case_id"`
+	// PlanID names the plan within the case: "performance" for the
+	// confirmed agreement, "settlement-1" for a settlement during enforcement.
+	PlanID       string         `json:"plan_id"`
+	Jurisdiction string         `json:"jurisdiction"`
+	Clock        casetime.Clock `json:"clock"`
+	Obligor      string         `json:"obligor"`
+	Obligees     []string       `json:"obligees"`
+	Installments []Installment  `json:"installments"`
+	StartedBy    casefile.Actor `json:"started_by"`
+
+	State *PlanState `json:"state,omitempty"`
+}
+
+// PlanState is everything the plan knows.
+type PlanState struct {
+	Stage       string        `json:"stage"`
+	Policy      policy.Policy `json:"policy"`
+	StartedOn   policy.Date   `json:"started_on"`
+	Lines       []planLine    `json:"lines"`
+	OverpaidFen int64         `json:"overpaid_fen"`
+	Urges       int           `json:"urges"`
+	Certificate *Certificate  `json:"certificate,omitempty"`
+	// Defaulted is the number of the installment whose default closed the plan.
+	Defaulted int         `json:"defaulted,omitempty"`
+	ClosedOn  policy.Date `json:"closed_on"`
+	Journal   journal     `json:"journal"`
+	// Outbox holds notices decided but not yet delivered.
+	Outbox []activities.NoticeInput `json:"outbox,omitempty"`
+	// Version counts ledger changes; Recorded is the last one written.
+	Version  int `json:"version"`
+	Recorded int `json:"recorded"`
+}
+
+// planLine is one installment as the plan tracks it.
+type planLine struct {
+	No        int         `json:"no"`
+	DueOn     policy.Date `json:"due_on"`
+	AmountFen int64       `json:"amount_fen"`
+	PaidFen   int64       `json:"paid_fen"`
+	// PaidOn is the date of the last payment allocated to it; once it is
+	// paid in full, the day it was.
+	PaidOn       policy.Date `json:"paid_on"`
+	GraceEndsOn  policy.Date `json:"grace_ends_on"`
+	NextReminder int         `json:"next_reminder"` // index into the policy's reminder offsets
+	Reminders    int         `json:"reminders"`     // reminders sent
+	Overdue      bool        `json:"overdue"`
+	Defaulted    bool        `json:"defaulted"`
+}
+
+func (l *planLine) outstanding() int64 { return l.AmountFen - l.PaidFen }
+
+func (l *planLine) state() string {
+	switch {
+	case l.Defaulted:
+		return InstallmentDefaulted
+	case l.outstanding() == 0:
+		return InstallmentPaid
+	case l.Overdue:
+		return InstallmentOverdue
+	case l.PaidFen > 0:
+		return InstallmentPartlyPaid
+	case l.Reminders > 0:
+		return InstallmentReminded
+	}
+	return InstallmentScheduled
+}
+
+// Certificate is a certificate of automatic performance (自动履行证明).
+type Certificate struct {
+	IssuedOn policy.Date `json:"issued_on"`
+	Obligor  string      `json:"obligor"`
+	TotalFen int64       `json:"total_fen"`
+	Body     string      `json:"body"`
+}
+
+// PaymentCommand records a payment. A mediator or court records it; an
+// obligee records it by confirming receipt; the obligor's own report is
+// recorded as a report and does not change the ledger until confirmed.
+type PaymentCommand struct {
+	AmountFen int64          `json:"amount_fen"`
+	PaidOn    policy.Date    `json:"paid_on"`
+	Reason    string         `json:"reason,omitempty"`
+	Actor     casefile.Actor `json:"actor"`
+}
+
+// UrgeCommand records that a mediator or the court urged performance
+// (督促履行, 执前督促); the obligor is sent a notice.
+type UrgeCommand struct {
+	Reason string         `json:"reason"`
+	Actor  casefile.Actor `json:"actor"`
+}
+
+// LedgerLine is one installment of the performance ledger as it stands.
+type LedgerLine struct {
+	No             int         `json:"no"`
+	DueOn          policy.Date `json:"due_on"`
+	AmountFen      int64       `json:"amount_fen"`
+	PaidFen        int64       `json:"paid_fen"`
+	OutstandingFen int64       `json:"outstanding_fen"`
+	State          string      `json:"state"`
+	PaidOn         policy.Date `json:"paid_on"`
+	RemindersSent  int         `json:"reminders_sent"`
+	GraceEndsOn    policy.Date `json:"grace_ends_on"`
+}
+
+// PlanView is the live state of a plan, as the plan query returns it.
+type PlanView struct {
+	CaseID          string          `json:"case_id"`
+	PlanID          string          `json:"plan_id"`
+	Jurisdiction    string          `json:"jurisdiction"`
+	Obligor         string          `json:"obligor"`
+	Obligees        []string        `json:"obligees"`
+	Stage           string          `json:"stage"`
+	Outcome         string          `json:"outcome,omitempty"`
+	OnTime          bool            `json:"on_time"`
+	StartedOn       policy.Date     `json:"started_on"`
+	CaseToday       policy.Date     `json:"case_today"`
+	ClosedOn        policy.Date     `json:"closed_on"`
+	Installments    []LedgerLine    `json:"installments"`
+	TotalFen        int64           `json:"total_fen"`
+	PaidFen         int64           `json:"paid_fen"`
+	OutstandingFen  int64           `json:"outstanding_fen"`
+	OverpaidFen     int64           `json:"overpaid_fen"`
+	Urges           int             `json:"urges"`
+	Defaulted       int             `json:"defaulted_installment,omitempty"`
+	Certificate     *Certificate    `json:"certificate,omitempty"`
+	ReminderOffsets []policy.Period `json:"reminder_offsets"`
+	Grace           policy.Period   `json:"grace"`
+	Steps           int             `json:"steps"`
+	Clock           casetime.Clock  `json:"clock"`
+	// Reported is set on the answer to a payment the obligor reported: it
+	// is recorded, not yet credited.
+	Reported bool `json:"reported,omitempty"`
+}
+
+// PlanResult is how the plan ended: performed (OnTime with a certificate,
+// or late) or defaulted, for the parent to decide on enforcement.
+type PlanResult struct {
+	Outcome              string       `json:"outcome"`
+	OnTime               bool         `json:"on_time"`
+	TotalFen             int64        `json:"total_fen"`
+	PaidFen              int64        `json:"paid_fen"`
+	OutstandingFen       int64        `json:"outstanding_fen"`
+	OverpaidFen          int64        `json:"overpaid_fen"`
+	DefaultedInstallment int          `json:"defaulted_installment,omitempty"`
+	ClosedOn             policy.Date  `json:"closed_on"`
+	Certificate          *Certificate `json:"certificate,omitempty"`
+	Installments         []LedgerLine `json:"installments"`
+}
+
+type plan struct {
+	in PlanInput
+	s  *PlanState
+}
+
+// InstallmentPlan runs one installment plan until it is performed or in
+// default.
+func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
+	p := &plan{in: in, s: in.State}
+	fresh := p.s == nil
+	if fresh {
+		if err := p.init(ctx); err != nil {
+			return PlanResult{}, err
+		}
+	}
+	if err := p.registerHandlers(ctx); err != nil {
+		return PlanResult{}, err
+	}
+	if fresh {
+		if err := p.open(ctx); err != nil {
+			return PlanResult{}, err
+		}
+	}
+
+	for p.s.Stage == PlanPerforming {
+		if err := p.flush(ctx); err != nil {
+			return PlanResult{}, err
+		}
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
+			next := p.in
+			next.State = p.s
+			return PlanResult{}, workflow.NewContinueAsNewError(ctx, InstallmentPlan, next)
+		}
+		if p.advance(ctx) {
+			continue
+		}
+		woke := func() bool { return p.dirty() || p.s.Stage != PlanPerforming }
+		next, ok := p.nextInstant()
+		if !ok {
+			if err := workflow.Await(ctx, woke); err != nil {
+				return PlanResult{}, err
+			}
+			continue
+		}
+		wait := p.in.Clock.RealDuration(next.Sub(p.s.Journal.caseNow(ctx)))
+		if wait <= 0 {
+			continue
+		}
+		if _, err := workflow.AwaitWithTimeout(ctx, wait, woke); err != nil {
+			return PlanResult{}, err
+		}
+	}
+
+	if err := p.flush(ctx); err != nil {
+		return PlanResult{}, err
+	}
+	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+		return PlanResult{}, err
+	}
+	// A handler may have queued a step while finishing.
+	if err := p.flush(ctx); err != nil {
+		return PlanResult{}, err
+	}
+	return p.result(), nil
+}
+
+// init fixes the case clock and an empty state, without yielding.
+func (p *plan) init(ctx workflow.Context) error {
+	now := workflow.Now(ctx)
+	if p.in.Clock.RealEpoch.IsZero() {
+		scale := p.in.Clock.Scale
+		if scale == 0 {
+			scale = 1
+		}
+		p.in.Clock = casetime.Clock{Scale: scale, RealEpoch: now, CaseEpoch: now}
+	}
+	if err := p.in.Clock.Validate(); err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
+	}
+	if err := validatePlan(p.in); err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
+	}
+	p.s = &PlanState{Stage: PlanPerforming}
+	p.s.Journal = journal{CaseID: p.in.CaseID, Stream: "plan/" + p.in.PlanID, Clock: p.in.Clock}
+	p.s.StartedOn = p.s.Journal.today(ctx)
+	for i, inst := range p.in.Installments {
+		p.s.Lines = append(p.s.Lines, planLine{No: i + 1, DueOn: inst.DueOn, AmountFen: inst.AmountFen})
+	}
+	return nil
+}
+
+// validatePlan checks what a plan needs to run: an obligor, obligees, and
+// positive installments in due-date order. Unlike ValidateTerms it accepts
+// a due date already past: a plan started after judicial confirmation may
+// find its first installment overdue.
+func validatePlan(in PlanInput) error {
+	switch {
+	case in.CaseID == "" || in.PlanID == "":
+		return fmt.Errorf("a plan needs a case and a plan ID")
+	case in.Obligor == "":
+		return fmt.Errorf("a plan needs an obligor")
+	case len(in.Obligees) == 0:
+		return fmt.Errorf("a plan needs at least one obligee")
+	case len(in.Installments) == 0:
+		return fmt.Errorf("a plan needs at least one installment")
+	}
+	var sum int64
+	for i, inst := range in.Installments {
+		if inst.AmountFen <= 0 || inst.AmountFen > maxFen {
+			return fmt.Errorf("installment %d: amount %d fen out of range", i+1, inst.AmountFen)
+		}
+		if sum += inst.AmountFen; sum > maxFen {
+			return fmt.Errorf("installments exceed the maximum %d fen", int64(maxFen))
+		}
+		if inst.DueOn.IsZero() {
+			return fmt.Errorf("installment %d: due date is required", i+1)
+		}
+		if i > 0 && !inst.DueOn.After(in.Installments[i-1].DueOn) {
+			return fmt.Errorf("installment %d: due date %s must be after the previous one's", i+1, inst.DueOn)
+		}
+	}
+	return nil
+}
+
+// open loads the policy, fixes each installment's grace period and sends
+// the notice of automatic performance (自动履行告知书).
+func (p *plan) open(ctx workflow.Context) error {
+	pol, err := loadPolicy(ctx, p.in.Jurisdiction)
+	if err != nil {
+		return fmt.Errorf("load policy: %w", err)
+	}
+	for i := range p.s.Lines {
+		l := &p.s.Lines[i]
+		l.GraceEndsOn = l.DueOn
+		if !pol.Performance.Grace.IsZero() {
+			if l.GraceEndsOn, err = deadline(ctx, p.in.Jurisdiction, l.DueOn, pol.Performance.Grace); err != nil {
+				return fmt.Errorf("grace period of installment %d: %w", l.No, err)
+			}
+		}
+		// Reminders whose day passed before the plan began are not sent late.
+		for l.NextReminder < len(pol.Performance.ReminderOffsets) &&
+			pol.Performance.ReminderOffsets[l.NextReminder].SubFrom(l.DueOn).Before(p.s.StartedOn) {
+			l.NextReminder++
+		}
+	}
+	p.s.Policy = pol
+	p.s.Journal.add(ctx, step{
+		Kind: "plan_started", Actor: p.in.StartedBy, ReasonCode: "performance_supervision",
+		Reason: fmt.Sprintf("performance supervision of %d installment(s), %s in total", len(p.s.Lines), yuan(p.total())),
+		Data: map[string]any{
+			"plan_id": p.in.PlanID, "obligor": p.in.Obligor, "obligees": p.in.Obligees,
+			"installments": p.ledger(), "total_fen": p.total(),
+			"reminder_offsets": pol.Performance.ReminderOffsets, "grace": pol.Performance.Grace,
+			"time_scale": p.in.Clock.Scale,
+		},
+	})
+	p.notice(ctx, 0, NoticePerformance, 0, fmt.Sprintf(
+		"自动履行告知书：%s，请按约定履行 %d 期共 %s：%s。按期足额履行可申请自动履行证明；逾期未履行的，权利人可申请强制执行，您可能被限制高消费、纳入失信被执行人名单。",
+		p.in.Obligor, len(p.s.Lines), yuan(p.total()), p.scheduleText()))
+	p.changed()
+	return nil
+}
+
+func (p *plan) registerHandlers(ctx workflow.Context) error {
+	if err := workflow.SetQueryHandler(ctx, QueryPlan, func() (PlanView, error) {
+		return p.view(ctx), nil
+	}); err != nil {
+		return err
+	}
+	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordPayment, p.recordPayment,
+		workflow.UpdateHandlerOptions{Validator: p.validatePayment}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateUrge, p.urge,
+		workflow.UpdateHandlerOptions{Validator: p.validateUrge})
+}
+
+// checkOpen refuses commands once the plan has closed, while it is still
+// being opened, or once a grace period has run out (the timer may not have
+// fired yet, but the default has happened).
+func (p *plan) checkOpen(ctx workflow.Context) error {
+	if p.s.Stage != PlanPerforming {
+		return reject(RejectConflict, "the plan has closed: %s", p.s.Stage)
+	}
+	if p.s.Journal.Seq == 0 {
+		return reject(RejectConflict, "the plan is still being started; try again")
+	}
+	now := p.s.Journal.caseNow(ctx)
+	for _, l := range p.s.Lines {
+		if l.outstanding() > 0 && !now.Before(l.GraceEndsOn.End()) {
+			return reject(RejectConflict, "installment %d is in default: its grace period ended on %s", l.No, l.GraceEndsOn)
+		}
+	}
+	return nil
+}
+
+// payer says how an actor's payment command counts: recorded (mediator,
+// court, or an obligee confirming receipt) or only reported (the obligor).
+func (p *plan) payer(a casefile.Actor) (credited bool, err error) {
+	switch a.Role {
+	case casefile.RoleMediator, casefile.RoleCourt:
+		return true, nil
+	case casefile.RoleParty:
+		if slices.Contains(p.in.Obligees, a.Subject) {
+			return true, nil
+		}
+		if a.Subject == p.in.Obligor {
+			return false, nil
+		}
+	}
+	return false, reject(RejectForbidden, "only a mediator, the court or a party to the plan may record a payment")
+}
+
+func (p *plan) validatePayment(ctx workflow.Context, cmd PaymentCommand) error {
+	if _, err := p.payer(cmd.Actor); err != nil {
+		return err
+	}
+	if cmd.AmountFen <= 0 {
+		return reject(RejectInvalid, "a payment must be a positive amount of fen, got %d", cmd.AmountFen)
+	}
+	if cmd.AmountFen > maxFen {
+		return reject(RejectInvalid, "payment %d fen exceeds the maximum %d", cmd.AmountFen, int64(maxFen))
+	}
+	if err := p.checkOpen(ctx); err != nil {
+		return err
+	}
+	today := p.s.Journal.today(ctx)
+	switch {
+	case cmd.PaidOn.IsZero():
+		return reject(RejectInvalid, "the payment date is required")
+	case cmd.PaidOn.After(today):
+		return reject(RejectInvalid, "payment date %s is in the future (today is %s)", cmd.PaidOn, today)
+	case cmd.PaidOn.Before(p.s.StartedOn):
+		return reject(RejectInvalid, "payment date %s is before the plan started on %s", cmd.PaidOn, p.s.StartedOn)
+	}
+	return nil
+}
+
+// allocation is the part of a payment credited to one installment.
+type allocation struct {
+	No        int   `json:"no"`
+	AmountFen int64 `json:"amount_fen"`
+}
+
+func (p *plan) recordPayment(ctx workflow.Context, cmd PaymentCommand) (PlanView, error) {
+	if p.s.Stage != PlanPerforming {
+		// The plan closed between validation and now (a grace period ran
+		// out in the same workflow task).
+		return PlanView{}, reject(RejectConflict, "the plan has closed: %s", p.s.Stage)
+	}
+	credited, _ := p.payer(cmd.Actor)
+	if !credited {
+		seq := p.s.Journal.add(ctx, step{
+			Kind: "payment_reported", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "reported_by_party",
+			Data: map[string]any{"amount_fen": cmd.AmountFen, "paid_on": cmd.PaidOn, "reported_by": casefile.RoleParty},
+		})
+		if err := p.s.Journal.awaitRecorded(ctx, seq); err != nil {
+			return PlanView{}, err
+		}
+		v := p.view(ctx)
+		v.Reported = true
+		return v, nil
+	}
+	// Earliest outstanding installment first, the rest spilling over.
+	rest := cmd.AmountFen
+	var allocs []allocation
+	for i := range p.s.Lines {
+		l := &p.s.Lines[i]
+		if rest == 0 {
+			break
+		}
+		if l.outstanding() == 0 {
+			continue
+		}
+		a := min(rest, l.outstanding())
+		l.PaidFen += a
+		l.PaidOn = cmd.PaidOn
+		rest -= a
+		allocs = append(allocs, allocation{No: l.No, AmountFen: a})
+	}
+	code := "payment_recorded"
+	if cmd.Actor.Role == casefile.RoleParty {
+		code = "receipt_confirmed_by_obligee"
+	}
+	seq := p.s.Journal.add(ctx, step{
+		Kind: "payment_recorded", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: code,
+		Data: map[string]any{
+			"amount_fen": cmd.AmountFen, "paid_on": cmd.PaidOn, "allocations": allocs,
+			"overpaid_fen": rest, "outstanding_fen": p.outstanding(),
+		},
+	})
+	if rest > 0 {
+		// Nothing is lost: what exceeds the debt is kept as interest or
+		// overpayment, for the court to settle.
+		p.s.OverpaidFen += rest
+		seq = p.s.Journal.add(ctx, step{
+			Kind: "overpayment_recorded", Actor: casefile.System, ReasonCode: "interest_or_overpayment",
+			Reason: fmt.Sprintf("%s paid above the %s owed, recorded as interest or overpayment", yuan(rest), yuan(p.total())),
+			Data:   map[string]any{"overpaid_fen": rest, "total_overpaid_fen": p.s.OverpaidFen, "paid_on": cmd.PaidOn},
+		})
+	}
+	p.changed()
+	if p.outstanding() == 0 {
+		seq = p.performed(ctx)
+	}
+	if err := p.s.Journal.awaitRecorded(ctx, seq); err != nil {
+		return PlanView{}, err
+	}
+	return p.view(ctx), nil
+}
+
+func (p *plan) validateUrge(ctx workflow.Context, cmd UrgeCommand) error {
+	if r := cmd.Actor.Role; r != casefile.RoleMediator && r != casefile.RoleCourt {
+		return reject(RejectForbidden, "only a mediator or the court may urge performance")
+	}
+	if cmd.Reason == "" {
+		return reject(RejectInvalid, "a reason is required when urging performance")
+	}
+	return p.checkOpen(ctx)
+}
+
+func (p *plan) urge(ctx workflow.Context, cmd UrgeCommand) (PlanView, error) {
+	if p.s.Stage != PlanPerforming {
+		return PlanView{}, reject(RejectConflict, "the plan has closed: %s", p.s.Stage)
+	}
+	p.s.Urges++
+	seq := p.s.Journal.add(ctx, step{
+		Kind: "performance_urged", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "urge_performance",
+		Data: map[string]any{"urge": p.s.Urges, "outstanding_fen": p.outstanding()},
+	})
+	p.notice(ctx, 0, NoticeUrge, p.s.Urges, fmt.Sprintf(
+		"履行督促：%s，尚欠 %s 未履行，请尽快履行。%s", p.in.Obligor, yuan(p.outstanding()), cmd.Reason))
+	if err := p.s.Journal.awaitRecorded(ctx, seq); err != nil {
+		return PlanView{}, err
+	}
+	return p.view(ctx), nil
+}
+
+// advance takes every step whose case time has come: reminders, an
+// installment falling overdue, a grace period running out. It reports
+// whether it took any.
+func (p *plan) advance(ctx workflow.Context) bool {
+	now := p.s.Journal.caseNow(ctx)
+	offsets := p.s.Policy.Performance.ReminderOffsets
+	took := false
+	for i := range p.s.Lines {
+		l := &p.s.Lines[i]
+		if l.outstanding() == 0 || l.Defaulted {
+			continue
+		}
+		for l.NextReminder < len(offsets) && !now.Before(offsets[l.NextReminder].SubFrom(l.DueOn).Start()) {
+			k := l.NextReminder
+			l.NextReminder++
+			// Only the latest reminder due goes out, and none once the due
+			// date has passed: a worker back after an outage does not send
+			// a burst of stale reminders.
+			if !now.Before(l.DueOn.End()) ||
+				(l.NextReminder < len(offsets) && !now.Before(offsets[l.NextReminder].SubFrom(l.DueOn).Start())) {
+				continue
+			}
+			l.Reminders++
+			p.s.Journal.add(ctx, step{
+				Kind: "reminder_sent", Actor: casefile.System, ReasonCode: "performance_reminder",
+				Reason: fmt.Sprintf("installment %d falls due on %s (%s before)", l.No, l.DueOn, offsets[k]),
+				Data:   map[string]any{"installment": l.No, "due_on": l.DueOn, "offset": offsets[k], "outstanding_fen": l.outstanding()},
+			})
+			p.notice(ctx, l.No, NoticeReminder, k, fmt.Sprintf(
+				"履行提醒：%s，第 %d 期 %s 应于 %s 前履行，尚欠 %s。", p.in.Obligor, l.No, yuan(l.AmountFen), l.DueOn, yuan(l.outstanding())))
+			p.changed()
+			took = true
+		}
+		if !l.Overdue && !now.Before(l.DueOn.End()) {
+			l.Overdue = true
+			p.s.Journal.add(ctx, step{
+				Kind: "installment_overdue", Actor: casefile.System, ReasonCode: "due_date_passed",
+				Reason: fmt.Sprintf("installment %d was due on %s; %s outstanding, grace period until %s", l.No, l.DueOn, yuan(l.outstanding()), l.GraceEndsOn),
+				Data:   map[string]any{"installment": l.No, "due_on": l.DueOn, "outstanding_fen": l.outstanding(), "grace_ends_on": l.GraceEndsOn},
+			})
+			p.changed()
+			took = true
+		}
+		if l.Overdue && !now.Before(l.GraceEndsOn.End()) {
+			p.defaulted(ctx, l)
+			return true
+		}
+	}
+	return took
+}
+
+// nextInstant returns the case time of the next step the plan will take by
+// itself; ok is false when none is pending.
+func (p *plan) nextInstant() (next time.Time, ok bool) {
+	offsets := p.s.Policy.Performance.ReminderOffsets
+	consider := func(t time.Time) {
+		if !ok || t.Before(next) {
+			next, ok = t, true
+		}
+	}
+	for _, l := range p.s.Lines {
+		if l.outstanding() == 0 || l.Defaulted {
+			continue
+		}
+		if l.NextReminder < len(offsets) {
+			consider(offsets[l.NextReminder].SubFrom(l.DueOn).Start())
+		}
+		if !l.Overdue {
+			consider(l.DueOn.End())
+		} else {
+			consider(l.GraceEndsOn.End())
+		}
+	}
+	return next, ok
+}
+
+// defaulted closes the plan in default on installment l and tells the
+// obligor what follows (执行风险告知).
+func (p *plan) defaulted(ctx workflow.Context, l *planLine) {
+	l.Defaulted = true
+	p.s.Defaulted = l.No
+	p.close(ctx, PlanDefaulted)
+	p.s.Journal.add(ctx, step{
+		Kind: "installment_defaulted", Actor: casefile.System, ReasonCode: "grace_period_passed",
+		Reason: fmt.Sprintf("installment %d still %s outstanding after the grace period ended on %s", l.No, yuan(l.outstanding()), l.GraceEndsOn),
+		Data: map[string]any{
+			"installment": l.No, "due_on": l.DueOn, "grace_ends_on": l.GraceEndsOn, "outstanding_fen": l.outstanding(),
+			"plan_outstanding_fen": p.outstanding(), "consequences": DefaultConsequences,
+		},
+	})
+	p.notice(ctx, l.No, NoticeDefault, 0, fmt.Sprintf(
+		"执行风险告知书：%s，第 %d 期应于 %s 履行，宽限期至 %s 届满仍欠 %s，合计尚欠 %s。权利人可依法申请强制执行；您可能被采取限制高消费措施，并被纳入失信被执行人名单。",
+		p.in.Obligor, l.No, l.DueOn, l.GraceEndsOn, yuan(l.outstanding()), yuan(p.outstanding())))
+	p.changed()
+}
+
+// performed closes the plan as performed, with a certificate when every
+// installment was paid by its due date; it returns the last step's number.
+func (p *plan) performed(ctx workflow.Context) int {
+	p.close(ctx, PlanPerformed)
+	onTime := p.onTime()
+	seq := p.s.Journal.add(ctx, step{
+		Kind: "plan_performed", Actor: casefile.System, ReasonCode: "performed_in_full",
+		Reason: fmt.Sprintf("%s paid in full", yuan(p.total())),
+		Data:   map[string]any{"total_fen": p.total(), "on_time": onTime, "overpaid_fen": p.s.OverpaidFen},
+	})
+	if onTime {
+		today := p.s.Journal.today(ctx)
+		body := fmt.Sprintf("自动履行证明：%s 已按期足额自动履行 %d 期共 %s（%s 至 %s）。",
+			p.in.Obligor, len(p.s.Lines), yuan(p.total()), p.s.StartedOn, today)
+		p.s.Certificate = &Certificate{IssuedOn: today, Obligor: p.in.Obligor, TotalFen: p.total(), Body: body}
+		seq = p.s.Journal.add(ctx, step{
+			Kind: "certificate_issued", Actor: casefile.System, ReasonCode: "automatic_performance",
+			Reason: "every installment paid in full by its due date", Data: p.s.Certificate,
+		})
+		p.notice(ctx, 0, NoticeCertificate, 0, body)
+	}
+	p.changed()
+	return seq
+}
+
+func (p *plan) close(ctx workflow.Context, stage string) {
+	p.s.Stage = stage
+	p.s.ClosedOn = p.s.Journal.today(ctx)
+}
+
+// notice queues a notice to the obligor for delivery by the main loop.
+func (p *plan) notice(ctx workflow.Context, installment int, kind string, seq int, body string) {
+	p.s.Outbox = append(p.s.Outbox, activities.NoticeInput{
+		CaseID: p.in.CaseID, Stream: p.s.Journal.Stream, Installment: installment, Kind: kind, Seq: seq,
+		Recipient: p.in.Obligor, Body: body, CaseOn: p.s.Journal.today(ctx),
+	})
+}
+
+func (p *plan) changed() { p.s.Version++ }
+
+func (p *plan) dirty() bool {
+	return len(p.s.Journal.Pending) > 0 || len(p.s.Outbox) > 0 || p.s.Version != p.s.Recorded
+}
+
+// flush records pending steps, then the ledger, then delivers queued
+// notices: a notice goes out only after the step that decided it is in the
+// audit trail.
+func (p *plan) flush(ctx workflow.Context) error {
+	if err := p.s.Journal.flush(ctx, nil); err != nil {
+		return err
+	}
+	if p.s.Version != p.s.Recorded {
+		version := p.s.Version
+		in := activities.RecordPlanInput{Plan: p.record()}
+		if c := p.s.Certificate; c != nil {
+			in.Certificate = &db.PerformanceCertificate{CaseID: p.in.CaseID, PlanID: p.in.PlanID, Obligor: c.Obligor, TotalFen: c.TotalFen, IssuedOn: c.IssuedOn, Body: c.Body}
+		}
+		var rec *activities.Recorder
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.RecordPlan, in).Get(ctx, nil); err != nil {
+			return err
+		}
+		p.s.Recorded = version
+	}
+	nctx := workflow.WithActivityOptions(ctx, recordOptions)
+	var n *activities.Notifier
+	for len(p.s.Outbox) > 0 {
+		var id int64
+		if err := workflow.ExecuteActivity(nctx, n.EnqueueNotice, p.s.Outbox[0]).Get(ctx, &id); err != nil {
+			return err
+		}
+		if err := workflow.ExecuteActivity(nctx, n.DeliverNotice, id).Get(ctx, nil); err != nil {
+			return err
+		}
+		p.s.Outbox = p.s.Outbox[1:]
+	}
+	return nil
+}
+
+func (p *plan) total() int64 {
+	var t int64
+	for _, l := range p.s.Lines {
+		t += l.AmountFen
+	}
+	return t
+}
+
+func (p *plan) paid() int64 {
+	var t int64
+	for _, l := range p.s.Lines {
+		t += l.PaidFen
+	}
+	return t
+}
+
+func (p *plan) outstanding() int64 { return p.total() - p.paid() }
+
+// onTime reports whether every installment was paid in full by its due date.
+func (p *plan) onTime() bool {
+	for _, l := range p.s.Lines {
+		if l.outstanding() > 0 || l.PaidOn.After(l.DueOn) {
+			return false
+		}
+	}
+	return true
+}
+
+func (p *plan) ledger() []LedgerLine {
+	out := make([]LedgerLine, 0, len(p.s.Lines))
+	for _, l := range p.s.Lines {
+		out = append(out, LedgerLine{
+			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, OutstandingFen: l.outstanding(),
+			State: l.state(), PaidOn: l.PaidOn, RemindersSent: l.Reminders, GraceEndsOn: l.GraceEndsOn,
+		})
+	}
+	return out
+}
+
+func (p *plan) outcome() string {
+	if p.s.Stage == PlanPerforming {
+		return ""
+	}
+	return p.s.Stage
+}
+
+func (p *plan) record() db.Plan {
+	r := db.Plan{
+		CaseID: p.in.CaseID, PlanID: p.in.PlanID, Obligor: p.in.Obligor, Stage: p.s.Stage,
+		OnTime: p.s.Stage == PlanPerformed && p.onTime(), TotalFen: p.total(), PaidFen: p.paid(),
+		OverpaidFen: p.s.OverpaidFen, StartedOn: p.s.StartedOn, ClosedOn: p.s.ClosedOn, Version: p.s.Version,
+	}
+	for _, l := range p.ledger() {
+		r.Installments = append(r.Installments, db.PlanInstallment{
+			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, State: l.State,
+			PaidOn: l.PaidOn, RemindersSent: l.RemindersSent, GraceEndsOn: l.GraceEndsOn,
+		})
+	}
+	return r
+}
+
+func (p *plan) view(ctx workflow.Context) PlanView {
+	return PlanView{
+		CaseID: p.in.CaseID, PlanID: p.in.PlanID, Jurisdiction: p.in.Jurisdiction, Obligor: p.in.Obligor,
+		Obligees: slices.Clone(p.in.Obligees), Stage: p.s.Stage, Outcome: p.outcome(),
+		OnTime: p.s.Stage == PlanPerformed && p.onTime(), StartedOn: p.s.StartedOn,
+		CaseToday: p.s.Journal.today(ctx), ClosedOn: p.s.ClosedOn, Installments: p.ledger(),
+		TotalFen: p.total(), PaidFen: p.paid(), OutstandingFen: p.outstanding(), OverpaidFen: p.s.OverpaidFen,
+		Urges: p.s.Urges, Defaulted: p.s.Defaulted, Certificate: p.s.Certificate,
+		ReminderOffsets: slices.Clone(p.s.Policy.Performance.ReminderOffsets), Grace: p.s.Policy.Performance.Grace,
+		Steps: p.s.Journal.Seq, Clock: p.in.Clock,
+	}
+}
+
+func (p *plan) result() PlanResult {
+	return PlanResult{
+		Outcome: p.outcome(), OnTime: p.s.Stage == PlanPerformed && p.onTime(),
+		TotalFen: p.total(), PaidFen: p.paid(), OutstandingFen: p.outstanding(), OverpaidFen: p.s.OverpaidFen,
+		DefaultedInstallment: p.s.Defaulted, ClosedOn: p.s.ClosedOn, Certificate: p.s.Certificate,
+		Installments: p.ledger(),
+	}
+}
+
+func (p *plan) scheduleText() string {
+	var s string
+	for i, l := range p.s.Lines {
+		if i > 0 {
+			s += "；"
+		}
+		s += fmt.Sprintf("第 %d 期 %s 前 %s", l.No, l.DueOn, yuan(l.AmountFen))
+	}
+	return s
+}
+
+// yuan formats an amount of fen as yuan with thousands separators,
+// "13,027.00元", for notices people read.
+func yuan(fen int64) string {
+	sign := ""
+	if fen < 0 {
+		sign, fen = "-", -fen
+	}
+	whole := fmt.Sprint(fen / 100)
+	for i := len(whole) - 3; i > 0; i -= 3 {
+		whole = whole[:i] + "," + whole[i:]
+	}
+	return fmt.Sprintf("%s%s.%02d元", sign, whole, fen%100)
+}
