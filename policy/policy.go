@@ -52,6 +52,8 @@ type Policy struct {
 	Performance  PerformancePolicy  `json:"performance"`
 	PaymentOrder PaymentOrderPolicy `json:"payment_order"`
 	Enforcement  EnforcementPolicy  `json:"enforcement"`
+	Boundary     BoundaryPolicy     `json:"boundary"`
+	Wage         WagePolicy         `json:"wage"`
 	// FollowUps are the offsets after closing at which a case is followed
 	// up, in increasing order.
 	FollowUps []Period `json:"follow_ups"`
@@ -107,6 +109,49 @@ type EnforcementPolicy struct {
 	// enforcement is terminated for the time being (终结本次执行).
 	RecheckEvery Period `json:"recheck_every"`
 	RecheckFor   Period `json:"recheck_for"`
+}
+
+// BoundaryPolicy sets the tiers and follow-up of a multi-party negotiation
+// of a hard dispute, such as a decades-old grassland boundary ("三二一":
+// at least 3 rounds at village level, 2 at township level, then the county
+// decides).
+type BoundaryPolicy struct {
+	VillageMinRounds  int `json:"village_min_rounds"`
+	TownshipMinRounds int `json:"township_min_rounds"`
+	// ResolutionPeriod is the deadline a case leader (包案领导) is given to
+	// resolve a hard case, from the day the leader is assigned.
+	ResolutionPeriod Period `json:"resolution_period"`
+	// FollowUpEvery and FollowUpFor govern implementation monitoring and
+	// follow-up visits after the settlement is signed.
+	FollowUpEvery Period `json:"follow_up_every"`
+	FollowUpFor   Period `json:"follow_up_for"`
+}
+
+// Escalation kinds of a missed wage installment, in the order the seeds
+// describe them.
+const (
+	EscalateNotice            = "default_notice"
+	EscalateLabourInspection  = "labour_inspection_referral"
+	EscalateGuaranteeDrawdown = "wage_guarantee_drawdown"
+	EscalateBlacklist         = "blacklist"
+	EscalatePaymentOrder      = "payment_order"
+)
+
+// EscalationKinds lists the escalation kinds a policy may name.
+var EscalationKinds = []string{EscalateNotice, EscalateLabourInspection, EscalateGuaranteeDrawdown, EscalateBlacklist, EscalatePaymentOrder}
+
+// EscalationStep is one step taken after a missed installment: Kind, due
+// After the default (the end of the grace period).
+type EscalationStep struct {
+	Kind  string `json:"kind"`
+	After Period `json:"after"`
+}
+
+// WagePolicy sets what follows a missed installment of wage or rent
+// arrears (欠薪/欠租): escalation steps in order of their periods; a payment
+// order is followed by enforcement once its objection period has passed.
+type WagePolicy struct {
+	Escalation []EscalationStep `json:"escalation"`
 }
 
 // Validate checks that every required period is present and consistent. It
@@ -198,6 +243,31 @@ func (p Policy) Validate() error {
 		bad("enforcement.recheck_for", "%s is not longer than recheck_every %s", e.RecheckFor, e.RecheckEvery)
 	}
 
+	b := p.Boundary
+	if b.VillageMinRounds < 1 || b.TownshipMinRounds < 1 {
+		bad("boundary", "village_min_rounds and township_min_rounds must be at least 1, got %d and %d", b.VillageMinRounds, b.TownshipMinRounds)
+	}
+	required("boundary.resolution_period", b.ResolutionPeriod)
+	required("boundary.follow_up_every", b.FollowUpEvery)
+	required("boundary.follow_up_for", b.FollowUpFor)
+	if !b.FollowUpFor.IsZero() && !b.FollowUpEvery.IsZero() && !b.FollowUpFor.longerThan(b.FollowUpEvery) {
+		bad("boundary.follow_up_for", "%s is not longer than follow_up_every %s", b.FollowUpFor, b.FollowUpEvery)
+	}
+
+	if len(p.Wage.Escalation) == 0 {
+		bad("wage.escalation", "required, at least one step")
+	}
+	for i, st := range p.Wage.Escalation {
+		field := fmt.Sprintf("wage.escalation[%d]", i)
+		if !slices.Contains(EscalationKinds, st.Kind) {
+			bad(field+".kind", "unknown kind %q, want one of %v", st.Kind, EscalationKinds)
+		}
+		optional(field+".after", st.After)
+		if i > 0 && p.Wage.Escalation[i-1].After.longerThan(st.After) {
+			bad(field+".after", "steps must be in order of their periods, got %s after %s", st.After, p.Wage.Escalation[i-1].After)
+		}
+	}
+
 	if len(p.FollowUps) == 0 {
 		bad("follow_ups", "required, at least one offset")
 	}
@@ -286,6 +356,16 @@ func (p Policy) inherit(parent Policy) Policy {
 	period(&e.RecheckEvery, pe.RecheckEvery)
 	period(&e.RecheckFor, pe.RecheckFor)
 
+	b, pb := &p.Boundary, parent.Boundary
+	number(&b.VillageMinRounds, pb.VillageMinRounds)
+	number(&b.TownshipMinRounds, pb.TownshipMinRounds)
+	period(&b.ResolutionPeriod, pb.ResolutionPeriod)
+	period(&b.FollowUpEvery, pb.FollowUpEvery)
+	period(&b.FollowUpFor, pb.FollowUpFor)
+	if len(p.Wage.Escalation) == 0 {
+		p.Wage.Escalation = slices.Clone(parent.Wage.Escalation)
+	}
+
 	list(&p.FollowUps, parent.FollowUps)
 	return p
 }
@@ -309,5 +389,6 @@ func (p Policy) clone() Policy {
 	p.Performance.ReminderOffsets = slices.Clone(p.Performance.ReminderOffsets)
 	p.Enforcement.FreezeTerms = maps.Clone(p.Enforcement.FreezeTerms)
 	p.FollowUps = slices.Clone(p.FollowUps)
+	p.Wage.Escalation = slices.Clone(p.Wage.Escalation)
 	return p
 }
