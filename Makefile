@@ -11,8 +11,11 @@ SQLC := $(TOOLS)/sqlc
 export CASEWORK_TEMPORAL_BIN := $(TEMPORAL)
 
 # Fuzz targets run briefly in every test run: package:target.
-FUZZ_TARGETS := ./policy:FuzzDeadline ./policy:FuzzParsePeriod
-FUZZ_TIME ?= 10s
+FUZZ_TARGETS := ./policy:FuzzDeadline ./policy:FuzzParsePeriod \
+  ./api:FuzzDecodeStartMediation ./api:FuzzDecodeOutcome ./api:FuzzDecodeExtend ./api:FuzzDecodeDecision \
+  ./api:FuzzDecodeFollowUp ./api:FuzzDecodeReason ./api:FuzzDecodePayment ./api:FuzzDecodeUrge \
+  ./api:FuzzDecodeStartEnforcement ./api:FuzzDecodeEnforcementCommands ./api:FuzzDecodeLedgerQuery
+FUZZ_TIME ?= 4s
 
 .PHONY: dev test tools postgres build generate check-generated vet unit fuzz bench openapi clean
 

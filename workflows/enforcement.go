@@ -639,7 +639,7 @@ func (e *enforcement) renewalReminder(ctx workflow.Context, i int) {
 	m := &e.s.Measures[i]
 	m.Reminded = true
 	e.s.Journal.add(ctx, step{
-		Kind: "renewal_reminder", Actor: casefile.System, ReasonCode: "measure_renewal_due",
+		Kind: "renewal_reminder", Actor: casefile.System, ReasonCode: "measure_renewal_due", At: m.RemindOn.Start(),
 		Reason: fmt.Sprintf("%s %s (%s) expires on %s unless renewed", m.Kind, m.ID, m.AssetKind, m.ExpiresOn),
 		Data:   map[string]any{"measure": m.ID, "kind": m.Kind, "asset_kind": m.AssetKind, "term": m.Term, "expires_on": m.ExpiresOn, "remind_before": e.s.Policy.Enforcement.RenewalReminder},
 	})
@@ -656,7 +656,7 @@ func (e *enforcement) measureExpired(ctx workflow.Context, i int) {
 	if m.Kind == MeasureDetention {
 		m.Status = MeasureEnded
 		e.s.Journal.add(ctx, step{
-			Kind: "detention_ended", Actor: casefile.System, ReasonCode: "detention_served",
+			Kind: "detention_ended", Actor: casefile.System, ReasonCode: "detention_served", At: m.ExpiresOn.End(),
 			Reason: fmt.Sprintf("detention %s of %d days ended on %s", m.ID, m.Days, m.ExpiresOn),
 			Data:   map[string]any{"measure": m.ID, "days": m.Days, "ended_on": m.ExpiresOn},
 		})
@@ -664,7 +664,7 @@ func (e *enforcement) measureExpired(ctx workflow.Context, i int) {
 	}
 	m.Status = MeasureExpired
 	e.s.Journal.add(ctx, step{
-		Kind: "measure_expired", Actor: casefile.System, ReasonCode: "not_renewed",
+		Kind: "measure_expired", Actor: casefile.System, ReasonCode: "not_renewed", At: m.ExpiresOn.End(),
 		Reason: fmt.Sprintf("%s %s (%s) expired on %s without renewal", m.Kind, m.ID, m.AssetKind, m.ExpiresOn),
 		Data:   map[string]any{"measure": m.ID, "kind": m.Kind, "asset_kind": m.AssetKind, "term": m.Term, "expired_on": m.ExpiresOn},
 	})
@@ -692,7 +692,7 @@ func (e *enforcement) recheckDue(ctx workflow.Context, r *Recheck) {
 	r.Due = true
 	t := e.currentTermination()
 	e.s.Journal.add(ctx, step{
-		Kind: "property_recheck_due", Actor: casefile.System, ReasonCode: "recheck_schedule",
+		Kind: "property_recheck_due", Actor: casefile.System, ReasonCode: "recheck_schedule", At: r.DueOn.Start(),
 		Reason: fmt.Sprintf("property re-check %d of %d after termination of the round is due on %s", r.No, len(t.Rechecks), r.DueOn),
 		Data:   map[string]any{"recheck": r.No, "due_on": r.DueOn, "of": len(t.Rechecks), "recheck_until": t.RecheckUntil},
 	})
@@ -744,12 +744,18 @@ func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 
 func (e *enforcement) outstanding() int64 { return e.in.AmountFen - e.s.CollectedFen }
 
-// notice queues a notice for delivery once its step is recorded.
+// notice queues a notice for delivery once its step is recorded. It is
+// dated like the step just taken that decided it, which for a timer's step
+// is the legal date of the deadline rather than when the timer fired.
 func (e *enforcement) notice(ctx workflow.Context, recipient, kind, body string) {
+	on := e.s.Journal.today(ctx)
+	if n := len(e.s.Journal.Pending); n > 0 {
+		on = e.s.Journal.Pending[n-1].CaseOn
+	}
 	e.s.Notices++
 	e.s.Outbox = append(e.s.Outbox, activities.NoticeInput{
 		CaseID: e.in.CaseID, Stream: enforcementStream, Kind: kind, Seq: e.s.Notices,
-		Recipient: recipient, Body: body, CaseOn: e.s.Journal.today(ctx),
+		Recipient: recipient, Body: body, CaseOn: on,
 	})
 }
 

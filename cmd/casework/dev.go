@@ -109,6 +109,10 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	store := db.NewStore(pool)
+	reg, err := policies()
+	if err != nil {
+		return err
+	}
 	if err := writeDevTokens(keys, filepath.Join(dir, "tokens.env")); err != nil {
 		return err
 	}
@@ -116,7 +120,7 @@ func runDev(ctx context.Context, args []string) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveWorker(gctx, tc, store) })
 	g.Go(func() error {
-		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale})
+		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg})
 	})
 
 	base := "http://" + ln.Addr().String()

@@ -92,11 +92,15 @@ func runAPI(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
+	reg, err := policies()
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", env("CASEWORK_ADDR", "127.0.0.1:8080"))
 	if err != nil {
 		return err
 	}
-	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool), Keys: keys, TimeScale: scale})
+	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool), Keys: keys, TimeScale: scale, Policies: reg})
 }
 
 // serveAPI serves until ctx ends, then drains requests in flight.
