@@ -311,6 +311,62 @@ func TestProcess1MediationToEnforcementCompleted(t *testing.T) {
 	require.Equal(t, int64(0), read.Enforcement.OutstandingFen)
 	res = do(t, srv, &stranger, http.MethodGet, "/cases/"+eid, nil)
 	require.Equal(t, http.StatusForbidden, res.Status, "body: %s", res.Body)
+
+	auditProcess1(t, srv, id, eid)
+}
+
+// auditProcess1 reads both cases as an auditor: the merged timelines name
+// every actor, show the timers that moved the case, run in time order, and
+// verify; after one stored row is edited, verify says where.
+func auditProcess1(t *testing.T, srv *httptest.Server, id, eid string) {
+	t.Helper()
+	read := func(caseID string) api.TimelineBody {
+		res := do(t, srv, &auditor, http.MethodGet, "/cases/"+caseID+"/timeline", nil)
+		require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+		var tl api.TimelineBody
+		res.json(t, &tl)
+		return tl
+	}
+	tl := read(id)
+	require.Equal(t, "complete", tl.WorkflowHistory)
+	actors := map[string]casefile.Role{}
+	kinds := map[string]int{}
+	for i, e := range tl.Timeline {
+		if i > 0 {
+			require.False(t, e.RealAt.Before(tl.Timeline[i-1].RealAt), "entry %d (%s) is out of time order", i, e.Kind)
+		}
+		if e.Source == "case" {
+			actors[e.Actor.Subject] = e.Actor.Role
+		}
+		kinds[e.Kind]++
+	}
+	require.Equal(t, map[string]casefile.Role{
+		court.Subject: casefile.RoleCourt, mediator.Subject: casefile.RoleMediator,
+		applicant.Subject: casefile.RoleParty, obligor.Subject: casefile.RoleParty, "casework": casefile.RoleSystem,
+	}, actors, "every actor of the case, with their role")
+	require.Positive(t, kinds["timer_started"], "timers that moved the case are in the timeline")
+	require.Positive(t, kinds["timer_fired"])
+	require.Positive(t, kinds["child_workflow_started"], "the performance plan is in the timeline: %v", kinds)
+
+	verify := func(caseID string) api.VerifyBody {
+		res := do(t, srv, &auditor, http.MethodGet, "/cases/"+caseID+"/timeline/verify", nil)
+		require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+		var v api.VerifyBody
+		res.json(t, &v)
+		return v
+	}
+	for _, caseID := range []string{id, eid} {
+		v := verify(caseID)
+		require.True(t, v.Intact, "case %s: %+v", caseID, v.Breaks)
+	}
+	_, err := store.Pool().Exec(t.Context(),
+		"UPDATE case_events SET reason = 'edited afterwards' WHERE case_id = $1 AND stream = 'plan/performance' AND seq = 2", id)
+	require.NoError(t, err)
+	v := verify(id)
+	require.False(t, v.Intact)
+	require.NotEmpty(t, v.Breaks)
+	require.Equal(t, "plan/performance", v.Breaks[0].Stream)
+	require.Equal(t, 2, v.Breaks[0].Seq)
 }
 
 // TestEnforcementApplicationWindow starts enforcement of judgments through

@@ -13,6 +13,7 @@ import (
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/casework/casework/worker"
+	"github.com/casework/casework/workflows"
 )
 
 // fetchHistory reads a closed workflow's whole history from the server.
@@ -39,8 +40,10 @@ func replay(t *testing.T, h *historypb.History) {
 
 // TestReplayRecordedHistories runs cases on the real server, then replays
 // their histories with today's code. With CASEWORK_UPDATE_TESTDATA=1 it also
-// saves them to workflows/testdata, where the unit replay test reads them,
-// so a later change that would break these running cases fails there too.
+// saves those not yet in workflows/testdata there, where the unit replay
+// test reads them, so a later change that would break these running cases
+// fails there too. Recordings already there are kept: they stand for cases
+// started under older code.
 func TestReplayRecordedHistories(t *testing.T) {
 	ctx := t.Context()
 	cases := map[string]string{}
@@ -62,6 +65,20 @@ func TestReplayRecordedHistories(t *testing.T) {
 	require.Equal(t, 200, res.Status, "body: %s", res.Body)
 	cases["v1_mediation_extended_agreed"] = agreed.Summary.WorkflowID
 
+	// Installment plans: one paid in full at once, one that defaults under
+	// compressed time.
+	paid := startCase(t, realTime)
+	_, startedOn := startPlan(t, paid.Summary.ID, 1, workflows.Installment{DueOn: paid.Mediation.CaseToday.AddDays(30), AmountFen: 1_302_700})
+	require.Eventually(t, func() bool {
+		res := do(t, realTime, &mediator, "POST", "/cases/"+paid.Summary.ID+"/plans/performance/payments",
+			map[string]any{"amount_fen": 1_435_000, "paid_on": startedOn, "reason": "一次性付清，含利息"})
+		return res.Status == 200
+	}, 10e9, 50e6)
+	cases["plan_paid_with_interest"] = workflows.PlanWorkflowID(paid.Summary.ID, "performance")
+	defaulting := startCase(t, realTime)
+	_, startedOn = startPlan(t, defaulting.Summary.ID, compressed, workflows.Installment{DueOn: defaulting.Mediation.CaseToday.AddDays(20), AmountFen: 500_000})
+	cases["plan_defaulted"] = workflows.PlanWorkflowID(defaulting.Summary.ID, "performance")
+
 	// An enforcement case on a judgment, completed by payment in full.
 	cases["enforcement_completed"] = completedEnforcement(t, realTime)
 	// One terminated for want of property, resumed on a re-check and
@@ -72,6 +89,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 		c, err := store.Case(ctx, timedOut.Summary.ID)
 		return err == nil && c.Status == "closed"
 	}, 20e9, 100e6)
+	for _, plan := range []string{cases["plan_paid_with_interest"], cases["plan_defaulted"]} {
+		require.NoError(t, temporal.GetWorkflow(ctx, plan, "").Get(ctx, nil), "plan %s ends", plan)
+	}
 
 	for name, wfID := range cases {
 		t.Run(name, func(t *testing.T) {
@@ -79,10 +99,11 @@ func TestReplayRecordedHistories(t *testing.T) {
 			// still waiting for its confirmation application.
 			h := fetchHistory(ctx, t, wfID)
 			replay(t, h)
-			if os.Getenv("CASEWORK_UPDATE_TESTDATA") == "1" {
+			file := filepath.Join("..", "workflows", "testdata", name+".json")
+			if _, err := os.Stat(file); os.Getenv("CASEWORK_UPDATE_TESTDATA") == "1" && os.IsNotExist(err) {
 				b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
 				require.NoError(t, err)
-				require.NoError(t, os.WriteFile(filepath.Join("..", "workflows", "testdata", name+".json"), b, 0o644))
+				require.NoError(t, os.WriteFile(file, b, 0o644))
 			}
 		})
 	}
