@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"slices"
+	"strconv"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
@@ -12,6 +13,7 @@ import (
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/workflows"
 )
 
 const bearerScheme = "bearer"
@@ -133,6 +135,10 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 		}
 		ctx = huma.WithValue(ctx, principalKey, p)
 		if a.Case != noCase {
+			if !workflows.ValidCaseID(ctx.Param("id")) {
+				_ = huma.WriteErr(api, ctx, http.StatusNotFound, "no case with id "+strconv.Quote(ctx.Param("id")))
+				return
+			}
 			c, err := s.Store.Case(ctx.Context(), ctx.Param("id"))
 			if errors.Is(err, db.ErrNotFound) {
 				_ = huma.WriteErr(api, ctx, http.StatusNotFound, "no case with id "+ctx.Param("id"))

@@ -6,6 +6,8 @@
 package api
 
 import (
+	"encoding/json"
+	"io"
 	"log/slog"
 	"net/http"
 
@@ -41,6 +43,10 @@ func Config() huma.Config {
 		"judicial confirmation, performance supervision and enforcement, run as durable workflows. " +
 		"Money is integer fen; dates are legal calendar dates (YYYY-MM-DD) in case time. " +
 		"Errors are RFC 9457 problem+json."
+	// Names and reasons are user text stored verbatim; answers escape
+	// markup (<, >, &) so a client that pastes them into a page cannot be
+	// made to run script.
+	cfg.Formats = map[string]huma.Format{"application/json": safeJSON, "json": safeJSON}
 	cfg.Components.SecuritySchemes = map[string]*huma.SecurityScheme{
 		bearerScheme: {Type: "http", Scheme: "bearer", BearerFormat: "JWT",
 			Description: "A token minted by `casework token`; it names the subject, role and scope."},
@@ -58,7 +64,22 @@ func New(s *Server) (http.Handler, huma.API) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
-	return limitBody(mux, maxBodyBytes), api
+	return secureHeaders(limitBody(mux, maxBodyBytes)), api
+}
+
+// safeJSON is Huma's JSON format with HTML escaping left on.
+var safeJSON = huma.Format{
+	Marshal:   func(w io.Writer, v any) error { return json.NewEncoder(w).Encode(v) },
+	Unmarshal: json.Unmarshal,
+}
+
+// secureHeaders tells browsers never to guess a response's type, so JSON or
+// CSV holding user text is never taken for a page.
+func secureHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // Register declares every operation on api. It is the one place routes are

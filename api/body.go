@@ -39,6 +39,12 @@ func limitBody(next http.Handler, limit int64) http.Handler {
 			writeProblem(w, http.StatusBadRequest, "request body is not valid UTF-8")
 			return
 		}
+		if hasEscapedNUL(body) {
+			// PostgreSQL text cannot hold NUL, so such text could never be
+			// stored verbatim; refuse it rather than alter it.
+			writeProblem(w, http.StatusUnprocessableEntity, "text may not contain the NUL character (\\u0000)")
+			return
+		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
@@ -52,4 +58,20 @@ func writeProblem(w http.ResponseWriter, status int, detail string) {
 	_ = json.NewEncoder(w).Encode(map[string]any{
 		"title": http.StatusText(status), "status": status, "detail": detail,
 	})
+}
+
+// hasEscapedNUL reports whether a JSON body holds the escape \u0000 (a raw
+// NUL byte is invalid JSON and refused by the decoder). A backslash that is
+// itself escaped does not start an escape.
+func hasEscapedNUL(body []byte) bool {
+	for i := 0; i+5 < len(body); i++ {
+		if body[i] != '\\' {
+			continue
+		}
+		if body[i+1] == 'u' && string(body[i+2:i+6]) == "0000" {
+			return true
+		}
+		i++ // skip the escaped character
+	}
+	return false
 }

@@ -33,7 +33,7 @@ type EnforceableTitleBody struct {
 // StartEnforcementBody applies for enforcement (申请执行) and opens the
 // enforcement case.
 type StartEnforcementBody struct {
-	CaseNumber   string               `json:"case_number" minLength:"1" maxLength:"100" example:"（2026）黔2301执1234号" doc:"The enforcement case number (执行案号); the same number never opens two cases"`
+	CaseNumber   string               `json:"case_number" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]+$" example:"（2026）黔2301执1234号" doc:"The enforcement case number (执行案号); the same number never opens two cases"`
 	Jurisdiction string               `json:"jurisdiction,omitempty" maxLength:"50" example:"CN-52"`
 	Title        EnforceableTitleBody `json:"title"`
 	Applicant    string               `json:"applicant" minLength:"1" maxLength:"100" doc:"Party ID of the obligee applying (申请执行人)"`

@@ -25,11 +25,11 @@ import (
 type LedgerFilterParams struct {
 	State        string `query:"state" enum:"all,open,overdue,closed" default:"all" doc:"open: not closed out (销号); overdue: open with a deadline passed in case time without its step; closed: closed out"`
 	Process      string `query:"process" enum:"mediation,enforcement,boundary,wage" doc:"The kind of process"`
-	Court        string `query:"court" maxLength:"200" doc:"The court, as cases name it"`
-	Mediator     string `query:"mediator" maxLength:"200" doc:"The mediator's subject; a mediator sees only their own"`
-	CaseLeader   string `query:"case_leader" maxLength:"200" doc:"The case leader (包案领导)"`
+	Court        string `query:"court" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The court, as cases name it"`
+	Mediator     string `query:"mediator" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The mediator's subject; a mediator sees only their own"`
+	CaseLeader   string `query:"case_leader" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The case leader (包案领导)"`
 	Jurisdiction string `query:"jurisdiction" maxLength:"64" pattern:"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$" doc:"A jurisdiction and its subdivisions: CN-52 selects CN-52 and CN-52-QXN. Defaults to the caller's own for courts, auditors and supervisors"`
-	Party        string `query:"party" maxLength:"200" doc:"A party's subject; a party sees only its own cases"`
+	Party        string `query:"party" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"A party's subject; a party sees only its own cases"`
 	OpenedFrom   string `query:"opened_from" format:"date" doc:"First day opened, case time (YYYY-MM-DD), inclusive"`
 	OpenedTo     string `query:"opened_to" format:"date" doc:"Last day opened, case time (YYYY-MM-DD), inclusive"`
 }

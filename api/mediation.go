@@ -28,7 +28,7 @@ type PartyBody struct {
 
 // StartMediationBody delegates a filed dispute to mediation (委派调解).
 type StartMediationBody struct {
-	CaseNumber   string      `json:"case_number" minLength:"1" maxLength:"100" example:"（2026）黔2301民诉前调1234号" doc:"The court case number (案号); the same number never opens two cases"`
+	CaseNumber   string      `json:"case_number" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]+$" example:"（2026）黔2301民诉前调1234号" doc:"The court case number (案号); the same number never opens two cases"`
 	Jurisdiction string      `json:"jurisdiction,omitempty" maxLength:"50" example:"CN-52-QXN" doc:"Jurisdiction whose legal calendar and policy apply; defaults to the court user's"`
 	Organisation string      `json:"organisation" minLength:"1" maxLength:"200" example:"兴义市人民调解委员会"`
 	Mediator     string      `json:"mediator" minLength:"1" maxLength:"100" doc:"The subject of the mediator assigned"`

@@ -21,5 +21,19 @@ func CaseID(caseNumber string) string {
 	return "c" + strings.ToLower(base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:10]))
 }
 
+// ValidCaseID reports whether id has the form CaseID gives, so a malformed
+// id is answered "not found" without a lookup.
+func ValidCaseID(id string) bool {
+	if len(id) != 17 || id[0] != 'c' {
+		return false
+	}
+	for _, r := range id[1:] {
+		if (r < 'a' || r > 'z') && (r < '2' || r > '7') {
+			return false
+		}
+	}
+	return true
+}
+
 // MediationWorkflowID is the workflow ID of a case's mediation process.
 func MediationWorkflowID(caseID string) string { return "case/" + caseID + "/mediation" }
