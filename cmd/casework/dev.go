@@ -26,14 +26,19 @@ func devKeyFile() string { return filepath.Join(dataDir(), "jwt.key") }
 
 func casefileRole(s string) casefile.Role { return casefile.Role(s) }
 
-// devUsers are the sample users make dev prints tokens for, one per role,
-// scoped to the national jurisdiction so they see every sample case.
-var devUsers = []auth.Principal{
-	{Subject: "judge-li", Role: casefile.RoleCourt, Court: "兴义市人民法院", Jurisdiction: "CN"},
-	{Subject: "mediator-wang", Role: casefile.RoleMediator, Organisation: "兴义市人民调解委员会"},
-	{Subject: "zhang-san", Role: casefile.RoleParty},
-	{Subject: "auditor-chen", Role: casefile.RoleAuditor, Jurisdiction: "CN"},
-	{Subject: "leader-zhou", Role: casefile.RoleSupervisor, Jurisdiction: "CN"},
+// devUsers are the sample users make dev prints tokens for: one per role,
+// plus the other side of the sample dispute and a case leader, scoped to
+// the national jurisdiction so they see every sample case.
+var devUsers = []struct {
+	Var string
+	auth.Principal
+}{
+	{"COURT_TOKEN", auth.Principal{Subject: "judge-li", Role: casefile.RoleCourt, Court: "兴义市人民法院", Jurisdiction: "CN"}},
+	{"MEDIATOR_TOKEN", auth.Principal{Subject: "mediator-wang", Role: casefile.RoleMediator, Organisation: "兴义市人民调解委员会"}},
+	{"PARTY_TOKEN", auth.Principal{Subject: "zhang-san", Role: casefile.RoleParty}},
+	{"RESPONDENT_TOKEN", auth.Principal{Subject: "xx-construction", Role: casefile.RoleParty}},
+	{"AUDITOR_TOKEN", auth.Principal{Subject: "auditor-chen", Role: casefile.RoleAuditor, Jurisdiction: "CN"}},
+	{"SUPERVISOR_TOKEN", auth.Principal{Subject: "leader-zhou", Role: casefile.RoleSupervisor, Jurisdiction: "CN"}},
 }
 
 // runDev runs the whole stack on local defaults: a Temporal dev server and a
@@ -152,11 +157,11 @@ func writeDevTokens(keys *auth.Keys, file string) error {
 	var b strings.Builder
 	b.WriteString("# Development bearer tokens, one per role; valid 30 days.\n")
 	for _, u := range devUsers {
-		tok, err := keys.Mint(u, 30*24*time.Hour)
+		tok, err := keys.Mint(u.Principal, 30*24*time.Hour)
 		if err != nil {
 			return err
 		}
-		fmt.Fprintf(&b, "%s_TOKEN=%s   # %s\n", strings.ToUpper(string(u.Role)), tok, u.Subject)
+		fmt.Fprintf(&b, "%s=%s   # %s, %s\n", u.Var, tok, u.Subject, u.Role)
 	}
 	return os.WriteFile(file, []byte(b.String()), 0o600)
 }
