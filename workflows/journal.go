@@ -88,6 +88,27 @@ func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
 	return nil
 }
 
+// drain lets every running update handler finish, recording the steps they
+// add as they go (a handler waits for its step to be recorded, so waiting
+// for handlers without recording would never end), and returns once all
+// have finished and every step is recorded: the state is then whole and
+// can be handed to the next run.
+func (j *journal) drain(ctx workflow.Context, summary func() *casefile.Summary) error {
+	for {
+		if err := j.flush(ctx, summary()); err != nil {
+			return err
+		}
+		if workflow.AllHandlersFinished(ctx) && len(j.Pending) == 0 {
+			return nil
+		}
+		if err := workflow.Await(ctx, func() bool {
+			return workflow.AllHandlersFinished(ctx) || len(j.Pending) > 0
+		}); err != nil {
+			return err
+		}
+	}
+}
+
 // awaitRecorded blocks an update handler until its step is in the read
 // model, so a caller who reads the timeline after a command sees it.
 func (j *journal) awaitRecorded(ctx workflow.Context, seq int) error {

@@ -189,7 +189,10 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 		if err := m.s.Journal.flush(ctx, m.summary()); err != nil {
 			return MediationResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) && !m.childRunning() {
+		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && !m.childRunning() {
+			if err := m.s.Journal.drain(ctx, m.summary); err != nil {
+				return MediationResult{}, err
+			}
 			next := m.in
 			next.State = m.s
 			return MediationResult{}, workflow.NewContinueAsNewError(ctx, Mediation, next)
@@ -230,10 +233,7 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 
 	// Record the last steps, then let every handler waiting on them return
 	// before the workflow closes.
-	if err := m.s.Journal.flush(ctx, m.summary()); err != nil {
-		return MediationResult{}, err
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := m.s.Journal.drain(ctx, m.summary); err != nil {
 		return MediationResult{}, err
 	}
 	return MediationResult{Stage: m.s.Stage, Outcome: m.s.Outcome, Agreement: m.s.Agreement}, nil
