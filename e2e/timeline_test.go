@@ -17,6 +17,7 @@ import (
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
 )
 
 // hostile is user text that a spreadsheet would run as a formula, with the
@@ -389,7 +390,7 @@ func TestTimelineVerifyDetectsTampering(t *testing.T) {
 // verify.
 func TestTimelineWithoutWorkflowHistory(t *testing.T) {
 	number := newCaseNumber()
-	id := fmt.Sprintf("cgone%d", time.Now().UnixNano())
+	id := workflows.CaseID(fmt.Sprintf("gone-%d", time.Now().UnixNano()))
 	now := time.Now().UTC()
 	clock := casetime.Clock{Scale: 1, RealEpoch: now, CaseEpoch: now}
 	sum := &casefile.Summary{
