@@ -118,7 +118,8 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	if err := writeDevTokens(keys, filepath.Join(dir, "tokens.env")); err != nil {
+	tokens, err := writeDevTokens(keys, filepath.Join(dir, "tokens.env"))
+	if err != nil {
 		return err
 	}
 
@@ -139,8 +140,10 @@ casework is up in %.1fs (time scale %d: %s)
   PostgreSQL   %s
   Tokens       %s   (source it: . %s)
 Ctrl-C stops everything; cases persist in %s.
-`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
-		filepath.Join(dir, "tokens.env"), filepath.Join(dataDir(), "tokens.env"), dir)
+
+Bearer tokens, one per role (also in the tokens file):
+%s`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
+		filepath.Join(dir, "tokens.env"), filepath.Join(dataDir(), "tokens.env"), dir, tokens)
 	err = g.Wait()
 	step("stopping")
 	return err
@@ -153,17 +156,17 @@ func scaleText(s int64) string {
 	return fmt.Sprintf("one legal day every %.2fs", 86400/float64(s))
 }
 
-func writeDevTokens(keys *auth.Keys, file string) error {
+func writeDevTokens(keys *auth.Keys, file string) (string, error) {
 	var b strings.Builder
 	b.WriteString("# Development bearer tokens, one per role; valid 30 days.\n")
 	for _, u := range devUsers {
 		tok, err := keys.Mint(u.Principal, 30*24*time.Hour)
 		if err != nil {
-			return err
+			return "", err
 		}
 		fmt.Fprintf(&b, "%s=%s   # %s, %s\n", u.Var, tok, u.Subject, u.Role)
 	}
-	return os.WriteFile(file, []byte(b.String()), 0o600)
+	return b.String(), os.WriteFile(file, []byte(b.String()), 0o600)
 }
 
 func step(format string, args ...any) { fmt.Printf("casework dev: "+format+"\n", args...) }
