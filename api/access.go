@@ -153,6 +153,12 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 				_ = huma.WriteErr(api, ctx, http.StatusForbidden, "this case is outside your cases")
 				return
 			}
+			// A supervisor reads the cases of their jurisdiction but acts
+			// only on a case they lead (领导包案).
+			if a.Case == writeCase && p.Role == casefile.RoleSupervisor && c.CaseLeader != p.Subject {
+				_ = huma.WriteErr(api, ctx, http.StatusForbidden, "only the case leader may act on this case")
+				return
+			}
 			ctx = huma.WithValue(ctx, caseKey, c)
 		}
 		next(ctx)
@@ -161,15 +167,18 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 
 // mayAccess reports whether p may see (and, if its role may write, act on)
 // case c: a mediator only cases assigned to them, a party only its own, a
-// court, an auditor and a supervisor only cases within their jurisdiction.
+// court and an auditor only cases within their jurisdiction, a supervisor
+// those and any case they lead.
 func mayAccess(p auth.Principal, c casefile.Summary) bool {
 	switch p.Role {
 	case casefile.RoleMediator:
 		return c.Mediator == p.Subject
 	case casefile.RoleParty:
 		return slices.Contains(c.Parties, p.Subject)
-	case casefile.RoleCourt, casefile.RoleAuditor, casefile.RoleSupervisor:
+	case casefile.RoleCourt, casefile.RoleAuditor:
 		return p.Covers(c.Jurisdiction)
+	case casefile.RoleSupervisor:
+		return c.CaseLeader == p.Subject || p.Covers(c.Jurisdiction)
 	}
 	return false
 }

@@ -96,4 +96,5 @@ func Register(api huma.API, s *Server) {
 	s.registerTimeline(api)
 	s.registerPerformance(api)
 	s.registerEnforcement(api)
+	s.registerBoundary(api)
 }

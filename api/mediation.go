@@ -48,6 +48,8 @@ type CaseBody struct {
 	Mediation *workflows.MediationView `json:"mediation,omitempty"`
 	// Enforcement is the live state of an enforcement case.
 	Enforcement *workflows.EnforcementView `json:"enforcement,omitempty"`
+	// Boundary is the live state of a boundary-dispute case.
+	Boundary *workflows.BoundaryView `json:"boundary,omitempty"`
 }
 
 type caseOutput struct {

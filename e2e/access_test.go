@@ -65,8 +65,9 @@ var insiders = map[casefile.Role]auth.Principal{
 
 // TestAccessMatrix sends every operation as every role: a role the
 // operation does not name is refused (403), a caller outside the case is
-// refused (403), no token is refused (401), auditors and supervisors can
-// write nothing; and after all of it the case is exactly as it was.
+// refused (403), no token is refused (401), auditors can write nothing and
+// supervisors only on a case they lead; and after all of it the case is
+// exactly as it was.
 func TestAccessMatrix(t *testing.T) {
 	c := startCase(t, realTime)
 	id := c.Summary.ID
@@ -83,7 +84,12 @@ func TestAccessMatrix(t *testing.T) {
 
 			if rule.Writes {
 				require.NotContains(t, rule.Roles, casefile.RoleAuditor, "auditors change nothing")
-				require.NotContains(t, rule.Roles, casefile.RoleSupervisor, "supervisors change nothing")
+				if slices.Contains(rule.Roles, casefile.RoleSupervisor) {
+					// A supervisor changes only a case they lead (authorize
+					// checks it), or opens one as its leader.
+					require.True(t, rule.OnCase || op.OperationID == "start-boundary",
+						"%s lets a supervisor write beyond the cases they lead", op.OperationID)
+				}
 			}
 			for _, role := range []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor} {
 				if !slices.Contains(rule.Roles, role) {
@@ -92,6 +98,13 @@ func TestAccessMatrix(t *testing.T) {
 					require.Equal(t, http.StatusForbidden, res.Status, "%s as %s: body %s", op.OperationID, role, res.Body)
 					res.problem(t)
 					continue
+				}
+				if rule.OnCase && rule.Writes && role == casefile.RoleSupervisor {
+					// Within the jurisdiction but not the case leader.
+					p := insiders[role]
+					res := do(t, realTime, &p, op.Method, path, []byte(`{}`))
+					require.Equal(t, http.StatusForbidden, res.Status, "%s as a supervisor not leading the case: body %s", op.OperationID, res.Body)
+					res.problem(t)
 				}
 				if rule.OnCase {
 					p := outsiders[role]

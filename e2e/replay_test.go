@@ -84,6 +84,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 	// One terminated for want of property, resumed on a re-check and
 	// settled, under compressed time.
 	cases["enforcement_resumed_settled"] = resumedEnforcement(t, fast)
+	// A boundary dispute negotiated up to the township and settled.
+	cases["boundary_settled"] = negotiatedBoundary(t, newServer(t, boundaryScale))
 
 	require.Eventually(t, func() bool {
 		c, err := store.Case(ctx, timedOut.Summary.ID)

@@ -36,6 +36,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.Mediation)
 	r.RegisterWorkflow(workflows.InstallmentPlan)
 	r.RegisterWorkflow(workflows.Enforcement)
+	r.RegisterWorkflow(workflows.Boundary)
 }
 
 // RegisterActivities registers every casework activity on r.
