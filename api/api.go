@@ -96,5 +96,6 @@ func Register(api huma.API, s *Server) {
 	s.registerTimeline(api)
 	s.registerPerformance(api)
 	s.registerEnforcement(api)
+	s.registerWage(api)
 	s.registerBoundary(api)
 }

@@ -38,6 +38,9 @@ func (s *Server) caseOutput(ctx context.Context, c casefile.Summary) (*caseOutpu
 	if c.Process == casefile.ProcessBoundary {
 		return s.boundaryCaseOutput(ctx, out)
 	}
+	if c.Process == casefile.ProcessWage {
+		return s.wageCaseOutput(ctx, out)
+	}
 	if c.Process != casefile.ProcessMediation {
 		return out, nil
 	}

@@ -50,6 +50,8 @@ type CaseBody struct {
 	Enforcement *workflows.EnforcementView `json:"enforcement,omitempty"`
 	// Boundary is the live state of a boundary-dispute case.
 	Boundary *workflows.BoundaryView `json:"boundary,omitempty"`
+	// Wage is the live state of a wage arrears case.
+	Wage *workflows.WageView `json:"wage,omitempty"`
 }
 
 type caseOutput struct {

@@ -84,6 +84,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 	// One terminated for want of property, resumed on a re-check and
 	// settled, under compressed time.
 	cases["enforcement_resumed_settled"] = resumedEnforcement(t, fast)
+	// A wage arrears case paid in full.
+	cases["wage_paid_in_full"] = paidWageCase(t, realTime)
 	// A boundary dispute negotiated up to the township and settled.
 	cases["boundary_settled"] = negotiatedBoundary(t, newServer(t, boundaryScale))
 

@@ -37,6 +37,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.InstallmentPlan)
 	r.RegisterWorkflow(workflows.Enforcement)
 	r.RegisterWorkflow(workflows.Boundary)
+	r.RegisterWorkflow(workflows.Wage)
 }
 
 // RegisterActivities registers every casework activity on r.

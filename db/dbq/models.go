@@ -120,3 +120,15 @@ type PlanInstallment struct {
 	Version       int32
 	UpdatedAt     time.Time
 }
+
+type WageCreditor struct {
+	CaseID     string
+	CreditorID string
+	No         int32
+	Name       string
+	OwedFen    int64
+	PaidFen    int64
+	Hardship   bool
+	Version    int32
+	UpdatedAt  time.Time
+}

@@ -1,0 +1,29 @@
+-- name: WageCreditorUpsert :execrows
+-- WageCreditorUpsert writes many creditors' lines in one statement, each
+-- only when it is newer than the stored one.
+INSERT INTO wage_creditors (case_id, creditor_id, no, name, owed_fen, paid_fen, hardship, version)
+SELECT @case_id::text, unnest(@creditor_ids::text[]), unnest(@nos::integer[]), unnest(@names::text[]),
+       unnest(@owed_fen::bigint[]), unnest(@paid_fen::bigint[]), unnest(@hardship::boolean[]), @version::integer
+ON CONFLICT (case_id, creditor_id) DO UPDATE SET
+    paid_fen = excluded.paid_fen,
+    hardship = excluded.hardship,
+    version = excluded.version,
+    updated_at = now()
+WHERE wage_creditors.version < excluded.version;
+
+-- name: WageCreditorList :many
+-- WageCreditorList pages through a case's creditors in their order, after
+-- the position @after.
+SELECT * FROM wage_creditors
+WHERE case_id = @case_id AND no > @after
+ORDER BY no
+LIMIT @max;
+
+-- name: WageCreditorGet :one
+SELECT * FROM wage_creditors WHERE case_id = @case_id AND creditor_id = @creditor_id;
+
+-- name: WageCreditorTotals :one
+SELECT count(*)::integer AS creditors,
+       coalesce(sum(owed_fen), 0)::bigint AS owed_fen,
+       coalesce(sum(paid_fen), 0)::bigint AS paid_fen
+FROM wage_creditors WHERE case_id = @case_id;
