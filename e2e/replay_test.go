@@ -64,6 +64,8 @@ func TestReplayRecordedHistories(t *testing.T) {
 	}})
 	require.Equal(t, 200, res.Status, "body: %s", res.Body)
 	cases["v1_mediation_extended_agreed"] = agreed.Summary.WorkflowID
+	// The same, recorded since waits cancel their timers.
+	cases["v2_mediation_extended_agreed"] = agreed.Summary.WorkflowID
 
 	// Installment plans: one paid in full at once, one that defaults under
 	// compressed time.
@@ -78,6 +80,7 @@ func TestReplayRecordedHistories(t *testing.T) {
 	defaulting := startCase(t, realTime)
 	_, startedOn = startPlan(t, defaulting.Summary.ID, compressed, workflows.Installment{DueOn: defaulting.Mediation.CaseToday.AddDays(20), AmountFen: 500_000})
 	cases["plan_defaulted"] = workflows.PlanWorkflowID(defaulting.Summary.ID, "performance")
+	cases["v2_plan_defaulted"] = cases["plan_defaulted"]
 
 	// An enforcement case on a judgment, completed by payment in full.
 	cases["enforcement_completed"] = completedEnforcement(t, realTime)

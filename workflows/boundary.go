@@ -359,7 +359,7 @@ func Boundary(ctx workflow.Context, in BoundaryInput) (BoundaryResult, error) {
 		if wait < 0 {
 			err = workflow.Await(ctx, changed)
 		} else {
-			_, err = workflow.AwaitWithTimeout(ctx, wait, changed)
+			err = awaitOrTimeout(ctx, wait, changed)
 		}
 		if err != nil {
 			return BoundaryResult{}, err

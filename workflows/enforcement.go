@@ -374,7 +374,7 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 		if wait < 0 {
 			err = workflow.Await(ctx, changed)
 		} else {
-			_, err = workflow.AwaitWithTimeout(ctx, wait, changed)
+			err = awaitOrTimeout(ctx, wait, changed)
 		}
 		if err != nil {
 			return EnforcementResult{}, err

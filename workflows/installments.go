@@ -266,7 +266,7 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 		if wait <= 0 {
 			continue
 		}
-		if _, err := workflow.AwaitWithTimeout(ctx, wait, woke); err != nil {
+		if err := awaitOrTimeout(ctx, wait, woke); err != nil {
 			return PlanResult{}, err
 		}
 	}

@@ -109,6 +109,32 @@ func (j *journal) drain(ctx workflow.Context, summary func() *casefile.Summary) 
 	}
 }
 
+// versionCancelTimers guards cancelling a wait's timer once the wait ends
+// early: histories recorded before it left such timers to fire unheeded.
+const versionCancelTimers = "cancel-wait-timers"
+
+// awaitOrTimeout waits until cond holds or d of real time has passed,
+// whichever is first, like workflow.AwaitWithTimeout; but when cond wins it
+// cancels the timer. Without that every command a case receives leaves a
+// timer behind that later fires for nothing, crowding the history and the
+// auditor's timeline of a case that lives for years.
+func awaitOrTimeout(ctx workflow.Context, d time.Duration, cond func() bool) error {
+	if workflow.GetVersion(ctx, versionCancelTimers, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		_, err := workflow.AwaitWithTimeout(ctx, d, cond)
+		return err
+	}
+	if cond() {
+		return nil
+	}
+	tctx, cancel := workflow.WithCancel(ctx)
+	timer := workflow.NewTimer(tctx, d)
+	err := workflow.Await(ctx, func() bool { return timer.IsReady() || cond() })
+	if !timer.IsReady() {
+		cancel()
+	}
+	return err
+}
+
 // awaitRecorded blocks an update handler until its step is in the read
 // model, so a caller who reads the timeline after a command sees it.
 func (j *journal) awaitRecorded(ctx workflow.Context, seq int) error {

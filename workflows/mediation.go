@@ -224,7 +224,7 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 		if wait < 0 {
 			err = workflow.Await(ctx, changed)
 		} else {
-			_, err = workflow.AwaitWithTimeout(ctx, wait, changed)
+			err = awaitOrTimeout(ctx, wait, changed)
 		}
 		if err != nil {
 			return MediationResult{}, err

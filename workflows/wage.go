@@ -324,7 +324,7 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 		if wait <= 0 {
 			continue
 		}
-		if _, err := workflow.AwaitWithTimeout(ctx, wait, woke); err != nil {
+		if err := awaitOrTimeout(ctx, wait, woke); err != nil {
 			return WageResult{}, err
 		}
 	}
