@@ -26,7 +26,7 @@ type EnforceableTitleBody struct {
 	Kind           string        `json:"kind" enum:"confirmed_mediation_agreement,judgment,court_mediation,payment_order,labour_arbitration_mediation,notarised_debt"`
 	DocumentNumber string        `json:"document_number" minLength:"1" maxLength:"100" example:"（2026）黔2301民特12号"`
 	DocumentDate   policy.Date   `json:"document_date" doc:"Date of the document; it decides how the application window is counted"`
-	SourceCaseID   string        `json:"source_case_id,omitempty" maxLength:"64" doc:"The casework mediation case whose confirmed agreement is enforced, if any"`
+	SourceCaseID   string        `json:"source_case_id,omitempty" maxLength:"64" doc:"The casework case whose title is enforced, if any: a mediation case (confirmed_mediation_agreement) or a wage case whose payment order became enforceable (payment_order)"`
 	DueDates       []policy.Date `json:"due_dates,omitempty" maxItems:"120" doc:"Last day of the performance period, one per installment; taken from the source case's performance plan when omitted"`
 }
 
@@ -382,12 +382,35 @@ func (s *Server) enforcementSource(ctx context.Context, b StartEnforcementBody, 
 	if !mayAccess(principalFrom(ctx), src) {
 		return out, huma.Error403Forbidden("source case " + src.ID + " is outside your cases")
 	}
-	if src.Process != casefile.ProcessMediation || title.Kind != workflows.TitleConfirmedMediationAgreement {
-		return out, huma.Error422UnprocessableEntity("a casework source case must be a mediation case enforced as a confirmed_mediation_agreement")
-	}
-	if src.Stage != workflows.StageDefaulted && src.Stage != workflows.StagePerforming {
-		return out, huma.Error409Conflict("source case " + src.ID + " is " + src.Stage +
-			"; enforcement needs a judicially confirmed agreement in performance or in default")
+	planID := workflows.PerformancePlanID
+	switch {
+	case src.Process == casefile.ProcessMediation && title.Kind == workflows.TitleConfirmedMediationAgreement:
+		if src.Stage != workflows.StageDefaulted && src.Stage != workflows.StagePerforming {
+			return out, huma.Error409Conflict("source case " + src.ID + " is " + src.Stage +
+				"; enforcement needs a judicially confirmed agreement in performance or in default")
+		}
+	case src.Process == casefile.ProcessWage && title.Kind == workflows.TitlePaymentOrder:
+		// A wage case whose payment order met no objection (支付令生效).
+		if src.Stage != workflows.WageEnforceable {
+			return out, huma.Error409Conflict("source case " + src.ID + " is " + src.Stage +
+				"; enforcement needs a payment order that has become enforceable")
+		}
+		// The order is payable within its objection period: that is the
+		// due date the application window runs from.
+		if len(title.DueDates) == 0 {
+			w, err := s.wageCaseOutput(ctx, &caseOutput{Body: CaseBody{Summary: src}})
+			if err != nil {
+				return out, err
+			}
+			if w.Body.Wage == nil || w.Body.Wage.PaymentOrder == nil {
+				return out, huma.Error409Conflict("source case " + src.ID + " has no payment order to enforce")
+			}
+			out.dueDates = []policy.Date{w.Body.Wage.PaymentOrder.ObjectionBy}
+		}
+		planID = ""
+	default:
+		return out, huma.Error422UnprocessableEntity("a casework source case must be a mediation case enforced as a " +
+			workflows.TitleConfirmedMediationAgreement + " or a wage case enforced as a " + workflows.TitlePaymentOrder)
 	}
 	for _, party := range []string{b.Applicant, b.Respondent} {
 		if !slices.Contains(src.Parties, party) {
@@ -395,8 +418,8 @@ func (s *Server) enforcementSource(ctx context.Context, b StartEnforcementBody, 
 		}
 	}
 	out.Summary = src
-	if len(title.DueDates) == 0 {
-		plan, err := s.Store.Plan(ctx, src.ID, workflows.PerformancePlanID)
+	if len(title.DueDates) == 0 && planID != "" {
+		plan, err := s.Store.Plan(ctx, src.ID, planID)
 		if err != nil && !errors.Is(err, db.ErrNotFound) {
 			return out, s.problem(ctx, "read source plan", err)
 		}

@@ -156,6 +156,36 @@ func TestWageSeedCase(t *testing.T) {
 	r = do(t, srv, &wageDebtor, http.MethodPost, "/cases/"+id+"/wage/objection", map[string]any{"reason": "逾期异议"})
 	require.Equal(t, http.StatusConflict, r.Status, "the objection period has passed: %s", r.Body)
 
+	// The payment order is enforceable: the court opens enforcement on it,
+	// with the wage case as its source, and orders detention (拘留).
+	enfBody := api.StartEnforcementBody{
+		CaseNumber: newEnforcementNumber(), Jurisdiction: "CN-52",
+		Title: api.EnforceableTitleBody{
+			Kind: workflows.TitlePaymentOrder, DocumentNumber: "（2026）黔2301民督1号",
+			DocumentDate: cur.Wage.PaymentOrder.IssuedOn, SourceCaseID: id,
+		},
+		Applicant: "villager-001", Respondent: wageDebtor.Subject, AmountFen: 27_830_000,
+		Parties: []api.PartyBody{
+			{ID: "villager-001", Name: "村民1（代表）", Side: "applicant"},
+			{ID: wageDebtor.Subject, Name: "某劳务公司", Side: "respondent"},
+		},
+	}
+	r = do(t, srv, &court, http.MethodPost, "/cases/enforcement", enfBody)
+	require.Equal(t, http.StatusCreated, r.Status, "body: %s", r.Body)
+	var enf api.CaseBody
+	r.json(t, &enf)
+	require.Equal(t, workflows.TitlePaymentOrder, enf.Enforcement.Title.Kind)
+	require.Equal(t, []policy.Date{cur.Wage.PaymentOrder.ObjectionBy}, enf.Enforcement.Title.DueDates,
+		"a payment order is payable within its objection period")
+	detained := post(t, srv, "court", "/cases/"+enf.Summary.ID+"/enforcement/measures",
+		map[string]any{"kind": "detention", "days": 15, "reason": "拒不支付劳动报酬"})
+	require.Equal(t, court.Subject, detained.Enforcement.Measures[0].OrderedBy)
+	// A mediation-agreement title cannot name a wage case.
+	wrong := enfBody
+	wrong.CaseNumber, wrong.Title.Kind = newEnforcementNumber(), workflows.TitleConfirmedMediationAgreement
+	r = do(t, srv, &court, http.MethodPost, "/cases/enforcement", wrong)
+	require.Equal(t, http.StatusUnprocessableEntity, r.Status, "body: %s", r.Body)
+
 	// The debtor pays 278,300 yuan in full; the court records it.
 	r = do(t, srv, &court, http.MethodPost, pay, map[string]any{"amount_fen": 27_830_000, "paid_on": cur.Wage.CaseToday, "reason": "拘留后全额支付"}, "Idempotency-Key", "pay-all")
 	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
