@@ -41,7 +41,7 @@ type BoundaryPartyBody struct {
 
 // StartBoundaryBody opens a boundary-dispute negotiation.
 type StartBoundaryBody struct {
-	CaseNumber   string              `json:"case_number" minLength:"1" maxLength:"100" doc:"The case number; the same number never opens two cases"`
+	CaseNumber   string              `json:"case_number" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]+$" doc:"The case number; the same number never opens two cases"`
 	Jurisdiction string              `json:"jurisdiction,omitempty" maxLength:"50" example:"CN-15" doc:"Jurisdiction handling the case (the parties' common parent or the county); defaults to the caller's"`
 	Title        string              `json:"title" minLength:"1" maxLength:"500" example:"甲嘎查与乙村草场边界纠纷"`
 	Parties      []BoundaryPartyBody `json:"parties" minItems:"2" maxItems:"50"`

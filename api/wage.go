@@ -36,7 +36,7 @@ type WageCreditorBody struct {
 
 // StartWageBody opens a wage or rent arrears case (欠薪/欠租).
 type StartWageBody struct {
-	CaseNumber   string             `json:"case_number" minLength:"1" maxLength:"100" example:"（2026）黔2301民特88号" doc:"The case number; the same number never opens two cases"`
+	CaseNumber   string             `json:"case_number" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]+$" example:"（2026）黔2301民特88号" doc:"The case number; the same number never opens two cases"`
 	Jurisdiction string             `json:"jurisdiction,omitempty" maxLength:"50" example:"CN-52"`
 	Debtor       WageDebtorBody     `json:"debtor"`
 	Creditors    []WageCreditorBody `json:"creditors" minItems:"1" maxItems:"5000"`
