@@ -2,13 +2,11 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
@@ -279,50 +277,6 @@ func (s *Server) startBoundary(ctx context.Context, in *startBoundaryInput) (*st
 	return &startOutput{Status: http.StatusCreated, Location: "/cases/" + id, Body: CaseBody{Summary: sum, Boundary: &view}}, nil
 }
 
-// boundaryUpdate sends a command to the case's boundary workflow and
-// answers with the case after it. The workflow's validator decides; a
-// refused command leaves no trace.
 func (s *Server) boundaryUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {
-	c := caseFrom(ctx)
-	if c.Process != casefile.ProcessBoundary {
-		return nil, huma.Error409Conflict("case " + c.ID + " is not a boundary case")
-	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: c.WorkflowID, UpdateName: name, UpdateID: updateID(name, key), Args: []any{cmd},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		var view workflows.BoundaryView
-		if err = h.Get(ctx, &view); err == nil {
-			sum, err := s.Store.Case(ctx, c.ID)
-			if err != nil {
-				return nil, s.problem(ctx, name, err)
-			}
-			return &caseOutput{Body: CaseBody{Summary: sum, Boundary: &view}}, nil
-		}
-	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		return nil, huma.Error409Conflict("case " + c.ID + " is closed: " + c.Stage)
-	}
-	return nil, s.problem(ctx, name, err)
-}
-
-// boundaryCaseOutput adds a boundary case's live state, when its workflow
-// can still be asked.
-func (s *Server) boundaryCaseOutput(ctx context.Context, out *caseOutput) (*caseOutput, error) {
-	res, err := s.Temporal.QueryWorkflow(ctx, out.Body.Summary.WorkflowID, "", workflows.QueryState)
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &notFound):
-		return out, nil
-	case err != nil:
-		return nil, s.problem(ctx, "read case state", err)
-	}
-	var view workflows.BoundaryView
-	if err := res.Get(&view); err != nil {
-		return nil, s.problem(ctx, "read case state", err)
-	}
-	out.Body.Boundary = &view
-	return out, nil
+	return sendCommand(ctx, s, boundaryView, name, key, cmd)
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
@@ -398,7 +397,7 @@ func (s *Server) enforcementSource(ctx context.Context, b StartEnforcementBody, 
 		// The order is payable within its objection period: that is the
 		// due date the application window runs from.
 		if len(title.DueDates) == 0 {
-			w, err := s.wageCaseOutput(ctx, &caseOutput{Body: CaseBody{Summary: src}})
+			w, err := queryView(ctx, s, wageView, &caseOutput{Body: CaseBody{Summary: src}})
 			if err != nil {
 				return out, err
 			}
@@ -430,50 +429,6 @@ func (s *Server) enforcementSource(ctx context.Context, b StartEnforcementBody, 
 	return out, nil
 }
 
-// enforcementUpdate sends a command to the case's enforcement workflow and
-// answers with the case after it. The workflow's validator decides; a
-// refused command leaves no trace.
 func (s *Server) enforcementUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {
-	c := caseFrom(ctx)
-	if c.Process != casefile.ProcessEnforcement {
-		return nil, huma.Error409Conflict("case " + c.ID + " is not an enforcement case")
-	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: c.WorkflowID, UpdateName: name, UpdateID: updateID(name, key), Args: []any{cmd},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		var view workflows.EnforcementView
-		if err = h.Get(ctx, &view); err == nil {
-			sum, err := s.Store.Case(ctx, c.ID)
-			if err != nil {
-				return nil, s.problem(ctx, name, err)
-			}
-			return &caseOutput{Body: CaseBody{Summary: sum, Enforcement: &view}}, nil
-		}
-	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		return nil, huma.Error409Conflict("case " + c.ID + " is closed: " + c.Stage)
-	}
-	return nil, s.problem(ctx, name, err)
-}
-
-// enforcementCaseOutput adds an enforcement case's live state, when its
-// workflow can still be asked.
-func (s *Server) enforcementCaseOutput(ctx context.Context, out *caseOutput) (*caseOutput, error) {
-	res, err := s.Temporal.QueryWorkflow(ctx, out.Body.Summary.WorkflowID, "", workflows.QueryState)
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &notFound):
-		return out, nil
-	case err != nil:
-		return nil, s.problem(ctx, "read case state", err)
-	}
-	var view workflows.EnforcementView
-	if err := res.Get(&view); err != nil {
-		return nil, s.problem(ctx, "read case state", err)
-	}
-	out.Body.Enforcement = &view
-	return out, nil
+	return sendCommand(ctx, s, enforcementView, name, key, cmd)
 }

@@ -4,13 +4,11 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"errors"
 	"net/http"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
@@ -221,36 +219,8 @@ func (s *Server) extendMediation(ctx context.Context, in *extendInput) (*caseOut
 	return s.mediationUpdate(ctx, workflows.UpdateExtendDeadline, in.IdempotencyKey, cmd)
 }
 
-// mediationUpdate sends a command to the case's mediation workflow and
-// answers with the case after it. The workflow's validator decides; a
-// refused command leaves no trace.
 func (s *Server) mediationUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {
-	c := caseFrom(ctx)
-	if c.Process != casefile.ProcessMediation {
-		return nil, huma.Error409Conflict("case " + c.ID + " is not a mediation case")
-	}
-	// A closed case may still have steps to take (follow-up visits); the
-	// workflow's validator decides, and a finished workflow answers NotFound.
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: c.WorkflowID, UpdateName: name, UpdateID: updateID(name, key), Args: []any{cmd},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		var view workflows.MediationView
-		if err = h.Get(ctx, &view); err == nil {
-			sum, err := s.Store.Case(ctx, c.ID)
-			if err != nil {
-				return nil, s.problem(ctx, name, err)
-			}
-			return &caseOutput{Body: CaseBody{Summary: sum, Mediation: &view}}, nil
-		}
-	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		// The case exists (the ledger has it), so its workflow has finished.
-		return nil, huma.Error409Conflict("case " + c.ID + " is closed: " + c.Stage)
-	}
-	return nil, s.problem(ctx, name, err)
+	return sendCommand(ctx, s, mediationView, name, key, cmd)
 }
 
 // updateID makes a command idempotent under the caller's key: Temporal

@@ -10,7 +10,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
@@ -208,33 +207,8 @@ func (s *Server) objectPaymentOrder(ctx context.Context, in *objectionInput) (*c
 	return s.wageUpdate(ctx, workflows.UpdateObjectPaymentOrder, in.IdempotencyKey, cmd)
 }
 
-// wageUpdate sends a command to a wage case and answers with the case
-// after it. The workflow's validator decides; a refused command leaves no
-// trace.
 func (s *Server) wageUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {
-	c := caseFrom(ctx)
-	if c.Process != casefile.ProcessWage {
-		return nil, huma.Error409Conflict("case " + c.ID + " is not a wage case")
-	}
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: c.WorkflowID, UpdateName: name, UpdateID: updateID(name, key), Args: []any{cmd},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		var view workflows.WageView
-		if err = h.Get(ctx, &view); err == nil {
-			sum, err := s.Store.Case(ctx, c.ID)
-			if err != nil {
-				return nil, s.problem(ctx, name, err)
-			}
-			return &caseOutput{Body: CaseBody{Summary: sum, Wage: &view}}, nil
-		}
-	}
-	var notFound *serviceerror.NotFound
-	if errors.As(err, &notFound) {
-		return nil, huma.Error409Conflict("case " + c.ID + " is closed: " + c.Stage)
-	}
-	return nil, s.problem(ctx, name, err)
+	return sendCommand(ctx, s, wageView, name, key, cmd)
 }
 
 // listWageCreditors pages through the per-creditor ledger in the read
@@ -302,24 +276,5 @@ func (s *Server) listWageCreditors(ctx context.Context, in *wageCreditorsInput) 
 		}
 		out.Body.Totals = t
 	}
-	return out, nil
-}
-
-// wageCaseOutput adds a wage case's live state, while its workflow can be
-// asked.
-func (s *Server) wageCaseOutput(ctx context.Context, out *caseOutput) (*caseOutput, error) {
-	res, err := s.Temporal.QueryWorkflow(ctx, out.Body.Summary.WorkflowID, "", workflows.QueryState)
-	var notFound *serviceerror.NotFound
-	switch {
-	case errors.As(err, &notFound):
-		return out, nil
-	case err != nil:
-		return nil, s.problem(ctx, "read case state", err)
-	}
-	var view workflows.WageView
-	if err := res.Get(&view); err != nil {
-		return nil, s.problem(ctx, "read case state", err)
-	}
-	out.Body.Wage = &view
 	return out, nil
 }

@@ -1,0 +1,82 @@
+package api
+
+import (
+	"context"
+	"errors"
+
+	"github.com/danielgtaylor/huma/v2"
+	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/workflows"
+)
+
+// liveView says where a process's live state goes in a CaseBody.
+type liveView[V any] struct {
+	process casefile.Process
+	set     func(*CaseBody, *V)
+}
+
+// The live views of each process's main workflow.
+var (
+	mediationView   = liveView[workflows.MediationView]{casefile.ProcessMediation, func(b *CaseBody, v *workflows.MediationView) { b.Mediation = v }}
+	enforcementView = liveView[workflows.EnforcementView]{casefile.ProcessEnforcement, func(b *CaseBody, v *workflows.EnforcementView) { b.Enforcement = v }}
+	boundaryView    = liveView[workflows.BoundaryView]{casefile.ProcessBoundary, func(b *CaseBody, v *workflows.BoundaryView) { b.Boundary = v }}
+	wageView        = liveView[workflows.WageView]{casefile.ProcessWage, func(b *CaseBody, v *workflows.WageView) { b.Wage = v }}
+)
+
+// sendCommand sends a command to the case's workflow as a Temporal update
+// and answers with the case after it. The workflow's validator decides; a
+// refused command leaves no trace. The command must be one for the case's
+// own process.
+func sendCommand[V any](ctx context.Context, s *Server, lv liveView[V], name, key string, cmd any) (*caseOutput, error) {
+	c := caseFrom(ctx)
+	if c.Process != lv.process {
+		return nil, huma.Error409Conflict("case " + c.ID + " is a " + string(c.Process) + " case, not a " + string(lv.process) + " case")
+	}
+	// A closed case may still have steps to take (follow-up visits); the
+	// workflow's validator decides, and a finished workflow answers NotFound.
+	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
+		WorkflowID: c.WorkflowID, UpdateName: name, UpdateID: updateID(name, key), Args: []any{cmd},
+		WaitForStage: client.WorkflowUpdateStageCompleted,
+	})
+	if err == nil {
+		var view V
+		if err = h.Get(ctx, &view); err == nil {
+			sum, err := s.Store.Case(ctx, c.ID)
+			if err != nil {
+				return nil, s.problem(ctx, name, err)
+			}
+			out := &caseOutput{Body: CaseBody{Summary: sum}}
+			lv.set(&out.Body, &view)
+			return out, nil
+		}
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		// The case exists (the ledger has it), so its workflow has finished.
+		return nil, huma.Error409Conflict("case " + c.ID + " is closed: " + c.Stage)
+	}
+	return nil, s.problem(ctx, name, err)
+}
+
+// queryView adds the case's live state to out, when its workflow can still
+// be asked; a case whose history has been archived is answered from the
+// ledger alone.
+func queryView[V any](ctx context.Context, s *Server, lv liveView[V], out *caseOutput) (*caseOutput, error) {
+	res, err := s.Temporal.QueryWorkflow(ctx, out.Body.Summary.WorkflowID, "", workflows.QueryState)
+	var notFound *serviceerror.NotFound
+	switch {
+	case errors.As(err, &notFound):
+		return out, nil
+	case err != nil:
+		return nil, s.problem(ctx, "read case state", err)
+	}
+	var view V
+	if err := res.Get(&view); err != nil {
+		return nil, s.problem(ctx, "read case state", err)
+	}
+	lv.set(&out.Body, &view)
+	return out, nil
+}
