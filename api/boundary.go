@@ -7,7 +7,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
@@ -238,43 +237,13 @@ func (s *Server) startBoundary(ctx context.Context, in *startBoundaryInput) (*st
 		return nil, huma.Error422UnprocessableEntity(err.Error())
 	}
 
-	if existing, err := s.Store.Case(ctx, id); err == nil {
-		if existing.Process != casefile.ProcessBoundary || existing.Jurisdiction != input.Jurisdiction ||
-			existing.Mediator != input.Organiser {
-			return nil, huma.Error409Conflict("case number " + number + " is already used by another case (" + id + ")")
-		}
-		out, err := s.caseOutput(ctx, existing)
-		if err != nil {
-			return nil, err
-		}
-		return &startOutput{Status: http.StatusOK, Location: "/cases/" + id, Body: out.Body}, nil
-	}
-
-	wfID := workflows.BoundaryWorkflowID(id)
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: wfID, TaskQueue: workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.Boundary, input)
-	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			WorkflowID: wfID, UpdateName: workflows.UpdateOpened, UpdateID: "opened",
-			WaitForStage: client.WorkflowUpdateStageCompleted,
+	return openCase(ctx, s, boundaryView, opening{
+		caseID: id, caseNumber: number, workflowID: workflows.BoundaryWorkflowID(id), workflow: workflows.Boundary, input: input,
+		sameCase: func(c casefile.Summary) bool {
+			return c.Jurisdiction == input.Jurisdiction && c.Mediator == input.Organiser
 		},
+		reuse: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
-	if err != nil {
-		return nil, s.problem(ctx, "start boundary case", err)
-	}
-	var view workflows.BoundaryView
-	if err := h.Get(ctx, &view); err != nil {
-		return nil, s.problem(ctx, "start boundary case", err)
-	}
-	sum, err := s.Store.Case(ctx, id)
-	if err != nil {
-		return nil, s.problem(ctx, "start boundary case", err)
-	}
-	return &startOutput{Status: http.StatusCreated, Location: "/cases/" + id, Body: CaseBody{Summary: sum, Boundary: &view}}, nil
 }
 
 func (s *Server) boundaryUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {

@@ -3,12 +3,15 @@ package api
 import (
 	"context"
 	"errors"
+	"net/http"
 
 	"github.com/danielgtaylor/huma/v2"
+	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/api/serviceerror"
 	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/workflows"
 )
 
@@ -77,6 +80,67 @@ func queryView[V any](ctx context.Context, s *Server, lv liveView[V], out *caseO
 	if err := res.Get(&view); err != nil {
 		return nil, s.problem(ctx, "read case state", err)
 	}
+	lv.set(&out.Body, &view)
+	return out, nil
+}
+
+// opening is how a new case of a process is started.
+type opening struct {
+	caseID, caseNumber, workflowID string
+	workflow                       any // the workflow function
+	input                          any
+	// sameCase says whether an existing case with this number is the one
+	// being opened again (a retry), not another dispute under its number.
+	sameCase func(casefile.Summary) bool
+	// reuse is the workflow ID reuse policy: whether a number whose
+	// workflow failed may be opened again.
+	reuse enumspb.WorkflowIdReusePolicy
+}
+
+// openCase opens a case idempotently: a case number already open answers
+// 200 with that case (409 if it is another dispute); otherwise the workflow
+// is started together with its "opened" update, which returns once the
+// first step is recorded, so the answer (201) already shows it.
+func openCase[V any](ctx context.Context, s *Server, lv liveView[V], o opening) (*startOutput, error) {
+	location := "/cases/" + o.caseID
+	if existing, err := s.Store.Case(ctx, o.caseID); err == nil {
+		if existing.Process != lv.process || !o.sameCase(existing) {
+			return nil, huma.Error409Conflict("case number " + o.caseNumber + " is already used by another case (" + o.caseID + ")")
+		}
+		out, err := s.caseOutput(ctx, existing)
+		if err != nil {
+			return nil, err
+		}
+		return &startOutput{Status: http.StatusOK, Location: location, Body: out.Body}, nil
+	} else if !errors.Is(err, db.ErrNotFound) {
+		return nil, s.problem(ctx, "open case", err)
+	}
+
+	what := "open " + string(lv.process) + " case"
+	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
+		ID: o.workflowID, TaskQueue: workflows.TaskQueue,
+		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+		WorkflowIDReusePolicy:    o.reuse,
+	}, o.workflow, o.input)
+	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
+		StartWorkflowOperation: start,
+		UpdateOptions: client.UpdateWorkflowOptions{
+			WorkflowID: o.workflowID, UpdateName: workflows.UpdateOpened, UpdateID: "opened",
+			WaitForStage: client.WorkflowUpdateStageCompleted,
+		},
+	})
+	if err != nil {
+		return nil, s.problem(ctx, what, err)
+	}
+	var view V
+	if err := h.Get(ctx, &view); err != nil {
+		return nil, s.problem(ctx, what, err)
+	}
+	sum, err := s.Store.Case(ctx, o.caseID)
+	if err != nil {
+		return nil, s.problem(ctx, what, err)
+	}
+	out := &startOutput{Status: http.StatusCreated, Location: location, Body: CaseBody{Summary: sum}}
 	lv.set(&out.Body, &view)
 	return out, nil
 }

@@ -11,7 +11,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
@@ -292,43 +291,13 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 		Applicant: b.Applicant, Respondent: b.Respondent, AmountFen: b.AmountFen, AppliedOn: applied,
 		Parties: parties, Judge: judge, StartedBy: p.Actor(), Clock: clock,
 	}
-	if existing, err := s.Store.Case(ctx, id); err == nil {
-		if existing.Process != casefile.ProcessEnforcement || existing.Court != input.Court || existing.ClaimFen != input.AmountFen {
-			return nil, huma.Error409Conflict("case number " + number + " is already used by another case (" + id + ")")
-		}
-		out, err := s.caseOutput(ctx, existing)
-		if err != nil {
-			return nil, err
-		}
-		return &startOutput{Status: http.StatusOK, Location: "/cases/" + id, Body: out.Body}, nil
-	}
-
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: wfID, TaskQueue: workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
+	return openCase(ctx, s, enforcementView, opening{
+		caseID: id, caseNumber: number, workflowID: wfID, workflow: workflows.Enforcement, input: input,
+		sameCase: func(c casefile.Summary) bool { return c.Court == input.Court && c.ClaimFen == input.AmountFen },
 		// A run the worker refused (its policy found the application out
 		// of time) failed without a trace; the number may be used again.
-		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
-	}, workflows.Enforcement, input)
-	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			WorkflowID: wfID, UpdateName: workflows.UpdateOpened, UpdateID: "opened",
-			WaitForStage: client.WorkflowUpdateStageCompleted,
-		},
+		reuse: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
 	})
-	if err != nil {
-		return nil, s.problem(ctx, "start enforcement", err)
-	}
-	var view workflows.EnforcementView
-	if err := h.Get(ctx, &view); err != nil {
-		return nil, s.problem(ctx, "start enforcement", err)
-	}
-	sum, err := s.Store.Case(ctx, id)
-	if err != nil {
-		return nil, s.problem(ctx, "start enforcement", err)
-	}
-	return &startOutput{Status: http.StatusCreated, Location: "/cases/" + id, Body: CaseBody{Summary: sum, Enforcement: &view}}, nil
 }
 
 // checkWindow refuses an application out of time, naming the rule and the

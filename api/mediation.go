@@ -9,7 +9,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
@@ -147,42 +146,14 @@ func (s *Server) startMediation(ctx context.Context, in *startMediationInput) (*
 
 	// A case number already in use answers with that case, unless it is
 	// another dispute: then the number is taken.
-	if existing, err := s.Store.Case(ctx, id); err == nil {
-		if existing.Court != input.Court || existing.Organisation != input.Organisation ||
-			existing.Mediator != input.Mediator || existing.ClaimFen != input.ClaimFen {
-			return nil, huma.Error409Conflict("case number " + number + " is already used by another dispute (case " + id + ")")
-		}
-		out, err := s.caseOutput(ctx, existing)
-		if err != nil {
-			return nil, err
-		}
-		return &startOutput{Status: http.StatusOK, Location: "/cases/" + id, Body: out.Body}, nil
-	}
-
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: wfID, TaskQueue: workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.Mediation, input)
-	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			WorkflowID: wfID, UpdateName: workflows.UpdateOpened, UpdateID: "opened",
-			WaitForStage: client.WorkflowUpdateStageCompleted,
+	return openCase(ctx, s, mediationView, opening{
+		caseID: id, caseNumber: number, workflowID: wfID, workflow: workflows.Mediation, input: input,
+		sameCase: func(c casefile.Summary) bool {
+			return c.Court == input.Court && c.Organisation == input.Organisation &&
+				c.Mediator == input.Mediator && c.ClaimFen == input.ClaimFen
 		},
+		reuse: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
-	if err != nil {
-		return nil, s.problem(ctx, "start mediation", err)
-	}
-	var view workflows.MediationView
-	if err := h.Get(ctx, &view); err != nil {
-		return nil, s.problem(ctx, "start mediation", err)
-	}
-	sum, err := s.Store.Case(ctx, id)
-	if err != nil {
-		return nil, s.problem(ctx, "start mediation", err)
-	}
-	return &startOutput{Status: http.StatusCreated, Location: "/cases/" + id, Body: CaseBody{Summary: sum, Mediation: &view}}, nil
 }
 
 // checkParties requires distinct party IDs and both sides of the dispute.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	enumspb "go.temporal.io/api/enums/v1"
-	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
@@ -158,43 +157,13 @@ func (s *Server) startWage(ctx context.Context, in *startWageInput) (*startOutpu
 	for _, c := range input.Creditors {
 		total += c.OwedFen
 	}
-	if existing, err := s.Store.Case(ctx, id); err == nil {
-		if existing.Process != casefile.ProcessWage || existing.Court != input.Court ||
-			existing.Mediator != input.Mediator || existing.ClaimFen != total {
-			return nil, huma.Error409Conflict("case number " + number + " is already used by another case (" + id + ")")
-		}
-		out, err := s.caseOutput(ctx, existing)
-		if err != nil {
-			return nil, err
-		}
-		return &startOutput{Status: http.StatusOK, Location: "/cases/" + id, Body: out.Body}, nil
-	}
-
-	wfID := workflows.WageWorkflowID(id)
-	start := s.Temporal.NewWithStartWorkflowOperation(client.StartWorkflowOptions{
-		ID: wfID, TaskQueue: workflows.TaskQueue,
-		WorkflowIDConflictPolicy: enumspb.WORKFLOW_ID_CONFLICT_POLICY_USE_EXISTING,
-		WorkflowIDReusePolicy:    enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
-	}, workflows.Wage, input)
-	h, err := s.Temporal.UpdateWithStartWorkflow(ctx, client.UpdateWithStartWorkflowOptions{
-		StartWorkflowOperation: start,
-		UpdateOptions: client.UpdateWorkflowOptions{
-			WorkflowID: wfID, UpdateName: workflows.UpdateOpened, UpdateID: "opened",
-			WaitForStage: client.WorkflowUpdateStageCompleted,
+	return openCase(ctx, s, wageView, opening{
+		caseID: id, caseNumber: number, workflowID: workflows.WageWorkflowID(id), workflow: workflows.Wage, input: input,
+		sameCase: func(c casefile.Summary) bool {
+			return c.Court == input.Court && c.Mediator == input.Mediator && c.ClaimFen == total
 		},
+		reuse: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
-	if err != nil {
-		return nil, s.problem(ctx, "start wage case", err)
-	}
-	var view workflows.WageView
-	if err := h.Get(ctx, &view); err != nil {
-		return nil, s.problem(ctx, "start wage case", err)
-	}
-	sum, err := s.Store.Case(ctx, id)
-	if err != nil {
-		return nil, s.problem(ctx, "start wage case", err)
-	}
-	return &startOutput{Status: http.StatusCreated, Location: "/cases/" + id, Body: CaseBody{Summary: sum, Wage: &view}}, nil
 }
 
 func (s *Server) recordWagePayment(ctx context.Context, in *wagePaymentInput) (*caseOutput, error) {
