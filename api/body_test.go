@@ -1,6 +1,8 @@
 package api
 
 import (
+	"io"
+	"log/slog"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -51,4 +53,32 @@ func TestLimitBody(t *testing.T) {
 			}
 		})
 	}
+}
+
+func TestUnknownRoutesAreProblems(t *testing.T) {
+	h, _ := New(&Server{})
+	tests := []struct {
+		method, path string
+		want         int
+		allow        string
+	}{
+		{http.MethodGet, "/no/such/thing", http.StatusNotFound, ""},
+		{http.MethodDelete, "/cases/mediation", http.StatusMethodNotAllowed, "GET, POST"},
+		{http.MethodDelete, "/cases/c1/timeline", http.StatusMethodNotAllowed, http.MethodGet},
+	}
+	for _, tt := range tests {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, httptest.NewRequest(tt.method, tt.path, nil))
+		require.Equal(t, tt.want, rec.Code, "%s %s: %s", tt.method, tt.path, rec.Body)
+		require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
+		require.Equal(t, tt.allow, rec.Header().Get("Allow"))
+	}
+}
+
+func TestPanicIsAProblem(t *testing.T) {
+	h := recoverPanics(slog.New(slog.NewTextHandler(io.Discard, nil)), http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic("boom") }))
+	rec := httptest.NewRecorder()
+	h.ServeHTTP(rec, httptest.NewRequest(http.MethodGet, "/", nil))
+	require.Equal(t, http.StatusInternalServerError, rec.Code)
+	require.Equal(t, "application/problem+json", rec.Header().Get("Content-Type"))
 }
