@@ -21,11 +21,20 @@ import (
 
 // EnforceableTitleBody is the document enforcement rests on (执行依据).
 type EnforceableTitleBody struct {
-	Kind           string        `json:"kind" enum:"confirmed_mediation_agreement,judgment,court_mediation,payment_order,labour_arbitration_mediation,notarised_debt"`
-	DocumentNumber string        `json:"document_number" minLength:"1" maxLength:"100" example:"（2026）黔2301民特12号"`
-	DocumentDate   policy.Date   `json:"document_date" doc:"Date of the document; it decides how the application window is counted"`
-	SourceCaseID   string        `json:"source_case_id,omitempty" maxLength:"64" doc:"The casework case whose title is enforced, if any: a mediation case (confirmed_mediation_agreement) or a wage case whose payment order became enforceable (payment_order)"`
-	DueDates       []policy.Date `json:"due_dates,omitempty" maxItems:"120" doc:"Last day of the performance period, one per installment; taken from the source case's performance plan when omitted"`
+	Kind           string           `json:"kind" enum:"confirmed_mediation_agreement,judgment,court_mediation,payment_order,labour_arbitration_mediation,notarised_debt"`
+	DocumentNumber string           `json:"document_number" minLength:"1" maxLength:"100" example:"（2026）黔2301民特12号"`
+	DocumentDate   policy.Date      `json:"document_date" doc:"Date of the document; it decides how the application window is counted"`
+	SourceCaseID   string           `json:"source_case_id,omitempty" maxLength:"64" doc:"The casework case whose title is enforced, if any: a mediation case (confirmed_mediation_agreement) or a wage case whose payment order became enforceable (payment_order)"`
+	DueDates       []policy.Date    `json:"due_dates,omitempty" maxItems:"120" doc:"Last day of the performance period, one per installment; taken from the source case's performance plan when omitted"`
+	Interruptions  []policy.Date    `json:"interruptions,omitempty" maxItems:"50" doc:"Days the application period was interrupted (中断: a demand for performance, the obligor's agreement to perform); it runs anew from each"`
+	Suspensions    []SuspensionBody `json:"suspensions,omitempty" maxItems:"50" doc:"Spans the obligee could not apply (中止); one arising in the period's last six months (policy) lets it run on six months after it ends"`
+}
+
+// SuspensionBody is a span in which the application period was suspended.
+type SuspensionBody struct {
+	From   policy.Date `json:"from"`
+	To     policy.Date `json:"to"`
+	Reason string      `json:"reason" minLength:"1" maxLength:"2000"`
 }
 
 // StartEnforcementBody applies for enforcement (申请执行) and opens the
@@ -246,7 +255,10 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 	}
 	title := workflows.EnforceableTitle{
 		Kind: b.Title.Kind, DocumentNumber: strings.TrimSpace(b.Title.DocumentNumber), DocumentDate: b.Title.DocumentDate,
-		SourceCaseID: b.Title.SourceCaseID, DueDates: b.Title.DueDates,
+		SourceCaseID: b.Title.SourceCaseID, DueDates: b.Title.DueDates, Interruptions: b.Title.Interruptions,
+	}
+	for _, sp := range b.Title.Suspensions {
+		title.Suspensions = append(title.Suspensions, workflows.Suspension{From: sp.From, To: sp.To, Reason: sp.Reason})
 	}
 	// A case started from a casework case runs on that case's clock, so
 	// its dates continue the source's case time.

@@ -407,6 +407,18 @@ func TestEnforcementApplicationWindow(t *testing.T) {
 	res := do(t, fast, &court, http.MethodPost, "/cases/enforcement", future)
 	require.Equal(t, http.StatusUnprocessableEntity, res.Status, "body: %s", res.Body)
 	res.problem(t)
+
+	// A judgment payable 2023-06-30: its window closed on 2025-06-30, but
+	// the obligee's demand for payment on 2025-06-02 interrupted the period
+	// (中断), which then ran anew for two years.
+	late := judgmentEnforcement(d(2023, 5, 1), d(2023, 6, 30), 100_000)
+	res = do(t, fast, &court, http.MethodPost, "/cases/enforcement", late)
+	require.Equal(t, http.StatusUnprocessableEntity, res.Status, "body: %s", res.Body)
+	require.Contains(t, res.problem(t)["detail"], "closed on 2025-06-30")
+	late.Title.Interruptions = []policy.Date{d(2025, 6, 2)}
+	in := startEnforcement(t, fast, late)
+	require.Equal(t, d(2027, 6, 2), in.Enforcement.Window.ClosesOn)
+	require.NotEmpty(t, in.Enforcement.Window.Moved)
 }
 
 // completedEnforcement runs a short enforcement case on a judgment to

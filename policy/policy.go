@@ -109,6 +109,11 @@ type EnforcementPolicy struct {
 	// enforcement is terminated for the time being (终结本次执行).
 	RecheckEvery Period `json:"recheck_every"`
 	RecheckFor   Period `json:"recheck_for"`
+	// SuspensionRunOn is how long the application period runs on after a
+	// suspension (中止) that arose in its final stretch of the same length
+	// ends (Civil Code art. 194, applied to the enforcement period by the
+	// Civil Procedure Law).
+	SuspensionRunOn Period `json:"suspension_run_on"`
 }
 
 // BoundaryPolicy sets the tiers and follow-up of a multi-party negotiation
@@ -239,6 +244,7 @@ func (p Policy) Validate() error {
 	required("enforcement.renewal_reminder", e.RenewalReminder)
 	required("enforcement.recheck_every", e.RecheckEvery)
 	required("enforcement.recheck_for", e.RecheckFor)
+	required("enforcement.suspension_run_on", e.SuspensionRunOn)
 	if !e.RecheckFor.IsZero() && !e.RecheckEvery.IsZero() && !e.RecheckFor.longerThan(e.RecheckEvery) {
 		bad("enforcement.recheck_for", "%s is not longer than recheck_every %s", e.RecheckFor, e.RecheckEvery)
 	}
@@ -355,6 +361,7 @@ func (p Policy) inherit(parent Policy) Policy {
 	period(&e.RenewalReminder, pe.RenewalReminder)
 	period(&e.RecheckEvery, pe.RecheckEvery)
 	period(&e.RecheckFor, pe.RecheckFor)
+	period(&e.SuspensionRunOn, pe.SuspensionRunOn)
 
 	b, pb := &p.Boundary, parent.Boundary
 	number(&b.VillageMinRounds, pb.VillageMinRounds)

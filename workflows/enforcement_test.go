@@ -230,6 +230,9 @@ func TestEnforcementWindow(t *testing.T) {
 		wantCloses policy.Date
 		wantBarred []policy.Date
 		wantErr    string
+		// interrupted and suspended move the period (中断、中止).
+		interrupted []policy.Date
+		suspended   []Suspension
 	}{
 		{
 			name: "CurrentRuleCountsFromLastInstallment", docDate: d(2022, 3, 1),
@@ -257,6 +260,31 @@ func TestEnforcementWindow(t *testing.T) {
 			wantErr:    "for documents dated before 2022-01-01 the P2Y window runs from each installment's own due date, and the last of them, from 2021-12-15, closed on 2023-12-15",
 		},
 		{
+			name: "InterruptionRestartsTheWindow", docDate: d(2022, 3, 1),
+			due: []policy.Date{d(2022, 12, 15)}, applied: d(2025, 3, 3), interrupted: []policy.Date{d(2024, 6, 3)},
+			wantRule: WindowRuleLastInstallment, wantCloses: d(2026, 6, 3),
+		},
+		{
+			name: "InterruptionAfterTheWindowClosedChangesNothing", docDate: d(2022, 3, 1),
+			due: []policy.Date{d(2022, 12, 15)}, applied: d(2025, 2, 3), interrupted: []policy.Date{d(2025, 1, 10)},
+			wantRule: WindowRuleLastInstallment, wantCloses: d(2024, 12, 16), wantBarred: []policy.Date{d(2022, 12, 15)},
+			wantErr: "closed on 2024-12-16",
+		},
+		{
+			// Suspended from 2024-09-01, inside the last six months before
+			// 2024-12-16: the period runs on six months after 2024-11-30.
+			name: "SuspensionInTheLastSixMonthsRunsOn", docDate: d(2022, 3, 1),
+			due: []policy.Date{d(2022, 12, 15)}, applied: d(2025, 5, 30),
+			suspended: []Suspension{{From: d(2024, 9, 1), To: d(2024, 11, 30), Reason: "洪灾"}},
+			wantRule:  WindowRuleLastInstallment, wantCloses: d(2025, 5, 30),
+		},
+		{
+			name: "EarlierSuspensionChangesNothing", docDate: d(2022, 3, 1),
+			due: []policy.Date{d(2022, 12, 15)}, applied: d(2024, 12, 16),
+			suspended: []Suspension{{From: d(2023, 3, 1), To: d(2023, 5, 1), Reason: "疫情"}},
+			wantRule:  WindowRuleLastInstallment, wantCloses: d(2024, 12, 16),
+		},
+		{
 			name: "RuleSwitchesOnTheDocumentDate", docDate: d(2022, 1, 1),
 			due: []policy.Date{d(2021, 12, 31), d(2022, 3, 31)}, applied: d(2024, 1, 2),
 			wantRule: WindowRuleLastInstallment, wantCloses: d(2024, 4, 1), // 2024-03-31 is a Sunday
@@ -264,7 +292,8 @@ func TestEnforcementWindow(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			title := EnforceableTitle{Kind: TitleConfirmedMediationAgreement, DocumentNumber: "x", DocumentDate: tt.docDate, DueDates: tt.due}
+			title := EnforceableTitle{Kind: TitleConfirmedMediationAgreement, DocumentNumber: "x", DocumentDate: tt.docDate, DueDates: tt.due,
+				Interruptions: tt.interrupted, Suspensions: tt.suspended}
 			w, err := ComputeEnforcementWindow(p, title, dl)
 			require.NoError(t, err)
 			require.Equal(t, tt.wantRule, w.Rule)

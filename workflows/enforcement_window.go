@@ -45,6 +45,21 @@ type EnforceableTitle struct {
 	// DueDates are the last days of the performance period: one date, or one
 	// per installment.
 	DueDates []policy.Date `json:"due_dates"`
+	// Interruptions are days the application period was interrupted (中断:
+	// the obligee demanded performance, the obligor agreed to perform, an
+	// application was made): the period runs anew from each.
+	Interruptions []policy.Date `json:"interruptions,omitempty"`
+	// Suspensions are spans in which the obligee could not apply (中止:
+	// force majeure, ...); one that arose in the period's final stretch
+	// makes the period run on after it ends.
+	Suspensions []Suspension `json:"suspensions,omitempty"`
+}
+
+// Suspension is a span in which the application period was suspended.
+type Suspension struct {
+	From   policy.Date `json:"from"`
+	To     policy.Date `json:"to"`
+	Reason string      `json:"reason,omitempty"`
 }
 
 // ValidateTitle checks that a title names a known kind of document, its
@@ -66,6 +81,19 @@ func ValidateTitle(t EnforceableTitle) error {
 		}
 		if d.Before(t.DocumentDate) {
 			return titleErr("due date %s is before the document date %s", d, t.DocumentDate)
+		}
+	}
+	for _, d := range t.Interruptions {
+		if d.IsZero() || d.Before(t.DocumentDate) {
+			return titleErr("interruption %q must be a date on or after the document date %s", d, t.DocumentDate)
+		}
+	}
+	for _, s := range t.Suspensions {
+		if s.From.IsZero() || s.To.IsZero() || s.To.Before(s.From) {
+			return titleErr("a suspension needs from and to dates, to not before from; got %s to %s", s.From, s.To)
+		}
+		if s.From.Before(t.DocumentDate) {
+			return titleErr("suspension from %s is before the document date %s", s.From, t.DocumentDate)
 		}
 	}
 	return nil
@@ -97,6 +125,9 @@ type EnforcementWindow struct {
 	// ClosesOn is the last day on which an application is in time for at
 	// least part of the obligation.
 	ClosesOn policy.Date `json:"closes_on"`
+	// Moved says how interruptions and suspensions moved the window, for
+	// the record.
+	Moved []string `json:"moved,omitempty"`
 }
 
 // DeadlineFunc counts a period from a date under a jurisdiction's calendar;
@@ -118,10 +149,40 @@ func ComputeEnforcementWindow(p policy.Policy, t EnforceableTitle, deadline Dead
 	if from := p.Enforcement.LastInstallmentRuleFrom; !from.IsZero() && !t.DocumentDate.Before(from) {
 		w.Rule = WindowRuleLastInstallment
 	}
-	for _, s := range starts {
+	interruptions := slices.Clone(t.Interruptions)
+	slices.SortFunc(interruptions, policy.Date.Compare)
+	suspensions := slices.Clone(t.Suspensions)
+	slices.SortFunc(suspensions, func(a, b Suspension) int { return a.From.Compare(b.From) })
+	for i, s := range starts {
 		c, err := deadline(s, w.Period)
 		if err != nil {
 			return EnforcementWindow{}, fmt.Errorf("enforcement window from %s: %w", s, err)
+		}
+		// An interruption while the window runs starts it anew (art. 195).
+		for _, in := range interruptions {
+			if in.After(w.Starts[i]) && !in.After(c) {
+				if c, err = deadline(in, w.Period); err != nil {
+					return EnforcementWindow{}, fmt.Errorf("enforcement window from interruption %s: %w", in, err)
+				}
+				w.Starts[i] = in
+				w.Moved = append(w.Moved, fmt.Sprintf("interrupted on %s: the window from %s runs anew to %s", in, s, c))
+			}
+		}
+		// A suspension arising in the final stretch lets the period run on
+		// after it ends (art. 194).
+		for _, sp := range suspensions {
+			stretch := p.Enforcement.SuspensionRunOn.SubFrom(c)
+			if sp.From.Before(stretch) || sp.From.After(c) {
+				continue
+			}
+			end, err := deadline(sp.To, p.Enforcement.SuspensionRunOn)
+			if err != nil {
+				return EnforcementWindow{}, fmt.Errorf("enforcement window after suspension %s: %w", sp.To, err)
+			}
+			if end.After(c) {
+				w.Moved = append(w.Moved, fmt.Sprintf("suspended %s to %s: the window runs on to %s", sp.From, sp.To, end))
+				c = end
+			}
 		}
 		w.Closes = append(w.Closes, c)
 		if c.After(w.ClosesOn) {
