@@ -188,7 +188,7 @@ func BenchmarkLedgerStatistics100k(b *testing.B) {
 	}
 }
 
-// ledgerBudget is the answer time the ledger must stay under at 100,000
+// ledgerBudgetMs is the answer time the ledger must stay under at 100,000
 // cases; each benchmark also reports its share of it, a ratio measured in
 // the same run and so comparable across noisy machines.
 const ledgerBudgetMs = 50.0
