@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	enumspb "go.temporal.io/api/enums/v1"
@@ -12,6 +14,7 @@ import (
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/policy"
 	"github.com/casework/casework/workflows"
 )
 
@@ -82,6 +85,27 @@ func queryView[V any](ctx context.Context, s *Server, lv liveView[V], out *caseO
 	}
 	lv.set(&out.Body, &view)
 	return out, nil
+}
+
+// maxBackfillYears bounds how far back a case entered after the fact may
+// have opened.
+const maxBackfillYears = 10
+
+// checkOpenedOn accepts the legal date a case entered after the fact was
+// opened: not in the future, not more than maxBackfillYears back. The
+// case's clock still runs from now; only its deadlines count from then.
+func checkOpenedOn(openedOn policy.Date) error {
+	if openedOn.IsZero() {
+		return nil
+	}
+	today := policy.DateOf(time.Now())
+	switch {
+	case openedOn.After(today):
+		return huma.Error422UnprocessableEntity("opened_on " + openedOn.String() + " is in the future")
+	case openedOn.Before(today.AddMonths(-12 * maxBackfillYears)):
+		return huma.Error422UnprocessableEntity(fmt.Sprintf("opened_on %s is more than %d years ago", openedOn, maxBackfillYears))
+	}
+	return nil
 }
 
 // opening is how a new case of a process is started.

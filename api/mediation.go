@@ -32,6 +32,7 @@ type StartMediationBody struct {
 	Subject      string      `json:"subject,omitempty" maxLength:"2000" doc:"What the dispute is about"`
 	ClaimFen     int64       `json:"claim_fen" minimum:"0" maximum:"100000000000000" doc:"Amount claimed, in fen (1 yuan = 100 fen)"`
 	Parties      []PartyBody `json:"parties" minItems:"2" maxItems:"1000"`
+	OpenedOn     policy.Date `json:"opened_on,omitempty" doc:"For a case entered after the fact: the legal date it was opened (today or up to 10 years back); its deadlines count from that day. Defaults to today"`
 }
 
 type startMediationInput struct {
@@ -138,10 +139,13 @@ func (s *Server) startMediation(ctx context.Context, in *startMediationInput) (*
 	}
 	id := workflows.CaseID(number)
 	wfID := workflows.MediationWorkflowID(id)
+	if err := checkOpenedOn(b.OpenedOn); err != nil {
+		return nil, err
+	}
 	input := workflows.MediationInput{
 		CaseID: id, CaseNumber: number, Court: p.Court, Jurisdiction: jurisdiction,
 		Organisation: b.Organisation, Mediator: b.Mediator, Parties: parties, ClaimFen: b.ClaimFen,
-		Subject: b.Subject, DelegatedBy: p.Actor(), Clock: casetime.Clock{Scale: s.TimeScale},
+		Subject: b.Subject, DelegatedBy: p.Actor(), Clock: casetime.Clock{Scale: s.TimeScale}, OpenedOn: b.OpenedOn,
 	}
 
 	// A case number already in use answers with that case, unless it is

@@ -32,6 +32,25 @@ func New(scale int64, now time.Time) (Clock, error) {
 	return c, c.Validate()
 }
 
+// Started returns the clock a case runs on from the real instant now, the
+// workflow's own start time. A clock given only its scale starts case time
+// at now; one also given a CaseEpoch (a case entered after the fact, opened
+// on an earlier legal date) maps now to that case time. A clock already
+// started is returned as it is, so a case continued as new keeps its time.
+func (c Clock) Started(now time.Time) Clock {
+	if !c.RealEpoch.IsZero() {
+		return c
+	}
+	if c.Scale == 0 {
+		c.Scale = 1
+	}
+	c.RealEpoch = now
+	if c.CaseEpoch.IsZero() {
+		c.CaseEpoch = now
+	}
+	return c
+}
+
 // Validate reports whether the clock can be used.
 func (c Clock) Validate() error {
 	if c.Scale < 1 || c.Scale > MaxScale {

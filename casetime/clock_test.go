@@ -45,3 +45,17 @@ func TestValidate(t *testing.T) {
 		require.Error(t, err, "scale %d", scale)
 	}
 }
+
+func TestStarted(t *testing.T) {
+	now := time.Date(2026, 11, 25, 9, 0, 0, 0, time.UTC)
+	c := Clock{Scale: 86400}.Started(now)
+	require.Equal(t, Clock{Scale: 86400, RealEpoch: now, CaseEpoch: now}, c)
+	require.Equal(t, c, c.Started(now.Add(time.Hour)), "a started clock keeps its epochs")
+	require.Equal(t, int64(1), Clock{}.Started(now).Scale, "real time unless told otherwise")
+
+	// A case entered after the fact: opened on 2025-06-01 in case time.
+	back := time.Date(2025, 6, 1, 9, 0, 0, 0, time.UTC)
+	c = Clock{Scale: 1, CaseEpoch: back}.Started(now)
+	require.Equal(t, back, c.CaseTime(now))
+	require.Equal(t, back.Add(time.Hour), c.CaseTime(now.Add(time.Hour)))
+}

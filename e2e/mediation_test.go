@@ -228,3 +228,42 @@ func TestStartIsIdempotent(t *testing.T) {
 	require.Equal(t, http.StatusConflict, clash.Status, "body: %s", clash.Body)
 	clash.problem(t)
 }
+
+// TestCaseEnteredAfterTheFact backfills a case a clerk enters late: its
+// deadlines count from the day it really opened, so one whose mediation
+// period has already run out is returned for litigation at once, dated
+// the day after that period's last day.
+func TestCaseEnteredAfterTheFact(t *testing.T) {
+	reg, err := policy.Default()
+	require.NoError(t, err)
+	today := policy.DateOf(time.Now())
+	opened := today.AddDays(-45)
+	last, err := reg.Deadline("CN-52", opened, policy.Days(30))
+	require.NoError(t, err)
+
+	b := startBody(newCaseNumber())
+	b.OpenedOn = opened
+	res := do(t, realTime, &court, http.MethodPost, "/cases/mediation", b)
+	require.Equal(t, http.StatusCreated, res.Status, "body: %s", res.Body)
+	var c api.CaseBody
+	res.json(t, &c)
+	require.Equal(t, opened, c.Summary.OpenedOn)
+	require.Equal(t, last, c.Mediation.Deadline)
+
+	var got api.CaseBody
+	require.Eventually(t, func() bool {
+		r := do(t, realTime, &auditor, http.MethodGet, "/cases/"+c.Summary.ID, nil)
+		r.json(t, &got)
+		return got.Summary.Status == casefile.StatusClosed
+	}, 10*time.Second, 50*time.Millisecond)
+	require.Equal(t, "mediation_deadline_passed", got.Summary.Outcome)
+	require.Equal(t, last.AddDays(1), got.Summary.ClosedOn)
+
+	for _, bad := range []policy.Date{today.AddDays(1), today.AddMonths(-12 * 11)} {
+		b := startBody(newCaseNumber())
+		b.OpenedOn = bad
+		res := do(t, realTime, &court, http.MethodPost, "/cases/mediation", b)
+		require.Equal(t, http.StatusUnprocessableEntity, res.Status, "opened_on %s: %s", bad, res.Body)
+		res.problem(t)
+	}
+}

@@ -391,13 +391,7 @@ func (b *boundary) shouldContinueAsNew(ctx workflow.Context) bool {
 // init fixes the case clock and an empty state, without yielding.
 func (b *boundary) init(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
-	if b.in.Clock.RealEpoch.IsZero() {
-		scale := b.in.Clock.Scale
-		if scale == 0 {
-			scale = 1
-		}
-		b.in.Clock = casetime.Clock{Scale: scale, RealEpoch: now, CaseEpoch: now}
-	}
+	b.in.Clock = b.in.Clock.Started(now)
 	if err := b.in.Clock.Validate(); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 	}

@@ -396,13 +396,7 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 // init fixes the case clock and an empty state, without yielding.
 func (e *enforcement) init(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
-	if e.in.Clock.RealEpoch.IsZero() {
-		scale := e.in.Clock.Scale
-		if scale == 0 {
-			scale = 1
-		}
-		e.in.Clock = casetime.Clock{Scale: scale, RealEpoch: now, CaseEpoch: now}
-	}
+	e.in.Clock = e.in.Clock.Started(now)
 	if err := e.in.Clock.Validate(); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 	}

@@ -287,13 +287,7 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 // init fixes the case clock and an empty state, without yielding.
 func (p *plan) init(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
-	if p.in.Clock.RealEpoch.IsZero() {
-		scale := p.in.Clock.Scale
-		if scale == 0 {
-			scale = 1
-		}
-		p.in.Clock = casetime.Clock{Scale: scale, RealEpoch: now, CaseEpoch: now}
-	}
+	p.in.Clock = p.in.Clock.Started(now)
 	if err := p.in.Clock.Validate(); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 	}

@@ -65,6 +65,9 @@ type MediationInput struct {
 	Subject      string         `json:"subject"`
 	DelegatedBy  casefile.Actor `json:"delegated_by"`
 	Clock        casetime.Clock `json:"clock"`
+	// OpenedOn is set for a case entered after the fact: the legal date it
+	// opened, from which its deadlines count; zero means today.
+	OpenedOn policy.Date `json:"opened_on,omitzero"`
 
 	State *MediationState `json:"state,omitempty"`
 }
@@ -242,13 +245,7 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 // init fixes the case clock and an empty state, without yielding.
 func (m *mediation) init(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
-	if m.in.Clock.RealEpoch.IsZero() {
-		scale := m.in.Clock.Scale
-		if scale == 0 {
-			scale = 1
-		}
-		m.in.Clock = casetime.Clock{Scale: scale, RealEpoch: now, CaseEpoch: now}
-	}
+	m.in.Clock = m.in.Clock.Started(now)
 	if err := m.in.Clock.Validate(); err != nil {
 		return err
 	}
@@ -259,6 +256,9 @@ func (m *mediation) init(ctx workflow.Context) error {
 	m.s.Version = workflow.GetVersion(ctx, versionProcess1, workflow.DefaultVersion, 1)
 	m.s.Journal = journal{CaseID: m.in.CaseID, Stream: "mediation", Clock: m.in.Clock}
 	m.s.OpenedOn = m.s.Journal.today(ctx)
+	if !m.in.OpenedOn.IsZero() && m.in.OpenedOn.Before(m.s.OpenedOn) {
+		m.s.OpenedOn = m.in.OpenedOn
+	}
 	return nil
 }
 

@@ -344,13 +344,7 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 // init fixes the case clock and an empty state, without yielding.
 func (w *wage) init(ctx workflow.Context) error {
 	now := workflow.Now(ctx)
-	if w.in.Clock.RealEpoch.IsZero() {
-		scale := w.in.Clock.Scale
-		if scale == 0 {
-			scale = 1
-		}
-		w.in.Clock = casetime.Clock{Scale: scale, RealEpoch: now, CaseEpoch: now}
-	}
+	w.in.Clock = w.in.Clock.Started(now)
 	if err := w.in.Clock.Validate(); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 	}
