@@ -6,8 +6,10 @@ GO ?= go
 TOOLS := $(CURDIR)/.tools/bin
 TEMPORAL_VERSION := v1.5.1
 SQLC_VERSION := v1.31.1
+WORKFLOWCHECK_VERSION := v0.6.0
 TEMPORAL := $(TOOLS)/temporal
 SQLC := $(TOOLS)/sqlc
+WORKFLOWCHECK := $(TOOLS)/workflowcheck
 export CASEWORK_TEMPORAL_BIN := $(TEMPORAL)
 
 # Fuzz targets run briefly in every test run: package:target.
@@ -17,16 +19,16 @@ FUZZ_TARGETS := ./policy:FuzzDeadline ./policy:FuzzParsePeriod \
   ./api:FuzzDecodeStartEnforcement ./api:FuzzDecodeEnforcementCommands ./api:FuzzDecodeLedgerQuery ./allocation:FuzzAllocate
 FUZZ_TIME ?= 4s
 
-.PHONY: dev test tools postgres build generate check-generated vet unit fuzz bench openapi clean
+.PHONY: dev test tools postgres build generate check-generated vet workflowcheck unit fuzz bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
 	./bin/casework dev
 
 ## test: vet, generated-code drift, unit and integration tests on the real stack, short fuzzing.
-test: tools postgres check-generated vet unit fuzz
+test: tools postgres check-generated vet workflowcheck unit fuzz
 
-tools: $(TOOLS)/.temporal-$(TEMPORAL_VERSION) $(TOOLS)/.sqlc-$(SQLC_VERSION)
+tools: $(TOOLS)/.temporal-$(TEMPORAL_VERSION) $(TOOLS)/.sqlc-$(SQLC_VERSION) $(TOOLS)/.workflowcheck-$(WORKFLOWCHECK_VERSION)
 
 $(TOOLS)/.temporal-$(TEMPORAL_VERSION):
 	@echo "installing Temporal CLI $(TEMPORAL_VERSION) (builds from source, about 3 minutes the first time)"
@@ -40,6 +42,11 @@ $(TOOLS)/.sqlc-$(SQLC_VERSION):
 	@mkdir -p $(TOOLS)
 	GOBIN=$(TOOLS) $(GO) install github.com/sqlc-dev/sqlc/cmd/sqlc@$(SQLC_VERSION) || \
 	  { echo "make: could not build sqlc; it needs gcc for cgo (apt-get install -y gcc)"; exit 1; }
+	@touch $@
+
+$(TOOLS)/.workflowcheck-$(WORKFLOWCHECK_VERSION):
+	@mkdir -p $(TOOLS)
+	GOBIN=$(TOOLS) $(GO) install go.temporal.io/sdk/contrib/tools/workflowcheck@$(WORKFLOWCHECK_VERSION)
 	@touch $@
 
 ## postgres: make sure PostgreSQL server binaries exist (installs Debian's postgresql if missing).
@@ -59,6 +66,10 @@ check-generated: tools
 
 vet:
 	$(GO) vet ./...
+
+## workflowcheck: no workflow code calls anything non-deterministic (time.Now, map ranges, goroutines, I/O).
+workflowcheck: tools
+	$(WORKFLOWCHECK) ./workflows/...
 
 unit:
 	$(GO) test -count=1 -timeout 20m ./...
