@@ -78,7 +78,7 @@ func runDev(ctx context.Context, args []string) error {
 		step("starting PostgreSQL (private cluster in %s)", filepath.Join(dir, "postgres"))
 		pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "postgres"), Port: *pgport})
 		if err != nil {
-			return fmt.Errorf("PostgreSQL: %w", err)
+			return fmt.Errorf("PostgreSQL: %w (another make dev running? pass -pg-port)", err)
 		}
 		defer stopping("PostgreSQL", pg.Stop)
 		dbURL = pg.URL
@@ -89,7 +89,7 @@ func runDev(ctx context.Context, args []string) error {
 		Log: logFile(filepath.Join(dir, "temporal.log")),
 	})
 	if err != nil {
-		return fmt.Errorf("temporal: %w", err)
+		return fmt.Errorf("temporal: %w (another make dev running? pass -temporal-port and -ui-port)", err)
 	}
 	defer stopping("Temporal", tmp.Stop)
 

@@ -102,3 +102,16 @@ func deadPid(t *testing.T) int {
 	require.NoError(t, cmd.Run())
 	return cmd.Process.Pid
 }
+
+// TestBusyPortIsRefused: a server already listening on the port asked for
+// must not be taken for the one being started.
+func TestBusyPortIsRefused(t *testing.T) {
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	require.NoError(t, err)
+	defer l.Close()
+	port := l.Addr().(*net.TCPAddr).Port
+	_, err = StartPostgres(t.Context(), PostgresOptions{Dir: filepath.Join(t.TempDir(), "pg"), Port: port})
+	require.ErrorContains(t, err, "already in use")
+	_, err = StartTemporal(t.Context(), TemporalOptions{Port: port, Headless: true})
+	require.ErrorContains(t, err, "already in use")
+}

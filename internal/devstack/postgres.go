@@ -116,6 +116,8 @@ func StartPostgres(ctx context.Context, opt PostgresOptions) (*Postgres, error) 
 		if opt.Port, err = FreePort(); err != nil {
 			return nil, err
 		}
+	} else if err := portFree("PostgreSQL", opt.Port); err != nil {
+		return nil, err
 	}
 	cred, err := postgresCredential()
 	if err != nil {

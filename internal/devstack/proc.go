@@ -28,6 +28,17 @@ func FreePort() (int, error) {
 	return l.Addr().(*net.TCPAddr).Port, nil
 }
 
+// portFree fails when a given port is already taken, naming what to do:
+// otherwise the readiness check could find some other server listening
+// there and take it for ours.
+func portFree(what string, port int) error {
+	l, err := net.Listen("tcp", fmt.Sprintf("127.0.0.1:%d", port))
+	if err != nil {
+		return fmt.Errorf("devstack: %s port %d is already in use (%v); stop what holds it or choose another port", what, port, err)
+	}
+	return l.Close()
+}
+
 // tailBuffer keeps the last bytes written to it, so that a failed start can
 // report what the server said before it died even when its log goes elsewhere.
 type tailBuffer struct {

@@ -147,9 +147,15 @@ func StartTemporal(ctx context.Context, opt TemporalOptions) (*Temporal, error) 
 		if opt.Port, err = FreePort(); err != nil {
 			return nil, err
 		}
+	} else if err := portFree("Temporal", opt.Port); err != nil {
+		return nil, err
 	}
 	if !opt.Headless && opt.UIPort == 0 {
 		if opt.UIPort, err = FreePort(); err != nil {
+			return nil, err
+		}
+	} else if !opt.Headless {
+		if err := portFree("Temporal UI", opt.UIPort); err != nil {
 			return nil, err
 		}
 	}
