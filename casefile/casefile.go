@@ -129,6 +129,7 @@ type Summary struct {
 
 // Data encodes v as an event's data. Workflow code calls it, so it must stay
 // deterministic: encoding/json sorts map keys and struct fields are ordered.
+//
 //workflowcheck:ignore
 func Data(v any) json.RawMessage {
 	b, err := json.Marshal(v)
