@@ -90,6 +90,7 @@ type statisticsOutput struct {
 var statisticsDefinitions = map[string]string{
 	"disputes":                   "every case in the filter: open + closed = resolved + unresolved + pending",
 	"resolution_rate":            "化解率: resolved / (resolved + unresolved), in percent",
+	"follow_up_rate":             "回访率: cases visited at least once after closing / cases with a follow-up visit fallen due, in percent",
 	"automatic_performance_rate": "自动履行率: automatically_performed / (automatically_performed + enforced + defaulted), in percent",
 	"average_days_to_close":      "sum over closed cases of closed_on - opened_on (case days) / number of closed cases",
 	"rounding":                   "value is numerator / denominator rounded half up to one decimal, computed in integers; empty when the denominator is 0",

@@ -122,9 +122,13 @@ type Summary struct {
 	NextDeadline *Deadline      `json:"next_deadline,omitempty"`
 	Resolution   Resolution     `json:"resolution,omitempty"`
 	Performance  Performance    `json:"performance,omitempty"`
-	LastSeq      int            `json:"last_seq"`
-	OpenedAt     time.Time      `json:"opened_at"`
-	ClosedAt     time.Time      `json:"closed_at,omitzero"`
+	// FollowUpsDue counts the follow-up visits (回访) that have fallen due,
+	// FollowUpsDone those made.
+	FollowUpsDue  int       `json:"follow_ups_due,omitempty"`
+	FollowUpsDone int       `json:"follow_ups_done,omitempty"`
+	LastSeq       int       `json:"last_seq"`
+	OpenedAt      time.Time `json:"opened_at"`
+	ClosedAt      time.Time `json:"closed_at,omitzero"`
 }
 
 // Data encodes v as an event's data. Workflow code calls it, so it must stay

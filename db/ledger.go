@@ -279,6 +279,12 @@ type StatsRow struct {
 	// AutomaticPerformanceRate is AutomaticallyPerformed over every case
 	// whose performance is known: automatic + enforced + defaulted.
 	AutomaticPerformanceRate Ratio `json:"automatic_performance_rate"`
+	// FollowUpRate (回访率) is the cases visited at least once after closing,
+	// FollowedUp, over the cases with a follow-up visit fallen due,
+	// FollowUpCases.
+	FollowUpCases int64 `json:"follow_up_cases"`
+	FollowedUp    int64 `json:"followed_up"`
+	FollowUpRate  Ratio `json:"follow_up_rate"`
 	// AverageDaysToClose is the case days from opened_on to closed_on,
 	// summed over the closed cases, over their number.
 	AverageDaysToClose Ratio `json:"average_days_to_close"`
@@ -312,7 +318,9 @@ func (s *Store) Statistics(ctx context.Context, f StatsFilter) ([]StatsRow, erro
 		out = append(out, StatsRow{
 			Group: r.Grp, Disputes: r.Disputes, Open: r.Open, Overdue: r.Overdue, Closed: r.Closed,
 			Resolved: r.Resolved, Unresolved: r.Unresolved, Pending: r.Pending,
-			ResolutionRate:         percent(r.Resolved, r.Resolved+r.Unresolved),
+			ResolutionRate: percent(r.Resolved, r.Resolved+r.Unresolved),
+			FollowUpCases:  r.FollowUpCases, FollowedUp: r.FollowedUp,
+			FollowUpRate:           percent(r.FollowedUp, r.FollowUpCases),
 			Performed:              r.Automatic + r.Enforced,
 			AutomaticallyPerformed: r.Automatic, Enforced: r.Enforced, Defaulted: r.Defaulted,
 			AutomaticPerformanceRate: percent(r.Automatic, r.Automatic+r.Enforced+r.Defaulted),

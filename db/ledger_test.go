@@ -478,3 +478,45 @@ func TestTenths(t *testing.T) {
 		require.Equal(t, tt.want, got, "tenths(%d, %d): got %q, want %q", tt.n, tt.d, got, tt.want)
 	}
 }
+
+// TestFollowUpRate reproduces seed 003:53: 257 mediated cases, every one
+// visited after closing (follow-up rate 100 %), 91 performed voluntarily;
+// beside them another court whose 4 closed cases had a visit fall due and
+// 1 made, and a case closed too recently for any visit to be due, which
+// counts in neither figure.
+func TestFollowUpRate(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	var cases []casefile.Summary
+	for i := range 257 {
+		c := closed(sample(fmt.Sprintf("f%03d", i)), 10, casefile.Resolved)
+		c.FollowUpsDue, c.FollowUpsDone = 2, 2
+		if i < 91 {
+			c.Performance = casefile.PerformedAutomatically
+		}
+		cases = append(cases, c)
+	}
+	for i := range 4 {
+		c := closed(sample(fmt.Sprintf("q%03d", i)), 10, casefile.Resolved)
+		c.Court, c.FollowUpsDue = courtQinglong, 1
+		if i == 0 {
+			c.FollowUpsDone = 1
+		}
+		cases = append(cases, c)
+	}
+	recent := closed(sample("recent"), 1, casefile.Resolved)
+	recent.Court = courtQinglong
+	seed(t, s, append(cases, recent)...)
+
+	rows, err := s.Statistics(context.Background(), db.StatsFilter{GroupBy: db.GroupCourt})
+	require.NoError(t, err)
+	require.Len(t, rows, 2)
+	got := map[string]db.StatsRow{rows[0].Group: rows[0], rows[1].Group: rows[1]}
+	x := got[courtXingyi]
+	require.Equal(t, int64(257), x.Disputes)
+	require.Equal(t, db.Ratio{Numerator: 257, Denominator: 257, Value: "100.0"}, x.FollowUpRate)
+	require.Equal(t, int64(91), x.AutomaticallyPerformed)
+	q := got[courtQinglong]
+	require.Equal(t, int64(5), q.Disputes)
+	require.Equal(t, db.Ratio{Numerator: 1, Denominator: 4, Value: "25.0"}, q.FollowUpRate)
+}

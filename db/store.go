@@ -95,6 +95,7 @@ func recordSteps(ctx context.Context, q *dbq.Queries, sum *casefile.Summary, eve
 		OpenedOn: pgDate(sum.OpenedOn), ClosedOn: pgDate(sum.ClosedOn),
 		LastSeq: int32(sum.LastSeq), OpenedAt: sum.OpenedAt, ClosedAt: timePtr(sum.ClosedAt),
 		Resolution: string(sum.Resolution), Performance: string(sum.Performance),
+		FollowUpsDue: int32(sum.FollowUpsDue), FollowUpsDone: int32(sum.FollowUpsDone),
 	}
 	if d := sum.NextDeadline; d != nil {
 		p.NextDeadlineOn, p.NextDeadlineAt, p.NextDeadlineKind = pgDate(d.On), timePtr(d.At), d.Kind
@@ -124,6 +125,7 @@ func summaryFromRow(c dbq.Case) casefile.Summary {
 		CaseLeader: c.CaseLeader, Parties: c.Parties, Stage: c.Stage, Status: casefile.Status(c.Status),
 		Outcome: c.Outcome, ClaimFen: c.ClaimFen,
 		Resolution: casefile.Resolution(c.Resolution), Performance: casefile.Performance(c.Performance),
+		FollowUpsDue: int(c.FollowUpsDue), FollowUpsDone: int(c.FollowUpsDone),
 		Clock:    casetime.Clock{Scale: c.TimeScale, RealEpoch: c.RealEpoch, CaseEpoch: c.CaseEpoch},
 		OpenedOn: dateOf(c.OpenedOn), ClosedOn: dateOf(c.ClosedOn), LastSeq: int(c.LastSeq), OpenedAt: c.OpenedAt,
 	}

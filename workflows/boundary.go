@@ -614,6 +614,14 @@ func (b *boundary) summary() *casefile.Summary {
 	if b.settled() {
 		sum.Resolution = casefile.Resolved
 	}
+	for _, f := range b.s.FollowUps {
+		if f.Due {
+			sum.FollowUpsDue++
+		}
+		if !f.RecordedOn.IsZero() {
+			sum.FollowUpsDone++
+		}
+	}
 	return sum
 }
 

@@ -65,6 +65,8 @@ func TestConfirmation(t *testing.T) {
 		require.Equal(t, casefile.Resolved, h.summary.Resolution)
 		require.Nil(t, h.summary.NextDeadline, "nothing left to do")
 		require.Nil(t, h.planInput, "an unconfirmed agreement is not supervised")
+		require.Equal(t, 2, h.summary.FollowUpsDue, "both visits fell due")
+		require.Equal(t, 2, h.summary.FollowUpsDone, "and both were made")
 	})
 
 	t.Run("ConfirmedAndPerformedOnTime", func(t *testing.T) {

@@ -512,6 +512,14 @@ func (m *mediation) summary() *casefile.Summary {
 		}
 	}
 	sum.NextDeadline = m.pendingDeadline()
+	for _, f := range m.s.FollowUps {
+		if f.Due {
+			sum.FollowUpsDue++
+		}
+		if !f.VisitedOn.IsZero() {
+			sum.FollowUpsDone++
+		}
+	}
 	return sum
 }
 

@@ -13,7 +13,7 @@ import (
 )
 
 const caseGet = `-- name: CaseGet :one
-SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from FROM cases WHERE id = $1
+SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done FROM cases WHERE id = $1
 `
 
 func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
@@ -49,6 +49,8 @@ func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
 		&i.ClosedAt,
 		&i.UpdatedAt,
 		&i.OverdueFrom,
+		&i.FollowUpsDue,
+		&i.FollowUpsDone,
 	)
 	return i, err
 }
@@ -59,13 +61,13 @@ INSERT INTO cases (
     mediator, case_leader, parties, stage, status, outcome, claim_fen,
     time_scale, real_epoch, case_epoch, opened_on, closed_on,
     next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance,
-    last_seq, opened_at, closed_at
+    follow_ups_due, follow_ups_done, last_seq, opened_at, closed_at
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7,
     $8, $9, $10, $11, $12, $13, $14,
     $15, $16, $17, $18, $19,
     $20, $21, $22, $23, $24,
-    $25, $26, $27
+    $25, $26, $27, $28, $29
 )
 ON CONFLICT (id) DO UPDATE SET
     organisation = excluded.organisation,
@@ -82,6 +84,8 @@ ON CONFLICT (id) DO UPDATE SET
     next_deadline_kind = excluded.next_deadline_kind,
     resolution = excluded.resolution,
     performance = excluded.performance,
+    follow_ups_due = excluded.follow_ups_due,
+    follow_ups_done = excluded.follow_ups_done,
     last_seq = excluded.last_seq,
     closed_at = excluded.closed_at,
     updated_at = now()
@@ -113,6 +117,8 @@ type CaseUpsertParams struct {
 	NextDeadlineKind string
 	Resolution       string
 	Performance      string
+	FollowUpsDue     int32
+	FollowUpsDone    int32
 	LastSeq          int32
 	OpenedAt         time.Time
 	ClosedAt         *time.Time
@@ -146,6 +152,8 @@ func (q *Queries) CaseUpsert(ctx context.Context, arg CaseUpsertParams) (int64, 
 		arg.NextDeadlineKind,
 		arg.Resolution,
 		arg.Performance,
+		arg.FollowUpsDue,
+		arg.FollowUpsDone,
 		arg.LastSeq,
 		arg.OpenedAt,
 		arg.ClosedAt,

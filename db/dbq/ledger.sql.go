@@ -14,7 +14,7 @@ import (
 
 const ledgerList = `-- name: LedgerList :many
 
-SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from,
+SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from, cases.follow_ups_due, cases.follow_ups_done,
     (status = 'open' AND coalesce(overdue_from < $1::timestamptz, false))::boolean AS overdue
 FROM cases
 WHERE ($2::text IS NULL OR status = $2)
@@ -116,6 +116,8 @@ func (q *Queries) LedgerList(ctx context.Context, arg LedgerListParams) ([]Ledge
 			&i.Case.ClosedAt,
 			&i.Case.UpdatedAt,
 			&i.Case.OverdueFrom,
+			&i.Case.FollowUpsDue,
+			&i.Case.FollowUpsDone,
 			&i.Overdue,
 		); err != nil {
 			return nil, err
@@ -148,6 +150,8 @@ SELECT
     count(*) FILTER (WHERE performance = 'automatic') AS automatic,
     count(*) FILTER (WHERE performance = 'enforced') AS enforced,
     count(*) FILTER (WHERE performance = 'defaulted') AS defaulted,
+    count(*) FILTER (WHERE follow_ups_due > 0) AS follow_up_cases,
+    count(*) FILTER (WHERE follow_ups_due > 0 AND follow_ups_done > 0) AS followed_up,
     count(*) FILTER (WHERE status = 'closed' AND closed_on IS NOT NULL) AS closed_dated,
     coalesce(sum(closed_on - opened_on) FILTER (WHERE status = 'closed' AND closed_on IS NOT NULL), 0)::bigint AS days_to_close
 FROM cases
@@ -183,19 +187,21 @@ type LedgerStatisticsParams struct {
 }
 
 type LedgerStatisticsRow struct {
-	Grp         string
-	Disputes    int64
-	Open        int64
-	Overdue     int64
-	Closed      int64
-	Resolved    int64
-	Unresolved  int64
-	Pending     int64
-	Automatic   int64
-	Enforced    int64
-	Defaulted   int64
-	ClosedDated int64
-	DaysToClose int64
+	Grp           string
+	Disputes      int64
+	Open          int64
+	Overdue       int64
+	Closed        int64
+	Resolved      int64
+	Unresolved    int64
+	Pending       int64
+	Automatic     int64
+	Enforced      int64
+	Defaulted     int64
+	FollowUpCases int64
+	FollowedUp    int64
+	ClosedDated   int64
+	DaysToClose   int64
 }
 
 // LedgerStatistics counts the cases of the same filters by group (court,
@@ -236,6 +242,8 @@ func (q *Queries) LedgerStatistics(ctx context.Context, arg LedgerStatisticsPara
 			&i.Automatic,
 			&i.Enforced,
 			&i.Defaulted,
+			&i.FollowUpCases,
+			&i.FollowedUp,
 			&i.ClosedDated,
 			&i.DaysToClose,
 		); err != nil {

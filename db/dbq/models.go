@@ -40,6 +40,8 @@ type Case struct {
 	ClosedAt         *time.Time
 	UpdatedAt        time.Time
 	OverdueFrom      *time.Time
+	FollowUpsDue     int32
+	FollowUpsDone    int32
 }
 
 type CaseEvent struct {

@@ -6,13 +6,13 @@ INSERT INTO cases (
     mediator, case_leader, parties, stage, status, outcome, claim_fen,
     time_scale, real_epoch, case_epoch, opened_on, closed_on,
     next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance,
-    last_seq, opened_at, closed_at
+    follow_ups_due, follow_ups_done, last_seq, opened_at, closed_at
 ) VALUES (
     @id, @case_number, @process, @workflow_id, @court, @jurisdiction, @organisation,
     @mediator, @case_leader, @parties, @stage, @status, @outcome, @claim_fen,
     @time_scale, @real_epoch, @case_epoch, @opened_on, @closed_on,
     @next_deadline_on, @next_deadline_at, @next_deadline_kind, @resolution, @performance,
-    @last_seq, @opened_at, @closed_at
+    @follow_ups_due, @follow_ups_done, @last_seq, @opened_at, @closed_at
 )
 ON CONFLICT (id) DO UPDATE SET
     organisation = excluded.organisation,
@@ -29,6 +29,8 @@ ON CONFLICT (id) DO UPDATE SET
     next_deadline_kind = excluded.next_deadline_kind,
     resolution = excluded.resolution,
     performance = excluded.performance,
+    follow_ups_due = excluded.follow_ups_due,
+    follow_ups_done = excluded.follow_ups_done,
     last_seq = excluded.last_seq,
     closed_at = excluded.closed_at,
     updated_at = now()

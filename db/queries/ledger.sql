@@ -49,6 +49,8 @@ SELECT
     count(*) FILTER (WHERE performance = 'automatic') AS automatic,
     count(*) FILTER (WHERE performance = 'enforced') AS enforced,
     count(*) FILTER (WHERE performance = 'defaulted') AS defaulted,
+    count(*) FILTER (WHERE follow_ups_due > 0) AS follow_up_cases,
+    count(*) FILTER (WHERE follow_ups_due > 0 AND follow_ups_done > 0) AS followed_up,
     count(*) FILTER (WHERE status = 'closed' AND closed_on IS NOT NULL) AS closed_dated,
     coalesce(sum(closed_on - opened_on) FILTER (WHERE status = 'closed' AND closed_on IS NOT NULL), 0)::bigint AS days_to_close
 FROM cases
