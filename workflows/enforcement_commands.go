@@ -431,8 +431,27 @@ func (e *enforcement) settle(ctx workflow.Context, cmd SettleCommand) (Enforceme
 		Kind: "settlement_reached", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "enforcement_settlement",
 		Data: map[string]any{"settlement": n, "plan_id": planID, "plan": st.WorkflowID, "installments": st.Installments, "outstanding_fen": e.outstanding()},
 	})
+	// A debtor detained to compel payment is released early once a
+	// settlement is reached (seed 002: "the rest settled, released early").
+	if workflow.GetVersion(ctx, versionReleaseOnSettlement, workflow.DefaultVersion, 1) >= 1 {
+		for i := range e.s.Measures {
+			m := &e.s.Measures[i]
+			if m.Kind != MeasureDetention || m.Status != MeasureActive {
+				continue
+			}
+			m.Status, m.EndedOn, m.EndedBy, m.EndReason = MeasureLifted, e.s.Journal.today(ctx), cmd.Actor.Subject, "released early on settlement"
+			seq = e.s.Journal.add(ctx, step{
+				Kind: "measure_lifted", Actor: cmd.Actor, Reason: "released early on settlement", ReasonCode: "detention_lifted_on_settlement",
+				Data: map[string]any{"measure": m.ID, "kind": m.Kind, "settlement": n},
+			})
+		}
+	}
 	return e.finishCommand(ctx, seq)
 }
+
+// versionReleaseOnSettlement guards releasing a detained debtor when a
+// settlement is reached; cases settled before it replay as they ran.
+const versionReleaseOnSettlement = "release-detention-on-settlement"
 
 func (e *enforcement) validateTerminate(_ workflow.Context, cmd TerminateRoundCommand) error {
 	if err := e.checkCourtIn(cmd.Actor, StageEnforcing); err != nil {

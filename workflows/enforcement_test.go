@@ -632,3 +632,30 @@ func TestEnforcementSettlementDefaultResumesEnforcement(t *testing.T) {
 	require.Equal(t, PlanDefaulted, rest.view.Settlements[0].Result.Outcome)
 	require.Equal(t, int64(300_000), rest.view.Settlements[0].Result.PaidFen)
 }
+
+// TestDetentionLiftedEarlyOnSettlement is seed 002's Xingyi story: a
+// debtor detained for 15 days pays 100,000 yuan, settles the rest, and is
+// released at once; the settlement is then paid off.
+func TestDetentionLiftedEarlyOnSettlement(t *testing.T) {
+	h := newEnfHarness(t, enfStart)
+	planWF := PlanWorkflowID(enfCaseID, "settlement-1")
+	detained := h.on(enfToday, UpdateOrderMeasure, MeasureCommand{Kind: MeasureDetention, Days: 15, Reason: "拒不履行", Actor: judge})
+	paid := h.on(enfToday.AddDays(2), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 1_000_000, PaidOn: enfToday.AddDays(2), Actor: judge})
+	due := enfToday.AddDays(30)
+	settled := h.on(enfToday.AddDays(3), UpdateSettle, SettleCommand{Reason: "余款和解", Actor: judge, Installments: []Installment{{DueOn: due, AmountFen: 302_700}}})
+	payOff := h.onWorkflow(enfToday.AddDays(5), planWF, UpdateRecordPayment, PaymentCommand{AmountFen: 302_700, PaidOn: enfToday.AddDays(5), Actor: judge})
+
+	res := h.run(enfInput(enfToday, judgmentTitle()))
+	for _, u := range []*enfUpdate{detained, paid, settled, payOff} {
+		require.NoError(t, u.err)
+	}
+	m := settled.view.Measures[0]
+	require.Equal(t, MeasureDetention, m.Kind)
+	require.Equal(t, MeasureLifted, m.Status, "released on the day of the settlement, not after 15 days")
+	require.Equal(t, enfToday.AddDays(3), m.EndedOn)
+	require.Equal(t, StageCompleted, res.Stage)
+	require.Equal(t, []string{
+		"enforcement_filed", "measure_ordered", "enforcement_payment_recorded", "settlement_reached", "measure_lifted",
+		"settlement_performed", "enforcement_completed",
+	}, h.kinds(enforcementStream), "no listing to repair: detention is not a credit measure")
+}
