@@ -57,6 +57,9 @@ const (
 // AuditEntry is one line of a case's timeline: a stored step (source
 // case) or an event of one of its workflows (source workflow).
 type AuditEntry struct {
+	// CaseID is the case the entry belongs to: the case asked for, or a
+	// case linked to it (its enforcement).
+	CaseID string `json:"case_id"`
 	Source string `json:"source" enum:"case,workflow"`
 	// Stream is the process that stored a step, or the workflow ID of a
 	// workflow event.
@@ -84,6 +87,17 @@ type TimelineBody struct {
 	// Entries are the stored steps as the read model keeps them, the input
 	// of verification; clients written before the merged timeline read them.
 	Entries []db.TimelineEntry `json:"entries" doc:"The stored steps alone, with their hash chain links"`
+	// Linked are the cases opened on this case's title (its enforcement)
+	// that the caller may read; their entries are in Timeline too.
+	Linked []LinkedCase `json:"linked,omitempty"`
+}
+
+// LinkedCase is a case whose steps a timeline includes besides its own.
+type LinkedCase struct {
+	CaseID          string           `json:"case_id"`
+	CaseNumber      string           `json:"case_number"`
+	Process         casefile.Process `json:"process"`
+	WorkflowHistory string           `json:"workflow_history" enum:"complete,partial,unavailable"`
 }
 
 type timelineOutput struct {
@@ -234,20 +248,51 @@ func (s *Server) verifyTimeline(ctx context.Context, _ *caseIDInput) (*verifyOut
 }
 
 // timeline reads a case's stored steps and the history of its workflows
-// and merges them.
+// and merges them, together with those of the cases opened on its title
+// that the caller may read, so that a case that went on to enforcement is
+// read as one story.
 func (s *Server) timeline(ctx context.Context, c casefile.Summary) (TimelineBody, error) {
+	stored, entries, state, err := s.caseTimeline(ctx, c)
+	if err != nil {
+		return TimelineBody{}, err
+	}
+	body := TimelineBody{CaseID: c.ID, WorkflowHistory: state, Timeline: entries, Entries: stored}
+	linked, err := s.Store.LinkedCases(ctx, c.ID)
+	if err != nil {
+		return TimelineBody{}, s.problem(ctx, "read linked cases", err)
+	}
+	for _, l := range linked {
+		if !mayAccess(principalFrom(ctx), l) {
+			continue
+		}
+		_, more, state, err := s.caseTimeline(ctx, l)
+		if err != nil {
+			return TimelineBody{}, err
+		}
+		body.Linked = append(body.Linked, LinkedCase{CaseID: l.ID, CaseNumber: l.CaseNumber, Process: l.Process, WorkflowHistory: state})
+		body.Timeline = append(body.Timeline, more...)
+	}
+	if len(body.Linked) > 0 {
+		slices.SortStableFunc(body.Timeline, func(a, b AuditEntry) int { return a.RealAt.Compare(b.RealAt) })
+	}
+	return body, nil
+}
+
+// caseTimeline is one case's stored steps and its merged timeline.
+func (s *Server) caseTimeline(ctx context.Context, c casefile.Summary) ([]db.TimelineEntry, []AuditEntry, string, error) {
 	stored, err := s.Store.Timeline(ctx, c.ID)
 	if err != nil {
-		return TimelineBody{}, s.problem(ctx, "read timeline", err)
+		return nil, nil, "", s.problem(ctx, "read timeline", err)
 	}
 	runs, state, err := s.caseHistory(ctx, c)
 	if err != nil {
-		return TimelineBody{}, s.problem(ctx, "read workflow history", err)
+		return nil, nil, "", s.problem(ctx, "read workflow history", err)
 	}
-	return TimelineBody{
-		CaseID: c.ID, WorkflowHistory: state,
-		Timeline: mergeTimeline(stored, runs, c.Clock), Entries: stored,
-	}, nil
+	entries := mergeTimeline(stored, runs, c.Clock)
+	for i := range entries {
+		entries[i].CaseID = c.ID
+	}
+	return stored, entries, state, nil
 }
 
 // mergeTimeline orders stored steps and workflow events by real time, then
@@ -646,7 +691,7 @@ func streamHeads(entries []db.TimelineEntry) []StreamHead {
 
 // timelineColumns is the CSV header row.
 var timelineColumns = []string{
-	"source", "stream", "run_id", "seq", "kind", "actor", "role", "real_at", "case_at", "case_on",
+	"case_id", "source", "stream", "run_id", "seq", "kind", "actor", "role", "real_at", "case_at", "case_on",
 	"reason", "reason_code", "data", "prev_hash", "hash",
 }
 
@@ -673,7 +718,7 @@ func timelineCSV(entries []AuditEntry) ([]byte, error) {
 			}
 		}
 		row := []string{
-			e.Source, e.Stream, e.RunID, strconv.FormatInt(e.Seq, 10), e.Kind,
+			e.CaseID, e.Source, e.Stream, e.RunID, strconv.FormatInt(e.Seq, 10), e.Kind,
 			e.Actor.Subject, string(e.Actor.Role), csvTime(e.RealAt), csvTime(e.CaseAt), csvDate(e.CaseOn),
 			e.Reason, e.ReasonCode, data, e.PrevHash, e.Hash,
 		}

@@ -124,11 +124,13 @@ type Summary struct {
 	Performance  Performance    `json:"performance,omitempty"`
 	// FollowUpsDue counts the follow-up visits (回访) that have fallen due,
 	// FollowUpsDone those made.
-	FollowUpsDue  int       `json:"follow_ups_due,omitempty"`
-	FollowUpsDone int       `json:"follow_ups_done,omitempty"`
-	LastSeq       int       `json:"last_seq"`
-	OpenedAt      time.Time `json:"opened_at"`
-	ClosedAt      time.Time `json:"closed_at,omitzero"`
+	FollowUpsDue  int `json:"follow_ups_due,omitempty"`
+	FollowUpsDone int `json:"follow_ups_done,omitempty"`
+	// SourceCaseID is the case whose title this case enforces, if any.
+	SourceCaseID string    `json:"source_case_id,omitempty"`
+	LastSeq      int       `json:"last_seq"`
+	OpenedAt     time.Time `json:"opened_at"`
+	ClosedAt     time.Time `json:"closed_at,omitzero"`
 }
 
 // Data encodes v as an event's data. Workflow code calls it, so it must stay

@@ -96,6 +96,7 @@ func recordSteps(ctx context.Context, q *dbq.Queries, sum *casefile.Summary, eve
 		LastSeq: int32(sum.LastSeq), OpenedAt: sum.OpenedAt, ClosedAt: timePtr(sum.ClosedAt),
 		Resolution: string(sum.Resolution), Performance: string(sum.Performance),
 		FollowUpsDue: int32(sum.FollowUpsDue), FollowUpsDone: int32(sum.FollowUpsDone),
+		SourceCaseID: sum.SourceCaseID,
 	}
 	if d := sum.NextDeadline; d != nil {
 		p.NextDeadlineOn, p.NextDeadlineAt, p.NextDeadlineKind = pgDate(d.On), timePtr(d.At), d.Kind
@@ -125,7 +126,7 @@ func summaryFromRow(c dbq.Case) casefile.Summary {
 		CaseLeader: c.CaseLeader, Parties: c.Parties, Stage: c.Stage, Status: casefile.Status(c.Status),
 		Outcome: c.Outcome, ClaimFen: c.ClaimFen,
 		Resolution: casefile.Resolution(c.Resolution), Performance: casefile.Performance(c.Performance),
-		FollowUpsDue: int(c.FollowUpsDue), FollowUpsDone: int(c.FollowUpsDone),
+		FollowUpsDue: int(c.FollowUpsDue), FollowUpsDone: int(c.FollowUpsDone), SourceCaseID: c.SourceCaseID,
 		Clock:    casetime.Clock{Scale: c.TimeScale, RealEpoch: c.RealEpoch, CaseEpoch: c.CaseEpoch},
 		OpenedOn: dateOf(c.OpenedOn), ClosedOn: dateOf(c.ClosedOn), LastSeq: int(c.LastSeq), OpenedAt: c.OpenedAt,
 	}
@@ -136,6 +137,19 @@ func summaryFromRow(c dbq.Case) casefile.Summary {
 		sum.NextDeadline = &casefile.Deadline{Kind: c.NextDeadlineKind, On: dateOf(c.NextDeadlineOn), At: *c.NextDeadlineAt}
 	}
 	return sum
+}
+
+// LinkedCases returns the cases opened on id's title (its enforcement).
+func (s *Store) LinkedCases(ctx context.Context, id string) ([]casefile.Summary, error) {
+	rows, err := dbq.New(s.pool).CaseListBySource(ctx, id)
+	if err != nil {
+		return nil, fmt.Errorf("cases linked to %s: %w", id, err)
+	}
+	out := make([]casefile.Summary, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, summaryFromRow(r))
+	}
+	return out, nil
 }
 
 // Timeline returns every recorded step of a case, in order.

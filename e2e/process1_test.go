@@ -329,17 +329,25 @@ func auditProcess1(t *testing.T, srv *httptest.Server, id, eid string) {
 	}
 	tl := read(id)
 	require.Equal(t, "complete", tl.WorkflowHistory)
+	// The enforcement of the agreement is read as part of the same story.
+	require.Len(t, tl.Linked, 1)
+	require.Equal(t, eid, tl.Linked[0].CaseID)
+	require.Equal(t, casefile.ProcessEnforcement, tl.Linked[0].Process)
 	actors := map[string]casefile.Role{}
 	kinds := map[string]int{}
+	perCase := map[string]int{}
 	for i, e := range tl.Timeline {
 		if i > 0 {
 			require.False(t, e.RealAt.Before(tl.Timeline[i-1].RealAt), "entry %d (%s) is out of time order", i, e.Kind)
 		}
 		if e.Source == "case" {
 			actors[e.Actor.Subject] = e.Actor.Role
+			perCase[e.CaseID]++
 		}
 		kinds[e.Kind]++
 	}
+	require.Equal(t, map[string]int{id: 17, eid: 10}, perCase, "mediation and plan steps, then the enforcement's")
+	require.Positive(t, kinds["enforcement_completed"])
 	require.Equal(t, map[string]casefile.Role{
 		court.Subject: casefile.RoleCourt, mediator.Subject: casefile.RoleMediator,
 		applicant.Subject: casefile.RoleParty, obligor.Subject: casefile.RoleParty, "casework": casefile.RoleSystem,

@@ -232,7 +232,7 @@ func TestTimelineShowsActorsAndTimers(t *testing.T) {
 		require.NoError(t, err)
 		require.Len(t, rows, len(tl)+1, "got %d rows, want a header and %d entries", len(rows), len(tl))
 		header := rows[0]
-		require.Equal(t, "source", header[0])
+		require.Equal(t, []string{"case_id", "source"}, header[:2])
 		col := map[string]int{}
 		for i, h := range header {
 			col[h] = i
@@ -241,6 +241,7 @@ func TestTimelineShowsActorsAndTimers(t *testing.T) {
 			row := rows[i+1]
 			require.Equal(t, e.Kind, row[col["kind"]], "row %d", i+1)
 			require.Equal(t, e.Source, row[col["source"]], "row %d", i+1)
+			require.Equal(t, id, row[col["case_id"]], "row %d", i+1)
 			for j, cell := range row {
 				r, _ := utf8.DecodeRuneInString(cell)
 				require.NotContains(t, []rune{'=', '+', '-', '@', '\t', '\r'}, r, "row %d column %s starts a formula: %q", i+1, header[j], cell)

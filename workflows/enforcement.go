@@ -792,7 +792,7 @@ func (e *enforcement) summary() *casefile.Summary {
 		WorkflowID: EnforcementWorkflowID(e.in.CaseID), Court: e.in.Court, Jurisdiction: e.in.Jurisdiction,
 		Parties: parties, Stage: e.s.Stage, Status: e.status(), Outcome: e.s.Outcome, ClaimFen: e.in.AmountFen,
 		Clock: e.in.Clock, OpenedOn: e.s.OpenedOn, ClosedOn: e.s.ClosedOn, OpenedAt: e.s.OpenedAt, ClosedAt: e.s.ClosedAt,
-		NextDeadline: e.pendingDeadline(),
+		NextDeadline: e.pendingDeadline(), SourceCaseID: e.in.Title.SourceCaseID,
 	}
 	switch e.s.Stage {
 	case StageCompleted:

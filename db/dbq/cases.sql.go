@@ -13,7 +13,7 @@ import (
 )
 
 const caseGet = `-- name: CaseGet :one
-SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done FROM cases WHERE id = $1
+SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id FROM cases WHERE id = $1
 `
 
 func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
@@ -51,8 +51,68 @@ func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
 		&i.OverdueFrom,
 		&i.FollowUpsDue,
 		&i.FollowUpsDone,
+		&i.SourceCaseID,
 	)
 	return i, err
+}
+
+const caseListBySource = `-- name: CaseListBySource :many
+SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id FROM cases WHERE source_case_id = $1 ORDER BY opened_at, id
+`
+
+// CaseListBySource lists the cases opened on a case's title (its
+// enforcement), oldest first.
+func (q *Queries) CaseListBySource(ctx context.Context, sourceCaseID string) ([]Case, error) {
+	rows, err := q.db.Query(ctx, caseListBySource, sourceCaseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Case{}
+	for rows.Next() {
+		var i Case
+		if err := rows.Scan(
+			&i.ID,
+			&i.CaseNumber,
+			&i.Process,
+			&i.WorkflowID,
+			&i.Court,
+			&i.Jurisdiction,
+			&i.Organisation,
+			&i.Mediator,
+			&i.CaseLeader,
+			&i.Parties,
+			&i.Stage,
+			&i.Status,
+			&i.Outcome,
+			&i.ClaimFen,
+			&i.TimeScale,
+			&i.RealEpoch,
+			&i.CaseEpoch,
+			&i.OpenedOn,
+			&i.ClosedOn,
+			&i.NextDeadlineOn,
+			&i.NextDeadlineAt,
+			&i.NextDeadlineKind,
+			&i.Resolution,
+			&i.Performance,
+			&i.LastSeq,
+			&i.OpenedAt,
+			&i.ClosedAt,
+			&i.UpdatedAt,
+			&i.OverdueFrom,
+			&i.FollowUpsDue,
+			&i.FollowUpsDone,
+			&i.SourceCaseID,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
 }
 
 const caseUpsert = `-- name: CaseUpsert :execrows
@@ -61,13 +121,13 @@ INSERT INTO cases (
     mediator, case_leader, parties, stage, status, outcome, claim_fen,
     time_scale, real_epoch, case_epoch, opened_on, closed_on,
     next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance,
-    follow_ups_due, follow_ups_done, last_seq, opened_at, closed_at
+    follow_ups_due, follow_ups_done, source_case_id, last_seq, opened_at, closed_at
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7,
     $8, $9, $10, $11, $12, $13, $14,
     $15, $16, $17, $18, $19,
     $20, $21, $22, $23, $24,
-    $25, $26, $27, $28, $29
+    $25, $26, $27, $28, $29, $30
 )
 ON CONFLICT (id) DO UPDATE SET
     organisation = excluded.organisation,
@@ -119,6 +179,7 @@ type CaseUpsertParams struct {
 	Performance      string
 	FollowUpsDue     int32
 	FollowUpsDone    int32
+	SourceCaseID     string
 	LastSeq          int32
 	OpenedAt         time.Time
 	ClosedAt         *time.Time
@@ -154,6 +215,7 @@ func (q *Queries) CaseUpsert(ctx context.Context, arg CaseUpsertParams) (int64, 
 		arg.Performance,
 		arg.FollowUpsDue,
 		arg.FollowUpsDone,
+		arg.SourceCaseID,
 		arg.LastSeq,
 		arg.OpenedAt,
 		arg.ClosedAt,

@@ -14,7 +14,7 @@ import (
 
 const ledgerList = `-- name: LedgerList :many
 
-SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from, cases.follow_ups_due, cases.follow_ups_done,
+SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from, cases.follow_ups_due, cases.follow_ups_done, cases.source_case_id,
     (status = 'open' AND coalesce(overdue_from < $1::timestamptz, false))::boolean AS overdue
 FROM cases
 WHERE ($2::text IS NULL OR status = $2)
@@ -118,6 +118,7 @@ func (q *Queries) LedgerList(ctx context.Context, arg LedgerListParams) ([]Ledge
 			&i.Case.OverdueFrom,
 			&i.Case.FollowUpsDue,
 			&i.Case.FollowUpsDone,
+			&i.Case.SourceCaseID,
 			&i.Overdue,
 		); err != nil {
 			return nil, err

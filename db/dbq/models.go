@@ -42,6 +42,7 @@ type Case struct {
 	OverdueFrom      *time.Time
 	FollowUpsDue     int32
 	FollowUpsDone    int32
+	SourceCaseID     string
 }
 
 type CaseEvent struct {

@@ -6,13 +6,13 @@ INSERT INTO cases (
     mediator, case_leader, parties, stage, status, outcome, claim_fen,
     time_scale, real_epoch, case_epoch, opened_on, closed_on,
     next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance,
-    follow_ups_due, follow_ups_done, last_seq, opened_at, closed_at
+    follow_ups_due, follow_ups_done, source_case_id, last_seq, opened_at, closed_at
 ) VALUES (
     @id, @case_number, @process, @workflow_id, @court, @jurisdiction, @organisation,
     @mediator, @case_leader, @parties, @stage, @status, @outcome, @claim_fen,
     @time_scale, @real_epoch, @case_epoch, @opened_on, @closed_on,
     @next_deadline_on, @next_deadline_at, @next_deadline_kind, @resolution, @performance,
-    @follow_ups_due, @follow_ups_done, @last_seq, @opened_at, @closed_at
+    @follow_ups_due, @follow_ups_done, @source_case_id, @last_seq, @opened_at, @closed_at
 )
 ON CONFLICT (id) DO UPDATE SET
     organisation = excluded.organisation,
@@ -35,6 +35,11 @@ ON CONFLICT (id) DO UPDATE SET
     closed_at = excluded.closed_at,
     updated_at = now()
 WHERE cases.last_seq < excluded.last_seq;
+
+-- name: CaseListBySource :many
+-- CaseListBySource lists the cases opened on a case's title (its
+-- enforcement), oldest first.
+SELECT * FROM cases WHERE source_case_id = @source_case_id ORDER BY opened_at, id;
 
 -- name: CaseGet :one
 SELECT * FROM cases WHERE id = @id;
