@@ -760,19 +760,7 @@ func (e *enforcement) flush(ctx workflow.Context) error {
 	if err := e.s.Journal.flush(ctx, e.summary()); err != nil {
 		return err
 	}
-	nctx := workflow.WithActivityOptions(ctx, recordOptions)
-	var n *activities.Notifier
-	for len(e.s.Outbox) > 0 {
-		var id int64
-		if err := workflow.ExecuteActivity(nctx, n.EnqueueNotice, e.s.Outbox[0]).Get(ctx, &id); err != nil {
-			return err
-		}
-		if err := workflow.ExecuteActivity(nctx, n.DeliverNotice, id).Get(ctx, nil); err != nil {
-			return err
-		}
-		e.s.Outbox = e.s.Outbox[1:]
-	}
-	return nil
+	return sendNotices(ctx, &e.s.Outbox)
 }
 
 func (e *enforcement) status() casefile.Status {

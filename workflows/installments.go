@@ -709,19 +709,7 @@ func (p *plan) flush(ctx workflow.Context) error {
 		}
 		p.s.Recorded = version
 	}
-	nctx := workflow.WithActivityOptions(ctx, recordOptions)
-	var n *activities.Notifier
-	for len(p.s.Outbox) > 0 {
-		var id int64
-		if err := workflow.ExecuteActivity(nctx, n.EnqueueNotice, p.s.Outbox[0]).Get(ctx, &id); err != nil {
-			return err
-		}
-		if err := workflow.ExecuteActivity(nctx, n.DeliverNotice, id).Get(ctx, nil); err != nil {
-			return err
-		}
-		p.s.Outbox = p.s.Outbox[1:]
-	}
-	return nil
+	return sendNotices(ctx, &p.s.Outbox)
 }
 
 func (p *plan) total() int64 {

@@ -1035,18 +1035,7 @@ func (w *wage) flush(ctx workflow.Context) error {
 		}
 		w.s.Recorded = version
 	}
-	var n *activities.Notifier
-	for len(w.s.Outbox) > 0 {
-		var id int64
-		if err := workflow.ExecuteActivity(actx, n.EnqueueNotice, w.s.Outbox[0]).Get(ctx, &id); err != nil {
-			return err
-		}
-		if err := workflow.ExecuteActivity(actx, n.DeliverNotice, id).Get(ctx, nil); err != nil {
-			return err
-		}
-		w.s.Outbox = w.s.Outbox[1:]
-	}
-	return nil
+	return sendNotices(ctx, &w.s.Outbox)
 }
 
 func (w *wage) total() int64 {
