@@ -82,40 +82,19 @@ type BoundaryFollowUpCommand struct {
 }
 
 func (b *boundary) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (BoundaryView, error) {
-		return b.view(ctx), nil
-	}); err != nil {
+	if err := registerStateAndOpened(ctx, &b.s.Journal, b.view); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateOpened, func(ctx workflow.Context) (BoundaryView, error) {
-		if err := workflow.Await(ctx, func() bool { return b.s.Journal.Flushed >= 1 }); err != nil {
-			return BoundaryView{}, err
-		}
-		return b.view(ctx), nil
-	}); err != nil {
-		return err
-	}
-	handlers := []struct {
-		name      string
-		handler   any
-		validator any
-	}{
-		{UpdateBoundaryScheduleRound, b.scheduleRound, b.validateSchedule},
-		{UpdateBoundaryRecordRound, b.recordRound, b.validateRecordRound},
-		{UpdateBoundaryStabilise, b.stabilise, b.validateStabilise},
-		{UpdateBoundaryEscalate, b.escalate, b.validateEscalate},
-		{UpdateBoundaryAssignLeader, b.assignLeaderCommand, b.validateAssignLeader},
-		{UpdateBoundarySettlement, b.recordSettlement, b.validateSettlement},
-		{UpdateBoundarySign, b.sign, b.validateSign},
-		{UpdateBoundaryRecordFollowUp, b.recordFollowUp, b.validateFollowUp},
-	}
-	for _, h := range handlers {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
-			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return registerCommands(ctx,
+		command{UpdateBoundaryScheduleRound, b.scheduleRound, b.validateSchedule},
+		command{UpdateBoundaryRecordRound, b.recordRound, b.validateRecordRound},
+		command{UpdateBoundaryStabilise, b.stabilise, b.validateStabilise},
+		command{UpdateBoundaryEscalate, b.escalate, b.validateEscalate},
+		command{UpdateBoundaryAssignLeader, b.assignLeaderCommand, b.validateAssignLeader},
+		command{UpdateBoundarySettlement, b.recordSettlement, b.validateSettlement},
+		command{UpdateBoundarySign, b.sign, b.validateSign},
+		command{UpdateBoundaryRecordFollowUp, b.recordFollowUp, b.validateFollowUp},
+	)
 }
 
 // finish wakes the main loop, waits until the step is recorded and

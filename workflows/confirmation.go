@@ -299,27 +299,6 @@ func (m *mediation) followUpDue(ctx workflow.Context) {
 	})
 }
 
-func (m *mediation) registerProcess1(ctx workflow.Context) error {
-	handlers := []struct {
-		name      string
-		handler   any
-		validator any
-	}{
-		{UpdateApplyConfirmation, m.applyConfirmation, m.validateApply},
-		{UpdateAcceptConfirmation, m.acceptConfirmation, m.validateAccept},
-		{UpdateExtendDecision, m.extendDecision, m.validateExtendDecision},
-		{UpdateDecideConfirmation, m.decideConfirmation, m.validateDecide},
-		{UpdateRecordFollowUp, m.recordFollowUp, m.validateFollowUp},
-	}
-	for _, h := range handlers {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
-			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
 // checkStage refuses a command unless the case follows the continued
 // process and stands at one of stages.
 func (m *mediation) checkStage(stages ...string) error {

@@ -84,27 +84,16 @@ func (e *enforcement) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
-	handlers := []struct {
-		name      string
-		handler   any
-		validator any
-	}{
-		{UpdateRecordInquiry, e.recordInquiry, e.validateInquiry},
-		{UpdateOrderMeasure, e.orderMeasure, e.validateMeasure},
-		{UpdateRenewMeasure, e.renewMeasure, e.validateRenew},
-		{UpdateLiftMeasure, e.liftMeasure, e.validateLift},
-		{UpdateRecordEnforcementPayment, e.recordPayment, e.validatePayment},
-		{UpdateSettle, e.settle, e.validateSettle},
-		{UpdateTerminateRound, e.terminateRound, e.validateTerminate},
-		{UpdateRecordRecheck, e.recordRecheck, e.validateRecheck},
-	}
-	for _, h := range handlers {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, h.name, h.handler,
-			workflow.UpdateHandlerOptions{Validator: h.validator}); err != nil {
-			return err
-		}
-	}
-	return nil
+	return registerCommands(ctx,
+		command{UpdateRecordInquiry, e.recordInquiry, e.validateInquiry},
+		command{UpdateOrderMeasure, e.orderMeasure, e.validateMeasure},
+		command{UpdateRenewMeasure, e.renewMeasure, e.validateRenew},
+		command{UpdateLiftMeasure, e.liftMeasure, e.validateLift},
+		command{UpdateRecordEnforcementPayment, e.recordPayment, e.validatePayment},
+		command{UpdateSettle, e.settle, e.validateSettle},
+		command{UpdateTerminateRound, e.terminateRound, e.validateTerminate},
+		command{UpdateRecordRecheck, e.recordRecheck, e.validateRecheck},
+	)
 }
 
 // checkCourtIn refuses a command unless a court gives it while the case

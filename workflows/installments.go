@@ -381,12 +381,10 @@ func (p *plan) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordPayment, p.recordPayment,
-		workflow.UpdateHandlerOptions{Validator: p.validatePayment}); err != nil {
-		return err
-	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateUrge, p.urge,
-		workflow.UpdateHandlerOptions{Validator: p.validateUrge})
+	return registerCommands(ctx,
+		command{UpdateRecordPayment, p.recordPayment, p.validatePayment},
+		command{UpdateUrge, p.urge, p.validateUrge},
+	)
 }
 
 // checkOpen refuses commands once the plan has closed, while it is still

@@ -1,6 +1,7 @@
 package workflows
 
 import (
+	"fmt"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -107,6 +108,44 @@ func (j *journal) drain(ctx workflow.Context, summary func() *casefile.Summary) 
 			return err
 		}
 	}
+}
+
+// command is one update a case workflow takes: its handler, and the
+// validator that refuses it without a trace.
+type command struct {
+	name      string
+	handler   any
+	validator any
+}
+
+// registerCommands registers a workflow's commands as updates with their
+// validators.
+func registerCommands(ctx workflow.Context, cmds ...command) error {
+	for _, c := range cmds {
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, c.name, c.handler,
+			workflow.UpdateHandlerOptions{Validator: c.validator}); err != nil {
+			return fmt.Errorf("register %s: %w", c.name, err)
+		}
+	}
+	return nil
+}
+
+// registerStateAndOpened registers the state query every case answers and
+// the "opened" update the API sends with the start, which returns once the
+// case's first step is recorded.
+func registerStateAndOpened[V any](ctx workflow.Context, j *journal, view func(workflow.Context) V) error {
+	if err := workflow.SetQueryHandler(ctx, QueryState, func() (V, error) {
+		return view(ctx), nil
+	}); err != nil {
+		return err
+	}
+	return workflow.SetUpdateHandler(ctx, UpdateOpened, func(ctx workflow.Context) (V, error) {
+		if err := workflow.Await(ctx, func() bool { return j.Flushed >= 1 }); err != nil {
+			var zero V
+			return zero, err
+		}
+		return view(ctx), nil
+	})
 }
 
 // sendNotices writes each queued notice to the outbox and delivers it, in

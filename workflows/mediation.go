@@ -286,28 +286,18 @@ func (m *mediation) open(ctx workflow.Context) error {
 }
 
 func (m *mediation) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (MediationView, error) {
-		return m.view(ctx), nil
-	}); err != nil {
+	if err := registerStateAndOpened(ctx, &m.s.Journal, m.view); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateOpened, func(ctx workflow.Context) (MediationView, error) {
-		if err := workflow.Await(ctx, func() bool { return m.s.Journal.Flushed >= 1 }); err != nil {
-			return MediationView{}, err
-		}
-		return m.view(ctx), nil
-	}); err != nil {
-		return err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordOutcome, m.recordOutcome,
-		workflow.UpdateHandlerOptions{Validator: m.validateOutcome}); err != nil {
-		return err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateExtendDeadline, m.extend,
-		workflow.UpdateHandlerOptions{Validator: m.validateExtend}); err != nil {
-		return err
-	}
-	return m.registerProcess1(ctx)
+	return registerCommands(ctx,
+		command{UpdateRecordOutcome, m.recordOutcome, m.validateOutcome},
+		command{UpdateExtendDeadline, m.extend, m.validateExtend},
+		command{UpdateApplyConfirmation, m.applyConfirmation, m.validateApply},
+		command{UpdateAcceptConfirmation, m.acceptConfirmation, m.validateAccept},
+		command{UpdateExtendDecision, m.extendDecision, m.validateExtendDecision},
+		command{UpdateDecideConfirmation, m.decideConfirmation, m.validateDecide},
+		command{UpdateRecordFollowUp, m.recordFollowUp, m.validateFollowUp},
+	)
 }
 
 // checkOpen refuses any command once mediation has ended or its period has

@@ -487,9 +487,7 @@ func (w *wage) open(ctx workflow.Context) error {
 }
 
 func (w *wage) registerHandlers(ctx workflow.Context) error {
-	if err := workflow.SetQueryHandler(ctx, QueryState, func() (WageView, error) {
-		return w.view(ctx), nil
-	}); err != nil {
+	if err := registerStateAndOpened(ctx, &w.s.Journal, w.view); err != nil {
 		return err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryWageCreditors, func() ([]CreditorLine, error) {
@@ -497,20 +495,10 @@ func (w *wage) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
-	if err := workflow.SetUpdateHandler(ctx, UpdateOpened, func(ctx workflow.Context) (WageView, error) {
-		if err := workflow.Await(ctx, func() bool { return w.s.Journal.Flushed >= 1 }); err != nil {
-			return WageView{}, err
-		}
-		return w.view(ctx), nil
-	}); err != nil {
-		return err
-	}
-	if err := workflow.SetUpdateHandlerWithOptions(ctx, UpdateRecordWagePayment, w.recordPayment,
-		workflow.UpdateHandlerOptions{Validator: w.validatePayment}); err != nil {
-		return err
-	}
-	return workflow.SetUpdateHandlerWithOptions(ctx, UpdateObjectPaymentOrder, w.object,
-		workflow.UpdateHandlerOptions{Validator: w.validateObjection})
+	return registerCommands(ctx,
+		command{UpdateRecordWagePayment, w.recordPayment, w.validatePayment},
+		command{UpdateObjectPaymentOrder, w.object, w.validateObjection},
+	)
 }
 
 func (w *wage) closed() bool { return w.s.Stage == WagePerformed || w.s.Stage == WageLitigation }
