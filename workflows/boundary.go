@@ -339,30 +339,19 @@ func Boundary(ctx workflow.Context, in BoundaryInput) (BoundaryResult, error) {
 			next.State = b.s
 			return BoundaryResult{}, workflow.NewContinueAsNewError(ctx, Boundary, next)
 		}
-		at, due := b.nextTimer()
-		wait := time.Duration(-1)
-		if due != nil {
-			wait = b.in.Clock.RealDuration(at.Sub(b.s.Journal.caseNow(ctx)))
-			if wait <= 0 {
-				due(ctx)
-				continue
-			}
-		}
 		// Wake when a timer is due, when a command changed the case, or when
 		// the last handler of a run that has grown enough finished, so the
 		// run hands over without waiting for the next command.
+		at, due := b.nextTimer()
 		rev := b.rev
-		changed := func() bool {
+		passed, err := waitUntil(ctx, b.in.Clock, at, func() bool {
 			return len(b.s.Journal.Pending) > 0 || b.rev != rev || b.shouldContinueAsNew(ctx)
-		}
-		var err error
-		if wait < 0 {
-			err = workflow.Await(ctx, changed)
-		} else {
-			err = awaitOrTimeout(ctx, wait, changed)
-		}
+		})
 		if err != nil {
 			return BoundaryResult{}, err
+		}
+		if passed {
+			due(ctx)
 		}
 	}
 

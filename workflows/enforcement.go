@@ -360,24 +360,13 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 			continue
 		}
 		at, due := e.nextTimer()
-		wait := time.Duration(-1)
-		if due != nil {
-			wait = e.in.Clock.RealDuration(at.Sub(e.s.Journal.caseNow(ctx)))
-			if wait <= 0 {
-				due(ctx)
-				continue
-			}
-		}
 		rev := e.rev
-		changed := func() bool { return len(e.s.Journal.Pending) > 0 || e.rev != rev }
-		var err error
-		if wait < 0 {
-			err = workflow.Await(ctx, changed)
-		} else {
-			err = awaitOrTimeout(ctx, wait, changed)
-		}
+		passed, err := waitUntil(ctx, e.in.Clock, at, func() bool { return len(e.s.Journal.Pending) > 0 || e.rev != rev })
 		if err != nil {
 			return EnforcementResult{}, err
+		}
+		if passed {
+			due(ctx)
 		}
 	}
 

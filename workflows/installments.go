@@ -255,18 +255,9 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 			continue
 		}
 		woke := func() bool { return p.dirty() || p.s.Stage != PlanPerforming }
-		next, ok := p.nextInstant()
-		if !ok {
-			if err := workflow.Await(ctx, woke); err != nil {
-				return PlanResult{}, err
-			}
-			continue
-		}
-		wait := p.in.Clock.RealDuration(next.Sub(p.s.Journal.caseNow(ctx)))
-		if wait <= 0 {
-			continue
-		}
-		if err := awaitOrTimeout(ctx, wait, woke); err != nil {
+		// A passed instant is taken by advance on the next turn.
+		next, _ := p.nextInstant()
+		if _, err := waitUntil(ctx, p.in.Clock, next, woke); err != nil {
 			return PlanResult{}, err
 		}
 	}

@@ -169,6 +169,21 @@ func sendNotices(ctx workflow.Context, outbox *[]activities.NoticeInput) error {
 	return nil
 }
 
+// waitUntil waits until case time reaches at, or until woke holds; with
+// at zero there is no deadline and only woke ends the wait. It reports
+// passed when at has already come, without waiting: the caller then takes
+// the step that falls due.
+func waitUntil(ctx workflow.Context, clock casetime.Clock, at time.Time, woke func() bool) (passed bool, err error) {
+	if at.IsZero() {
+		return false, workflow.Await(ctx, woke)
+	}
+	wait := clock.RealDuration(at.Sub(clock.CaseTime(workflow.Now(ctx))))
+	if wait <= 0 {
+		return true, nil
+	}
+	return false, awaitOrTimeout(ctx, wait, woke)
+}
+
 // versionCancelTimers guards cancelling a wait's timer once the wait ends
 // early: histories recorded before it left such timers to fire unheeded.
 const versionCancelTimers = "cancel-wait-timers"

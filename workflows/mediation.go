@@ -209,28 +209,17 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 		if len(m.s.Journal.Pending) > 0 {
 			continue
 		}
-		at, due := m.nextTimer()
-		wait := time.Duration(-1)
-		if !at.IsZero() {
-			wait = m.in.Clock.RealDuration(at.Sub(m.s.Journal.caseNow(ctx)))
-			if wait <= 0 {
-				due(ctx)
-				continue
-			}
-		}
 		// Wake when the timer is due, when a command changed the case (an
 		// extension moves a deadline, so the wait is recomputed) or when a
 		// child process ended.
+		at, due := m.nextTimer()
 		rev := m.rev
-		changed := func() bool { return len(m.s.Journal.Pending) > 0 || m.rev != rev }
-		var err error
-		if wait < 0 {
-			err = workflow.Await(ctx, changed)
-		} else {
-			err = awaitOrTimeout(ctx, wait, changed)
-		}
+		passed, err := waitUntil(ctx, m.in.Clock, at, func() bool { return len(m.s.Journal.Pending) > 0 || m.rev != rev })
 		if err != nil {
 			return MediationResult{}, err
+		}
+		if passed {
+			due(ctx)
 		}
 	}
 

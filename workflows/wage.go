@@ -313,18 +313,9 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 		}
 		rev := w.rev
 		woke := func() bool { return w.dirty() || w.rev != rev }
-		next, ok := w.nextInstant()
-		if !ok {
-			if err := workflow.Await(ctx, woke); err != nil {
-				return WageResult{}, err
-			}
-			continue
-		}
-		wait := w.in.Clock.RealDuration(next.Sub(w.s.Journal.caseNow(ctx)))
-		if wait <= 0 {
-			continue
-		}
-		if err := awaitOrTimeout(ctx, wait, woke); err != nil {
+		// A passed instant is taken by advance on the next turn.
+		next, _ := w.nextInstant()
+		if _, err := waitUntil(ctx, w.in.Clock, next, woke); err != nil {
 			return WageResult{}, err
 		}
 	}
