@@ -63,6 +63,10 @@ func operation(id, method, path, summary string, a access) huma.Operation {
 		Errors:      []int{http.StatusUnauthorized, http.StatusForbidden},
 		Description: "Roles: " + strings.Join(roles, ", ") + "; acts on " + scope + ".",
 		Extensions:  map[string]any{"x-casework-roles": roles},
+		// limitBody has read the body under its own deadline and cleared
+		// it; Huma's default would set a 5 s deadline on the connection
+		// that is never cleared and cancels any longer request.
+		BodyReadTimeout: -1,
 	}
 }
 

@@ -6,11 +6,20 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"time"
 	"unicode/utf8"
 )
 
 // maxBodyBytes bounds every request body; nothing casework accepts is near it.
 const maxBodyBytes = 1 << 20
+
+// bodyReadTimeout bounds reading a request body, so a client that sends a
+// body slowly cannot hold a handler. The deadline is cleared once the body
+// is read: net/http keeps reading the connection in the background while a
+// handler runs, and a deadline left on it would cancel the request's
+// context mid-command (Huma's own 5 s body deadline did exactly that to
+// every command that ran longer, and broke the keep-alive connection).
+const bodyReadTimeout = 30 * time.Second
 
 // limitBody refuses bodies over limit with 413 and bodies that are not valid
 // UTF-8 with 400, before any handler sees them: encoding/json would quietly
@@ -25,8 +34,11 @@ func limitBody(next http.Handler, limit int64) http.Handler {
 			writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", limit))
 			return
 		}
+		rc := http.NewResponseController(w)
+		_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout)) // unsupported only in recorders
 		body, err := io.ReadAll(io.LimitReader(r.Body, limit+1))
 		_ = r.Body.Close()
+		_ = rc.SetReadDeadline(time.Time{})
 		if err != nil {
 			writeProblem(w, http.StatusBadRequest, "cannot read the request body")
 			return

@@ -106,7 +106,18 @@ func runAPI(ctx context.Context, _ []string) error {
 // serveAPI serves until ctx ends, then drains requests in flight.
 func serveAPI(ctx context.Context, ln net.Listener, s *api.Server) error {
 	h, _ := api.New(s)
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second, ReadTimeout: time.Minute}
+	srv := &http.Server{
+		Handler: h,
+		// Headers must arrive promptly; the API bounds reading a body
+		// itself and then clears the deadline (a read deadline left on
+		// the connection cancels the request when it passes, cutting off a
+		// command mid-way), so there is no whole-request ReadTimeout.
+		ReadHeaderTimeout: 10 * time.Second,
+		// Longer than any command waits (30 s) plus writing its answer,
+		// so a client that never reads cannot hold a connection.
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  2 * time.Minute,
+	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
