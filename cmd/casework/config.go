@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"github.com/casework/casework/internal/payload"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -54,6 +55,8 @@ func dialTemporal(ctx context.Context, hostPort string) (client.Client, error) {
 		HostPort:  hostPort,
 		Namespace: env("TEMPORAL_NAMESPACE", "default"),
 		Logger:    tlog.NewStructuredLogger(slog.Default().With("component", "temporal")),
+		// The worker takes its data converter from this client.
+		DataConverter: payload.Converter,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w (is the server running? set TEMPORAL_ADDRESS)", hostPort, err)
