@@ -6,11 +6,15 @@
 package api
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"io"
 	"log/slog"
 	"net/http"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
@@ -35,6 +39,10 @@ type Server struct {
 	// Policies answers the API's own legal-period checks (the enforcement
 	// application window); nil means the embedded defaults.
 	Policies *policy.Registry
+	// CommandTimeout bounds how long a command or an open waits for the
+	// case before answering 503 with how to learn its outcome; zero means
+	// 30 s.
+	CommandTimeout time.Duration
 }
 
 // Config is the OpenAPI configuration: title, security scheme and docs.
@@ -65,9 +73,82 @@ func New(s *Server) (http.Handler, huma.API) {
 		w.Header().Set("Content-Type", "text/plain")
 		_, _ = w.Write([]byte("ok\n"))
 	})
+	mux.HandleFunc("GET /readyz", s.ready)
 	mux.HandleFunc("/", notFound(mux))
-	return recoverPanics(s.Log, secureHeaders(limitBody(mux, maxBodyBytes))), api
+	return recoverPanics(s.Log, retryAfter(secureHeaders(limitBody(mux, maxBodyBytes)))), api
 }
+
+func init() {
+	// One place turns an outage behind any handler's plain error into 503.
+	huma.NewErrorWithContext = unexpected(slog.Default(), huma.NewErrorWithContext)
+}
+
+// readyTimeout bounds each dependency check of /readyz.
+const readyTimeout = 2 * time.Second
+
+// ready answers 200 when PostgreSQL and Temporal both answer, else 503
+// naming the dependency that is down, so an operator (or a load balancer)
+// knows what to restart.
+func (s *Server) ready(w http.ResponseWriter, r *http.Request) {
+	type check struct {
+		Name  string `json:"name"`
+		OK    bool   `json:"ok"`
+		Error string `json:"error,omitempty"`
+	}
+	run := func(name string, f func(context.Context) error) check {
+		ctx, cancel := context.WithTimeout(r.Context(), readyTimeout)
+		defer cancel()
+		if err := f(ctx); err != nil {
+			return check{Name: name, Error: err.Error()}
+		}
+		return check{Name: name, OK: true}
+	}
+	checks := []check{
+		run("postgresql", func(ctx context.Context) error {
+			if s.Store == nil {
+				return errors.New("not configured")
+			}
+			return s.Store.Pool().Ping(ctx)
+		}),
+		run("temporal", func(ctx context.Context) error {
+			if s.Temporal == nil {
+				return errors.New("not configured")
+			}
+			_, err := s.Temporal.CheckHealth(ctx, &client.CheckHealthRequest{})
+			return err
+		}),
+	}
+	code := http.StatusOK
+	for _, c := range checks {
+		if !c.OK {
+			code = http.StatusServiceUnavailable
+		}
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(code)
+	_ = json.NewEncoder(w).Encode(map[string]any{"ready": code == http.StatusOK, "checks": checks})
+}
+
+// retryAfter adds Retry-After to every 503 that lacks one: an outage is
+// always answered with when to try again.
+func retryAfter(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		next.ServeHTTP(&retryAfterWriter{ResponseWriter: w}, r)
+	})
+}
+
+type retryAfterWriter struct{ http.ResponseWriter }
+
+func (w *retryAfterWriter) WriteHeader(code int) {
+	if code == http.StatusServiceUnavailable && w.Header().Get("Retry-After") == "" {
+		w.Header().Set("Retry-After", strconv.Itoa(retryAfterSeconds))
+	}
+	w.ResponseWriter.WriteHeader(code)
+}
+
+// Unwrap lets http.ResponseController reach the connection (read
+// deadlines, flushing).
+func (w *retryAfterWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
 
 // notFound answers requests no operation matches with a problem, like every
 // other error: 405 with Allow when the path exists for other methods, else

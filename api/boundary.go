@@ -6,7 +6,6 @@ import (
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
-	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
@@ -242,7 +241,7 @@ func (s *Server) startBoundary(ctx context.Context, in *startBoundaryInput) (*st
 		sameCase: func(c casefile.Summary) bool {
 			return c.Jurisdiction == input.Jurisdiction && c.Mediator == input.Organiser
 		},
-		reuse: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		jurisdictions: []string{input.Jurisdiction},
 	})
 }
 

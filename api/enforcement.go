@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
@@ -305,10 +304,8 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 	}
 	return openCase(ctx, s, enforcementView, opening{
 		caseID: id, caseNumber: number, workflowID: wfID, workflow: workflows.Enforcement, input: input,
-		sameCase: func(c casefile.Summary) bool { return c.Court == input.Court && c.ClaimFen == input.AmountFen },
-		// A run the worker refused (its policy found the application out
-		// of time) failed without a trace; the number may be used again.
-		reuse: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+		sameCase:      func(c casefile.Summary) bool { return c.Court == input.Court && c.ClaimFen == input.AmountFen },
+		jurisdictions: []string{jurisdiction},
 	})
 }
 

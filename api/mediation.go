@@ -2,13 +2,10 @@ package api
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"net/http"
 	"strings"
 
 	"github.com/danielgtaylor/huma/v2"
-	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
@@ -50,6 +47,10 @@ type CaseBody struct {
 	Boundary *workflows.BoundaryView `json:"boundary,omitempty"`
 	// Wage is the live state of a wage arrears case.
 	Wage *workflows.WageView `json:"wage,omitempty"`
+	// LiveStateUnavailable, when set, says why the live state is missing:
+	// the workflow service could not be reached, so the summary is the
+	// ledger's as last recorded and may be stale.
+	LiveStateUnavailable string `json:"live_state_unavailable,omitempty"`
 }
 
 type caseOutput struct {
@@ -156,7 +157,7 @@ func (s *Server) startMediation(ctx context.Context, in *startMediationInput) (*
 			return c.Court == input.Court && c.Organisation == input.Organisation &&
 				c.Mediator == input.Mediator && c.ClaimFen == input.ClaimFen
 		},
-		reuse: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		jurisdictions: []string{jurisdiction},
 	})
 }
 
@@ -196,15 +197,4 @@ func (s *Server) extendMediation(ctx context.Context, in *extendInput) (*caseOut
 
 func (s *Server) mediationUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {
 	return sendCommand(ctx, s, mediationView, name, key, cmd)
-}
-
-// updateID makes a command idempotent under the caller's key: Temporal
-// runs an update with a given ID once per workflow run.
-func updateID(name, key string) string {
-	if key == "" {
-		var b [16]byte
-		_, _ = rand.Read(b[:])
-		key = hex.EncodeToString(b[:])
-	}
-	return name + ":" + key
 }

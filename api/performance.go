@@ -7,7 +7,6 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"go.temporal.io/api/serviceerror"
-	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
@@ -111,15 +110,9 @@ func (s *Server) urgePerformance(ctx context.Context, in *urgeInput) (*planOutpu
 // trace.
 func (s *Server) planUpdate(ctx context.Context, planID, name, key string, cmd any) (*planOutput, error) {
 	c := caseFrom(ctx)
-	h, err := s.Temporal.UpdateWorkflow(ctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.PlanWorkflowID(c.ID, planID), UpdateName: name, UpdateID: updateID(name, key),
-		Args: []any{cmd}, WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
+	view, err := keyedUpdate[workflows.PlanView](ctx, s, workflows.PlanWorkflowID(c.ID, planID), name, key, cmd)
 	if err == nil {
-		var view workflows.PlanView
-		if err = h.Get(ctx, &view); err == nil {
-			return &planOutput{Body: view}, nil
-		}
+		return &planOutput{Body: *view}, nil
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
@@ -136,7 +129,9 @@ func (s *Server) planUpdate(ctx context.Context, planID, name, key string, cmd a
 // longer be asked, with the ledger the read model kept.
 func (s *Server) getPlan(ctx context.Context, in *planPath) (*planOutput, error) {
 	c := caseFrom(ctx)
-	res, err := s.Temporal.QueryWorkflow(ctx, workflows.PlanWorkflowID(c.ID, in.Plan), "", workflows.QueryPlan)
+	qctx, cancel := context.WithTimeout(ctx, queryTimeout)
+	defer cancel()
+	res, err := s.Temporal.QueryWorkflow(qctx, workflows.PlanWorkflowID(c.ID, in.Plan), "", workflows.QueryPlan)
 	var notFound *serviceerror.NotFound
 	switch {
 	case errors.As(err, &notFound):

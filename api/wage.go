@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/danielgtaylor/huma/v2"
-	enumspb "go.temporal.io/api/enums/v1"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
@@ -162,7 +161,7 @@ func (s *Server) startWage(ctx context.Context, in *startWageInput) (*startOutpu
 		sameCase: func(c casefile.Summary) bool {
 			return c.Court == input.Court && c.Mediator == input.Mediator && c.ClaimFen == total
 		},
-		reuse: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
+		jurisdictions: []string{jurisdiction},
 	})
 }
 

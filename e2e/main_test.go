@@ -23,6 +23,7 @@ import (
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/internal/payload"
 	"github.com/casework/casework/internal/stacktest"
 	"github.com/casework/casework/policy"
 	"github.com/casework/casework/worker"
@@ -55,7 +56,7 @@ func run(m *testing.M) int {
 	defer stack.Stop()
 	store = db.NewStore(stack.Pool)
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	temporal, err = client.Dial(client.Options{HostPort: stack.Temporal.HostPort, Logger: sdklog.NewStructuredLogger(quiet)})
+	temporal, err = client.Dial(client.Options{HostPort: stack.Temporal.HostPort, Logger: sdklog.NewStructuredLogger(quiet), DataConverter: payload.Converter})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1

@@ -15,3 +15,20 @@ func TestCaseID(t *testing.T) {
 		require.False(t, ValidCaseID(bad), "ValidCaseID(%q)", bad)
 	}
 }
+
+func TestCanonicalCaseNumber(t *testing.T) {
+	const canonical = "（2026）黔2301民诉前调88号"
+	for _, typed := range []string{
+		canonical,
+		"  （2026）黔2301民诉前调88号 ",
+		"(2026)黔2301民诉前调88号",
+		"（２０２６）黔２３０１民诉前调８８号",
+		"〔2026〕黔2301民诉前调88号",
+		"[2026] 黔2301 民诉前调 88号",
+		"（2026）黔2301民诉前调88号\u3000",
+	} {
+		require.Equal(t, canonical, CanonicalCaseNumber(typed), "typed %q", typed)
+		require.Equal(t, CaseID(canonical), CaseID(typed), "typed %q names the same case", typed)
+	}
+	require.Equal(t, "cwlcatikwygowti5f", CaseID(canonical), "ids of numbers already in canonical form do not change")
+}

@@ -73,6 +73,16 @@ type Certificate struct {
 	CreatedAt time.Time
 }
 
+type IdempotencyKey struct {
+	Scope       string
+	CaseID      string
+	Operation   string
+	RequestHash []byte
+	Outcome     []byte
+	CreatedAt   time.Time
+	CompletedAt *time.Time
+}
+
 type Notice struct {
 	ID          int64
 	CaseID      string
