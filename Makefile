@@ -27,7 +27,7 @@ FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=
 
-.PHONY: dev test tools postgres build generate check-generated vet workflowcheck unit fuzz bench openapi clean
+.PHONY: dev test tools postgres build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
@@ -89,6 +89,15 @@ fuzz:
 	  echo "fuzz $$pkg $$name for $$budget"; \
 	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $$budget $$pkg; \
 	done
+
+## faults: the fault suite's short form (also part of make test): worker, API and Temporal
+## killed with -9 and restarted, PostgreSQL stopped and started, while wage cases are paid.
+faults: tools postgres
+	$(GO) test -count=1 -v -run '^TestFaults$$' ./faults/
+
+## faults-long: the long form: 40 cases, 6 installments each, 60 faults (about 3 minutes).
+faults-long: tools postgres
+	CASEWORK_FAULTS=long $(GO) test -count=1 -v -timeout 60m -run '^TestFaults$$' ./faults/
 
 ## bench: benchmarks that print ratios and per-query figures measured in one run.
 bench: tools postgres

@@ -242,9 +242,11 @@ func queryView[V any](ctx context.Context, s *Server, lv liveView[V], out *caseO
 	switch {
 	case errors.As(err, &notFound):
 		return out, nil
-	case err != nil && ctx.Err() == nil && (qctx.Err() != nil || temporalDown(err)):
+	case err != nil && ctx.Err() == nil:
+		// However Temporal fails to answer (down, no worker polling after
+		// a crash, a query timeout), the ledger still can.
 		s.Log.WarnContext(ctx, "live state unavailable", "case", out.Body.Summary.ID, "err", err)
-		out.Body.LiveStateUnavailable = "the case's live state cannot be read now (the workflow service does not answer); " +
+		out.Body.LiveStateUnavailable = "the case's live state cannot be read now (the workflow service or worker does not answer); " +
 			"the summary is the ledger's as last recorded"
 		return out, nil
 	case err != nil:

@@ -204,6 +204,22 @@ func (c *child) doStop(sig syscall.Signal, grace time.Duration) error {
 	return fmt.Errorf("devstack: %s did not exit within %s of %s; killed", c.name, grace, sig)
 }
 
+// kill kills the process and every process of its group at once (kill -9),
+// as a crash of the machine or the OOM killer would, and waits for it.
+func (c *child) kill() error {
+	c.stopOnce.Do(func() {
+		if done, _ := c.exited(); !done {
+			_ = syscall.Kill(-c.cmd.Process.Pid, syscall.SIGKILL)
+			_ = c.cmd.Process.Kill()
+			<-c.done
+		}
+		if c.closeLog != nil {
+			c.stopErr = c.closeLog()
+		}
+	})
+	return c.stopErr
+}
+
 // pidAlive reports whether a process with this pid exists and its command name
 // is comm (as in /proc/PID/comm), so a recycled pid is not mistaken for it.
 func pidAlive(pid int, comm string) bool {

@@ -217,6 +217,15 @@ func (t *Temporal) Stop() error {
 	return t.proc.stop(syscall.SIGTERM, temporalStopGrace)
 }
 
+// Kill kills the server at once (kill -9), for fault tests; its state
+// survives in DBFile, if one was given.
+func (t *Temporal) Kill() error {
+	if t == nil || t.proc == nil {
+		return nil
+	}
+	return t.proc.kill()
+}
+
 // waitReady polls until the frontend port accepts connections and then until
 // DescribeNamespace succeeds: the port opens before the namespace is
 // registered, and a worker started in that window would fail.
