@@ -16,7 +16,7 @@ export CASEWORK_TEMPORAL_BIN := $(TEMPORAL)
 FUZZ_TARGETS := ./policy:FuzzDeadline ./policy:FuzzParsePeriod \
   ./api:FuzzDecodeStartMediation ./api:FuzzDecodeOutcome ./api:FuzzDecodeExtend ./api:FuzzDecodeDecision \
   ./api:FuzzDecodeFollowUp ./api:FuzzDecodeReason ./api:FuzzDecodePayment ./api:FuzzDecodeUrge \
-  ./api:FuzzDecodeStartEnforcement ./api:FuzzDecodeEnforcementCommands ./api:FuzzDecodeLedgerQuery ./allocation:FuzzAllocate
+  ./api:FuzzDecodeStartEnforcement ./api:FuzzDecodeEnforcementCommands ./api:FuzzDecodeLedgerQuery ./api:FuzzDecodePublishCalendar ./allocation:FuzzAllocate
 FUZZ_TIME ?= 4s
 
 .PHONY: dev test tools postgres build generate check-generated vet workflowcheck unit fuzz bench openapi clean

@@ -22,6 +22,9 @@ const (
 	RoleParty      Role = "party"
 	RoleAuditor    Role = "auditor"
 	RoleSupervisor Role = "supervisor"
+	// RoleCourtAdmin is a court administrator (法院管理员): publishes the
+	// holiday arrangements of its jurisdiction and touches no case.
+	RoleCourtAdmin Role = "court_admin"
 	RoleSystem     Role = "system"
 )
 

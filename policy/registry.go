@@ -439,3 +439,29 @@ func (r *Registry) CheckPublication(y CalendarYear) error {
 	}
 	return nil
 }
+
+// ParseCalendarFile decodes one year's arrangement in the layout of the
+// calendars/*.json files, strictly (unknown fields are errors). A missing
+// jurisdiction is taken from a file name like "CN-2027.json", whose year
+// must then agree with the year inside.
+func ParseCalendarFile(name string, b []byte) (CalendarYear, error) {
+	var y CalendarYear
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&y); err != nil {
+		return y, fmt.Errorf("policy: %s: %w: %w", name, ErrInvalidCalendar, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return y, fmt.Errorf("policy: %s: %w: trailing data after the JSON document", name, ErrInvalidCalendar)
+	}
+	stem := strings.TrimSuffix(path.Base(name), ".json")
+	if m := yearSuffix.FindStringSubmatch(stem); m != nil {
+		if y.Jurisdiction == "" {
+			y.Jurisdiction = m[1]
+		}
+		if fy, _ := strconv.Atoi(m[2]); fy != y.Year && y.Jurisdiction == m[1] {
+			return y, fmt.Errorf("policy: %s: %w: file name says %d but year is %d", name, ErrInvalidCalendar, fy, y.Year)
+		}
+	}
+	return y, nil
+}

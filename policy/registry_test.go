@@ -281,3 +281,15 @@ func TestCheckPublication(t *testing.T) {
 		})
 	}
 }
+
+func TestParseCalendarFile(t *testing.T) {
+	y, err := ParseCalendarFile("notices/CN-2027.json", []byte(`{"year": 2027, "source": "s", "holidays": [{"date": "2027-01-01", "name": "元旦"}]}`))
+	require.NoError(t, err)
+	require.Equal(t, "CN", y.Jurisdiction, "taken from the file name")
+	_, err = ParseCalendarFile("CN-2027.json", []byte(`{"year": 2026, "source": "s"}`))
+	require.ErrorContains(t, err, "file name says 2027")
+	_, err = ParseCalendarFile("x.json", []byte(`{"year": 2027, "sorce": "s"}`))
+	require.ErrorIs(t, err, ErrInvalidCalendar, "unknown field")
+	_, err = ParseCalendarFile("x.json", []byte(`{"year": 2027} {}`))
+	require.ErrorContains(t, err, "trailing data")
+}
