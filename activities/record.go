@@ -25,10 +25,16 @@ type RecordStepsInput struct {
 	Events  []casefile.Event  `json:"events"`
 }
 
+// agreedDates are the kinds of pending deadline whose day the parties
+// agreed (a wage schedule's due dates, workflows.wage's pendingDeadline):
+// no calendar counts them, so none makes them provisional.
+var agreedDates = map[string]bool{"installment_due": true}
+
 // RecordSteps stores the steps and the summary. Steps are keyed by case and
 // step number, so a retry after a crash writes nothing twice.
 func (r *Recorder) RecordSteps(ctx context.Context, in RecordStepsInput) error {
-	if d := in.Summary; d != nil && d.NextDeadline != nil && d.NextDeadline.Calendar == "" && r.Calendars != nil {
+	if d := in.Summary; d != nil && d.NextDeadline != nil && d.NextDeadline.Calendar == "" && r.Calendars != nil &&
+		!agreedDates[d.NextDeadline.Kind] {
 		// The workflow records the date; whether its year's arrangement
 		// is published is the read model's to say. The store keeps a
 		// deadline provisional while it stays the same, so a publication
