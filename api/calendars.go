@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
 
@@ -143,13 +144,37 @@ func (s *Server) publishCalendar(ctx context.Context, in *publishCalendarInput) 
 	return &publishCalendarOutput{Status: status, Body: CalendarPublication{PublishedCalendar: pub, Created: created}}, nil
 }
 
-func (s *Server) getCalendar(ctx context.Context, in *getCalendarInput) (*getCalendarOutput, error) {
+// inForce holds one policy.Live per base registry and store, so the API,
+// like the worker, rebuilds its calendars only when a new one is published.
+var inForce sync.Map // liveKey → *policy.Live
+
+type liveKey struct {
+	base  *policy.Registry
+	store *db.Store
+}
+
+// liveRegistry returns the registry in force, with the published calendars,
+// and the version it is as of.
+func (s *Server) liveRegistry(ctx context.Context) (*policy.Registry, int64, error) {
 	base, err := s.registry()
 	if err != nil {
-		return nil, s.problem(ctx, "load the policies", err)
+		return nil, 0, err
 	}
-	live := policy.Live{Base: base, Published: s.Store}
-	reg, version, err := live.Registry(ctx)
+	if s.Store == nil {
+		return base, 0, nil
+	}
+	l, _ := inForce.LoadOrStore(liveKey{base, s.Store}, &policy.Live{Base: base, Published: s.Store})
+	return l.(*policy.Live).Registry(ctx)
+}
+
+// registryInForce is liveRegistry without the version.
+func (s *Server) registryInForce(ctx context.Context) (*policy.Registry, error) {
+	reg, _, err := s.liveRegistry(ctx)
+	return reg, err
+}
+
+func (s *Server) getCalendar(ctx context.Context, in *getCalendarInput) (*getCalendarOutput, error) {
+	reg, version, err := s.liveRegistry(ctx)
 	if err != nil {
 		return nil, s.problem(ctx, "read the published calendars", err)
 	}
