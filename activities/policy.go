@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"log/slog"
 
 	"github.com/casework/casework/policy"
 )
@@ -17,11 +18,21 @@ type Policies struct {
 	Calendars *policy.Live
 }
 
+// registry returns the registry in force. When the published calendars
+// cannot be read it answers with the last ones it read (the files alone
+// before any), logged: a deadline lookup that fails would fail the case's
+// workflow, while one counted on an older calendar says which version it
+// used and is provisional where that calendar was.
 func (p *Policies) registry(ctx context.Context) (*policy.Registry, int64, error) {
-	if p.Calendars != nil {
-		return p.Calendars.Registry(ctx)
+	if p.Calendars == nil {
+		return p.Registry, 0, nil
 	}
-	return p.Registry, 0, nil
+	r, v, err := p.Calendars.Registry(ctx)
+	if err != nil {
+		r, v = p.Calendars.Last()
+		slog.WarnContext(ctx, "published calendars unreadable; counting with the last ones read", "version", v, "err", err)
+	}
+	return r, v, nil
 }
 
 // LoadPolicy returns the policy in force for a jurisdiction.

@@ -61,3 +61,15 @@ func (l *Live) Registry(ctx context.Context) (*Registry, int64, error) {
 	l.reg, l.version = reg, v
 	return reg, v, nil
 }
+
+// Last returns the registry the latest successful Registry call returned,
+// or Base before any, without asking Published: for a caller that must
+// answer while the database is unreachable.
+func (l *Live) Last() (*Registry, int64) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	if l.reg == nil {
+		return l.Base, 0
+	}
+	return l.reg, l.version
+}

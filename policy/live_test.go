@@ -55,3 +55,30 @@ func TestLiveRebuildsOnNewVersion(t *testing.T) {
 	require.Zero(t, v)
 	require.Same(t, static.Base, r)
 }
+
+// brokenPublished is a calendars table that cannot be read.
+type brokenPublished struct{ fakePublished }
+
+func (b *brokenPublished) CalendarVersion(context.Context) (int64, error) {
+	if b.version < 0 {
+		return 0, context.DeadlineExceeded
+	}
+	return b.version, nil
+}
+
+func TestLiveLast(t *testing.T) {
+	ctx := context.Background()
+	pub := &brokenPublished{fakePublished{version: 3, years: []CalendarYear{arrangement2027(t)}}}
+	live := &Live{Base: mustDefault(t), Published: pub}
+	r, v := live.Last()
+	require.Same(t, live.Base, r, "before any read: the files")
+	require.Zero(t, v)
+	read, _, err := live.Registry(ctx)
+	require.NoError(t, err)
+	pub.version = -1
+	_, _, err = live.Registry(ctx)
+	require.Error(t, err)
+	r, v = live.Last()
+	require.Same(t, read, r, "the last registry read")
+	require.EqualValues(t, 3, v)
+}
