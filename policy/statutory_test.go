@@ -2,6 +2,7 @@ package policy
 
 import (
 	"slices"
+	"sync"
 	"testing"
 
 	"github.com/stretchr/testify/require"
@@ -151,4 +152,19 @@ func TestProvisionalYear(t *testing.T) {
 	plain, err := NewCalendar("XX")
 	require.NoError(t, err)
 	require.False(t, plain.IsRestDay(d(t, "2027-01-01")))
+}
+
+// TestStatutoryConcurrent asks for many years at once, as parallel
+// deadline lookups do; run with -race.
+func TestStatutoryConcurrent(t *testing.T) {
+	cn, err := mustDefault(t).Calendar("CN")
+	require.NoError(t, err)
+	var wg sync.WaitGroup
+	for y := 2027; y < 2047; y++ {
+		for range 4 {
+			wg.Go(func() { cn.IsRestDay(NewDate(y, 10, 1)); _ = StatutoryHolidays(y) })
+		}
+	}
+	wg.Wait()
+	require.True(t, cn.IsRestDay(NewDate(2046, 10, 1)))
 }
