@@ -62,6 +62,11 @@ type CalendarPublication struct {
 	// Created is false when the same arrangement was already in force, so
 	// nothing was stored.
 	Created bool `json:"created"`
+	// ProvisionalCases counts the open cases of the jurisdiction and its
+	// subdivisions whose pending deadline in this year was computed before
+	// the arrangement was in force; publishing does not move it (the
+	// ledger's provisional filter lists them).
+	ProvisionalCases int64 `json:"provisional_cases"`
 }
 
 type publishCalendarOutput struct {
@@ -90,6 +95,10 @@ type CalendarBody struct {
 	// Published are this jurisdiction's own published revisions of the
 	// year, newest (in force) first; built-in calendar files are not listed.
 	Published []db.PublishedCalendar `json:"published"`
+	// ProvisionalCases counts the open cases of the jurisdiction and its
+	// subdivisions whose pending deadline in this year was computed on a
+	// provisional calendar and may still move.
+	ProvisionalCases int64 `json:"provisional_cases"`
 }
 
 type getCalendarOutput struct {
@@ -134,6 +143,10 @@ func (s *Server) publishCalendar(ctx context.Context, in *publishCalendarInput) 
 	if err != nil {
 		return nil, s.problem(ctx, "publish the calendar", err)
 	}
+	n, err := s.Store.ProvisionalCases(ctx, y.Jurisdiction, y.Year)
+	if err != nil {
+		return nil, s.problem(ctx, "count the provisional deadlines", err)
+	}
 	status := http.StatusCreated
 	if !created {
 		status = http.StatusOK
@@ -141,7 +154,7 @@ func (s *Server) publishCalendar(ctx context.Context, in *publishCalendarInput) 
 		s.Log.InfoContext(ctx, "calendar published", "jurisdiction", y.Jurisdiction, "year", y.Year,
 			"version", pub.Version, "revision", pub.Revision, "by", p.Subject, "source", y.Source)
 	}
-	return &publishCalendarOutput{Status: status, Body: CalendarPublication{PublishedCalendar: pub, Created: created}}, nil
+	return &publishCalendarOutput{Status: status, Body: CalendarPublication{PublishedCalendar: pub, Created: created, ProvisionalCases: n}}, nil
 }
 
 // inForce holds one policy.Live per base registry and store, so the API,
@@ -189,8 +202,12 @@ func (s *Server) getCalendar(ctx context.Context, in *getCalendarInput) (*getCal
 	if err != nil {
 		return nil, s.problem(ctx, "read the calendar "+in.Jurisdiction+" "+strconv.Itoa(in.Year), err)
 	}
+	n, err := s.Store.ProvisionalCases(ctx, in.Jurisdiction, in.Year)
+	if err != nil {
+		return nil, s.problem(ctx, "count the provisional deadlines", err)
+	}
 	return &getCalendarOutput{Body: CalendarBody{
 		Jurisdiction: in.Jurisdiction, Year: in.Year, Status: cal.Status(in.Year), Version: version,
-		Statutory: policy.StatutoryHolidays(in.Year), Published: hist,
+		Statutory: policy.StatutoryHolidays(in.Year), Published: hist, ProvisionalCases: n,
 	}}, nil
 }

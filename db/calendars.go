@@ -152,3 +152,16 @@ func (s *Store) CalendarHistory(ctx context.Context, jurisdiction string, year i
 	}
 	return out, nil
 }
+
+// ProvisionalCases counts the open cases of jurisdiction and its
+// subdivisions whose pending deadline falls in year and was computed on a
+// provisional calendar: those whose deadline a publication for that year
+// may move. Deadlines already computed are not re-armed by publishing; the
+// ledger's provisional filter lists these cases.
+func (s *Store) ProvisionalCases(ctx context.Context, jurisdiction string, year int) (int64, error) {
+	n, err := dbq.New(s.pool).CalendarProvisionalCases(ctx, dbq.CalendarProvisionalCasesParams{Year: int32(year), Jurisdiction: jurisdiction})
+	if err != nil {
+		return 0, fmt.Errorf("provisional cases %s %d: %w", jurisdiction, year, err)
+	}
+	return n, nil
+}

@@ -108,6 +108,15 @@ func TestLedgerProvisional(t *testing.T) {
 	page, err := s.Ledger(ctx, db.LedgerFilter{CaseFilter: db.CaseFilter{Provisional: true}})
 	require.NoError(t, err)
 	require.Len(t, page.Cases, 1, "only the open case with a provisional deadline")
+	for _, tt := range []struct {
+		jurisdiction string
+		year         int
+		want         int64
+	}{{"CN", 2027, 1}, {"CN-52", 2027, 1}, {"CN-5", 2027, 0}, {"CN-11", 2027, 0}, {"CN", 2026, 0}} {
+		n, err := s.ProvisionalCases(ctx, tt.jurisdiction, tt.year)
+		require.NoError(t, err)
+		require.Equal(t, tt.want, n, "ProvisionalCases(%s, %d)", tt.jurisdiction, tt.year)
+	}
 	require.Equal(t, "p1", page.Cases[0].ID)
 	require.True(t, page.Cases[0].Provisional)
 	require.Equal(t, policy.Provisional, page.Cases[0].NextDeadline.Calendar)

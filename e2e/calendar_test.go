@@ -123,6 +123,15 @@ func TestPublishCalendar(t *testing.T) {
 	}
 	require.Equal(t, wantStatus == policy.Provisional, listed, "provisional filter: %+v", page.Cases)
 	require.True(t, page.Filter.Provisional)
+	res = do(t, realTime, &courtAdmin, http.MethodGet, "/calendars/"+testArea+"/"+want.String()[:4], nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	var wantYear api.CalendarBody
+	res.json(t, &wantYear)
+	if wantStatus == policy.Provisional {
+		require.EqualValues(t, 1, wantYear.ProvisionalCases, "the case just opened")
+	} else {
+		require.Zero(t, wantYear.ProvisionalCases)
+	}
 
 	res = do(t, realTime, &courtAdmin, http.MethodGet, "/calendars/"+testArea+"/"+before.String()[:4], nil)
 	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)

@@ -58,14 +58,20 @@ func runCalendar(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	pub, created, err := db.NewStore(pool).PublishCalendar(ctx, y, *by)
+	store := db.NewStore(pool)
+	pub, created, err := store.PublishCalendar(ctx, y, *by)
 	if err != nil {
 		return err
 	}
 	if !created {
 		fmt.Printf("%s %d: already in force as revision %d (version %d); nothing stored\n", y.Jurisdiction, y.Year, pub.Revision, pub.Version)
-		return nil
+	} else {
+		fmt.Printf("%s %d: published revision %d (version %d) by %s from %q\n", y.Jurisdiction, y.Year, pub.Revision, pub.Version, pub.PublishedBy, y.Source)
 	}
-	fmt.Printf("%s %d: published revision %d (version %d) by %s from %q\n", y.Jurisdiction, y.Year, pub.Revision, pub.Version, pub.PublishedBy, y.Source)
+	n, err := store.ProvisionalCases(ctx, y.Jurisdiction, y.Year)
+	if err != nil {
+		return err
+	}
+	fmt.Printf("%d open cases have a deadline in %d computed before it; they keep it (ledger: provisional=true)\n", n, y.Year)
 	return nil
 }

@@ -161,6 +161,28 @@ func (q *Queries) CalendarListInForce(ctx context.Context) ([]Calendar, error) {
 	return items, nil
 }
 
+const calendarProvisionalCases = `-- name: CalendarProvisionalCases :one
+SELECT count(*) FROM cases
+WHERE status = 'open' AND next_deadline_provisional
+  AND next_deadline_on BETWEEN make_date($1::integer, 1, 1) AND make_date($1::integer, 12, 31)
+  AND (jurisdiction = $2::text OR starts_with(jurisdiction, $2::text || '-'))
+`
+
+type CalendarProvisionalCasesParams struct {
+	Year         int32
+	Jurisdiction string
+}
+
+// CalendarProvisionalCases counts the open cases of a jurisdiction and its
+// subdivisions whose pending deadline falls in year and was computed on a
+// provisional calendar: the deadlines a publication for that year may move.
+func (q *Queries) CalendarProvisionalCases(ctx context.Context, arg CalendarProvisionalCasesParams) (int64, error) {
+	row := q.db.QueryRow(ctx, calendarProvisionalCases, arg.Year, arg.Jurisdiction)
+	var count int64
+	err := row.Scan(&count)
+	return count, err
+}
+
 const calendarVersion = `-- name: CalendarVersion :one
 SELECT coalesce(max(version), 0)::bigint FROM calendars
 `

@@ -29,3 +29,12 @@ SELECT coalesce(max(version), 0)::bigint FROM calendars;
 SELECT * FROM calendars
 WHERE jurisdiction = @jurisdiction AND year = @year
 ORDER BY revision DESC;
+
+-- name: CalendarProvisionalCases :one
+-- CalendarProvisionalCases counts the open cases of a jurisdiction and its
+-- subdivisions whose pending deadline falls in year and was computed on a
+-- provisional calendar: the deadlines a publication for that year may move.
+SELECT count(*) FROM cases
+WHERE status = 'open' AND next_deadline_provisional
+  AND next_deadline_on BETWEEN make_date(@year::integer, 1, 1) AND make_date(@year::integer, 12, 31)
+  AND (jurisdiction = @jurisdiction::text OR starts_with(jurisdiction, @jurisdiction::text || '-'));
