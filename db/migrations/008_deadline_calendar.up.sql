@@ -5,10 +5,12 @@
 -- arrangement is published, because the date was not computed anew.
 ALTER TABLE cases ADD COLUMN next_deadline_provisional boolean NOT NULL DEFAULT false;
 
--- Rows written before this column: the built-in arrangements cover 2025 and
--- 2026 only. Each case's next step rewrites its row with the true value.
+-- Rows written before this column: the built-in national arrangements cover
+-- 2025 and 2026 only, and nothing was published yet. A wage schedule's
+-- agreed due date (installment_due) is never provisional.
 UPDATE cases SET next_deadline_provisional = true
 WHERE next_deadline_on IS NOT NULL
+  AND next_deadline_kind <> 'installment_due'
   AND extract(year FROM next_deadline_on) NOT IN (2025, 2026);
 
 -- The ledger's provisional filter, and the cases a publication concerns.
