@@ -8,11 +8,15 @@ import (
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/policy"
 )
 
 // Recorder writes case steps to the read model.
 type Recorder struct {
 	Store *db.Store
+	// Calendars, when set, says whether a summary's pending deadline falls
+	// in a year whose holiday arrangement is provisional.
+	Calendars *policy.Live
 }
 
 // RecordStepsInput is a batch of steps and the case summary after them.
@@ -21,8 +25,32 @@ type RecordStepsInput struct {
 	Events  []casefile.Event  `json:"events"`
 }
 
+// agreedDates are the kinds of pending deadline whose day the parties
+// agreed (a wage schedule's due dates, workflows.wage's pendingDeadline):
+// no calendar counts them, so none makes them provisional.
+var agreedDates = map[string]bool{"installment_due": true}
+
 // RecordSteps stores the steps and the summary. Steps are keyed by case and
 // step number, so a retry after a crash writes nothing twice.
 func (r *Recorder) RecordSteps(ctx context.Context, in RecordStepsInput) error {
+	if d := in.Summary; d != nil && d.NextDeadline != nil && d.NextDeadline.Calendar == "" && r.Calendars != nil &&
+		!agreedDates[d.NextDeadline.Kind] {
+		// The workflow records the date; whether its year's arrangement
+		// is published is the read model's to say. The store keeps a
+		// deadline provisional while it stays the same, so a publication
+		// between computing and recording it cannot hide that it was
+		// computed on a provisional calendar for longer than that moment.
+		reg, _, err := r.Calendars.Registry(ctx)
+		if err != nil {
+			return err
+		}
+		if cal, err := reg.Calendar(d.Jurisdiction); err == nil {
+			next := *d.NextDeadline
+			next.Calendar = cal.Status(next.On.Year())
+			sum := *d
+			sum.NextDeadline = &next
+			in.Summary = &sum
+		}
+	}
 	return r.Store.RecordSteps(ctx, in.Summary, in.Events)
 }

@@ -220,4 +220,5 @@ func Register(api huma.API, s *Server) {
 	s.registerEnforcement(api)
 	s.registerWage(api)
 	s.registerBoundary(api)
+	s.registerCalendars(api)
 }

@@ -291,7 +291,7 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 	case applied.Before(title.DocumentDate):
 		return nil, huma.Error422UnprocessableEntity(fmt.Sprintf("applied_on %s is before the document date %s", applied, title.DocumentDate))
 	}
-	if err := s.checkWindow(jurisdiction, title, applied); err != nil {
+	if err := s.checkWindow(ctx, jurisdiction, title, applied); err != nil {
 		return nil, err
 	}
 
@@ -312,8 +312,8 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 // checkWindow refuses an application out of time, naming the rule and the
 // last day; the workflow counts the same window again with the worker's
 // policy.
-func (s *Server) checkWindow(jurisdiction string, title workflows.EnforceableTitle, applied policy.Date) error {
-	reg, err := s.registry()
+func (s *Server) checkWindow(ctx context.Context, jurisdiction string, title workflows.EnforceableTitle, applied policy.Date) error {
+	reg, err := s.registryInForce(ctx)
 	if err != nil {
 		return huma.Error500InternalServerError("policy registry unavailable")
 	}

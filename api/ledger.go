@@ -32,6 +32,7 @@ type LedgerFilterParams struct {
 	Party        string `query:"party" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"A party's subject; a party sees only its own cases"`
 	OpenedFrom   string `query:"opened_from" format:"date" doc:"First day opened, case time (YYYY-MM-DD), inclusive"`
 	OpenedTo     string `query:"opened_to" format:"date" doc:"Last day opened, case time (YYYY-MM-DD), inclusive"`
+	Provisional  bool   `query:"provisional" doc:"Only open cases whose pending deadline was computed on a provisional holiday calendar (its year's arrangement not yet published), so it may still move"`
 }
 
 type ledgerInput struct {
@@ -57,6 +58,7 @@ type LedgerScope struct {
 	Party        string      `json:"party,omitempty"`
 	OpenedFrom   policy.Date `json:"opened_from,omitzero"`
 	OpenedTo     policy.Date `json:"opened_to,omitzero"`
+	Provisional  bool        `json:"provisional,omitempty"`
 	AsOf         time.Time   `json:"as_of" doc:"The real instant overdue was judged at"`
 }
 
@@ -150,7 +152,7 @@ func ledgerFilter(p auth.Principal, q LedgerFilterParams) (db.CaseFilter, error)
 	f := db.CaseFilter{
 		State: db.LedgerState(q.State), Process: casefile.Process(q.Process), Court: q.Court,
 		Mediator: q.Mediator, CaseLeader: q.CaseLeader, Jurisdiction: q.Jurisdiction, Party: q.Party,
-		AsOf: time.Now(),
+		Provisional: q.Provisional, AsOf: time.Now(),
 	}
 	for _, d := range []struct {
 		name string
@@ -206,6 +208,7 @@ func scopeOf(f db.CaseFilter) LedgerScope {
 	}
 	return LedgerScope{
 		State: state, Process: string(f.Process), Court: f.Court, Mediator: f.Mediator, CaseLeader: f.CaseLeader,
-		Jurisdiction: f.Jurisdiction, Party: f.Party, OpenedFrom: f.OpenedFrom, OpenedTo: f.OpenedTo, AsOf: f.AsOf,
+		Jurisdiction: f.Jurisdiction, Party: f.Party, OpenedFrom: f.OpenedFrom, OpenedTo: f.OpenedTo,
+		Provisional: f.Provisional, AsOf: f.AsOf,
 	}
 }

@@ -39,7 +39,7 @@ func (p Principal) Covers(j string) bool {
 }
 
 // Roles a token may carry; the system role is never issued.
-var Roles = []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor}
+var Roles = []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor, casefile.RoleCourtAdmin}
 
 type claims struct {
 	jwt.RegisteredClaims
@@ -116,7 +116,7 @@ func validPrincipal(p Principal) error {
 	if !known {
 		return fmt.Errorf("unknown role %q", p.Role)
 	}
-	if (p.Role == casefile.RoleCourt || p.Role == casefile.RoleAuditor || p.Role == casefile.RoleSupervisor) && p.Jurisdiction == "" {
+	if (p.Role == casefile.RoleCourt || p.Role == casefile.RoleAuditor || p.Role == casefile.RoleSupervisor || p.Role == casefile.RoleCourtAdmin) && p.Jurisdiction == "" {
 		return fmt.Errorf("a %s needs a jurisdiction", p.Role)
 	}
 	if p.Role == casefile.RoleCourt && p.Court == "" {

@@ -22,6 +22,9 @@ const (
 	RoleParty      Role = "party"
 	RoleAuditor    Role = "auditor"
 	RoleSupervisor Role = "supervisor"
+	// RoleCourtAdmin is a court administrator (法院管理员): publishes the
+	// holiday arrangements of its jurisdiction and touches no case.
+	RoleCourtAdmin Role = "court_admin"
 	RoleSystem     Role = "system"
 )
 
@@ -98,6 +101,12 @@ type Deadline struct {
 	On   policy.Date `json:"on"`
 	// At is the case-time instant at which the day On has fully passed.
 	At time.Time `json:"at"`
+	// Calendar is the status of the holiday calendar of On's year when the
+	// deadline was computed: policy.Provisional means the year's
+	// arrangement was not published, so the day may still move. The
+	// recording activity fills it in for the read model; empty where
+	// unknown (a workflow's own live view).
+	Calendar policy.Status `json:"calendar,omitempty"`
 }
 
 // Summary is the ledger's view of a case after its latest step.

@@ -58,6 +58,10 @@ type CaseFilter struct {
 	// OpenedFrom and OpenedTo bound the day a case was opened, in case
 	// time, both inclusive.
 	OpenedFrom, OpenedTo policy.Date
+	// Provisional selects the open cases whose pending deadline was
+	// computed on a provisional holiday calendar (its year's arrangement
+	// not published), so it may still move.
+	Provisional bool
 	// AsOf is the real instant "overdue" is judged at; zero is now.
 	AsOf time.Time
 }
@@ -78,6 +82,9 @@ type LedgerEntry struct {
 	// Overdue reports whether the case is open and its pending step's
 	// deadline has passed in the case's own time.
 	Overdue bool `json:"overdue"`
+	// Provisional reports whether its pending deadline was computed on a
+	// provisional holiday calendar and may still move.
+	Provisional bool `json:"provisional"`
 }
 
 // LedgerPage is one page of the ledger, newest case first (by the day it
@@ -109,7 +116,8 @@ func (s *Store) Ledger(ctx context.Context, f LedgerFilter) (LedgerPage, error) 
 			page.NextCursor = encodeCursor(last.OpenedOn, last.ID)
 			break
 		}
-		page.Cases = append(page.Cases, LedgerEntry{Summary: summaryFromRow(r.Case), Overdue: r.Overdue})
+		page.Cases = append(page.Cases, LedgerEntry{Summary: summaryFromRow(r.Case), Overdue: r.Overdue,
+			Provisional: r.Case.NextDeadlineProvisional})
 	}
 	return page, nil
 }
@@ -122,7 +130,7 @@ func ledgerParams(f LedgerFilter) (dbq.LedgerListParams, error) {
 	p := dbq.LedgerListParams{
 		AsOf: c.asOf, Status: c.status, OverdueOnly: c.overdueOnly, Process: c.process,
 		Court: c.court, Mediator: c.mediator, CaseLeader: c.caseLeader, Jurisdiction: c.jurisdiction,
-		Party: c.party, OpenedFrom: c.openedFrom, OpenedTo: c.openedTo,
+		Party: c.party, OpenedFrom: c.openedFrom, OpenedTo: c.openedTo, ProvisionalOnly: c.provisionalOnly,
 	}
 	switch {
 	case f.Limit < 0:
@@ -146,7 +154,7 @@ func ledgerParams(f LedgerFilter) (dbq.LedgerListParams, error) {
 type caseParams struct {
 	asOf                                                              time.Time
 	status, process, court, mediator, caseLeader, jurisdiction, party pgtype.Text
-	overdueOnly                                                       bool
+	overdueOnly, provisionalOnly                                      bool
 	openedFrom, openedTo                                              pgtype.Date
 }
 
@@ -154,7 +162,7 @@ func caseFilterParams(f CaseFilter) (caseParams, error) {
 	p := caseParams{
 		asOf: f.AsOf, process: text(string(f.Process)), court: text(f.Court), mediator: text(f.Mediator),
 		caseLeader: text(f.CaseLeader), jurisdiction: text(f.Jurisdiction), party: text(f.Party),
-		openedFrom: pgDate(f.OpenedFrom), openedTo: pgDate(f.OpenedTo),
+		openedFrom: pgDate(f.OpenedFrom), openedTo: pgDate(f.OpenedTo), provisionalOnly: f.Provisional,
 	}
 	if p.asOf.IsZero() {
 		p.asOf = time.Now()
@@ -308,7 +316,7 @@ func (s *Store) Statistics(ctx context.Context, f StatsFilter) ([]StatsRow, erro
 	rows, err := dbq.New(oneShot{s.pool}).LedgerStatistics(ctx, dbq.LedgerStatisticsParams{
 		GroupBy: string(group), AsOf: c.asOf, Status: c.status, OverdueOnly: c.overdueOnly, Process: c.process,
 		Court: c.court, Mediator: c.mediator, CaseLeader: c.caseLeader, Jurisdiction: c.jurisdiction,
-		Party: c.party, OpenedFrom: c.openedFrom, OpenedTo: c.openedTo,
+		Party: c.party, OpenedFrom: c.openedFrom, OpenedTo: c.openedTo, ProvisionalOnly: c.provisionalOnly,
 	})
 	if err != nil {
 		return nil, fmt.Errorf("statistics: %w", err)

@@ -100,6 +100,7 @@ func recordSteps(ctx context.Context, q *dbq.Queries, sum *casefile.Summary, eve
 	}
 	if d := sum.NextDeadline; d != nil {
 		p.NextDeadlineOn, p.NextDeadlineAt, p.NextDeadlineKind = pgDate(d.On), timePtr(d.At), d.Kind
+		p.NextDeadlineProvisional = d.Calendar == policy.Provisional
 	}
 	if _, err := q.CaseUpsert(ctx, p); err != nil {
 		return fmt.Errorf("record steps: case summary: %w", err)
@@ -134,7 +135,11 @@ func summaryFromRow(c dbq.Case) casefile.Summary {
 		sum.ClosedAt = *c.ClosedAt
 	}
 	if c.NextDeadlineOn.Valid && c.NextDeadlineAt != nil {
-		sum.NextDeadline = &casefile.Deadline{Kind: c.NextDeadlineKind, On: dateOf(c.NextDeadlineOn), At: *c.NextDeadlineAt}
+		sum.NextDeadline = &casefile.Deadline{Kind: c.NextDeadlineKind, On: dateOf(c.NextDeadlineOn), At: *c.NextDeadlineAt,
+			Calendar: policy.Official}
+		if c.NextDeadlineProvisional {
+			sum.NextDeadline.Calendar = policy.Provisional
+		}
 	}
 	return sum
 }

@@ -60,7 +60,7 @@ var outsiders = map[casefile.Role]auth.Principal{
 // insiders are, per role, a caller with that role within this case's scope.
 var insiders = map[casefile.Role]auth.Principal{
 	casefile.RoleCourt: court, casefile.RoleMediator: mediator, casefile.RoleParty: applicant,
-	casefile.RoleAuditor: auditor, casefile.RoleSupervisor: supervisor,
+	casefile.RoleAuditor: auditor, casefile.RoleSupervisor: supervisor, casefile.RoleCourtAdmin: courtAdmin,
 }
 
 // TestAccessMatrix sends every operation as every role: a role the

@@ -95,6 +95,7 @@ var (
 	stranger   = auth.Principal{Subject: "li-si", Role: casefile.RoleParty}
 	auditor    = auth.Principal{Subject: "auditor-chen", Role: casefile.RoleAuditor, Jurisdiction: "CN-52"}
 	supervisor = auth.Principal{Subject: "leader-zhou", Role: casefile.RoleSupervisor, Jurisdiction: "CN-52"}
+	courtAdmin = auth.Principal{Subject: "admin-zhao", Role: casefile.RoleCourtAdmin, Jurisdiction: "CN-52"}
 )
 
 func token(t *testing.T, p auth.Principal) string {

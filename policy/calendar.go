@@ -95,12 +95,38 @@ type Calendar struct {
 	covered map[int]bool
 	// hasData reports whether any layer published years of its own.
 	hasData bool
+	// rules is set on the national calendar and every calendar extending
+	// it: in a year its national layer has not published (national), the
+	// statutory holidays are rest days; see StatutoryHolidays.
+	rules    bool
+	national map[int]bool
 }
+
+// Status says whether a year's rest days come from a published
+// arrangement.
+type Status string
+
+const (
+	// Official: every layer of the calendar has published the year's
+	// arrangement (holidays and make-up working days).
+	Official Status = "official"
+	// Provisional: some layer has not; the statutory holidays by rule and
+	// weekends stand in, and a deadline in that year may still move once
+	// the arrangement is published.
+	Provisional Status = "provisional"
+)
 
 // NewCalendar builds the calendar of a jurisdiction that has no parent
 // calendar. Each year is validated, and a year may appear only once.
 func NewCalendar(jurisdiction string, years ...CalendarYear) (*Calendar, error) {
 	return (&Calendar{}).Extend(jurisdiction, years...)
+}
+
+// NewNationalCalendar builds the national calendar: the published years'
+// arrangements, and for every other year the statutory holidays by rule
+// (StatutoryHolidays) and weekends. Calendars extending it keep that rule.
+func NewNationalCalendar(jurisdiction string, years ...CalendarYear) (*Calendar, error) {
+	return (&Calendar{rules: true}).Extend(jurisdiction, years...)
 }
 
 // Extend returns a new calendar for jurisdiction made of c's days plus the
@@ -118,6 +144,7 @@ func (c *Calendar) Extend(jurisdiction string, years ...CalendarYear) (*Calendar
 	if c != nil {
 		maps.Copy(n.holidays, c.holidays)
 		maps.Copy(n.workdays, c.workdays)
+		n.rules, n.national = c.rules, c.national
 	}
 	own := make(map[int]bool)
 	for _, y := range years {
@@ -147,6 +174,10 @@ func (c *Calendar) Extend(jurisdiction string, years ...CalendarYear) (*Calendar
 	// policy periods) inherits its parent's coverage. A layer with data
 	// covers a year only if it and its parent both published it: a local
 	// festival missing for that year is as much a gap as a national one.
+	if n.rules && n.national == nil {
+		// The layer right above the rules is the national one.
+		n.national = own
+	}
 	parentHasData := c != nil && c.hasData
 	n.hasData = parentHasData || len(own) > 0
 	switch {
@@ -184,6 +215,9 @@ func (c *Calendar) IsRestDay(d Date) bool {
 		if _, ok := c.workdays[d]; ok {
 			return false
 		}
+		if c.byRule(d) {
+			return true
+		}
 	}
 	wd := d.Weekday()
 	return wd == time.Saturday || wd == time.Sunday
@@ -201,8 +235,23 @@ func (c *Calendar) HolidayName(d Date) (string, bool) {
 	if n, ok := c.holidays[d]; ok {
 		return n, true
 	}
-	n, ok := c.workdays[d]
-	return n, ok
+	if n, ok := c.workdays[d]; ok {
+		return n, true
+	}
+	if c.byRule(d) {
+		return statutoryName(d)
+	}
+	return "", false
+}
+
+// byRule reports whether d is a statutory holiday that counts because the
+// national arrangement for its year is not published.
+func (c *Calendar) byRule(d Date) bool {
+	if !c.rules || c.national[d.Year()] {
+		return false
+	}
+	_, ok := statutoryName(d)
+	return ok
 }
 
 // NextWorkingDay returns d if it is a working day, otherwise the first
@@ -222,6 +271,14 @@ func (c *Calendar) NextWorkingDay(d Date) Date {
 // deadline may still move once the year's arrangement is published.
 func (c *Calendar) Covers(year int) bool {
 	return c != nil && c.covered[year]
+}
+
+// Status returns Official when Covers(year), otherwise Provisional.
+func (c *Calendar) Status(year int) Status {
+	if c.Covers(year) {
+		return Official
+	}
+	return Provisional
 }
 
 // Deadline returns the last day of period p counted from start: the raw end

@@ -36,7 +36,7 @@ func TestDeadline(t *testing.T) {
 		{"month-end clamp then stays on a Friday", "CN", "2025-01-31", "P1M", "2025-02-28", "2025-02-28"},
 		{"two years from 29 Feb clamp onto a make-up Saturday", "CN", "2024-02-29", "P2Y", "2026-02-28", "2026-02-28"},
 		{"2024 has no data: Saturday 2024-10-05 only moves to Monday", "CN", "2024-09-20", "P15D", "2024-10-05", "2024-10-07"},
-		{"2030 has no data: New Year's Day is a working day", "CN", "2029-12-17", "P15D", "2030-01-01", "2030-01-01"},
+		{"2030 has no arrangement: New Year's Day by rule moves to 2 January", "CN", "2029-12-17", "P15D", "2030-01-01", "2030-01-02"},
 		{"2030 has no data: weekends still count", "CN", "2029-12-21", "P15D", "2030-01-05", "2030-01-07"},
 		{"zero period on a holiday rolls", "CN", "2026-10-01", "P0D", "2026-10-01", "2026-10-08"},
 		{"autonomous prefecture moves off its local festival", "CN-52-QXN", "2026-04-05", "P15D", "2026-04-20", "2026-04-21"},

@@ -36,6 +36,7 @@ type Registry struct {
 	policies  map[string]Policy    // resolved and validated
 	calendars map[string]*Calendar // one per known jurisdiction
 	parents   map[string]string    // effective parent; "" for a root
+	srcs      []source             // what it was built from, for WithCalendars
 }
 
 // source is the raw content of one fs.FS, before inheritance.
@@ -224,6 +225,7 @@ func build(srcs ...source) (*Registry, error) {
 		policies:  make(map[string]Policy),
 		calendars: make(map[string]*Calendar),
 		parents:   make(map[string]string),
+		srcs:      srcs,
 	}
 	var errs []error
 	for j := range raw {
@@ -266,6 +268,11 @@ func build(srcs ...source) (*Registry, error) {
 				continue
 			}
 			ys := slices.SortedFunc(maps.Values(years[a]), func(x, y CalendarYear) int { return x.Year - y.Year })
+			if cal == nil && a == nationalRulesOf {
+				// The national calendar knows the statutory holidays of
+				// the years not yet published.
+				cal = &Calendar{rules: true}
+			}
 			c, err := cal.Extend(a, ys...)
 			if err != nil {
 				errs = append(errs, fmt.Errorf("policy: calendar %s: %w", a, err))
@@ -372,4 +379,89 @@ func (r *Registry) Deadline(jurisdiction string, start Date, p Period) (Date, er
 // own, sorted.
 func (r *Registry) Jurisdictions() []string {
 	return slices.Sorted(maps.Keys(r.parents))
+}
+
+// WithCalendars returns a registry of r's data with the given years laid
+// over it: a year replaces the data r has for the same jurisdiction and
+// year, as a calendar published after the files were written is the one in
+// force. Each year is validated; r is not modified.
+func (r *Registry) WithCalendars(years ...CalendarYear) (*Registry, error) {
+	over := source{policies: map[string]Policy{}, calendars: make(map[string]map[int]CalendarYear)}
+	for _, y := range years {
+		if !jurisdictionPattern.MatchString(y.Jurisdiction) {
+			return nil, fmt.Errorf("policy: %w: jurisdiction %q is not a code like CN-52", ErrInvalidCalendar, y.Jurisdiction)
+		}
+		if err := y.Validate(); err != nil {
+			return nil, fmt.Errorf("policy: %w", err)
+		}
+		if over.calendars[y.Jurisdiction] == nil {
+			over.calendars[y.Jurisdiction] = make(map[int]CalendarYear)
+		}
+		if _, dup := over.calendars[y.Jurisdiction][y.Year]; dup {
+			return nil, fmt.Errorf("policy: %w: %s year %d is given twice", ErrInvalidCalendar, y.Jurisdiction, y.Year)
+		}
+		over.calendars[y.Jurisdiction][y.Year] = y
+	}
+	return build(append(slices.Clip(r.srcs), over)...)
+}
+
+// CheckPublication checks a year's arrangement before it is published into
+// r: the year on its own (Validate: dates inside the year, no day both
+// holiday and make-up workday), a jurisdiction r can place under its
+// parents, and the law's statutory days. The national arrangement must
+// list every statutory holiday of the year (CheckStatutory); a local one,
+// which adds festival days of an autonomous area, must not make any of
+// them a working day.
+func (r *Registry) CheckPublication(y CalendarYear) error {
+	if !jurisdictionPattern.MatchString(y.Jurisdiction) {
+		return fmt.Errorf("policy: %w: jurisdiction %q is not a code like CN-52", ErrInvalidCalendar, y.Jurisdiction)
+	}
+	if err := y.Validate(); err != nil {
+		return fmt.Errorf("policy: %w", err)
+	}
+	if y.Jurisdiction == nationalRulesOf {
+		if err := CheckStatutory(y); err != nil {
+			return fmt.Errorf("policy: %w", err)
+		}
+		return nil
+	}
+	if _, err := r.Calendar(y.Jurisdiction); err != nil {
+		return err
+	}
+	var errs []error
+	for _, w := range y.Workdays {
+		if n, ok := statutoryName(w.Date); ok {
+			errs = append(errs, fmt.Errorf("workday %s is the statutory holiday %s", w.Date, n))
+		}
+	}
+	if err := errors.Join(errs...); err != nil {
+		return fmt.Errorf("policy: %w %s %d: %w", ErrInvalidCalendar, y.Jurisdiction, y.Year, err)
+	}
+	return nil
+}
+
+// ParseCalendarFile decodes one year's arrangement in the layout of the
+// calendars/*.json files, strictly (unknown fields are errors). A missing
+// jurisdiction is taken from a file name like "CN-2027.json", whose year
+// must then agree with the year inside.
+func ParseCalendarFile(name string, b []byte) (CalendarYear, error) {
+	var y CalendarYear
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&y); err != nil {
+		return y, fmt.Errorf("policy: %s: %w: %w", name, ErrInvalidCalendar, err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return y, fmt.Errorf("policy: %s: %w: trailing data after the JSON document", name, ErrInvalidCalendar)
+	}
+	stem := strings.TrimSuffix(path.Base(name), ".json")
+	if m := yearSuffix.FindStringSubmatch(stem); m != nil {
+		if y.Jurisdiction == "" {
+			y.Jurisdiction = m[1]
+		}
+		if fy, _ := strconv.Atoi(m[2]); fy != y.Year && y.Jurisdiction == m[1] {
+			return y, fmt.Errorf("policy: %s: %w: file name says %d but year is %d", name, ErrInvalidCalendar, fy, y.Year)
+		}
+	}
+	return y, nil
 }

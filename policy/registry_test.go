@@ -3,6 +3,7 @@ package policy
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"testing"
 	"testing/fstest"
 
@@ -201,4 +202,94 @@ func TestLoad(t *testing.T) {
 	require.NoError(t, err)
 	_, err = Load(fstest.MapFS{"policies/CN-52-QXN.json": {Data: qxn}})
 	require.ErrorIs(t, err, ErrUnknownJurisdiction)
+}
+
+// arrangement2027 is a test fixture shaped like a State Council notice for
+// 2027; it is not the real one, which is not published yet.
+func arrangement2027(t *testing.T) CalendarYear {
+	t.Helper()
+	y := CalendarYear{Jurisdiction: "CN", Year: 2027, Source: "TEST FIXTURE, not a State Council notice"}
+	y.Holidays = StatutoryHolidays(2027)
+	// Bridge Friday 2027-01-01 to Monday 4 January, made up on Saturday 9.
+	y.Holidays = append(y.Holidays, Holiday{Date: d(t, "2027-01-04"), Name: "元旦"})
+	y.Workdays = []Holiday{{Date: d(t, "2027-01-09"), Name: "元旦调休上班"}}
+	return y
+}
+
+func TestRegistryWithCalendars(t *testing.T) {
+	r := mustDefault(t)
+	before, err := r.Deadline("CN", d(t, "2026-12-02"), Days(30))
+	require.NoError(t, err)
+	require.Equal(t, "2027-01-04", before.String(), "provisional: New Year's Day and the weekend")
+
+	pub, err := r.WithCalendars(arrangement2027(t))
+	require.NoError(t, err)
+	cn, err := pub.Calendar("CN")
+	require.NoError(t, err)
+	require.Equal(t, Official, cn.Status(2027))
+	after, err := pub.Deadline("CN", d(t, "2026-12-02"), Days(30))
+	require.NoError(t, err)
+	require.Equal(t, "2027-01-05", after.String(), "official: the published bridge day too")
+	require.False(t, cn.IsRestDay(d(t, "2027-01-09")), "published make-up Saturday")
+
+	// The prefecture inherits the published national year but has not
+	// published its own 2027 days, so it is still provisional there.
+	qxn, err := pub.Calendar("CN-52-QXN")
+	require.NoError(t, err)
+	require.Equal(t, Provisional, qxn.Status(2027))
+	require.True(t, qxn.IsRestDay(d(t, "2027-01-04")))
+
+	old, err := r.Calendar("CN")
+	require.NoError(t, err)
+	require.Equal(t, Provisional, old.Status(2027), "WithCalendars must not modify r")
+
+	_, err = r.WithCalendars(arrangement2027(t), arrangement2027(t))
+	require.ErrorIs(t, err, ErrInvalidCalendar)
+}
+
+func TestCheckPublication(t *testing.T) {
+	r := mustDefault(t)
+	h := func(s, name string) Holiday { return Holiday{Date: d(t, s), Name: name} }
+	missing := arrangement2027(t)
+	missing.Holidays = slices.DeleteFunc(slices.Clone(missing.Holidays), func(x Holiday) bool { return x.Name == MidAutumn })
+	both := arrangement2027(t)
+	both.Workdays = append(both.Workdays, h("2027-01-01", "调休"))
+	outside := arrangement2027(t)
+	outside.Holidays = append(outside.Holidays, h("2028-01-01", "元旦"))
+	tests := []struct {
+		name    string
+		year    CalendarYear
+		wantErr string
+	}{
+		{"complete national arrangement", arrangement2027(t), ""},
+		{"statutory day missing", missing, "2027-09-15 (中秋节) is not listed"},
+		{"holiday and make-up day at once", both, "both as holiday and as workday"},
+		{"date outside the year", outside, "outside year 2027"},
+		{"local festival", CalendarYear{Jurisdiction: "CN-52-QXN", Year: 2027, Source: "test", Holidays: []Holiday{h("2027-04-09", "三月三")}}, ""},
+		{"local make-up day on a statutory holiday", CalendarYear{Jurisdiction: "CN-52-QXN", Year: 2027, Source: "test", Workdays: []Holiday{h("2027-05-01", "x")}}, "statutory holiday"},
+		{"bad jurisdiction", CalendarYear{Jurisdiction: "china", Year: 2027, Source: "test"}, "not a code"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			err := r.CheckPublication(tt.year)
+			if tt.wantErr == "" {
+				require.NoError(t, err)
+				return
+			}
+			require.ErrorIs(t, err, ErrInvalidCalendar)
+			require.ErrorContains(t, err, tt.wantErr)
+		})
+	}
+}
+
+func TestParseCalendarFile(t *testing.T) {
+	y, err := ParseCalendarFile("notices/CN-2027.json", []byte(`{"year": 2027, "source": "s", "holidays": [{"date": "2027-01-01", "name": "元旦"}]}`))
+	require.NoError(t, err)
+	require.Equal(t, "CN", y.Jurisdiction, "taken from the file name")
+	_, err = ParseCalendarFile("CN-2027.json", []byte(`{"year": 2026, "source": "s"}`))
+	require.ErrorContains(t, err, "file name says 2027")
+	_, err = ParseCalendarFile("x.json", []byte(`{"year": 2027, "sorce": "s"}`))
+	require.ErrorIs(t, err, ErrInvalidCalendar, "unknown field")
+	_, err = ParseCalendarFile("x.json", []byte(`{"year": 2027} {}`))
+	require.ErrorContains(t, err, "trailing data")
 }

@@ -42,8 +42,14 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 
 // RegisterActivities registers every casework activity on r.
 func RegisterActivities(r sdkworker.ActivityRegistry, d Deps) {
-	r.RegisterActivity(&activities.Recorder{Store: d.Store})
-	r.RegisterActivity(&activities.Policies{Registry: d.Policies})
+	// Calendars published in the database take the place of the files'
+	// for new lookups, as soon as they are published.
+	live := &policy.Live{Base: d.Policies}
+	if d.Store != nil {
+		live.Published = d.Store
+	}
+	r.RegisterActivity(&activities.Recorder{Store: d.Store, Calendars: live})
+	r.RegisterActivity(&activities.Policies{Registry: d.Policies, Calendars: live})
 	r.RegisterActivity(&activities.Notifier{Store: d.Store, Channel: noticeChannel(d)})
 }
 

@@ -210,7 +210,7 @@ func TestBoundaryFullStory(t *testing.T) {
 			Checks: []BoundaryMarkerCheck{{Marker: "J1", Status: MarkerIntact}, {Marker: "J2", Status: MarkerIntact}},
 		}))
 	}
-	require.Equal(t, policy.NewDate(2027, 2, 8), dues[0], "2027-02-07 is a Sunday")
+	require.Equal(t, policy.NewDate(2027, 2, 9), dues[0], "2027-02-07 is a Sunday, 8 February the third day of the Spring Festival by rule")
 	// A visit before its day is refused.
 	earlyVisit := h.on(dues[1].AddDays(-20), UpdateBoundaryRecordFollowUp, BoundaryFollowUpCommand{Holds: true, Actor: org})
 	midway := h.stateAt(dues[0].Start().Add(12 * time.Hour).Sub(h.start))

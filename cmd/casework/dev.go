@@ -39,6 +39,7 @@ var devUsers = []struct {
 	{"RESPONDENT_TOKEN", auth.Principal{Subject: "xx-construction", Role: casefile.RoleParty}},
 	{"AUDITOR_TOKEN", auth.Principal{Subject: "auditor-chen", Role: casefile.RoleAuditor, Jurisdiction: "CN"}},
 	{"SUPERVISOR_TOKEN", auth.Principal{Subject: "leader-zhou", Role: casefile.RoleSupervisor, Jurisdiction: "CN"}},
+	{"COURT_ADMIN_TOKEN", auth.Principal{Subject: "admin-zhao", Role: casefile.RoleCourtAdmin, Jurisdiction: "CN"}},
 }
 
 // runDev runs the whole stack on local defaults: a Temporal dev server and a

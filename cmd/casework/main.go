@@ -19,6 +19,7 @@ Usage:
   casework api       serve the HTTP API
   casework worker    run the Temporal worker
   casework migrate   apply database migrations
+  casework calendar  publish a year's holiday arrangement (calendar publish FILE)
   casework openapi   print the OpenAPI document (no server needed)
   casework token     mint a development bearer token
 
@@ -46,6 +47,8 @@ func main() {
 		err = runWorker(ctx, args)
 	case "migrate":
 		err = runMigrate(ctx, args)
+	case "calendar":
+		err = runCalendar(ctx, args)
 	case "openapi":
 		err = runOpenAPI(args)
 	case "token":

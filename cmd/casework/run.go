@@ -155,7 +155,7 @@ func runToken(args []string) error {
 	var p auth.Principal
 	var role string
 	fs.StringVar(&p.Subject, "sub", "", "subject (user id)")
-	fs.StringVar(&role, "role", "", "court | mediator | party | auditor | supervisor")
+	fs.StringVar(&role, "role", "", "court | mediator | party | auditor | supervisor | court_admin")
 	fs.StringVar(&p.Court, "court", "", "court name (court users)")
 	fs.StringVar(&p.Jurisdiction, "jurisdiction", "", "jurisdiction code, e.g. CN-52 (court, auditor, supervisor)")
 	fs.StringVar(&p.Organisation, "org", "", "mediation organisation (mediators)")

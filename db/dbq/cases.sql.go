@@ -13,7 +13,7 @@ import (
 )
 
 const caseGet = `-- name: CaseGet :one
-SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id FROM cases WHERE id = $1
+SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id, next_deadline_provisional FROM cases WHERE id = $1
 `
 
 func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
@@ -52,12 +52,13 @@ func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
 		&i.FollowUpsDue,
 		&i.FollowUpsDone,
 		&i.SourceCaseID,
+		&i.NextDeadlineProvisional,
 	)
 	return i, err
 }
 
 const caseListBySource = `-- name: CaseListBySource :many
-SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id FROM cases WHERE source_case_id = $1 ORDER BY opened_at, id
+SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id, next_deadline_provisional FROM cases WHERE source_case_id = $1 ORDER BY opened_at, id
 `
 
 // CaseListBySource lists the cases opened on a case's title (its
@@ -104,6 +105,7 @@ func (q *Queries) CaseListBySource(ctx context.Context, sourceCaseID string) ([]
 			&i.FollowUpsDue,
 			&i.FollowUpsDone,
 			&i.SourceCaseID,
+			&i.NextDeadlineProvisional,
 		); err != nil {
 			return nil, err
 		}
@@ -120,14 +122,14 @@ INSERT INTO cases (
     id, case_number, process, workflow_id, court, jurisdiction, organisation,
     mediator, case_leader, parties, stage, status, outcome, claim_fen,
     time_scale, real_epoch, case_epoch, opened_on, closed_on,
-    next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance,
+    next_deadline_on, next_deadline_at, next_deadline_kind, next_deadline_provisional, resolution, performance,
     follow_ups_due, follow_ups_done, source_case_id, last_seq, opened_at, closed_at
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7,
     $8, $9, $10, $11, $12, $13, $14,
     $15, $16, $17, $18, $19,
-    $20, $21, $22, $23, $24,
-    $25, $26, $27, $28, $29, $30
+    $20, $21, $22, $23, $24, $25,
+    $26, $27, $28, $29, $30, $31
 )
 ON CONFLICT (id) DO UPDATE SET
     organisation = excluded.organisation,
@@ -142,6 +144,15 @@ ON CONFLICT (id) DO UPDATE SET
     next_deadline_on = excluded.next_deadline_on,
     next_deadline_at = excluded.next_deadline_at,
     next_deadline_kind = excluded.next_deadline_kind,
+    -- A deadline computed on a provisional calendar stays provisional while
+    -- it stays the same: publishing the year's arrangement later does not
+    -- compute it anew.
+    next_deadline_provisional = CASE
+        WHEN cases.next_deadline_on IS NOT DISTINCT FROM excluded.next_deadline_on
+         AND cases.next_deadline_kind = excluded.next_deadline_kind
+        THEN cases.next_deadline_provisional OR excluded.next_deadline_provisional
+        ELSE excluded.next_deadline_provisional
+    END,
     resolution = excluded.resolution,
     performance = excluded.performance,
     follow_ups_due = excluded.follow_ups_due,
@@ -153,36 +164,37 @@ WHERE cases.last_seq < excluded.last_seq
 `
 
 type CaseUpsertParams struct {
-	ID               string
-	CaseNumber       string
-	Process          string
-	WorkflowID       string
-	Court            string
-	Jurisdiction     string
-	Organisation     string
-	Mediator         string
-	CaseLeader       string
-	Parties          []string
-	Stage            string
-	Status           string
-	Outcome          string
-	ClaimFen         int64
-	TimeScale        int64
-	RealEpoch        time.Time
-	CaseEpoch        time.Time
-	OpenedOn         pgtype.Date
-	ClosedOn         pgtype.Date
-	NextDeadlineOn   pgtype.Date
-	NextDeadlineAt   *time.Time
-	NextDeadlineKind string
-	Resolution       string
-	Performance      string
-	FollowUpsDue     int32
-	FollowUpsDone    int32
-	SourceCaseID     string
-	LastSeq          int32
-	OpenedAt         time.Time
-	ClosedAt         *time.Time
+	ID                      string
+	CaseNumber              string
+	Process                 string
+	WorkflowID              string
+	Court                   string
+	Jurisdiction            string
+	Organisation            string
+	Mediator                string
+	CaseLeader              string
+	Parties                 []string
+	Stage                   string
+	Status                  string
+	Outcome                 string
+	ClaimFen                int64
+	TimeScale               int64
+	RealEpoch               time.Time
+	CaseEpoch               time.Time
+	OpenedOn                pgtype.Date
+	ClosedOn                pgtype.Date
+	NextDeadlineOn          pgtype.Date
+	NextDeadlineAt          *time.Time
+	NextDeadlineKind        string
+	NextDeadlineProvisional bool
+	Resolution              string
+	Performance             string
+	FollowUpsDue            int32
+	FollowUpsDone           int32
+	SourceCaseID            string
+	LastSeq                 int32
+	OpenedAt                time.Time
+	ClosedAt                *time.Time
 }
 
 // CaseUpsert writes the projection only when it is newer than the stored one,
@@ -211,6 +223,7 @@ func (q *Queries) CaseUpsert(ctx context.Context, arg CaseUpsertParams) (int64, 
 		arg.NextDeadlineOn,
 		arg.NextDeadlineAt,
 		arg.NextDeadlineKind,
+		arg.NextDeadlineProvisional,
 		arg.Resolution,
 		arg.Performance,
 		arg.FollowUpsDue,

@@ -14,7 +14,7 @@ import (
 
 const ledgerList = `-- name: LedgerList :many
 
-SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from, cases.follow_ups_due, cases.follow_ups_done, cases.source_case_id,
+SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from, cases.follow_ups_due, cases.follow_ups_done, cases.source_case_id, cases.next_deadline_provisional,
     (status = 'open' AND coalesce(overdue_from < $1::timestamptz, false))::boolean AS overdue
 FROM cases
 WHERE ($2::text IS NULL OR status = $2)
@@ -29,26 +29,28 @@ WHERE ($2::text IS NULL OR status = $2)
   AND ($9::text IS NULL OR parties @> ARRAY[$9::text])
   AND ($10::date IS NULL OR opened_on >= $10)
   AND ($11::date IS NULL OR opened_on <= $11)
-  AND ($12::date IS NULL OR (opened_on, id) < ($12::date, $13::text))
+  AND (NOT $12::boolean OR (status = 'open' AND next_deadline_provisional))
+  AND ($13::date IS NULL OR (opened_on, id) < ($13::date, $14::text))
 ORDER BY opened_on DESC, id DESC
-LIMIT $14
+LIMIT $15
 `
 
 type LedgerListParams struct {
-	AsOf         time.Time
-	Status       pgtype.Text
-	OverdueOnly  bool
-	Process      pgtype.Text
-	Court        pgtype.Text
-	Mediator     pgtype.Text
-	CaseLeader   pgtype.Text
-	Jurisdiction pgtype.Text
-	Party        pgtype.Text
-	OpenedFrom   pgtype.Date
-	OpenedTo     pgtype.Date
-	AfterOn      pgtype.Date
-	AfterID      pgtype.Text
-	RowLimit     int32
+	AsOf            time.Time
+	Status          pgtype.Text
+	OverdueOnly     bool
+	Process         pgtype.Text
+	Court           pgtype.Text
+	Mediator        pgtype.Text
+	CaseLeader      pgtype.Text
+	Jurisdiction    pgtype.Text
+	Party           pgtype.Text
+	OpenedFrom      pgtype.Date
+	OpenedTo        pgtype.Date
+	ProvisionalOnly bool
+	AfterOn         pgtype.Date
+	AfterID         pgtype.Text
+	RowLimit        int32
 }
 
 type LedgerListRow struct {
@@ -75,6 +77,7 @@ func (q *Queries) LedgerList(ctx context.Context, arg LedgerListParams) ([]Ledge
 		arg.Party,
 		arg.OpenedFrom,
 		arg.OpenedTo,
+		arg.ProvisionalOnly,
 		arg.AfterOn,
 		arg.AfterID,
 		arg.RowLimit,
@@ -119,6 +122,7 @@ func (q *Queries) LedgerList(ctx context.Context, arg LedgerListParams) ([]Ledge
 			&i.Case.FollowUpsDue,
 			&i.Case.FollowUpsDone,
 			&i.Case.SourceCaseID,
+			&i.Case.NextDeadlineProvisional,
 			&i.Overdue,
 		); err != nil {
 			return nil, err
@@ -168,23 +172,25 @@ WHERE ($3::text IS NULL OR status = $3)
   AND ($10::text IS NULL OR parties @> ARRAY[$10::text])
   AND ($11::date IS NULL OR opened_on >= $11)
   AND ($12::date IS NULL OR opened_on <= $12)
+  AND (NOT $13::boolean OR (status = 'open' AND next_deadline_provisional))
 GROUP BY 1
 ORDER BY 1
 `
 
 type LedgerStatisticsParams struct {
-	GroupBy      string
-	AsOf         time.Time
-	Status       pgtype.Text
-	OverdueOnly  bool
-	Process      pgtype.Text
-	Court        pgtype.Text
-	Mediator     pgtype.Text
-	CaseLeader   pgtype.Text
-	Jurisdiction pgtype.Text
-	Party        pgtype.Text
-	OpenedFrom   pgtype.Date
-	OpenedTo     pgtype.Date
+	GroupBy         string
+	AsOf            time.Time
+	Status          pgtype.Text
+	OverdueOnly     bool
+	Process         pgtype.Text
+	Court           pgtype.Text
+	Mediator        pgtype.Text
+	CaseLeader      pgtype.Text
+	Jurisdiction    pgtype.Text
+	Party           pgtype.Text
+	OpenedFrom      pgtype.Date
+	OpenedTo        pgtype.Date
+	ProvisionalOnly bool
 }
 
 type LedgerStatisticsRow struct {
@@ -223,6 +229,7 @@ func (q *Queries) LedgerStatistics(ctx context.Context, arg LedgerStatisticsPara
 		arg.Party,
 		arg.OpenedFrom,
 		arg.OpenedTo,
+		arg.ProvisionalOnly,
 	)
 	if err != nil {
 		return nil, err

@@ -10,39 +10,52 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type Calendar struct {
+	Version      int64
+	Jurisdiction string
+	Year         int32
+	Revision     int32
+	Source       string
+	Arrangement  []byte
+	Digest       []byte
+	PublishedBy  string
+	PublishedAt  time.Time
+}
+
 type Case struct {
-	ID               string
-	CaseNumber       string
-	Process          string
-	WorkflowID       string
-	Court            string
-	Jurisdiction     string
-	Organisation     string
-	Mediator         string
-	CaseLeader       string
-	Parties          []string
-	Stage            string
-	Status           string
-	Outcome          string
-	ClaimFen         int64
-	TimeScale        int64
-	RealEpoch        time.Time
-	CaseEpoch        time.Time
-	OpenedOn         pgtype.Date
-	ClosedOn         pgtype.Date
-	NextDeadlineOn   pgtype.Date
-	NextDeadlineAt   *time.Time
-	NextDeadlineKind string
-	Resolution       string
-	Performance      string
-	LastSeq          int32
-	OpenedAt         time.Time
-	ClosedAt         *time.Time
-	UpdatedAt        time.Time
-	OverdueFrom      *time.Time
-	FollowUpsDue     int32
-	FollowUpsDone    int32
-	SourceCaseID     string
+	ID                      string
+	CaseNumber              string
+	Process                 string
+	WorkflowID              string
+	Court                   string
+	Jurisdiction            string
+	Organisation            string
+	Mediator                string
+	CaseLeader              string
+	Parties                 []string
+	Stage                   string
+	Status                  string
+	Outcome                 string
+	ClaimFen                int64
+	TimeScale               int64
+	RealEpoch               time.Time
+	CaseEpoch               time.Time
+	OpenedOn                pgtype.Date
+	ClosedOn                pgtype.Date
+	NextDeadlineOn          pgtype.Date
+	NextDeadlineAt          *time.Time
+	NextDeadlineKind        string
+	Resolution              string
+	Performance             string
+	LastSeq                 int32
+	OpenedAt                time.Time
+	ClosedAt                *time.Time
+	UpdatedAt               time.Time
+	OverdueFrom             *time.Time
+	FollowUpsDue            int32
+	FollowUpsDone           int32
+	SourceCaseID            string
+	NextDeadlineProvisional bool
 }
 
 type CaseEvent struct {

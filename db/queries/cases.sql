@@ -5,13 +5,13 @@ INSERT INTO cases (
     id, case_number, process, workflow_id, court, jurisdiction, organisation,
     mediator, case_leader, parties, stage, status, outcome, claim_fen,
     time_scale, real_epoch, case_epoch, opened_on, closed_on,
-    next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance,
+    next_deadline_on, next_deadline_at, next_deadline_kind, next_deadline_provisional, resolution, performance,
     follow_ups_due, follow_ups_done, source_case_id, last_seq, opened_at, closed_at
 ) VALUES (
     @id, @case_number, @process, @workflow_id, @court, @jurisdiction, @organisation,
     @mediator, @case_leader, @parties, @stage, @status, @outcome, @claim_fen,
     @time_scale, @real_epoch, @case_epoch, @opened_on, @closed_on,
-    @next_deadline_on, @next_deadline_at, @next_deadline_kind, @resolution, @performance,
+    @next_deadline_on, @next_deadline_at, @next_deadline_kind, @next_deadline_provisional, @resolution, @performance,
     @follow_ups_due, @follow_ups_done, @source_case_id, @last_seq, @opened_at, @closed_at
 )
 ON CONFLICT (id) DO UPDATE SET
@@ -27,6 +27,15 @@ ON CONFLICT (id) DO UPDATE SET
     next_deadline_on = excluded.next_deadline_on,
     next_deadline_at = excluded.next_deadline_at,
     next_deadline_kind = excluded.next_deadline_kind,
+    -- A deadline computed on a provisional calendar stays provisional while
+    -- it stays the same: publishing the year's arrangement later does not
+    -- compute it anew.
+    next_deadline_provisional = CASE
+        WHEN cases.next_deadline_on IS NOT DISTINCT FROM excluded.next_deadline_on
+         AND cases.next_deadline_kind = excluded.next_deadline_kind
+        THEN cases.next_deadline_provisional OR excluded.next_deadline_provisional
+        ELSE excluded.next_deadline_provisional
+    END,
     resolution = excluded.resolution,
     performance = excluded.performance,
     follow_ups_due = excluded.follow_ups_due,

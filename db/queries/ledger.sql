@@ -21,6 +21,7 @@ WHERE (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status))
   AND (sqlc.narg(party)::text IS NULL OR parties @> ARRAY[sqlc.narg(party)::text])
   AND (sqlc.narg(opened_from)::date IS NULL OR opened_on >= sqlc.narg(opened_from))
   AND (sqlc.narg(opened_to)::date IS NULL OR opened_on <= sqlc.narg(opened_to))
+  AND (NOT @provisional_only::boolean OR (status = 'open' AND next_deadline_provisional))
   AND (sqlc.narg(after_on)::date IS NULL OR (opened_on, id) < (sqlc.narg(after_on)::date, sqlc.narg(after_id)::text))
 ORDER BY opened_on DESC, id DESC
 LIMIT @row_limit;
@@ -66,5 +67,6 @@ WHERE (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status))
   AND (sqlc.narg(party)::text IS NULL OR parties @> ARRAY[sqlc.narg(party)::text])
   AND (sqlc.narg(opened_from)::date IS NULL OR opened_on >= sqlc.narg(opened_from))
   AND (sqlc.narg(opened_to)::date IS NULL OR opened_on <= sqlc.narg(opened_to))
+  AND (NOT @provisional_only::boolean OR (status = 'open' AND next_deadline_provisional))
 GROUP BY 1
 ORDER BY 1;

@@ -1,0 +1,213 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"slices"
+	"strconv"
+	"sync"
+
+	"github.com/danielgtaylor/huma/v2"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
+	"github.com/casework/casework/policy"
+)
+
+// Holiday calendars are data: a court administrator publishes a year's
+// arrangement (the State Council's notice for the nation, an autonomous
+// area's festival days for its own jurisdiction) and from then on every new
+// deadline lookup counts with it. Deadlines computed before stay as they
+// were; the ledger's provisional filter lists those still counted without
+// their year's arrangement.
+
+var courtAdmins = []casefile.Role{casefile.RoleCourtAdmin}
+
+// CalendarDay is one day of an arrangement.
+type CalendarDay struct {
+	Date policy.Date `json:"date" doc:"The day (YYYY-MM-DD), inside the arrangement's year"`
+	Name string      `json:"name" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"As the notice names it, e.g. 春节 or 春节调休上班"`
+}
+
+// CalendarArrangement is one year's holiday arrangement of a jurisdiction,
+// as its notice publishes it.
+type CalendarArrangement struct {
+	Jurisdiction string        `json:"jurisdiction" minLength:"2" maxLength:"64" pattern:"^[A-Z]{2}(-[A-Z0-9]+)*$" doc:"CN for the State Council's national arrangement; an autonomous area's code (e.g. CN-52-QXN) for its own festival days, which add to the national ones" example:"CN"`
+	Year         int           `json:"year" minimum:"2000" maximum:"2099" example:"2027"`
+	Source       string        `json:"source" minLength:"1" maxLength:"500" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The notice the days come from, so every rest day can be traced to it"`
+	Holidays     []CalendarDay `json:"holidays" maxItems:"366" doc:"Days off (放假), weekend days inside a break included. The national arrangement must list every statutory holiday of the year"`
+	Workdays     []CalendarDay `json:"workdays,omitempty" maxItems:"366" doc:"Make-up working days (调休上班): weekend days that are working days"`
+}
+
+func (a CalendarArrangement) year() policy.CalendarYear {
+	days := func(in []CalendarDay) []policy.Holiday {
+		out := make([]policy.Holiday, len(in))
+		for i, d := range in {
+			out[i] = policy.Holiday{Date: d.Date, Name: d.Name}
+		}
+		return out
+	}
+	return policy.CalendarYear{Jurisdiction: a.Jurisdiction, Year: a.Year, Source: a.Source,
+		Holidays: days(a.Holidays), Workdays: days(a.Workdays)}
+}
+
+type publishCalendarInput struct {
+	Body CalendarArrangement
+}
+
+// CalendarPublication is a stored revision of an arrangement.
+type CalendarPublication struct {
+	db.PublishedCalendar
+	// Created is false when the same arrangement was already in force, so
+	// nothing was stored.
+	Created bool `json:"created"`
+	// ProvisionalCases counts the open cases of the jurisdiction and its
+	// subdivisions whose pending deadline in this year was computed before
+	// the arrangement was in force; publishing does not move it (the
+	// ledger's provisional filter lists them).
+	ProvisionalCases int64 `json:"provisional_cases"`
+}
+
+type publishCalendarOutput struct {
+	Status int
+	Body   CalendarPublication
+}
+
+type getCalendarInput struct {
+	Jurisdiction string `path:"jurisdiction" maxLength:"64" pattern:"^[A-Z]{2}(-[A-Z0-9]+)*$"`
+	Year         int    `path:"year" minimum:"2000" maximum:"2099"`
+}
+
+// CalendarBody says how a jurisdiction's year is counted.
+type CalendarBody struct {
+	Jurisdiction string `json:"jurisdiction"`
+	Year         int    `json:"year"`
+	// Status is official when the year's arrangement is published for the
+	// jurisdiction and every layer above it, provisional otherwise.
+	Status policy.Status `json:"status" enum:"official,provisional"`
+	// Version is the version of the published calendars the answer is as
+	// of; 0 for the built-in calendar files alone.
+	Version int64 `json:"version"`
+	// Statutory are the national statutory holidays of the year by rule;
+	// in a provisional year they and weekends are the rest days.
+	Statutory []policy.Holiday `json:"statutory"`
+	// Published are this jurisdiction's own published revisions of the
+	// year, newest (in force) first; built-in calendar files are not listed.
+	Published []db.PublishedCalendar `json:"published"`
+	// ProvisionalCases counts the open cases of the jurisdiction and its
+	// subdivisions whose pending deadline in this year was computed on a
+	// provisional calendar and may still move.
+	ProvisionalCases int64 `json:"provisional_cases"`
+}
+
+type getCalendarOutput struct {
+	Body CalendarBody
+}
+
+func (s *Server) registerCalendars(api huma.API) {
+	op := operation("publish-calendar", http.MethodPost, "/calendars",
+		"Publish a year's holiday arrangement (放假安排): checked, stored as a new revision, and in force for new deadlines",
+		access{Roles: courtAdmins})
+	op.DefaultStatus = http.StatusCreated
+	op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
+	huma.Register(api, op, s.publishCalendar)
+
+	op = operation("get-calendar", http.MethodGet, "/calendars/{jurisdiction}/{year}",
+		"Read how a jurisdiction's year is counted: official or provisional, its statutory days and published revisions",
+		access{Roles: append(slices.Clone(everyone), casefile.RoleCourtAdmin)})
+	op.Errors = append(op.Errors, http.StatusNotFound)
+	huma.Register(api, op, s.getCalendar)
+}
+
+func (s *Server) publishCalendar(ctx context.Context, in *publishCalendarInput) (*publishCalendarOutput, error) {
+	p := principalFrom(ctx)
+	y := in.Body.year()
+	if !p.Covers(y.Jurisdiction) {
+		return nil, huma.Error403Forbidden("jurisdiction " + y.Jurisdiction + " is outside yours (" + p.Jurisdiction + ")")
+	}
+	reg, err := s.registry()
+	if err != nil {
+		return nil, s.problem(ctx, "load the policies", err)
+	}
+	if err := reg.CheckPublication(y); err != nil {
+		if errors.Is(err, policy.ErrInvalidCalendar) || errors.Is(err, policy.ErrUnknownJurisdiction) {
+			return nil, huma.Error422UnprocessableEntity(err.Error())
+		}
+		return nil, s.problem(ctx, "check the calendar", err)
+	}
+	pub, created, err := s.Store.PublishCalendar(ctx, y, p.Subject)
+	if errors.Is(err, db.ErrConflict) {
+		return nil, huma.Error409Conflict(err.Error())
+	}
+	if err != nil {
+		return nil, s.problem(ctx, "publish the calendar", err)
+	}
+	n, err := s.Store.ProvisionalCases(ctx, y.Jurisdiction, y.Year)
+	if err != nil {
+		return nil, s.problem(ctx, "count the provisional deadlines", err)
+	}
+	status := http.StatusCreated
+	if !created {
+		status = http.StatusOK
+	} else {
+		s.Log.InfoContext(ctx, "calendar published", "jurisdiction", y.Jurisdiction, "year", y.Year,
+			"version", pub.Version, "revision", pub.Revision, "by", p.Subject, "source", y.Source)
+	}
+	return &publishCalendarOutput{Status: status, Body: CalendarPublication{PublishedCalendar: pub, Created: created, ProvisionalCases: n}}, nil
+}
+
+// inForce holds one policy.Live per base registry and store, so the API,
+// like the worker, rebuilds its calendars only when a new one is published.
+var inForce sync.Map // liveKey → *policy.Live
+
+type liveKey struct {
+	base  *policy.Registry
+	store *db.Store
+}
+
+// liveRegistry returns the registry in force, with the published calendars,
+// and the version it is as of.
+func (s *Server) liveRegistry(ctx context.Context) (*policy.Registry, int64, error) {
+	base, err := s.registry()
+	if err != nil {
+		return nil, 0, err
+	}
+	if s.Store == nil {
+		return base, 0, nil
+	}
+	l, _ := inForce.LoadOrStore(liveKey{base, s.Store}, &policy.Live{Base: base, Published: s.Store})
+	return l.(*policy.Live).Registry(ctx)
+}
+
+// registryInForce is liveRegistry without the version.
+func (s *Server) registryInForce(ctx context.Context) (*policy.Registry, error) {
+	reg, _, err := s.liveRegistry(ctx)
+	return reg, err
+}
+
+func (s *Server) getCalendar(ctx context.Context, in *getCalendarInput) (*getCalendarOutput, error) {
+	reg, version, err := s.liveRegistry(ctx)
+	if err != nil {
+		return nil, s.problem(ctx, "read the published calendars", err)
+	}
+	cal, err := reg.Calendar(in.Jurisdiction)
+	if errors.Is(err, policy.ErrUnknownJurisdiction) {
+		return nil, huma.Error404NotFound("no calendar for " + in.Jurisdiction)
+	}
+	if err != nil {
+		return nil, s.problem(ctx, "read the calendar", err)
+	}
+	hist, err := s.Store.CalendarHistory(ctx, in.Jurisdiction, in.Year)
+	if err != nil {
+		return nil, s.problem(ctx, "read the calendar "+in.Jurisdiction+" "+strconv.Itoa(in.Year), err)
+	}
+	n, err := s.Store.ProvisionalCases(ctx, in.Jurisdiction, in.Year)
+	if err != nil {
+		return nil, s.problem(ctx, "count the provisional deadlines", err)
+	}
+	return &getCalendarOutput{Body: CalendarBody{
+		Jurisdiction: in.Jurisdiction, Year: in.Year, Status: cal.Status(in.Year), Version: version,
+		Statutory: policy.StatutoryHolidays(in.Year), Published: hist, ProvisionalCases: n,
+	}}, nil
+}
