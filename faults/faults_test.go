@@ -57,8 +57,8 @@ type config struct {
 }
 
 var (
-	short = config{cases: 4, installments: 2, firstDue: 9, every: 7, secondsPerDay: 3, faults: 6}
-	long  = config{cases: 40, installments: 6, firstDue: 9, every: 8, secondsPerDay: 3, faults: 60}
+	short = config{cases: 4, installments: 2, firstDue: 9, every: 7, secondsPerDay: 4, faults: 6}
+	long  = config{cases: 40, installments: 6, firstDue: 9, every: 8, secondsPerDay: 4, faults: 60}
 )
 
 const jurisdiction = "CN-52"
@@ -241,6 +241,9 @@ type harness struct {
 	cases []*wageCase
 
 	injected map[string]int
+	// expected are the notices each case must send, from its schedule and
+	// the policy.
+	expected map[string]map[noticeKey]int
 	// answers counts every answer the API gave, by status.
 	answers    sync.Map // int -> *atomic.Int64
 	refused    atomic.Int64
@@ -356,6 +359,14 @@ func (h *harness) openCases() {
 		require.False(h.t, c.openedOn.After(c.due[0]))
 		h.cases = append(h.cases, c)
 	}
+	reg, err := policy.Default()
+	require.NoError(h.t, err)
+	pol, err := reg.Policy(jurisdiction)
+	require.NoError(h.t, err)
+	h.expected = map[string]map[noticeKey]int{}
+	for _, c := range h.cases {
+		h.expected[c.id] = h.expectedNotices(c, pol)
+	}
 }
 
 // caseToday is the case's legal date now, as the API reports it.
@@ -397,9 +408,15 @@ func (h *harness) run() {
 // reminder has had its day.
 func (h *harness) pay(c *wageCase) {
 	for k, due := range c.due {
+		// The debtor pays during the due day, after the reminders the
+		// policy calls for, as the schedule says; a reminder a loaded
+		// machine delays past the due day is paid over, and reported lost.
 		for {
 			today, ok := h.caseToday(c)
-			if ok && !today.Before(due) {
+			if ok && today.After(due) {
+				break
+			}
+			if ok && !today.Before(due) && h.reminded(c, k+1) {
 				break
 			}
 			time.Sleep(h.legalDay() / 4)
@@ -414,6 +431,18 @@ func (h *harness) pay(c *wageCase) {
 		h.refused.Add(1)
 		h.refusedWhy.Store(fmt.Sprintf("%s installment %d", c.id, k+1), fmt.Sprintf("%d %s", status, b))
 	}
+}
+
+// reminded reports whether every reminder the policy calls for before
+// installment no's due date has been sent.
+func (h *harness) reminded(c *wageCase, no int) bool {
+	want := h.expected[c.id][noticeKey{no, "reminder"}]
+	var got int
+	if err := h.s.pool.QueryRow(context.Background(),
+		`SELECT count(*) FROM notices WHERE case_id = $1 AND installment = $2 AND kind = 'reminder'`, c.id, no).Scan(&got); err != nil {
+		return false // PostgreSQL is down for the moment
+	}
+	return got >= want
 }
 
 // inject makes the configured number of faults, one at a time, spread over
@@ -479,10 +508,6 @@ func (h *harness) expectedNotices(c *wageCase, p policy.Policy) map[noticeKey]in
 func (h *harness) check() {
 	t := h.t
 	ctx := context.Background()
-	reg, err := policy.Default()
-	require.NoError(t, err)
-	pol, err := reg.Policy(jurisdiction)
-	require.NoError(t, err)
 
 	// Every case closes paid in full; give the system time to catch up.
 	deadline := time.Now().Add(3 * time.Minute)
@@ -512,7 +537,7 @@ func (h *harness) check() {
 
 	var lost, duplicated, notices, payments int
 	for _, c := range h.cases {
-		want := h.expectedNotices(c, pol)
+		want := h.expected[c.id]
 		got := map[noticeKey]int{}
 		rows, err := h.s.pool.Query(ctx, `SELECT n.installment, n.kind, n.delivered_at IS NOT NULL, (SELECT count(*) FROM notice_deliveries d WHERE d.notice_id = n.id)
 			FROM notices n WHERE n.case_id = $1`, c.id)
