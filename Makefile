@@ -102,6 +102,7 @@ faults-long: tools postgres
 ## bench: benchmarks that print ratios and per-query figures measured in one run.
 bench: tools postgres
 	$(GO) test ./db/ -run '^$$' -bench . -benchtime 200x
+	CASEWORK_BENCH=1 CASEWORK_BENCH_JSON=$(CURDIR)/bench.json $(GO) test -count=1 -v -timeout 60m -run '^TestBench$$' ./bench/
 
 ## openapi: print the OpenAPI document without any server.
 openapi:
