@@ -20,6 +20,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/casework/casework/api"
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
@@ -53,7 +54,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Stop()
-	store = db.NewStore(stack.Pool)
+	store = db.NewStore(stack.Pool, audit.RandomKey())
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	temporal, err = client.Dial(client.Options{HostPort: stack.Temporal.HostPort, Logger: sdklog.NewStructuredLogger(quiet)})
 	if err != nil {

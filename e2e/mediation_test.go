@@ -93,7 +93,7 @@ func TestMediationDeadlinePassesUnderCompressedTime(t *testing.T) {
 	require.Equal(t, []string{"delegated", "mediation_deadline_passed", "returned_for_litigation"}, kinds(entries))
 	require.Equal(t, court.Subject, entries[0].Actor.Subject)
 	require.Equal(t, casefile.RoleSystem, entries[1].Actor.Role)
-	breaks, err := db.VerifyChain(c.Summary.ID, entries)
+	breaks, err := store.VerifyChain(c.Summary.ID, entries)
 	require.NoError(t, err)
 	require.Empty(t, breaks, "the stored chain verifies")
 

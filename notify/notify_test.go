@@ -11,6 +11,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casework/casework/activities"
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/internal/stacktest"
 	"github.com/casework/casework/notify"
@@ -32,7 +33,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Stop()
-	store = db.NewStore(stack.Pool)
+	store = db.NewStore(stack.Pool, audit.RandomKey())
 	return m.Run()
 }
 

@@ -15,8 +15,10 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/internal/secret"
 	"github.com/casework/casework/policy"
 )
 
@@ -59,6 +61,51 @@ func dialTemporal(ctx context.Context, hostPort string) (client.Client, error) {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w (is the server running? set TEMPORAL_ADDRESS)", hostPort, err)
 	}
 	return c, nil
+}
+
+// auditKey returns the audit key the step chain is keyed with:
+// CASEWORK_AUDIT_KEY, or for development a key kept in keyFile (created on
+// first use) when keyFile is not empty. The database never holds it.
+func auditKey(keyFile string) (audit.Key, error) {
+	if s := os.Getenv("CASEWORK_AUDIT_KEY"); s != "" {
+		k, err := audit.ParseKey(s)
+		if err != nil {
+			return audit.Key{}, fmt.Errorf("CASEWORK_AUDIT_KEY: %w", err)
+		}
+		return k, nil
+	}
+	if keyFile == "" {
+		return audit.Key{}, errors.New("CASEWORK_AUDIT_KEY is not set (the key the audit trail is chained with, at least 32 bytes; " + secret.HowTo + ")")
+	}
+	b, err := readOrCreate(keyFile, audit.GenerateKey)
+	if err != nil {
+		return audit.Key{}, fmt.Errorf("development audit key: %w", err)
+	}
+	k, err := audit.ParseKey(string(b))
+	if err != nil {
+		return audit.Key{}, fmt.Errorf("%s: %w", keyFile, err)
+	}
+	return k, nil
+}
+
+// readOrCreate reads a development key file, first writing it (0600) with
+// what gen returns when it does not exist.
+func readOrCreate(file string, gen func() string) ([]byte, error) {
+	b, err := os.ReadFile(file)
+	if errors.Is(err, os.ErrNotExist) {
+		b = []byte(gen())
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
+			return nil, err
+		}
+		if err := os.WriteFile(file, b, 0o600); err != nil {
+			return nil, fmt.Errorf("write %s: %w", file, err)
+		}
+		return b, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", file, err)
+	}
+	return b, nil
 }
 
 // jwtKeys returns the token keys: CASEWORK_JWT_SECRET, or for development a

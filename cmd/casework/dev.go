@@ -24,6 +24,8 @@ func dataDir() string { return env("CASEWORK_DATA_DIR", ".data") }
 
 func devKeyFile() string { return filepath.Join(dataDir(), "jwt.key") }
 
+func devAuditKeyFile() string { return filepath.Join(dataDir(), "audit.key") }
+
 func casefileRole(s string) casefile.Role { return casefile.Role(s) }
 
 // devUsers are the sample users make dev prints tokens for: one per role,
@@ -113,7 +115,11 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store := db.NewStore(pool)
+	key, err := auditKey(devAuditKeyFile())
+	if err != nil {
+		return err
+	}
+	store := db.NewStore(pool, key)
 	reg, err := policies()
 	if err != nil {
 		return err

@@ -21,6 +21,7 @@ Usage:
   casework migrate   apply database migrations
   casework openapi   print the OpenAPI document (no server needed)
   casework token     mint a development bearer token
+  casework audit     anchor the stream heads to a signed file, or verify the audit trail
 
 Configuration is by environment; see README.md.
 `
@@ -50,6 +51,8 @@ func main() {
 		err = runOpenAPI(args)
 	case "token":
 		err = runToken(args)
+	case "audit":
+		err = runAudit(ctx, args, os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

@@ -56,7 +56,11 @@ func runWorker(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer tc.Close()
-	return serveWorker(ctx, tc, db.NewStore(pool))
+	key, err := auditKey("")
+	if err != nil {
+		return err
+	}
+	return serveWorker(ctx, tc, db.NewStore(pool, key))
 }
 
 func serveWorker(ctx context.Context, tc client.Client, store *db.Store) error {
@@ -88,6 +92,10 @@ func runAPI(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
+	key, err := auditKey("")
+	if err != nil {
+		return err
+	}
 	scale, err := timeScale()
 	if err != nil {
 		return err
@@ -100,7 +108,7 @@ func runAPI(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool), Keys: keys, TimeScale: scale, Policies: reg})
+	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool, key), Keys: keys, TimeScale: scale, Policies: reg})
 }
 
 // serveAPI serves until ctx ends, then drains requests in flight.

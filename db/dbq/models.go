@@ -46,21 +46,23 @@ type Case struct {
 }
 
 type CaseEvent struct {
-	CaseID     string
-	Stream     string
-	Seq        int32
-	Kind       string
-	Actor      string
-	Role       string
-	RealAt     time.Time
-	CaseAt     time.Time
-	CaseOn     pgtype.Date
-	Reason     string
-	ReasonCode string
-	Data       []byte
-	PrevHash   []byte
-	Hash       []byte
-	RecordedAt time.Time
+	CaseID        string
+	Stream        string
+	Seq           int32
+	Kind          string
+	Actor         string
+	Role          string
+	RealAt        time.Time
+	CaseAt        time.Time
+	CaseOn        pgtype.Date
+	Reason        string
+	ReasonCode    string
+	Data          []byte
+	PrevHash      []byte
+	Hash          []byte
+	RecordedAt    time.Time
+	Chain         int16
+	SummaryDigest []byte
 }
 
 type Certificate struct {
