@@ -149,6 +149,15 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 				_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "cannot read the case ledger; try again")
 				return
 			}
+			// The row decides who may see the case, so it must be the one the
+			// workflow recorded; an edited one is for auditors to look at.
+			if err := s.Store.CheckSummary(ctx.Context(), c); err != nil {
+				s.Log.Error("case summary fails its integrity check", "case", c.ID, "err", err)
+				if !errors.Is(err, db.ErrTampered) || p.Role != casefile.RoleAuditor {
+					_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "the case record fails its integrity check; only an auditor may read it until it is resolved")
+					return
+				}
+			}
 			if !mayAccess(p, c) {
 				_ = huma.WriteErr(api, ctx, http.StatusForbidden, "this case is outside your cases")
 				return

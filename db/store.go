@@ -152,6 +152,37 @@ func (s *Store) Heads(ctx context.Context) ([]audit.Head, error) {
 	return out, nil
 }
 
+// ErrTampered is returned for a case whose summary row does not match the
+// keyed digest recorded with its last step: someone changed it in the
+// database.
+var ErrTampered = errors.New("the case summary does not match the digest chained with its last step")
+
+// CheckSummary checks a case summary read from the cases row against the
+// keyed digest recorded with the latest step that carries one, so access
+// control never decides on a row edited in the database. A case whose steps
+// all predate the keyed chain has no digest and passes; VerifySummary says
+// it is unverifiable.
+func (s *Store) CheckSummary(ctx context.Context, sum casefile.Summary) error {
+	if !s.key.Valid() {
+		return fmt.Errorf("check summary: %w", audit.ErrNoKey)
+	}
+	r, err := dbq.New(s.pool).CaseEventLastSummaryDigest(ctx, sum.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check summary of %s: %w", sum.ID, err)
+	}
+	want, err := s.key.SummaryDigest(sum)
+	if err != nil {
+		return err
+	}
+	if int(r.Seq) != sum.LastSeq || !hmac.Equal(want, r.SummaryDigest) {
+		return fmt.Errorf("case %s: %w", sum.ID, ErrTampered)
+	}
+	return nil
+}
+
 // Case returns a case's summary.
 func (s *Store) Case(ctx context.Context, id string) (casefile.Summary, error) {
 	c, err := dbq.New(s.pool).CaseGet(ctx, id)

@@ -381,30 +381,32 @@ func TestTimelineVerifyDetectsTampering(t *testing.T) {
 		name   string
 		tamper func(t *testing.T, id string)
 		want   []brk
+		// outsider is whom the tampering meant to let in.
+		outsider *auth.Principal
 	}{
 		{"EditedRow", exec("UPDATE case_events SET reason = 'edited' WHERE case_id = $1 AND seq = 2"), []brk{
-			{"mediation", 2, "chain"}, {"mediation", 2, "history"}}},
+			{"mediation", 2, "chain"}, {"mediation", 2, "history"}}, nil},
 		{"EditedActor", exec("UPDATE case_events SET actor = 'mediator-zhao' WHERE case_id = $1 AND seq = 3"), []brk{
-			{"mediation", 3, "chain"}, {"mediation", 3, "history"}}},
+			{"mediation", 3, "chain"}, {"mediation", 3, "history"}}, nil},
 		{"DeletedRow", exec("DELETE FROM case_events WHERE case_id = $1 AND seq = 2"), []brk{
-			{"mediation", 2, "chain"}, {"mediation", 2, "history"}}},
+			{"mediation", 2, "chain"}, {"mediation", 2, "history"}}, nil},
 		// The chain alone cannot see its last link go; the history and the
 		// summary digest (the cases row is of step 4) can.
 		{"DeletedLastRow", exec("DELETE FROM case_events WHERE case_id = $1 AND seq = 4"), []brk{
-			{"mediation", 4, "summary"}, {"mediation", 4, "history"}}},
+			{"mediation", 4, "summary"}, {"mediation", 4, "history"}}, nil},
 		{"ForgedAppendRechained", func(t *testing.T, id string) {
 			_, err := tamper.ForgeAppend(t.Context(), stack.Pool, id, "mediation", "agreement_reached", audit.ChainSHA256)
 			require.NoError(t, err)
-		}, []brk{{"mediation", 5, "chain"}, {"mediation", 5, "history"}}},
+		}, []brk{{"mediation", 5, "chain"}, {"mediation", 5, "history"}}, nil},
 		{"EditRechained", func(t *testing.T, id string) {
 			require.NoError(t, tamper.Rechain(t.Context(), stack.Pool, id, "mediation", 2, audit.Key{}, false))
-		}, []brk{{"mediation", 1, "chain"}, {"mediation", 2, "history"}}},
+		}, []brk{{"mediation", 1, "chain"}, {"mediation", 2, "history"}}, nil},
 		{"PartyAdded", func(t *testing.T, id string) {
 			require.NoError(t, tamper.AddParty(t.Context(), stack.Pool, id, stranger.Subject))
-		}, []brk{{"mediation", 4, "summary"}}},
+		}, []brk{{"mediation", 4, "summary"}}, &stranger},
 		{"JurisdictionMoved", func(t *testing.T, id string) {
 			require.NoError(t, tamper.MoveJurisdiction(t.Context(), stack.Pool, id, "CN-11"))
-		}, []brk{{"mediation", 4, "summary"}}},
+		}, []brk{{"mediation", 4, "summary"}}, &otherCourt},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -420,6 +422,12 @@ func TestTimelineVerifyDetectsTampering(t *testing.T) {
 			// The timeline is still served, showing what is stored.
 			res := do(t, realTime, &nationalAuditor, http.MethodGet, "/cases/"+id+"/timeline", nil)
 			require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+			if tt.outsider != nil {
+				// Access control does not decide on the edited row.
+				res := do(t, realTime, tt.outsider, http.MethodGet, "/cases/"+id, nil)
+				require.Equal(t, http.StatusServiceUnavailable, res.Status, "body: %s", res.Body)
+				require.Contains(t, res.problem(t)["detail"], "integrity check")
+			}
 		})
 	}
 }

@@ -125,6 +125,26 @@ func (q *Queries) CaseEventLastHash(ctx context.Context, arg CaseEventLastHashPa
 	return hash, err
 }
 
+const caseEventLastSummaryDigest = `-- name: CaseEventLastSummaryDigest :one
+SELECT seq, summary_digest FROM case_events
+WHERE case_id = $1 AND summary_digest IS NOT NULL
+ORDER BY seq DESC LIMIT 1
+`
+
+type CaseEventLastSummaryDigestRow struct {
+	Seq           int32
+	SummaryDigest []byte
+}
+
+// CaseEventLastSummaryDigest returns the latest step of a case that
+// carries a summary digest, which the cases row must match.
+func (q *Queries) CaseEventLastSummaryDigest(ctx context.Context, caseID string) (CaseEventLastSummaryDigestRow, error) {
+	row := q.db.QueryRow(ctx, caseEventLastSummaryDigest, caseID)
+	var i CaseEventLastSummaryDigestRow
+	err := row.Scan(&i.Seq, &i.SummaryDigest)
+	return i, err
+}
+
 const caseEventList = `-- name: CaseEventList :many
 SELECT case_id, stream, seq, kind, actor, role, real_at, case_at, case_on, reason, reason_code, data, prev_hash, hash, recorded_at, chain, summary_digest FROM case_events WHERE case_id = $1 ORDER BY real_at, stream, seq
 `

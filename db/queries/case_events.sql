@@ -23,3 +23,10 @@ SELECT * FROM case_events WHERE case_id = @case_id ORDER BY real_at, stream, seq
 -- an anchor file keeps.
 SELECT DISTINCT ON (case_id, stream) case_id, stream, seq, hash
 FROM case_events ORDER BY case_id, stream, seq DESC;
+
+-- name: CaseEventLastSummaryDigest :one
+-- CaseEventLastSummaryDigest returns the latest step of a case that
+-- carries a summary digest, which the cases row must match.
+SELECT seq, summary_digest FROM case_events
+WHERE case_id = @case_id AND summary_digest IS NOT NULL
+ORDER BY seq DESC LIMIT 1;
