@@ -54,7 +54,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Stop()
-	store = db.NewStore(stack.Pool, audit.RandomKey())
+	store = db.NewStore(stack.AppPool, audit.RandomKey())
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	temporal, err = client.Dial(client.Options{HostPort: stack.Temporal.HostPort, Logger: sdklog.NewStructuredLogger(quiet)})
 	if err != nil {

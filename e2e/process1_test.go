@@ -367,7 +367,7 @@ func auditProcess1(t *testing.T, srv *httptest.Server, id, eid string) {
 		v := verify(caseID)
 		require.True(t, v.Intact, "case %s: %+v", caseID, v.Breaks)
 	}
-	_, err := store.Pool().Exec(t.Context(),
+	_, err := stack.Pool.Exec(t.Context(),
 		"UPDATE case_events SET reason = 'edited afterwards' WHERE case_id = $1 AND stream = 'plan/performance' AND seq = 2", id)
 	require.NoError(t, err)
 	v := verify(id)

@@ -10,6 +10,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
 	"github.com/casework/casework/api"
@@ -503,4 +504,28 @@ func TestTimelineWithoutWorkflowHistory(t *testing.T) {
 			require.Equal(t, tt.want, breaksOf(v), "breaks: %v", v.Breaks)
 		})
 	}
+}
+
+// TestAppRoleCannotRewriteAuditTrail connects as the API and the worker
+// do: the role may add steps but not change or remove them, nor move a
+// case to another court or jurisdiction.
+func TestAppRoleCannotRewriteAuditTrail(t *testing.T) {
+	id := closedCase(t)
+	for _, sql := range []string{
+		"UPDATE case_events SET reason = 'edited' WHERE case_id = $1",
+		"DELETE FROM case_events WHERE case_id = $1",
+		"UPDATE cases SET jurisdiction = 'CN-11' WHERE id = $1",
+		"UPDATE cases SET court = 'elsewhere' WHERE id = $1",
+		"DELETE FROM cases WHERE id = $1",
+		"DELETE FROM notices WHERE case_id = $1",
+		"UPDATE notices SET body = 'edited' WHERE case_id = $1",
+	} {
+		_, err := stack.AppPool.Exec(t.Context(), sql, id)
+		var pgErr *pgconn.PgError
+		require.ErrorAs(t, err, &pgErr, sql)
+		require.Equal(t, "42501", pgErr.Code, "%s: got %v, want insufficient privilege", sql, err)
+	}
+	_, err := stack.AppPool.Exec(t.Context(), "TRUNCATE case_events")
+	require.ErrorContains(t, err, "permission denied")
+	require.True(t, verify(t, realTime, &auditor, id).Intact, "nothing changed")
 }

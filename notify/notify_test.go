@@ -33,7 +33,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Stop()
-	store = db.NewStore(stack.Pool, audit.RandomKey())
+	store = db.NewStore(stack.AppPool, audit.RandomKey())
 	return m.Run()
 }
 

@@ -75,10 +75,14 @@ func runDev(ctx context.Context, args []string) error {
 		return fmt.Errorf("API address %s is busy (%w); stop what holds it or pass -addr / set CASEWORK_ADDR", *addr, err)
 	}
 
+	// The migrations run as the cluster's superuser; the worker and the
+	// API connect as the application role, which may not rewrite the audit
+	// trail. With DATABASE_URL everything uses that URL.
 	dbURL := os.Getenv("DATABASE_URL")
+	var pg *devstack.Postgres
 	if dbURL == "" {
 		step("starting PostgreSQL (private cluster in %s)", filepath.Join(dir, "postgres"))
-		pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "postgres"), Port: *pgport})
+		pg, err = devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "postgres"), Port: *pgport})
 		if err != nil {
 			return fmt.Errorf("PostgreSQL: %w (another make dev running? pass -pg-port)", err)
 		}
@@ -105,6 +109,19 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	step("migrations applied: %d new", len(applied))
+	if pg != nil {
+		appURL, err := pg.AppURL(ctx, db.AppRole)
+		if err != nil {
+			return err
+		}
+		appPool, err := openPool(ctx, appURL)
+		if err != nil {
+			return err
+		}
+		defer appPool.Close()
+		pool = appPool
+		dbURL = appURL
+	}
 
 	tc, err := dialTemporal(ctx, tmp.HostPort)
 	if err != nil {
