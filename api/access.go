@@ -123,12 +123,24 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "a bearer token is required")
 			return
 		}
-		p, err := s.Keys.Verify(strings.TrimSpace(token))
+		tok, err := s.Keys.VerifyToken(strings.TrimSpace(token))
 		if err != nil {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="casework", error="invalid_token"`)
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "the bearer token is not valid")
 			return
 		}
+		revoked, err := s.Store.TokenRevoked(ctx.Context(), tok.ID, tok.Subject, tok.IssuedAt)
+		if err != nil {
+			s.Log.Error("check token revocations", "err", err)
+			_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "cannot check the token; try again")
+			return
+		}
+		if revoked {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="casework", error="invalid_token"`)
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "the bearer token has been revoked")
+			return
+		}
+		p := tok.Principal
 		if !slices.Contains(a.Roles, p.Role) {
 			_ = huma.WriteErr(api, ctx, http.StatusForbidden, "a "+string(p.Role)+" may not do this")
 			return

@@ -73,7 +73,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer w.Stop()
-	keys, _ = auth.NewKeys([]byte("e2e-secret-e2e-secret-e2e-secret!"))
+	keys, err = auth.NewKeys([]byte(audit.GenerateKey()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 	for _, srv := range []struct {
 		s     **httptest.Server
 		scale int64

@@ -108,30 +108,42 @@ func readOrCreate(file string, gen func() string) ([]byte, error) {
 	return b, nil
 }
 
+// auditKeyOrNone returns the audit key when one is configured, else no key
+// (for commands that record no steps).
+func auditKeyOrNone() audit.Key {
+	k, _ := auditKey("")
+	return k
+}
+
 // jwtKeys returns the token keys: CASEWORK_JWT_SECRET, or for development a
-// secret kept in keyFile (created on first use) when keyFile is not empty.
+// secret kept in keyFile (created on first use) when keyFile is not empty;
+// tokens live at most CASEWORK_TOKEN_MAX_TTL.
 func jwtKeys(keyFile string) (*auth.Keys, error) {
+	maxTTL, err := tokenMaxTTL()
+	if err != nil {
+		return nil, err
+	}
+	var keys *auth.Keys
 	if s := os.Getenv("CASEWORK_JWT_SECRET"); s != "" {
-		return auth.NewKeys([]byte(s))
-	}
-	if keyFile == "" {
-		return nil, errors.New("CASEWORK_JWT_SECRET is not set (at least 32 bytes; e.g. openssl rand -hex 32)")
-	}
-	b, err := os.ReadFile(keyFile)
-	if errors.Is(err, os.ErrNotExist) {
-		var k [32]byte
-		if _, err := rand.Read(k[:]); err != nil {
-			return nil, err
+		if keys, err = auth.NewKeys([]byte(s)); err != nil {
+			return nil, fmt.Errorf("CASEWORK_JWT_SECRET: %w", err)
 		}
-		b = []byte(hex.EncodeToString(k[:]))
-		if err := os.MkdirAll(filepath.Dir(keyFile), 0o755); err != nil {
-			return nil, err
+	} else {
+		if keyFile == "" {
+			return nil, errors.New("CASEWORK_JWT_SECRET is not set (at least 32 bytes; " + secret.HowTo + ")")
 		}
-		if err := os.WriteFile(keyFile, b, 0o600); err != nil {
-			return nil, fmt.Errorf("write development token key: %w", err)
+		b, err := readOrCreate(keyFile, func() string {
+			var k [32]byte
+			_, _ = rand.Read(k[:])
+			return hex.EncodeToString(k[:])
+		})
+		if err != nil {
+			return nil, fmt.Errorf("development token key: %w", err)
 		}
-	} else if err != nil {
-		return nil, fmt.Errorf("read development token key: %w", err)
+		if keys, err = auth.NewKeys([]byte(strings.TrimSpace(string(b)))); err != nil {
+			return nil, fmt.Errorf("%s: %w", keyFile, err)
+		}
 	}
-	return auth.NewKeys([]byte(strings.TrimSpace(string(b))))
+	keys.MaxTTL = maxTTL
+	return keys, nil
 }

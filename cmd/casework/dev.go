@@ -141,8 +141,8 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := writeDevTokens(keys, filepath.Join(dir, "tokens.env"))
-	if err != nil {
+	tokensFile := filepath.Join(dir, "tokens.env")
+	if err := writeDevTokens(keys, tokensFile); err != nil {
 		return err
 	}
 
@@ -161,12 +161,10 @@ casework is up in %.1fs (time scale %d: %s)
   Temporal UI  %s
   Temporal     %s
   PostgreSQL   %s
-  Tokens       %s   (source it: . %s)
+  Tokens       %s   (one per role, valid %s; load them with: . %s)
 Ctrl-C stops everything; cases persist in %s.
-
-Bearer tokens, one per role (also in the tokens file):
-%s`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
-		filepath.Join(dir, "tokens.env"), filepath.Join(dataDir(), "tokens.env"), dir, tokens)
+`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
+		tokensFile, keys.MaxTTL, filepath.Join(dataDir(), "tokens.env"), dir)
 	err = g.Wait()
 	step("stopping")
 	return err
@@ -179,17 +177,24 @@ func scaleText(s int64) string {
 	return fmt.Sprintf("one legal day every %.2fs", 86400/float64(s))
 }
 
-func writeDevTokens(keys *auth.Keys, file string) (string, error) {
+// writeDevTokens writes a token per sample user to file, readable by the
+// owner alone; the terminal only says where it is, so tokens never end up
+// in a scrollback or a shared screen.
+func writeDevTokens(keys *auth.Keys, file string) error {
 	var b strings.Builder
-	b.WriteString("# Development bearer tokens, one per role; valid 30 days.\n")
+	fmt.Fprintf(&b, "# Development bearer tokens, one per role; valid %s from %s.\n", keys.MaxTTL, time.Now().Format(time.RFC3339))
 	for _, u := range devUsers {
-		tok, err := keys.Mint(u.Principal, 30*24*time.Hour)
+		tok, err := keys.Mint(u.Principal, keys.MaxTTL)
 		if err != nil {
-			return "", err
+			return err
 		}
 		fmt.Fprintf(&b, "%s=%s   # %s, %s\n", u.Var, tok, u.Subject, u.Role)
 	}
-	return b.String(), os.WriteFile(file, []byte(b.String()), 0o600)
+	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("write tokens: %w", err)
+	}
+	// WriteFile keeps the mode of a file that was already there.
+	return os.Chmod(file, 0o600)
 }
 
 func step(format string, args ...any) { fmt.Printf("casework dev: "+format+"\n", args...) }

@@ -126,6 +126,15 @@ type PlanInstallment struct {
 	UpdatedAt     time.Time
 }
 
+type TokenRevocation struct {
+	ID           int64
+	Jti          string
+	Subject      string
+	IssuedBefore *time.Time
+	Reason       string
+	RevokedAt    time.Time
+}
+
 type WageCreditor struct {
 	CaseID     string
 	CreditorID string
