@@ -12,6 +12,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -56,6 +59,12 @@ func run(m *testing.M) int {
 	defer stack.Stop()
 	store = db.NewStore(stack.AppPool, audit.RandomKey())
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// The worker and the API log at the default level, INFO, into logs,
+	// which must hold no token and no notice body when the run ends.
+	appLog := slog.New(slog.NewMultiHandler(
+		slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}),
+		slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	slog.SetDefault(appLog)
 	temporal, err = client.Dial(client.Options{HostPort: stack.Temporal.HostPort, Logger: sdklog.NewStructuredLogger(quiet)})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -82,11 +91,64 @@ func run(m *testing.M) int {
 		s     **httptest.Server
 		scale int64
 	}{{&realTime, 1}, {&fast, compressed}} {
-		h, _ := api.New(&api.Server{Temporal: temporal, Store: store, Keys: keys, TimeScale: srv.scale, Log: quiet})
+		h, _ := api.New(&api.Server{Temporal: temporal, Store: store, Keys: keys, TimeScale: srv.scale, Log: appLog})
 		*srv.s = httptest.NewServer(h)
 		defer (*srv.s).Close()
 	}
-	return m.Run()
+	code := m.Run()
+	if err := secretsInLogs(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: the logs of this run hold", err)
+		return 1
+	}
+	return code
+}
+
+// logs is what the worker and the API logged at INFO during the run.
+var logs syncBuffer
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// jwtPattern matches a bearer token (a JWT's base64url header and claims).
+var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}`)
+
+// secretsInLogs returns what the logs must not hold: a bearer token, or
+// the body of any notice sent in the run.
+func secretsInLogs(ctx context.Context) error {
+	text := logs.String()
+	if tok := jwtPattern.FindString(text); tok != "" {
+		return fmt.Errorf("a bearer token: %.20s...", tok)
+	}
+	rows, err := stack.Pool.Query(ctx, "SELECT id, body FROM notices")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return err
+		}
+		if body != "" && strings.Contains(text, body) {
+			return fmt.Errorf("the body of notice %d", id)
+		}
+	}
+	return rows.Err()
 }
 
 // Sample users, one per role, as make dev prints them.
