@@ -161,6 +161,12 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 				_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "cannot read the case ledger; try again")
 				return
 			}
+			// A case the caller may not see is answered as one that does not
+			// exist, so the answer never tells whether a case number is in use.
+			if !mayAccess(p, c) {
+				_ = huma.WriteErr(api, ctx, http.StatusNotFound, "no case with id "+ctx.Param("id"))
+				return
+			}
 			// The row decides who may see the case, so it must be the one the
 			// workflow recorded; an edited one is for auditors to look at.
 			if err := s.Store.CheckSummary(ctx.Context(), c); err != nil {
@@ -169,10 +175,6 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 					_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "the case record fails its integrity check; only an auditor may read it until it is resolved")
 					return
 				}
-			}
-			if !mayAccess(p, c) {
-				_ = huma.WriteErr(api, ctx, http.StatusForbidden, "this case is outside your cases")
-				return
 			}
 			// A supervisor reads the cases of their jurisdiction but acts
 			// only on a case they lead (领导包案).

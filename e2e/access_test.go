@@ -110,10 +110,12 @@ func TestAccessMatrix(t *testing.T) {
 					res.problem(t)
 				}
 				if rule.OnCase {
+					// Outside the caller's cases, the case is answered as one
+					// that does not exist: the same status and detail.
 					p := outsiders[role]
 					res := do(t, realTime, &p, op.Method, path, []byte(`{}`))
-					require.Equal(t, http.StatusForbidden, res.Status, "%s as outside %s: body %s", op.OperationID, role, res.Body)
-					res.problem(t)
+					require.Equal(t, http.StatusNotFound, res.Status, "%s as outside %s: body %s", op.OperationID, role, res.Body)
+					require.Equal(t, "no case with id "+id, res.problem(t)["detail"])
 				}
 			}
 		})

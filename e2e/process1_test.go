@@ -310,7 +310,7 @@ func TestProcess1MediationToEnforcementCompleted(t *testing.T) {
 	require.NotNil(t, read.Enforcement)
 	require.Equal(t, int64(0), read.Enforcement.OutstandingFen)
 	res = do(t, srv, &stranger, http.MethodGet, "/cases/"+eid, nil)
-	require.Equal(t, http.StatusForbidden, res.Status, "body: %s", res.Body)
+	require.Equal(t, http.StatusNotFound, res.Status, "body: %s", res.Body)
 
 	auditProcess1(t, srv, id, eid)
 }

@@ -276,10 +276,10 @@ func TestTimelineShowsActorsAndTimers(t *testing.T) {
 			path   string
 			status int
 		}{
-			{"StrangerTimeline", &stranger, "/timeline", http.StatusForbidden},
-			{"StrangerCSV", &stranger, "/timeline.csv", http.StatusForbidden},
-			{"StrangerVerify", &stranger, "/timeline/verify", http.StatusForbidden},
-			{"OtherCourtVerify", &otherCourt, "/timeline/verify", http.StatusForbidden},
+			{"StrangerTimeline", &stranger, "/timeline", http.StatusNotFound},
+			{"StrangerCSV", &stranger, "/timeline.csv", http.StatusNotFound},
+			{"StrangerVerify", &stranger, "/timeline/verify", http.StatusNotFound},
+			{"OtherCourtVerify", &otherCourt, "/timeline/verify", http.StatusNotFound},
 			{"NoToken", nil, "/timeline.csv", http.StatusUnauthorized},
 			{"PartyReads", &applicant, "/timeline", http.StatusOK},
 			{"SupervisorVerifies", &supervisor, "/timeline/verify", http.StatusOK},

@@ -104,8 +104,8 @@ func TestWageSeedCase(t *testing.T) {
 		{"negative payment", &court, map[string]any{"amount_fen": -100, "paid_on": today}, http.StatusUnprocessableEntity},
 		{"future date", &court, map[string]any{"amount_fen": 100, "paid_on": today.AddDays(30)}, http.StatusUnprocessableEntity},
 		{"a creditor records", &auth.Principal{Subject: "villager-001", Role: casefile.RoleParty}, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusForbidden},
-		{"a stranger", &stranger, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusForbidden},
-		{"another mediator", &otherMed, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusForbidden},
+		{"a stranger", &stranger, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusNotFound},
+		{"another mediator", &otherMed, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusNotFound},
 	}
 	for _, b := range bad {
 		r := do(t, srv, b.who, http.MethodPost, pay, b.body)
