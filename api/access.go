@@ -205,3 +205,19 @@ func mayAccess(p auth.Principal, c casefile.Summary) bool {
 	}
 	return false
 }
+
+// visibleTo returns the summary of case c as p may see it: in a wage case,
+// where one debtor owes many workers, a creditor sees the debtor and itself
+// among the parties, not the other creditors; everyone else sees it whole.
+func visibleTo(p auth.Principal, c casefile.Summary) casefile.Summary {
+	if p.Role != casefile.RoleParty || c.Process != casefile.ProcessWage || len(c.Parties) == 0 || c.Parties[0] == p.Subject {
+		return c
+	}
+	// The wage workflow lists the debtor first.
+	parties := []string{c.Parties[0]}
+	if slices.Contains(c.Parties[1:], p.Subject) {
+		parties = append(parties, p.Subject)
+	}
+	c.Parties = parties
+	return c
+}

@@ -237,6 +237,28 @@ func TestWageSeedCase(t *testing.T) {
 	require.Len(t, own.Creditors, 1)
 	require.Equal(t, "villager-007", own.Creditors[0].ID)
 
+	// And among the case's parties, the debtor and themselves: in the case,
+	// and in their ledger.
+	villager7 := auth.Principal{Subject: "villager-007", Role: casefile.RoleParty}
+	r = do(t, srv, &villager7, http.MethodGet, "/cases/"+id, nil)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	var seen api.CaseBody
+	r.json(t, &seen)
+	require.Equal(t, []string{wageDebtor.Subject, "villager-007"}, seen.Summary.Parties)
+	r = do(t, srv, &villager7, http.MethodGet, "/ledger?process=wage&limit=500", nil)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	var ledger api.LedgerBody
+	r.json(t, &ledger)
+	require.NotEmpty(t, ledger.Cases)
+	for _, c := range ledger.Cases {
+		require.Equal(t, []string{wageDebtor.Subject, "villager-007"}, c.Parties, "case %s in the ledger", c.ID)
+	}
+	// The debtor still sees every creditor.
+	r = do(t, srv, &wageDebtor, http.MethodGet, "/cases/"+id, nil)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	r.json(t, &seen)
+	require.Len(t, seen.Summary.Parties, 401)
+
 	// The steps, in the audit trail.
 	var steps int
 	require.NoError(t, store.Pool().QueryRow(t.Context(),
