@@ -21,6 +21,7 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/casework/casework/activities"
@@ -475,8 +476,7 @@ type workflowRun struct {
 // workflows. A workflow Temporal no longer keeps makes the history partial
 // or, if it is the case's own, unavailable; it is not an error.
 func (s *Server) caseHistory(ctx context.Context, c casefile.Summary) ([]workflowRun, string, error) {
-	if c.WorkflowID == "" || s.Temporal == nil {
-		// No Temporal client: casework audit verify run offline.
+	if c.WorkflowID == "" {
 		return nil, HistoryUnavailable, nil
 	}
 	runs, complete, err := s.workflowChain(ctx, c.WorkflowID)
@@ -546,15 +546,32 @@ func (s *Server) workflowChain(ctx context.Context, id string) ([]workflowRun, b
 	return runs, complete, nil
 }
 
+// readRun reads the history of one run (the latest when runID is empty)
+// from Temporal or, once Temporal no longer keeps it (or there is no
+// Temporal client, as for casework audit verify offline), from the copy the
+// worker's exporter kept in the store. It returns Temporal's NotFound when
+// neither has it.
 func (s *Server) readRun(ctx context.Context, id, runID string) (workflowRun, error) {
-	it := s.Temporal.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	r := workflowRun{WorkflowID: id, RunID: runID}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return workflowRun{}, fmt.Errorf("history of %s: %w", id, err)
+	var err error
+	if s.Temporal == nil {
+		err = serviceerror.NewNotFound("no Temporal client")
+	} else {
+		r.Events, err = temporalHistory(ctx, s.Temporal, id, runID)
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		events, kept := s.Store.History(ctx, id, runID)
+		if errors.Is(kept, db.ErrNotFound) {
+			return workflowRun{}, err
 		}
-		r.Events = append(r.Events, ev)
+		if kept != nil {
+			return workflowRun{}, kept
+		}
+		r.Events, err = events, nil
+	}
+	if err != nil {
+		return workflowRun{}, err
 	}
 	if len(r.Events) > 0 {
 		if a := r.Events[0].GetWorkflowExecutionStartedEventAttributes(); a != nil && a.GetOriginalExecutionRunId() != "" {
@@ -562,6 +579,19 @@ func (s *Server) readRun(ctx context.Context, id, runID string) (workflowRun, er
 		}
 	}
 	return r, nil
+}
+
+func temporalHistory(ctx context.Context, tc client.Client, id, runID string) ([]*historypb.HistoryEvent, error) {
+	it := tc.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var events []*historypb.HistoryEvent
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", id, err)
+		}
+		events = append(events, ev)
+	}
+	return events, nil
 }
 
 // continuedFrom returns the run that r continued as new from, if any.

@@ -76,7 +76,7 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	w := worker.New(temporal, worker.Deps{Store: store, Policies: reg})
+	w := worker.New(temporal, worker.Deps{Store: store, Policies: reg, HistoryExportEvery: 200 * time.Millisecond})
 	if err := w.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1

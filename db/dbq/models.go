@@ -146,3 +146,14 @@ type WageCreditor struct {
 	Version    int32
 	UpdatedAt  time.Time
 }
+
+type WorkflowHistory struct {
+	WorkflowID string
+	RunID      string
+	StartedAt  time.Time
+	ClosedAt   time.Time
+	Status     string
+	Events     int32
+	History    []byte
+	ExportedAt time.Time
+}
