@@ -191,8 +191,12 @@ func (s *Server) registerTimeline(api huma.API) {
 	huma.Register(api, op, s.getTimelineCSV)
 
 	op = operation("verify-case-timeline", http.MethodGet, "/cases/{id}/timeline/verify",
-		"Verify that a case's stored steps are intact: hash chains, and the steps the workflows recorded",
+		"Verify a case's audit trail: the keyed chain of every stream, the case summary against the digest chained with it, "+
+			"and the stored steps against the workflow history both ways",
 		access{Roles: everyone, Case: readCase})
+	op.Description = "state is intact only when every check ran and held; broken lists the breaks; unverifiable lists what could not be " +
+		"checked (without the workflow history a deleted last step would not show; casework audit verify -anchors checks stream heads " +
+		"against a signed anchor file). " + op.Description
 	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
 	huma.Register(api, op, s.verifyTimeline)
 }
