@@ -227,3 +227,31 @@ func TestAuditAnchorFileIsSigned(t *testing.T) {
 	_, err = audit.RandomKey().ReadAnchors(b)
 	require.ErrorContains(t, err, "signature does not match")
 }
+
+// TestAuditVerifyUnkeyedSteps is a case recorded before the keyed chain:
+// its steps carry the old SHA-256 chain. Recording goes on, keyed, from
+// its last hash; verification finds nothing broken but says the old steps
+// are unverifiable without the workflow history, never intact.
+func TestAuditVerifyUnkeyedSteps(t *testing.T) {
+	_, last := archivedCase(t)
+	id := last.ID
+	// Rewrite the stored steps as the code before the keyed chain did.
+	require.NoError(t, tamper.Rechain(t.Context(), stack.Pool, id, "mediation", 0, audit.Key{}, true))
+	next := last
+	next.Stage, next.LastSeq = "followed_up", 4
+	at := time.Now().UTC().Add(10 * time.Second)
+	require.NoError(t, store.RecordSteps(t.Context(), &next, []casefile.Event{{CaseID: id, Stream: "mediation", Seq: 4,
+		Kind: "follow_up", Actor: casefile.Actor{Subject: "mediator-wang", Role: casefile.RoleMediator},
+		RealAt: at, CaseAt: at, CaseOn: policy.DateOf(at)}}))
+
+	out, v := verifyOne(t, id, anchor(t))
+	require.Empty(t, v.Breaks, "output: %s", out)
+	require.Equal(t, api.VerifyUnverifiable, v.State)
+	var unkeyed []int
+	for _, u := range v.Unverified {
+		if u.Check == "chain" {
+			unkeyed = append(unkeyed, u.Seq)
+		}
+	}
+	require.Equal(t, []int{1, 2, 3}, unkeyed, "unverified: %v", v.Unverified)
+}

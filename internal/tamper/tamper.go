@@ -75,7 +75,7 @@ func ForgeAppend(ctx context.Context, pool *pgxpool.Pool, caseID, stream, kind s
 	return e.Seq, err
 }
 
-// Rechain edits the reason of step seq and recomputes the hash of it and
+// Rechain edits the reason of step seq (none when seq is 0) and recomputes the hash of it and
 // every later step of the stream as a forger without the audit key can:
 // with SHA-256, or with a key of their own when key is valid. With
 // downgrade it also marks the steps as unkeyed and drops their summary
