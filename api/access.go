@@ -127,12 +127,24 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "a bearer token is required")
 			return
 		}
-		p, err := s.Keys.Verify(strings.TrimSpace(token))
+		tok, err := s.Keys.VerifyToken(strings.TrimSpace(token))
 		if err != nil {
 			ctx.SetHeader("WWW-Authenticate", `Bearer realm="casework", error="invalid_token"`)
 			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "the bearer token is not valid")
 			return
 		}
+		revoked, err := s.Store.TokenRevoked(ctx.Context(), tok.ID, tok.Subject, tok.IssuedAt)
+		if err != nil {
+			s.Log.Error("check token revocations", "err", err)
+			_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "cannot check the token; try again")
+			return
+		}
+		if revoked {
+			ctx.SetHeader("WWW-Authenticate", `Bearer realm="casework", error="invalid_token"`)
+			_ = huma.WriteErr(api, ctx, http.StatusUnauthorized, "the bearer token has been revoked")
+			return
+		}
+		p := tok.Principal
 		if !slices.Contains(a.Roles, p.Role) {
 			_ = huma.WriteErr(api, ctx, http.StatusForbidden, "a "+string(p.Role)+" may not do this")
 			return
@@ -153,9 +165,20 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 				_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "cannot read the case ledger; try again")
 				return
 			}
+			// A case the caller may not see is answered as one that does not
+			// exist, so the answer never tells whether a case number is in use.
 			if !mayAccess(p, c) {
-				_ = huma.WriteErr(api, ctx, http.StatusForbidden, "this case is outside your cases")
+				_ = huma.WriteErr(api, ctx, http.StatusNotFound, "no case with id "+ctx.Param("id"))
 				return
+			}
+			// The row decides who may see the case, so it must be the one the
+			// workflow recorded; an edited one is for auditors to look at.
+			if err := s.Store.CheckSummary(ctx.Context(), c); err != nil {
+				s.Log.Error("case summary fails its integrity check", "case", c.ID, "err", err)
+				if !errors.Is(err, db.ErrTampered) || p.Role != casefile.RoleAuditor {
+					_ = huma.WriteErr(api, ctx, http.StatusServiceUnavailable, "the case record fails its integrity check; only an auditor may read it until it is resolved")
+					return
+				}
 			}
 			// A supervisor reads the cases of their jurisdiction but acts
 			// only on a case they lead (领导包案).
@@ -185,4 +208,20 @@ func mayAccess(p auth.Principal, c casefile.Summary) bool {
 		return c.CaseLeader == p.Subject || p.Covers(c.Jurisdiction)
 	}
 	return false
+}
+
+// visibleTo returns the summary of case c as p may see it: in a wage case,
+// where one debtor owes many workers, a creditor sees the debtor and itself
+// among the parties, not the other creditors; everyone else sees it whole.
+func visibleTo(p auth.Principal, c casefile.Summary) casefile.Summary {
+	if p.Role != casefile.RoleParty || c.Process != casefile.ProcessWage || len(c.Parties) == 0 || c.Parties[0] == p.Subject {
+		return c
+	}
+	// The wage workflow lists the debtor first.
+	parties := []string{c.Parties[0]}
+	if slices.Contains(c.Parties[1:], p.Subject) {
+		parties = append(parties, p.Subject)
+	}
+	c.Parties = parties
+	return c
 }

@@ -27,7 +27,7 @@ func (s *Server) getCase(ctx context.Context, _ *caseIDInput) (*caseOutput, erro
 // caseOutput answers with a case's summary and, when its workflow can still
 // be queried, its live state.
 func (s *Server) caseOutput(ctx context.Context, c casefile.Summary) (*caseOutput, error) {
-	out := &caseOutput{Body: CaseBody{Summary: c}}
+	out := &caseOutput{Body: CaseBody{Summary: visibleTo(principalFrom(ctx), c)}}
 	switch c.Process {
 	case casefile.ProcessMediation:
 		return queryView(ctx, s, mediationView, out)

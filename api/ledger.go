@@ -126,6 +126,10 @@ func (s *Server) listLedger(ctx context.Context, in *ledgerInput) (*ledgerOutput
 	if err != nil {
 		return nil, s.problem(ctx, "read the ledger", err)
 	}
+	p := principalFrom(ctx)
+	for i := range page.Cases {
+		page.Cases[i].Summary = visibleTo(p, page.Cases[i].Summary)
+	}
 	return &ledgerOutput{Body: LedgerBody{Filter: scopeOf(f), Cases: page.Cases, NextCursor: page.NextCursor}}, nil
 }
 

@@ -21,9 +21,11 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	historypb "go.temporal.io/api/history/v1"
 	"go.temporal.io/api/serviceerror"
+	"go.temporal.io/sdk/client"
 	"go.temporal.io/sdk/converter"
 
 	"github.com/casework/casework/activities"
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/db"
@@ -75,8 +77,8 @@ type AuditEntry struct {
 	Reason     string         `json:"reason,omitempty"`
 	ReasonCode string         `json:"reason_code,omitempty"`
 	Data       any            `json:"data,omitempty"`
-	PrevHash   string         `json:"prev_hash,omitempty" doc:"Hex SHA-256 of the previous step of the stream (stored steps only)"`
-	Hash       string         `json:"hash,omitempty" doc:"Hex SHA-256 chaining this step to the previous one (stored steps only)"`
+	PrevHash   string         `json:"prev_hash,omitempty" doc:"Hex link to the previous step of the stream (stored steps only)"`
+	Hash       string         `json:"hash,omitempty" doc:"Hex HMAC-SHA256 under the audit key chaining this step to the previous one (SHA-256 for steps stored before the keyed chain; stored steps only)"`
 }
 
 // TimelineBody is a case's merged timeline.
@@ -114,14 +116,30 @@ type timelineCSVOutput struct {
 	Body               []byte
 }
 
+// Verification states.
+const (
+	// VerifyIntact: every check ran and held.
+	VerifyIntact = "intact"
+	// VerifyBroken: some check failed (see breaks).
+	VerifyBroken = "broken"
+	// VerifyUnverifiable: nothing failed, but something could not be
+	// checked (see unverified): the workflow history is gone and no anchor
+	// vouches for a stream's head, or a step or summary predates the keyed
+	// chain. It is never reported as intact.
+	VerifyUnverifiable = "unverifiable"
+)
+
 // VerifyBody is the result of checking a case's stored steps.
 type VerifyBody struct {
-	CaseID     string        `json:"case_id"`
-	VerifiedAt time.Time     `json:"verified_at"`
-	Entries    int           `json:"entries" doc:"Stored steps checked"`
-	Streams    []StreamHead  `json:"streams"`
+	CaseID     string       `json:"case_id"`
+	VerifiedAt time.Time    `json:"verified_at"`
+	Entries    int          `json:"entries" doc:"Stored steps checked"`
+	Streams    []StreamHead `json:"streams"`
+	State      string       `json:"state" enum:"intact,broken,unverifiable"`
+	// Intact is State == intact.
 	Intact     bool          `json:"intact"`
 	Breaks     []VerifyBreak `json:"breaks"`
+	Unverified []VerifyBreak `json:"unverified" doc:"What could not be checked, and why"`
 	History    HistoryCheck  `json:"history"`
 }
 
@@ -133,19 +151,20 @@ type StreamHead struct {
 	Head   string `json:"head" doc:"Hex hash of the stream's last step"`
 }
 
-// VerifyBreak is a stored step that fails a check: the hash chain, or the
-// comparison with the step as the workflow handed it to be recorded.
+// VerifyBreak is a stored step that fails a check: the keyed chain, the
+// comparison with the workflow history (both ways), the case summary
+// against the digest chained with its step, or an anchor file. In
+// unverified, it is what could not be checked.
 type VerifyBreak struct {
 	Stream string `json:"stream"`
 	Seq    int    `json:"seq"`
-	Check  string `json:"check" enum:"chain,history"`
+	Check  string `json:"check" enum:"chain,history,summary,anchor"`
 	Why    string `json:"why"`
 }
 
 // HistoryCheck says how far the stored steps could be compared with the
-// workflow history. The chain alone cannot show a deleted last step, or a
-// chain recomputed by whoever edited it; the history, while Temporal keeps
-// it, shows both.
+// workflow history. The chain alone cannot show a deleted last step; the
+// history, while Temporal keeps it, shows it, and so does an anchor file.
 type HistoryCheck struct {
 	State string `json:"state" enum:"complete,partial,unavailable"`
 	Steps int    `json:"steps" doc:"Steps the workflows recorded that were compared"`
@@ -172,8 +191,12 @@ func (s *Server) registerTimeline(api huma.API) {
 	huma.Register(api, op, s.getTimelineCSV)
 
 	op = operation("verify-case-timeline", http.MethodGet, "/cases/{id}/timeline/verify",
-		"Verify that a case's stored steps are intact: hash chains, and the steps the workflows recorded",
+		"Verify a case's audit trail: the keyed chain of every stream, the case summary against the digest chained with it, "+
+			"and the stored steps against the workflow history both ways",
 		access{Roles: everyone, Case: readCase})
+	op.Description = "state is intact only when every check ran and held; broken lists the breaks; unverifiable lists what could not be " +
+		"checked (without the workflow history a deleted last step would not show; casework audit verify -anchors checks stream heads " +
+		"against a signed anchor file). " + op.Description
 	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusServiceUnavailable)
 	huma.Register(api, op, s.verifyTimeline)
 }
@@ -207,44 +230,171 @@ func (s *Server) getTimelineCSV(ctx context.Context, _ *caseIDInput) (*timelineC
 }
 
 func (s *Server) verifyTimeline(ctx context.Context, _ *caseIDInput) (*verifyOutput, error) {
-	c := caseFrom(ctx)
+	body, err := s.VerifyCase(ctx, caseFrom(ctx), nil)
+	if err != nil {
+		return nil, s.problem(ctx, "verify timeline", err)
+	}
+	return &verifyOutput{Body: body}, nil
+}
+
+// VerifyCase checks case c: every stream's keyed chain; the case summary
+// against the digest chained with its step; every step the workflows
+// recorded against the store and every stored step against what the
+// workflows handed over to be recorded; and, when anchors (heads from an
+// anchor file) are given, that each anchored step is still stored as it
+// was. The API's verify endpoint and casework audit verify both call it.
+func (s *Server) VerifyCase(ctx context.Context, c casefile.Summary, anchors []audit.Head) (VerifyBody, error) {
 	// The history is read first: a step it shows recorded was stored before
 	// the history said so, so the steps read next include it even while the
-	// case moves on.
-	runs, state, err := s.caseHistory(ctx, c)
-	if err != nil {
-		return nil, s.problem(ctx, "read workflow history", err)
-	}
-	recorded, err := recordedSteps(runs)
-	if err != nil {
-		return nil, s.problem(ctx, "read workflow history", err)
-	}
-	entries, err := s.Store.Timeline(ctx, c.ID)
-	if err != nil {
-		return nil, s.problem(ctx, "read timeline", err)
+	// case moves on. A step stored after the history was read is looked for
+	// in a second read.
+	var (
+		runs    []workflowRun
+		state   string
+		rec     recorded
+		entries []db.TimelineEntry
+	)
+	for attempt := 0; attempt < 2; attempt++ {
+		var err error
+		if runs, state, err = s.caseHistory(ctx, c); err != nil {
+			return VerifyBody{}, fmt.Errorf("read workflow history: %w", err)
+		}
+		if rec, err = recordedSteps(runs); err != nil {
+			return VerifyBody{}, fmt.Errorf("read workflow history: %w", err)
+		}
+		if attempt == 0 {
+			if entries, err = s.Store.Timeline(ctx, c.ID); err != nil {
+				return VerifyBody{}, fmt.Errorf("read timeline: %w", err)
+			}
+		}
+		if state != HistoryComplete || !rec.missesSome(entries) {
+			break
+		}
 	}
 
-	out := &verifyOutput{Body: VerifyBody{
+	out := VerifyBody{
 		CaseID: c.ID, VerifiedAt: time.Now().UTC(), Entries: len(entries), Streams: streamHeads(entries),
-		Breaks: []VerifyBreak{}, History: HistoryCheck{State: state, Steps: len(recorded)},
-	}}
-	chainBreaks, err := db.VerifyChain(c.ID, entries)
+		Breaks: []VerifyBreak{}, Unverified: []VerifyBreak{}, History: HistoryCheck{State: state, Steps: len(rec.completed)},
+	}
+	chainBreaks, err := s.Store.VerifyChain(c.ID, entries)
 	if err != nil {
-		return nil, s.problem(ctx, "verify timeline", err)
+		return VerifyBody{}, err
 	}
 	for _, b := range chainBreaks {
-		out.Body.Breaks = append(out.Body.Breaks, VerifyBreak{Stream: b.Stream, Seq: b.Seq, Check: "chain", Why: b.Why})
+		out.Breaks = append(out.Breaks, VerifyBreak{Stream: b.Stream, Seq: b.Seq, Check: "chain", Why: b.Why})
 	}
-	historyBreaks, err := compareRecorded(entries, recorded)
+	sumBreak, why, err := s.Store.VerifySummary(c, entries)
 	if err != nil {
-		return nil, s.problem(ctx, "verify timeline", err)
+		return VerifyBody{}, err
 	}
-	out.Body.Breaks = append(out.Body.Breaks, historyBreaks...)
-	slices.SortStableFunc(out.Body.Breaks, func(a, b VerifyBreak) int {
+	if sumBreak != nil {
+		out.Breaks = append(out.Breaks, VerifyBreak{Stream: sumBreak.Stream, Seq: sumBreak.Seq, Check: "summary", Why: sumBreak.Why})
+	}
+	if why != "" {
+		out.Unverified = append(out.Unverified, VerifyBreak{Check: "summary", Why: why})
+	}
+	historyBreaks, err := compareRecorded(entries, rec.completed)
+	if err != nil {
+		return VerifyBody{}, err
+	}
+	out.Breaks = append(out.Breaks, historyBreaks...)
+	anchored := anchoredHeads(entries, anchors, &out)
+	out.Breaks = append(out.Breaks, storedAgainstHistory(entries, rec, state)...)
+	out.Unverified = append(out.Unverified, unconfirmed(entries, rec, state, anchored)...)
+
+	byPlace := func(a, b VerifyBreak) int {
 		return cmp.Or(cmp.Compare(a.Stream, b.Stream), cmp.Compare(a.Seq, b.Seq))
-	})
-	out.Body.Intact = len(out.Body.Breaks) == 0
+	}
+	slices.SortStableFunc(out.Breaks, byPlace)
+	slices.SortStableFunc(out.Unverified, byPlace)
+	switch {
+	case len(out.Breaks) > 0:
+		out.State = VerifyBroken
+	case len(out.Unverified) > 0:
+		out.State = VerifyUnverifiable
+	default:
+		out.State = VerifyIntact
+	}
+	out.Intact = out.State == VerifyIntact
 	return out, nil
+}
+
+type stepKey struct {
+	stream string
+	seq    int
+}
+
+// storedAgainstHistory checks the other way round from compareRecorded:
+// with the whole history at hand, every stored step must be one the
+// workflows handed to the recording activity; a step nobody recorded was
+// put there by hand.
+func storedAgainstHistory(entries []db.TimelineEntry, rec recorded, state string) []VerifyBreak {
+	if state != HistoryComplete {
+		return nil
+	}
+	var out []VerifyBreak
+	for _, e := range entries {
+		if !rec.handed[stepKey{e.Stream, e.Seq}] {
+			out = append(out, VerifyBreak{Stream: e.Stream, Seq: e.Seq, Check: "history",
+				Why: "the step is stored but the workflows never recorded it"})
+		}
+	}
+	return out
+}
+
+// unconfirmed lists what neither the keyed chain, the history nor an
+// anchor can vouch for: a stream's head where the history is gone (a
+// deleted last step would not show) and no anchor holds it, and an unkeyed
+// step (stored before the keyed chain) the history does not confirm.
+func unconfirmed(entries []db.TimelineEntry, rec recorded, state string, anchored map[string]bool) []VerifyBreak {
+	var out []VerifyBreak
+	for _, h := range streamHeads(entries) {
+		// With the whole history, compareRecorded shows any deleted step;
+		// with part of it, a stream whose latest run is kept shows it too
+		// (older runs pass retention first).
+		if state == HistoryComplete || (state == HistoryPartial && rec.streams[h.Stream]) || anchored[h.Stream] {
+			continue
+		}
+		out = append(out, VerifyBreak{Stream: h.Stream, Seq: h.Steps, Check: "history",
+			Why: "the workflow history is gone and no anchor holds this stream's head: a deleted last step would not show"})
+	}
+	for _, e := range entries {
+		if e.Chain == audit.ChainSHA256 && !rec.completedKeys[stepKey{e.Stream, e.Seq}] {
+			out = append(out, VerifyBreak{Stream: e.Stream, Seq: e.Seq, Check: "chain",
+				Why: "the step was stored before the keyed chain and no workflow history confirms it"})
+		}
+	}
+	return out
+}
+
+// anchoredHeads checks each anchored step of the case: it must still be
+// stored with the hash the anchor file holds. It adds a break for each that
+// is not, and returns the streams whose stored head is the anchored one.
+func anchoredHeads(entries []db.TimelineEntry, anchors []audit.Head, out *VerifyBody) map[string]bool {
+	if len(anchors) == 0 {
+		return nil
+	}
+	stored := make(map[stepKey]db.TimelineEntry, len(entries))
+	last := map[string]int{}
+	for _, e := range entries {
+		stored[stepKey{e.Stream, e.Seq}] = e
+		last[e.Stream] = max(last[e.Stream], e.Seq)
+	}
+	held := map[string]bool{}
+	for _, a := range anchors {
+		e, ok := stored[stepKey{a.Stream, a.Seq}]
+		switch {
+		case !ok:
+			out.Breaks = append(out.Breaks, VerifyBreak{Stream: a.Stream, Seq: a.Seq, Check: "anchor",
+				Why: fmt.Sprintf("the anchor file holds step %d and it is not stored", a.Seq)})
+		case hex.EncodeToString(e.Hash) != a.Hash:
+			out.Breaks = append(out.Breaks, VerifyBreak{Stream: a.Stream, Seq: a.Seq, Check: "anchor",
+				Why: "the stored step differs from the one the anchor file holds"})
+		case last[a.Stream] == a.Seq:
+			held[a.Stream] = true
+		}
+	}
+	return held
 }
 
 // timeline reads a case's stored steps and the history of its workflows
@@ -400,15 +550,32 @@ func (s *Server) workflowChain(ctx context.Context, id string) ([]workflowRun, b
 	return runs, complete, nil
 }
 
+// readRun reads the history of one run (the latest when runID is empty)
+// from Temporal or, once Temporal no longer keeps it (or there is no
+// Temporal client, as for casework audit verify offline), from the copy the
+// worker's exporter kept in the store. It returns Temporal's NotFound when
+// neither has it.
 func (s *Server) readRun(ctx context.Context, id, runID string) (workflowRun, error) {
-	it := s.Temporal.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
 	r := workflowRun{WorkflowID: id, RunID: runID}
-	for it.HasNext() {
-		ev, err := it.Next()
-		if err != nil {
-			return workflowRun{}, fmt.Errorf("history of %s: %w", id, err)
+	var err error
+	if s.Temporal == nil {
+		err = serviceerror.NewNotFound("no Temporal client")
+	} else {
+		r.Events, err = temporalHistory(ctx, s.Temporal, id, runID)
+	}
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		events, kept := s.Store.History(ctx, id, runID)
+		if errors.Is(kept, db.ErrNotFound) {
+			return workflowRun{}, err
 		}
-		r.Events = append(r.Events, ev)
+		if kept != nil {
+			return workflowRun{}, kept
+		}
+		r.Events, err = events, nil
+	}
+	if err != nil {
+		return workflowRun{}, err
 	}
 	if len(r.Events) > 0 {
 		if a := r.Events[0].GetWorkflowExecutionStartedEventAttributes(); a != nil && a.GetOriginalExecutionRunId() != "" {
@@ -416,6 +583,19 @@ func (s *Server) readRun(ctx context.Context, id, runID string) (workflowRun, er
 		}
 	}
 	return r, nil
+}
+
+func temporalHistory(ctx context.Context, tc client.Client, id, runID string) ([]*historypb.HistoryEvent, error) {
+	it := tc.GetWorkflowHistory(ctx, id, runID, false, enumspb.HISTORY_EVENT_FILTER_TYPE_ALL_EVENT)
+	var events []*historypb.HistoryEvent
+	for it.HasNext() {
+		ev, err := it.Next()
+		if err != nil {
+			return nil, fmt.Errorf("history of %s: %w", id, err)
+		}
+		events = append(events, ev)
+	}
+	return events, nil
 }
 
 // continuedFrom returns the run that r continued as new from, if any.
@@ -600,15 +780,54 @@ func firstArg(p *commonpb.Payloads) map[string]json.RawMessage {
 // recordStepsActivity is the activity type the journals record steps with.
 const recordStepsActivity = "RecordSteps"
 
+// recorded is what the workflows handed to the recording activity.
+type recorded struct {
+	// completed are the steps whose recording completed, in history order.
+	completed     []casefile.Event
+	completedKeys map[stepKey]bool
+	// handed are the steps handed over, completed or not yet.
+	handed map[stepKey]bool
+	// streams are the streams with a step in the history.
+	streams map[string]bool
+}
+
+// missesSome reports whether a stored step is not among those handed over.
+func (r recorded) missesSome(entries []db.TimelineEntry) bool {
+	for _, e := range entries {
+		if !r.handed[stepKey{e.Stream, e.Seq}] {
+			return true
+		}
+	}
+	return false
+}
+
 // recordedSteps returns every step the workflows handed to the recording
-// activity and saw recorded (the activity completed), in history order.
-func recordedSteps(runs []workflowRun) ([]casefile.Event, error) {
-	var out []casefile.Event
+// activity, and those they saw recorded (the activity completed).
+func recordedSteps(runs []workflowRun) (recorded, error) {
+	out := recorded{completedKeys: map[stepKey]bool{}, handed: map[stepKey]bool{}, streams: map[string]bool{}}
+	decode := func(r workflowRun, id int64, in *commonpb.Payloads) ([]casefile.Event, error) {
+		if len(in.GetPayloads()) == 0 {
+			return nil, nil
+		}
+		var rec activities.RecordStepsInput
+		if err := converter.GetDefaultDataConverter().FromPayload(in.GetPayloads()[0], &rec); err != nil {
+			return nil, fmt.Errorf("%s event %d: decode recorded steps: %w", r.WorkflowID, id, err)
+		}
+		return rec.Events, nil
+	}
 	for _, r := range runs {
 		scheduled := map[int64]*commonpb.Payloads{}
 		for _, ev := range r.Events {
 			if a := ev.GetActivityTaskScheduledEventAttributes(); a != nil && a.GetActivityType().GetName() == recordStepsActivity {
 				scheduled[ev.GetEventId()] = a.GetInput()
+				events, err := decode(r, ev.GetEventId(), a.GetInput())
+				if err != nil {
+					return recorded{}, err
+				}
+				for _, e := range events {
+					out.handed[stepKey{e.Stream, e.Seq}] = true
+					out.streams[e.Stream] = true
+				}
 				continue
 			}
 			a := ev.GetActivityTaskCompletedEventAttributes()
@@ -616,14 +835,17 @@ func recordedSteps(runs []workflowRun) ([]casefile.Event, error) {
 				continue
 			}
 			in, ok := scheduled[a.GetScheduledEventId()]
-			if !ok || len(in.GetPayloads()) == 0 {
+			if !ok {
 				continue
 			}
-			var rec activities.RecordStepsInput
-			if err := converter.GetDefaultDataConverter().FromPayload(in.GetPayloads()[0], &rec); err != nil {
-				return nil, fmt.Errorf("%s event %d: decode recorded steps: %w", r.WorkflowID, ev.GetEventId(), err)
+			events, err := decode(r, ev.GetEventId(), in)
+			if err != nil {
+				return recorded{}, err
 			}
-			out = append(out, rec.Events...)
+			for _, e := range events {
+				out.completedKeys[stepKey{e.Stream, e.Seq}] = true
+			}
+			out.completed = append(out.completed, events...)
 		}
 	}
 	return out, nil
@@ -632,10 +854,7 @@ func recordedSteps(runs []workflowRun) ([]casefile.Event, error) {
 // compareRecorded checks that every step the workflows recorded is stored
 // as they recorded it.
 func compareRecorded(stored []db.TimelineEntry, recorded []casefile.Event) ([]VerifyBreak, error) {
-	type key struct {
-		stream string
-		seq    int
-	}
+	type key = stepKey
 	byKey := make(map[key]casefile.Event, len(stored))
 	for _, e := range stored {
 		byKey[key{e.Stream, e.Seq}] = e.Event

@@ -27,6 +27,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/casework/casework/api"
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
@@ -65,7 +66,7 @@ func TestBench(t *testing.T) {
 	t.Cleanup(tc.Close)
 	reg, err := policy.Default()
 	require.NoError(t, err)
-	store := db.NewStore(stack.Pool)
+	store := db.NewStore(stack.AppPool, audit.RandomKey())
 	w := worker.New(tc, worker.Deps{Store: store, Policies: reg})
 	require.NoError(t, w.Start())
 	t.Cleanup(w.Stop)

@@ -19,9 +19,13 @@ type IdempotentCommand struct {
 // ClaimIdempotencyKey records the first use of scope (a digest of caller,
 // operation, case and key) with requestHash, or returns the earlier use.
 func (s *Store) ClaimIdempotencyKey(ctx context.Context, scope, caseID, operation string, requestHash []byte) (IdempotentCommand, error) {
-	row, err := dbq.New(s.pool).IdempotencyClaim(ctx, dbq.IdempotencyClaimParams{
+	q := dbq.New(s.pool)
+	if err := q.IdempotencyInsert(ctx, dbq.IdempotencyInsertParams{
 		Scope: scope, CaseID: caseID, Operation: operation, RequestHash: requestHash,
-	})
+	}); err != nil {
+		return IdempotentCommand{}, fmt.Errorf("claim idempotency key: %w", err)
+	}
+	row, err := q.IdempotencyGet(ctx, scope)
 	if err != nil {
 		return IdempotentCommand{}, fmt.Errorf("claim idempotency key: %w", err)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
@@ -102,7 +103,7 @@ func ledger100k(b *testing.B) *db.Store {
 		require.EqualValues(b, benchCases, n)
 		_, err = benchPool.Exec(ctx, "VACUUM ANALYZE cases")
 		require.NoError(b, err)
-		benchStore = db.NewStore(benchPool)
+		benchStore = db.NewStore(benchPool, audit.RandomKey())
 		b.Logf("seeded %d cases in %v", n, time.Since(start).Round(time.Millisecond))
 	})
 	if benchStore == nil {

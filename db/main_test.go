@@ -10,6 +10,7 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 	"github.com/stretchr/testify/require"
 
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/internal/stacktest"
 )
@@ -49,7 +50,7 @@ func newStore(t testing.TB) *db.Store {
 		_, err := stack.Pool.Exec(context.WithoutCancel(ctx), "DROP SCHEMA "+schema+" CASCADE")
 		require.NoError(t, err)
 	})
-	return db.NewStore(pool)
+	return db.NewStore(pool, audit.RandomKey())
 }
 
 // openSchema creates schema, migrates it and returns a pool whose

@@ -16,6 +16,10 @@ import (
 	"github.com/jackc/pgx/v5/pgxpool"
 )
 
+// AppRole is the role the migrations create for the API and the worker: it
+// may append to the audit trail but never UPDATE or DELETE it.
+const AppRole = "casework_app"
+
 //go:embed migrations/*.up.sql
 var migrations embed.FS
 

@@ -3,17 +3,19 @@ package db
 import (
 	"bytes"
 	"context"
-	"crypto/sha256"
-	"encoding/binary"
+	"crypto/hmac"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 	"github.com/jackc/pgx/v5/pgtype"
 	"github.com/jackc/pgx/v5/pgxpool"
 
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/db/dbq"
@@ -26,10 +28,12 @@ var ErrNotFound = errors.New("not found")
 // Store reads and writes the read model.
 type Store struct {
 	pool *pgxpool.Pool
+	key  audit.Key
 }
 
-// NewStore returns a Store on pool.
-func NewStore(pool *pgxpool.Pool) *Store { return &Store{pool: pool} }
+// NewStore returns a Store on pool that chains the steps it records with
+// key. A Store without a key (the zero Key) reads but refuses to record.
+func NewStore(pool *pgxpool.Pool, key audit.Key) *Store { return &Store{pool: pool, key: key} }
 
 // Pool returns the connection pool, for tests and health checks.
 func (s *Store) Pool() *pgxpool.Pool { return s.pool }
@@ -38,23 +42,38 @@ func (s *Store) Pool() *pgxpool.Pool { return s.pool }
 // summary after them, in one transaction. Steps already stored (a retried
 // activity) are left as they are, and an older summary never overwrites a
 // newer one, so calling it twice with the same arguments changes nothing the
-// second time.
+// second time. Each step is chained to its predecessor with an HMAC under
+// the audit key; the last step of the batch also carries the keyed digest of
+// the summary, so the cases row can be checked against the chain.
 func (s *Store) RecordSteps(ctx context.Context, sum *casefile.Summary, events []casefile.Event) error {
+	if !s.key.Valid() {
+		return fmt.Errorf("record steps: %w", audit.ErrNoKey)
+	}
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		return recordSteps(ctx, dbq.New(tx), sum, events)
+		return recordSteps(ctx, dbq.New(tx), s.key, sum, events)
 	})
 }
 
-func recordSteps(ctx context.Context, q *dbq.Queries, sum *casefile.Summary, events []casefile.Event) error {
-	for _, e := range events {
+func recordSteps(ctx context.Context, q *dbq.Queries, key audit.Key, sum *casefile.Summary, events []casefile.Event) error {
+	var digest []byte
+	if sum != nil {
+		d, err := key.SummaryDigest(*sum)
+		if err != nil {
+			return fmt.Errorf("record steps: %w", err)
+		}
+		digest = d
+	}
+	for i, e := range events {
 		if sum != nil && e.CaseID != sum.ID {
 			return fmt.Errorf("record steps: event of case %q in case %q", e.CaseID, sum.ID)
 		}
 		if e.Stream == "" {
 			return fmt.Errorf("record steps: case %s step %d has no stream", e.CaseID, e.Seq)
 		}
-		prev := genesisHash(e.CaseID, e.Stream)
+		prev := key.Genesis(e.CaseID, e.Stream)
 		if e.Seq > 1 {
+			// The previous step may be an unkeyed one stored before the
+			// keyed chain; the chain goes on from its hash.
 			h, err := q.CaseEventLastHash(ctx, dbq.CaseEventLastHashParams{CaseID: e.CaseID, Stream: e.Stream, Seq: int32(e.Seq - 1)})
 			if errors.Is(err, pgx.ErrNoRows) {
 				return fmt.Errorf("record steps: case %s step %d written before step %d", e.CaseID, e.Seq, e.Seq-1)
@@ -69,16 +88,20 @@ func recordSteps(ctx context.Context, q *dbq.Queries, sum *casefile.Summary, eve
 		if len(data) == 0 {
 			data = json.RawMessage("{}")
 		}
-		hash, err := eventHash(prev, e)
+		var sd []byte
+		if i == len(events)-1 {
+			sd = digest
+		}
+		mac, err := key.StepMAC(prev, e, sd)
 		if err != nil {
-			return err
+			return fmt.Errorf("record steps: %w", err)
 		}
 		if _, err := q.CaseEventInsert(ctx, dbq.CaseEventInsertParams{
 			CaseID: e.CaseID, Stream: e.Stream, Seq: int32(e.Seq), Kind: e.Kind,
 			Actor: e.Actor.Subject, Role: string(e.Actor.Role),
 			RealAt: e.RealAt, CaseAt: e.CaseAt, CaseOn: pgDate(e.CaseOn),
 			Reason: e.Reason, ReasonCode: e.ReasonCode, Data: data,
-			PrevHash: prev, Hash: hash,
+			PrevHash: prev, Hash: mac, Chain: audit.ChainHMAC, SummaryDigest: sd,
 		}); err != nil {
 			return fmt.Errorf("record steps: insert step %d: %w", e.Seq, err)
 		}
@@ -104,6 +127,59 @@ func recordSteps(ctx context.Context, q *dbq.Queries, sum *casefile.Summary, eve
 	}
 	if _, err := q.CaseUpsert(ctx, p); err != nil {
 		return fmt.Errorf("record steps: case summary: %w", err)
+	}
+	return nil
+}
+
+// CaseIDs returns the id of every case.
+func (s *Store) CaseIDs(ctx context.Context) ([]string, error) {
+	ids, err := dbq.New(s.pool).CaseListIDs(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("list cases: %w", err)
+	}
+	return ids, nil
+}
+
+// Heads returns the last stored step of every stream of every case.
+func (s *Store) Heads(ctx context.Context) ([]audit.Head, error) {
+	rows, err := dbq.New(s.pool).CaseEventHeads(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("stream heads: %w", err)
+	}
+	out := make([]audit.Head, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, audit.Head{CaseID: r.CaseID, Stream: r.Stream, Seq: int(r.Seq), Hash: hex.EncodeToString(r.Hash)})
+	}
+	return out, nil
+}
+
+// ErrTampered is returned for a case whose summary row does not match the
+// keyed digest recorded with its last step: someone changed it in the
+// database.
+var ErrTampered = errors.New("the case summary does not match the digest chained with its last step")
+
+// CheckSummary checks a case summary read from the cases row against the
+// keyed digest recorded with the latest step that carries one, so access
+// control never decides on a row edited in the database. A case whose steps
+// all predate the keyed chain has no digest and passes; VerifySummary says
+// it is unverifiable.
+func (s *Store) CheckSummary(ctx context.Context, sum casefile.Summary) error {
+	if !s.key.Valid() {
+		return fmt.Errorf("check summary: %w", audit.ErrNoKey)
+	}
+	r, err := dbq.New(s.pool).CaseEventLastSummaryDigest(ctx, sum.ID)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("check summary of %s: %w", sum.ID, err)
+	}
+	want, err := s.key.SummaryDigest(sum)
+	if err != nil {
+		return err
+	}
+	if int(r.Seq) != sum.LastSeq || !hmac.Equal(want, r.SummaryDigest) {
+		return fmt.Errorf("case %s: %w", sum.ID, ErrTampered)
 	}
 	return nil
 }
@@ -172,7 +248,8 @@ func (s *Store) Timeline(ctx context.Context, caseID string) ([]TimelineEntry, e
 				RealAt: r.RealAt.UTC(), CaseAt: r.CaseAt.UTC(), CaseOn: dateOf(r.CaseOn),
 				Reason: r.Reason, ReasonCode: r.ReasonCode, Data: r.Data,
 			},
-			PrevHash: r.PrevHash, Hash: r.Hash, RecordedAt: r.RecordedAt,
+			PrevHash: r.PrevHash, Hash: r.Hash, Chain: int(r.Chain), SummaryDigest: r.SummaryDigest,
+			RecordedAt: r.RecordedAt,
 		})
 	}
 	return out, nil
@@ -181,9 +258,15 @@ func (s *Store) Timeline(ctx context.Context, caseID string) ([]TimelineEntry, e
 // TimelineEntry is a stored step with its place in the hash chain.
 type TimelineEntry struct {
 	casefile.Event
-	PrevHash   []byte    `json:"prev_hash"`
-	Hash       []byte    `json:"hash"`
-	RecordedAt time.Time `json:"recorded_at"`
+	PrevHash []byte `json:"prev_hash"`
+	Hash     []byte `json:"hash"`
+	// Chain is how Hash was made: 1 an HMAC under the audit key, 0 the
+	// unkeyed SHA-256 of a step stored before the keyed chain.
+	Chain int `json:"chain"`
+	// SummaryDigest is the keyed digest of the case summary recorded with
+	// the step, if one was.
+	SummaryDigest []byte    `json:"summary_digest,omitempty"`
+	RecordedAt    time.Time `json:"recorded_at"`
 }
 
 // Break is where a hash chain does not hold.
@@ -193,44 +276,76 @@ type Break struct {
 	Why    string `json:"why"`
 }
 
-// VerifyChain recomputes the hash chains of a case's whole timeline (every
+// VerifyChain recomputes the chains of a case's whole timeline (every
 // stream) and returns the first entry of each stream that does not match
-// what was stored; none means every chain is intact.
-func VerifyChain(caseID string, entries []TimelineEntry) ([]Break, error) {
+// what was stored; none means every chain is intact. A keyed step is
+// checked with the audit key; an unkeyed one (stored before the keyed chain)
+// with its SHA-256, which whoever edits the table could recompute, so the
+// caller must not trust it without the workflow history. An unkeyed step
+// after a keyed one in the same stream is a break: nothing records one now.
+func (s *Store) VerifyChain(caseID string, entries []TimelineEntry) ([]Break, error) {
+	if !s.key.Valid() {
+		return nil, fmt.Errorf("verify chain: %w", audit.ErrNoKey)
+	}
 	type link struct {
-		prev []byte
-		seq  int
-		bad  bool
+		prev  []byte
+		seq   int
+		keyed bool
+		bad   bool
 	}
 	chains := map[string]*link{}
 	var breaks []Break
 	for _, e := range entries {
 		l := chains[e.Stream]
 		if l == nil {
-			l = &link{prev: genesisHash(caseID, e.Stream)}
+			l = &link{}
 			chains[e.Stream] = l
 		}
 		if l.bad {
 			continue
 		}
 		l.seq++
+		fail := func(seq int, why string) {
+			breaks, l.bad = append(breaks, Break{e.Stream, seq, why}), true
+		}
 		if e.CaseID != caseID {
-			breaks, l.bad = append(breaks, Break{e.Stream, e.Seq, "step belongs to another case"}), true
+			fail(e.Seq, "step belongs to another case")
 			continue
 		}
 		if e.Seq != l.seq {
-			breaks, l.bad = append(breaks, Break{e.Stream, l.seq, fmt.Sprintf("step %d is missing", l.seq)}), true
+			fail(l.seq, fmt.Sprintf("step %d is missing", l.seq))
 			continue
 		}
-		h, err := eventHash(l.prev, e.Event)
+		var want []byte
+		var err error
+		switch e.Chain {
+		case audit.ChainHMAC:
+			if l.seq == 1 {
+				l.prev = s.key.Genesis(caseID, e.Stream)
+			}
+			l.keyed = true
+			want, err = s.key.StepMAC(l.prev, normalise(e.Event), e.SummaryDigest)
+		case audit.ChainSHA256:
+			if l.keyed {
+				fail(e.Seq, "an unkeyed step follows keyed ones")
+				continue
+			}
+			if l.seq == 1 {
+				l.prev = audit.LegacyGenesis(caseID, e.Stream)
+			}
+			want, err = audit.LegacyHash(l.prev, normalise(e.Event))
+		default:
+			fail(e.Seq, fmt.Sprintf("unknown chain version %d", e.Chain))
+			continue
+		}
 		if err != nil {
 			return nil, err
 		}
 		switch {
 		case !bytes.Equal(l.prev, e.PrevHash):
-			breaks, l.bad = append(breaks, Break{e.Stream, e.Seq, "link to the previous step does not match"}), true
-		case !bytes.Equal(h, e.Hash):
-			breaks, l.bad = append(breaks, Break{e.Stream, e.Seq, "content does not match its hash"}), true
+			fail(e.Seq, "link to the previous step does not match")
+		case !hmac.Equal(want, e.Hash):
+			fail(e.Seq, "content does not match its hash")
 		default:
 			l.prev = e.Hash
 		}
@@ -238,58 +353,43 @@ func VerifyChain(caseID string, entries []TimelineEntry) ([]Break, error) {
 	return breaks, nil
 }
 
-// genesisHash anchors a stream's chain to its case, so a chain cannot be
-// moved to another case or stream.
-func genesisHash(caseID, stream string) []byte {
-	h := sha256.Sum256([]byte("casework/case/" + caseID + "/" + stream))
-	return h[:]
-}
-
-// eventHash hashes an event together with the previous link. Every field
-// goes in with its length, so no two different events hash alike by
-// shifting text between fields; data goes in canonical form because jsonb
-// does not keep the bytes it was given.
-func eventHash(prev []byte, e casefile.Event) ([]byte, error) {
-	data, err := canonicalJSON(e.Data)
+// VerifySummary checks the case summary that access control reads (its
+// parties, jurisdiction, court, mediator, stage, ...) against the keyed
+// digest recorded with the latest step that carried one. It returns the
+// break when they differ, or why it cannot tell (the case's last summary was
+// recorded before the keyed chain), or neither when the summary holds.
+// Entries must have passed VerifyChain, which authenticates the digests.
+func (s *Store) VerifySummary(sum casefile.Summary, entries []TimelineEntry) (*Break, string, error) {
+	if !s.key.Valid() {
+		return nil, "", fmt.Errorf("verify summary: %w", audit.ErrNoKey)
+	}
+	var last *TimelineEntry
+	for i := range entries {
+		e := &entries[i]
+		if e.SummaryDigest != nil && (last == nil || e.Seq > last.Seq) {
+			last = e
+		}
+	}
+	got, err := s.key.SummaryDigest(sum)
 	if err != nil {
-		return nil, fmt.Errorf("hash step %d: %w", e.Seq, err)
+		return nil, "", err
 	}
-	h := sha256.New()
-	field := func(b []byte) {
-		var n [8]byte
-		binary.BigEndian.PutUint64(n[:], uint64(len(b)))
-		h.Write(n[:])
-		h.Write(b)
+	keyed := slices.ContainsFunc(entries, func(e TimelineEntry) bool { return e.Chain == audit.ChainHMAC })
+	switch {
+	case last == nil && keyed:
+		// Every batch recorded with the keyed chain carries the digest;
+		// the step that did is gone.
+		return &Break{Seq: sum.LastSeq, Why: fmt.Sprintf("no stored step vouches for the case summary of step %d", sum.LastSeq)}, "", nil
+	case last == nil:
+		return nil, "the case summary was recorded before the keyed chain; no step vouches for it", nil
+	case last.Seq != sum.LastSeq:
+		return &Break{Stream: last.Stream, Seq: sum.LastSeq, Why: fmt.Sprintf(
+			"the case summary is of step %d, but the last step recorded with a summary is %d", sum.LastSeq, last.Seq)}, "", nil
+	case !hmac.Equal(got, last.SummaryDigest):
+		return &Break{Stream: last.Stream, Seq: last.Seq,
+			Why: "the case summary (parties, jurisdiction, court, mediator, stage, ...) differs from the one recorded with this step"}, "", nil
 	}
-	field(prev)
-	field([]byte(e.CaseID))
-	field([]byte(e.Stream))
-	field(binary.BigEndian.AppendUint64(nil, uint64(e.Seq)))
-	field([]byte(e.Kind))
-	field([]byte(e.Actor.Subject))
-	field([]byte(e.Actor.Role))
-	field([]byte(e.RealAt.UTC().Format(time.RFC3339Nano)))
-	field([]byte(e.CaseAt.UTC().Format(time.RFC3339Nano)))
-	field([]byte(e.CaseOn.String()))
-	field([]byte(e.Reason))
-	field([]byte(e.ReasonCode))
-	field(data)
-	return h.Sum(nil), nil
-}
-
-// canonicalJSON re-encodes data with sorted keys and no spaces, keeping
-// numbers as written, so it hashes the same before and after jsonb.
-func canonicalJSON(data json.RawMessage) ([]byte, error) {
-	if len(data) == 0 {
-		data = json.RawMessage("{}")
-	}
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.UseNumber()
-	var v any
-	if err := dec.Decode(&v); err != nil {
-		return nil, err
-	}
-	return json.Marshal(v)
+	return nil, "", nil
 }
 
 // normalise truncates times to PostgreSQL's microsecond precision, so the
@@ -334,11 +434,11 @@ func nonNil(s []string) []string {
 // form). Verification uses it to compare a stored step with the one the
 // workflow handed to the recording activity.
 func SameStep(a, b casefile.Event) (bool, error) {
-	ha, err := eventHash(nil, normalise(a))
+	ha, err := audit.Fingerprint(normalise(a))
 	if err != nil {
 		return false, err
 	}
-	hb, err := eventHash(nil, normalise(b))
+	hb, err := audit.Fingerprint(normalise(b))
 	if err != nil {
 		return false, err
 	}

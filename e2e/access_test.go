@@ -1,12 +1,14 @@
 package e2e
 
 import (
+	"fmt"
 	"net/http"
 	"regexp"
 	"slices"
 	"sort"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/stretchr/testify/require"
@@ -14,6 +16,7 @@ import (
 	"github.com/casework/casework/api"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 )
 
 // operations lists every operation the API declares, sorted for stable
@@ -107,10 +110,12 @@ func TestAccessMatrix(t *testing.T) {
 					res.problem(t)
 				}
 				if rule.OnCase {
+					// Outside the caller's cases, the case is answered as one
+					// that does not exist: the same status and detail.
 					p := outsiders[role]
 					res := do(t, realTime, &p, op.Method, path, []byte(`{}`))
-					require.Equal(t, http.StatusForbidden, res.Status, "%s as outside %s: body %s", op.OperationID, role, res.Body)
-					res.problem(t)
+					require.Equal(t, http.StatusNotFound, res.Status, "%s as outside %s: body %s", op.OperationID, role, res.Body)
+					require.Equal(t, "no case with id "+id, res.problem(t)["detail"])
 				}
 			}
 		})
@@ -124,4 +129,31 @@ func TestAccessMatrix(t *testing.T) {
 	require.Equal(t, "mediating", now.Summary.Stage)
 	require.Equal(t, 0, now.Mediation.ExtensionsUsed)
 	require.True(t, strings.HasPrefix(id, "c"))
+}
+
+// TestRevokedTokenIsRefused cuts off a leaked token, then every token of a
+// subject: each is answered 401 from then on, and other tokens still work.
+func TestRevokedTokenIsRefused(t *testing.T) {
+	get := func(tok string) int {
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, fast.URL+"/ledger", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		_ = res.Body.Close()
+		return res.StatusCode
+	}
+	me := auth.Principal{Subject: fmt.Sprintf("auditor-%d", time.Now().UnixNano()), Role: casefile.RoleAuditor, Jurisdiction: "CN-52"}
+	leaked, kept := token(t, me), token(t, me)
+	require.Equal(t, http.StatusOK, get(leaked))
+
+	lt, err := keys.VerifyToken(leaked)
+	require.NoError(t, err)
+	require.NoError(t, store.RevokeTokens(t.Context(), db.Revocation{ID: lt.ID, Reason: "leaked in a chat"}))
+	require.Equal(t, http.StatusUnauthorized, get(leaked), "the revoked token")
+	require.Equal(t, http.StatusOK, get(kept), "another token of the same subject")
+
+	require.NoError(t, store.RevokeTokens(t.Context(), db.Revocation{Subject: me.Subject, IssuedBefore: time.Now().Add(time.Second)}))
+	require.Equal(t, http.StatusUnauthorized, get(kept), "every token of the subject")
+	require.Equal(t, http.StatusOK, get(token(t, auditor)), "someone else's token")
 }

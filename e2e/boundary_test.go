@@ -195,7 +195,7 @@ func TestBoundaryStory(t *testing.T) {
 	requireRefused(t, srv, id, bOrganiser, base+"/rounds/r1/record", map[string]any{"outcome": "progress"}, http.StatusConflict)
 	requireRefused(t, srv, id, bSupervisor, base+"/rounds", map[string]any{"on": today.AddDays(400), "venue": "x"}, http.StatusForbidden)
 	requireRefused(t, srv, id, bAuditor, base+"/settlement", map[string]any{}, http.StatusForbidden)
-	requireRefused(t, srv, id, otherMed, base+"/follow-ups", map[string]any{"holds": true}, http.StatusForbidden)
+	requireRefused(t, srv, id, otherMed, base+"/follow-ups", map[string]any{"holds": true}, http.StatusNotFound)
 	settlement := map[string]any{
 		"terms": "以J1-J2连线为界，双方共同维护界桩", "grazing_rules": "界线两侧各留500米缓冲区，禁牧期互不越界",
 		"markers": []map[string]any{
@@ -210,7 +210,7 @@ func TestBoundaryStory(t *testing.T) {
 	require.Len(t, v.Settlement.Signatures, 1)
 	require.Equal(t, "巴特尔", v.Settlement.Signatures[0].SignedBy)
 	requireRefused(t, srv, id, gachaA, base+"/settlement/signatures", map[string]any{}, http.StatusConflict)
-	requireRefused(t, srv, id, stranger, base+"/settlement/signatures", map[string]any{}, http.StatusForbidden)
+	requireRefused(t, srv, id, stranger, base+"/settlement/signatures", map[string]any{}, http.StatusNotFound)
 	v = bpost(t, srv, villageB, base+"/settlement/signatures", map[string]any{})
 	require.Equal(t, workflows.BoundaryMonitoring, v.Stage)
 	effective := v.Settlement.EffectiveOn

@@ -16,6 +16,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/api"
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/internal/payload"
@@ -164,7 +165,7 @@ func TestOutagesAre503(t *testing.T) {
 	deadPool, err := pgxpool.New(ctx, "postgres://casework@127.0.0.1:1/casework?connect_timeout=1")
 	require.NoError(t, err)
 	t.Cleanup(deadPool.Close)
-	h, _ := api.New(&api.Server{Temporal: temporal, Store: db.NewStore(deadPool), Keys: keys, TimeScale: 1})
+	h, _ := api.New(&api.Server{Temporal: temporal, Store: db.NewStore(deadPool, audit.RandomKey()), Keys: keys, TimeScale: 1})
 	noDB := httptest.NewServer(h)
 	t.Cleanup(noDB.Close)
 

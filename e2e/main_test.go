@@ -12,6 +12,9 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -20,6 +23,7 @@ import (
 	sdklog "go.temporal.io/sdk/log"
 
 	"github.com/casework/casework/api"
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
@@ -54,8 +58,14 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Stop()
-	store = db.NewStore(stack.Pool)
+	store = db.NewStore(stack.AppPool, audit.RandomKey())
 	quiet := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
+	// The worker and the API log at the default level, INFO, into logs,
+	// which must hold no token and no notice body when the run ends.
+	appLog := slog.New(slog.NewMultiHandler(
+		slog.NewTextHandler(&logs, &slog.HandlerOptions{Level: slog.LevelInfo}),
+		slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn})))
+	slog.SetDefault(appLog)
 	temporal, err = client.Dial(client.Options{HostPort: stack.Temporal.HostPort, Logger: sdklog.NewStructuredLogger(quiet), DataConverter: payload.Converter})
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
@@ -67,22 +77,79 @@ func run(m *testing.M) int {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	w := worker.New(temporal, worker.Deps{Store: store, Policies: reg})
+	w := worker.New(temporal, worker.Deps{Store: store, Policies: reg, HistoryExportEvery: 200 * time.Millisecond})
 	if err := w.Start(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
 	defer w.Stop()
-	keys, _ = auth.NewKeys([]byte("e2e-secret-e2e-secret-e2e-secret!"))
+	keys, err = auth.NewKeys([]byte(audit.GenerateKey()))
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "e2e:", err)
+		return 1
+	}
 	for _, srv := range []struct {
 		s     **httptest.Server
 		scale int64
 	}{{&realTime, 1}, {&fast, compressed}} {
-		h, _ := api.New(&api.Server{Temporal: temporal, Store: store, Keys: keys, TimeScale: srv.scale, Log: quiet})
+		h, _ := api.New(&api.Server{Temporal: temporal, Store: store, Keys: keys, TimeScale: srv.scale, Log: appLog})
 		*srv.s = httptest.NewServer(h)
 		defer (*srv.s).Close()
 	}
-	return m.Run()
+	code := m.Run()
+	if err := secretsInLogs(ctx); err != nil {
+		fmt.Fprintln(os.Stderr, "e2e: the logs of this run hold", err)
+		return 1
+	}
+	return code
+}
+
+// logs is what the worker and the API logged at INFO during the run.
+var logs syncBuffer
+
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
+
+// jwtPattern matches a bearer token (a JWT's base64url header and claims).
+var jwtPattern = regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}`)
+
+// secretsInLogs returns what the logs must not hold: a bearer token, or
+// the body of any notice sent in the run.
+func secretsInLogs(ctx context.Context) error {
+	text := logs.String()
+	if tok := jwtPattern.FindString(text); tok != "" {
+		return fmt.Errorf("a bearer token: %.20s...", tok)
+	}
+	rows, err := stack.Pool.Query(ctx, "SELECT id, body FROM notices")
+	if err != nil {
+		return err
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var id int64
+		var body string
+		if err := rows.Scan(&id, &body); err != nil {
+			return err
+		}
+		if body != "" && strings.Contains(text, body) {
+			return fmt.Errorf("the body of notice %d", id)
+		}
+	}
+	return rows.Err()
 }
 
 // Sample users, one per role, as make dev prints them.

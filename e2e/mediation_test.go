@@ -93,7 +93,7 @@ func TestMediationDeadlinePassesUnderCompressedTime(t *testing.T) {
 	require.Equal(t, []string{"delegated", "mediation_deadline_passed", "returned_for_litigation"}, kinds(entries))
 	require.Equal(t, court.Subject, entries[0].Actor.Subject)
 	require.Equal(t, casefile.RoleSystem, entries[1].Actor.Role)
-	breaks, err := db.VerifyChain(c.Summary.ID, entries)
+	breaks, err := store.VerifyChain(c.Summary.ID, entries)
 	require.NoError(t, err)
 	require.Empty(t, breaks, "the stored chain verifies")
 
@@ -174,11 +174,11 @@ func TestBadInputChangesNothing(t *testing.T) {
 		{"TooLarge", &mediator, "POST", "/cases/" + id + "/outcome", []byte(`{"reason":"` + strings.Repeat("x", 1<<20) + `"}`), 413},
 		{"UnknownCase", &mediator, "POST", "/cases/cnosuchcase/outcome", map[string]any{"outcome": "failed", "reason": "x"}, 404},
 		{"NoToken", nil, "POST", "/cases/" + id + "/outcome", map[string]any{"outcome": "failed", "reason": "x"}, 401},
-		{"AnotherMediator", &otherMed, "POST", "/cases/" + id + "/outcome", map[string]any{"outcome": "failed", "reason": "x"}, 403},
+		{"AnotherMediator", &otherMed, "POST", "/cases/" + id + "/outcome", map[string]any{"outcome": "failed", "reason": "x"}, 404},
 		{"AuditorWrites", &auditor, "POST", "/cases/" + id + "/outcome", map[string]any{"outcome": "failed", "reason": "x"}, 403},
 		{"PartyRecordsOutcome", &applicant, "POST", "/cases/" + id + "/outcome", map[string]any{"outcome": "failed", "reason": "x"}, 403},
-		{"StrangerReads", &stranger, "GET", "/cases/" + id, nil, 403},
-		{"OtherCourtReads", &otherCourt, "GET", "/cases/" + id, nil, 403},
+		{"StrangerReads", &stranger, "GET", "/cases/" + id, nil, 404},
+		{"OtherCourtReads", &otherCourt, "GET", "/cases/" + id, nil, 404},
 		{"NegativeClaim", &court, "POST", "/cases/mediation", func() any { b := startBody(number); b.ClaimFen = -1; return b }(), 422},
 		{"OneSidedDispute", &court, "POST", "/cases/mediation", func() any {
 			b := startBody(number)

@@ -310,7 +310,7 @@ func TestProcess1MediationToEnforcementCompleted(t *testing.T) {
 	require.NotNil(t, read.Enforcement)
 	require.Equal(t, int64(0), read.Enforcement.OutstandingFen)
 	res = do(t, srv, &stranger, http.MethodGet, "/cases/"+eid, nil)
-	require.Equal(t, http.StatusForbidden, res.Status, "body: %s", res.Body)
+	require.Equal(t, http.StatusNotFound, res.Status, "body: %s", res.Body)
 
 	auditProcess1(t, srv, id, eid)
 }
@@ -367,7 +367,7 @@ func auditProcess1(t *testing.T, srv *httptest.Server, id, eid string) {
 		v := verify(caseID)
 		require.True(t, v.Intact, "case %s: %+v", caseID, v.Breaks)
 	}
-	_, err := store.Pool().Exec(t.Context(),
+	_, err := stack.Pool.Exec(t.Context(),
 		"UPDATE case_events SET reason = 'edited afterwards' WHERE case_id = $1 AND stream = 'plan/performance' AND seq = 2", id)
 	require.NoError(t, err)
 	v := verify(id)

@@ -10,12 +10,15 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/jackc/pgx/v5/pgconn"
 	"github.com/stretchr/testify/require"
 
 	"github.com/casework/casework/api"
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/internal/tamper"
 	"github.com/casework/casework/policy"
 	"github.com/casework/casework/workflows"
 )
@@ -273,10 +276,10 @@ func TestTimelineShowsActorsAndTimers(t *testing.T) {
 			path   string
 			status int
 		}{
-			{"StrangerTimeline", &stranger, "/timeline", http.StatusForbidden},
-			{"StrangerCSV", &stranger, "/timeline.csv", http.StatusForbidden},
-			{"StrangerVerify", &stranger, "/timeline/verify", http.StatusForbidden},
-			{"OtherCourtVerify", &otherCourt, "/timeline/verify", http.StatusForbidden},
+			{"StrangerTimeline", &stranger, "/timeline", http.StatusNotFound},
+			{"StrangerCSV", &stranger, "/timeline.csv", http.StatusNotFound},
+			{"StrangerVerify", &stranger, "/timeline/verify", http.StatusNotFound},
+			{"OtherCourtVerify", &otherCourt, "/timeline/verify", http.StatusNotFound},
 			{"NoToken", nil, "/timeline.csv", http.StatusUnauthorized},
 			{"PartyReads", &applicant, "/timeline", http.StatusOK},
 			{"SupervisorVerifies", &supervisor, "/timeline/verify", http.StatusOK},
@@ -346,65 +349,115 @@ func closedCase(t *testing.T) string {
 	return id
 }
 
+// brk is a break by its place and check, for comparing without the wording.
+type brk struct {
+	Stream string
+	Seq    int
+	Check  string
+}
+
+var nationalAuditor = auth.Principal{Subject: "auditor-chen", Role: casefile.RoleAuditor, Jurisdiction: "CN"}
+
+func breaksOf(v api.VerifyBody) []brk {
+	out := []brk{}
+	for _, b := range v.Breaks {
+		out = append(out, brk{b.Stream, b.Seq, b.Check})
+	}
+	return out
+}
+
+// TestTimelineVerifyDetectsTampering tampers with a closed case's four
+// stored steps as an insider who can write the database but does not hold
+// the audit key could, and checks that verify reports each, from the keyed
+// chain, the summary digest and the workflow history compared both ways.
 func TestTimelineVerifyDetectsTampering(t *testing.T) {
+	exec := func(sql string) func(t *testing.T, id string) {
+		return func(t *testing.T, id string) {
+			tag, err := stack.Pool.Exec(t.Context(), sql, id)
+			require.NoError(t, err)
+			require.EqualValues(t, 1, tag.RowsAffected(), "the tampering touched one row")
+		}
+	}
 	tests := []struct {
-		name string
-		sql  string
-		want []api.VerifyBreak
+		name   string
+		tamper func(t *testing.T, id string)
+		want   []brk
+		// outsider is whom the tampering meant to let in.
+		outsider *auth.Principal
 	}{
-		{"EditedRow", "UPDATE case_events SET reason = 'edited' WHERE case_id = $1 AND seq = 2", []api.VerifyBreak{
-			{Stream: "mediation", Seq: 2, Check: "chain", Why: "content does not match its hash"},
-			{Stream: "mediation", Seq: 2, Check: "history", Why: "the stored step differs from the one the workflow recorded"},
-		}},
-		{"EditedActor", "UPDATE case_events SET actor = 'mediator-zhao' WHERE case_id = $1 AND seq = 3", []api.VerifyBreak{
-			{Stream: "mediation", Seq: 3, Check: "chain", Why: "content does not match its hash"},
-			{Stream: "mediation", Seq: 3, Check: "history", Why: "the stored step differs from the one the workflow recorded"},
-		}},
-		{"DeletedRow", "DELETE FROM case_events WHERE case_id = $1 AND seq = 2", []api.VerifyBreak{
-			{Stream: "mediation", Seq: 2, Check: "chain", Why: "step 2 is missing"},
-			{Stream: "mediation", Seq: 2, Check: "history", Why: "the workflow recorded this step and it is not stored"},
-		}},
-		// The chain alone cannot see its last link go; the history can.
-		{"DeletedLastRow", "DELETE FROM case_events WHERE case_id = $1 AND seq = 4", []api.VerifyBreak{
-			{Stream: "mediation", Seq: 4, Check: "history", Why: "the workflow recorded this step and it is not stored"},
-		}},
+		{"EditedRow", exec("UPDATE case_events SET reason = 'edited' WHERE case_id = $1 AND seq = 2"), []brk{
+			{"mediation", 2, "chain"}, {"mediation", 2, "history"}}, nil},
+		{"EditedActor", exec("UPDATE case_events SET actor = 'mediator-zhao' WHERE case_id = $1 AND seq = 3"), []brk{
+			{"mediation", 3, "chain"}, {"mediation", 3, "history"}}, nil},
+		{"DeletedRow", exec("DELETE FROM case_events WHERE case_id = $1 AND seq = 2"), []brk{
+			{"mediation", 2, "chain"}, {"mediation", 2, "history"}}, nil},
+		// The chain alone cannot see its last link go; the history and the
+		// summary digest (the cases row is of step 4) can.
+		{"DeletedLastRow", exec("DELETE FROM case_events WHERE case_id = $1 AND seq = 4"), []brk{
+			{"mediation", 4, "summary"}, {"mediation", 4, "history"}}, nil},
+		{"ForgedAppendRechained", func(t *testing.T, id string) {
+			_, err := tamper.ForgeAppend(t.Context(), stack.Pool, id, "mediation", "agreement_reached", audit.ChainSHA256)
+			require.NoError(t, err)
+		}, []brk{{"mediation", 5, "chain"}, {"mediation", 5, "history"}}, nil},
+		{"EditRechained", func(t *testing.T, id string) {
+			require.NoError(t, tamper.Rechain(t.Context(), stack.Pool, id, "mediation", 2, audit.Key{}, false))
+		}, []brk{{"mediation", 1, "chain"}, {"mediation", 2, "history"}}, nil},
+		{"PartyAdded", func(t *testing.T, id string) {
+			require.NoError(t, tamper.AddParty(t.Context(), stack.Pool, id, stranger.Subject))
+		}, []brk{{"mediation", 4, "summary"}}, &stranger},
+		{"JurisdictionMoved", func(t *testing.T, id string) {
+			require.NoError(t, tamper.MoveJurisdiction(t.Context(), stack.Pool, id, "CN-11"))
+		}, []brk{{"mediation", 4, "summary"}}, &otherCourt},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
 			id := closedCase(t)
-			tag, err := stack.Pool.Exec(t.Context(), tt.sql, id)
-			require.NoError(t, err)
-			require.EqualValues(t, 1, tag.RowsAffected(), "the tampering touched one row")
+			tt.tamper(t, id)
 
-			v := verify(t, realTime, &auditor, id)
+			// A national auditor, who still sees the case once it is moved.
+			v := verify(t, realTime, &nationalAuditor, id)
 			require.False(t, v.Intact, "got intact after %s", tt.name)
-			require.Equal(t, tt.want, v.Breaks)
+			require.Equal(t, api.VerifyBroken, v.State)
+			require.Equal(t, tt.want, breaksOf(v), "breaks: %v", v.Breaks)
 			// The timeline is still served, showing what is stored.
-			require.NotEmpty(t, auditTimeline(t, realTime, id).Timeline)
+			res := do(t, realTime, &nationalAuditor, http.MethodGet, "/cases/"+id+"/timeline", nil)
+			require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+			if tt.outsider != nil {
+				// Access control does not decide on the edited row.
+				res := do(t, realTime, tt.outsider, http.MethodGet, "/cases/"+id, nil)
+				require.Equal(t, http.StatusServiceUnavailable, res.Status, "body: %s", res.Body)
+				require.Contains(t, res.problem(t)["detail"], "integrity check")
+			}
 		})
 	}
 }
 
 // TestTimelineWithoutWorkflowHistory is a case whose workflow history
-// Temporal no longer keeps: the stored steps are the timeline and still
-// verify.
+// Temporal no longer keeps: the stored steps are the timeline; the keyed
+// chain still shows an edit, even one whose chain was recomputed, but
+// without history a deleted last step would not show, so it verifies as
+// unverifiable, never intact.
 func TestTimelineWithoutWorkflowHistory(t *testing.T) {
-	number := newCaseNumber()
-	id := workflows.CaseID(fmt.Sprintf("gone-%d", time.Now().UnixNano()))
-	now := time.Now().UTC()
-	clock := casetime.Clock{Scale: 1, RealEpoch: now, CaseEpoch: now}
-	sum := &casefile.Summary{
-		ID: id, CaseNumber: number, Process: casefile.ProcessMediation, WorkflowID: "case/" + id + "/mediation",
-		Court: court.Court, Jurisdiction: "CN-52", Mediator: mediator.Subject, Parties: []string{applicant.Subject},
-		Stage: "agreement_reached", Status: casefile.StatusClosed, Clock: clock,
-		OpenedOn: policy.DateOf(now), OpenedAt: now,
+	record := func(t *testing.T) string {
+		number := newCaseNumber()
+		id := workflows.CaseID(fmt.Sprintf("gone-%d", time.Now().UnixNano()))
+		now := time.Now().UTC()
+		clock := casetime.Clock{Scale: 1, RealEpoch: now, CaseEpoch: now}
+		sum := &casefile.Summary{
+			ID: id, CaseNumber: number, Process: casefile.ProcessMediation, WorkflowID: "case/" + id + "/mediation",
+			Court: court.Court, Jurisdiction: "CN-52", Mediator: mediator.Subject, Parties: []string{applicant.Subject},
+			Stage: "agreement_reached", Status: casefile.StatusClosed, Clock: clock,
+			OpenedOn: policy.DateOf(now), OpenedAt: now, LastSeq: 2,
+		}
+		events := []casefile.Event{
+			{CaseID: id, Stream: "mediation", Seq: 1, Kind: "delegated", Actor: *judgeLi, RealAt: now, CaseAt: now, CaseOn: policy.DateOf(now), Reason: "archived"},
+			{CaseID: id, Stream: "mediation", Seq: 2, Kind: "agreement_reached", Actor: *mediatorWang, RealAt: now.Add(time.Second), CaseAt: now.Add(time.Second), CaseOn: policy.DateOf(now)},
+		}
+		require.NoError(t, store.RecordSteps(t.Context(), sum, events))
+		return id
 	}
-	events := []casefile.Event{
-		{CaseID: id, Stream: "mediation", Seq: 1, Kind: "delegated", Actor: *judgeLi, RealAt: now, CaseAt: now, CaseOn: policy.DateOf(now), Reason: "archived"},
-		{CaseID: id, Stream: "mediation", Seq: 2, Kind: "agreement_reached", Actor: *mediatorWang, RealAt: now.Add(time.Second), CaseAt: now.Add(time.Second), CaseOn: policy.DateOf(now)},
-	}
-	require.NoError(t, store.RecordSteps(t.Context(), sum, events))
+	id := record(t)
 
 	got := auditTimeline(t, realTime, id)
 	require.Equal(t, api.HistoryUnavailable, got.WorkflowHistory)
@@ -412,12 +465,67 @@ func TestTimelineWithoutWorkflowHistory(t *testing.T) {
 	require.Equal(t, []string{"case:delegated:judge-li", "case:agreement_reached:mediator-wang"}, summarise(got.Timeline))
 
 	v := verify(t, realTime, &auditor, id)
-	require.True(t, v.Intact, "breaks: %v", v.Breaks)
+	require.False(t, v.Intact, "without history a deleted last step would not show")
+	require.Equal(t, api.VerifyUnverifiable, v.State)
+	require.Empty(t, v.Breaks)
+	require.Equal(t, []api.VerifyBreak{{Stream: "mediation", Seq: 2, Check: "history",
+		Why: "the workflow history is gone and no anchor holds this stream's head: a deleted last step would not show"}}, v.Unverified)
 	require.Equal(t, api.HistoryCheck{State: api.HistoryUnavailable}, v.History)
 
-	_, err := stack.Pool.Exec(t.Context(), "UPDATE case_events SET reason = 'edited' WHERE case_id = $1 AND seq = 1", id)
-	require.NoError(t, err)
-	v = verify(t, realTime, &auditor, id)
-	require.False(t, v.Intact)
-	require.Equal(t, []api.VerifyBreak{{Stream: "mediation", Seq: 1, Check: "chain", Why: "content does not match its hash"}}, v.Breaks)
+	for _, tt := range []struct {
+		name   string
+		tamper func(t *testing.T, id string)
+		want   []brk
+	}{
+		{"Edited", func(t *testing.T, id string) {
+			_, err := stack.Pool.Exec(t.Context(), "UPDATE case_events SET reason = 'edited' WHERE case_id = $1 AND seq = 1", id)
+			require.NoError(t, err)
+		}, []brk{{"mediation", 1, "chain"}}},
+		{"EditRechained", func(t *testing.T, id string) {
+			require.NoError(t, tamper.Rechain(t.Context(), stack.Pool, id, "mediation", 1, audit.Key{}, false))
+		}, []brk{{"mediation", 1, "chain"}}},
+		{"ForgedAppendRechained", func(t *testing.T, id string) {
+			_, err := tamper.ForgeAppend(t.Context(), stack.Pool, id, "mediation", "agreement_reached", audit.ChainHMAC)
+			require.NoError(t, err)
+		}, []brk{{"mediation", 3, "chain"}}},
+		{"PartyAdded", func(t *testing.T, id string) {
+			require.NoError(t, tamper.AddParty(t.Context(), stack.Pool, id, stranger.Subject))
+		}, []brk{{"mediation", 2, "summary"}}},
+		{"DeletedLastStep", func(t *testing.T, id string) {
+			_, err := tamper.DeleteLast(t.Context(), stack.Pool, id, "mediation")
+			require.NoError(t, err)
+		}, []brk{{"", 2, "summary"}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			id := record(t)
+			tt.tamper(t, id)
+			v := verify(t, realTime, &auditor, id)
+			require.Equal(t, api.VerifyBroken, v.State, "breaks: %v", v.Breaks)
+			require.Equal(t, tt.want, breaksOf(v), "breaks: %v", v.Breaks)
+		})
+	}
+}
+
+// TestAppRoleCannotRewriteAuditTrail connects as the API and the worker
+// do: the role may add steps but not change or remove them, nor move a
+// case to another court or jurisdiction.
+func TestAppRoleCannotRewriteAuditTrail(t *testing.T) {
+	id := closedCase(t)
+	for _, sql := range []string{
+		"UPDATE case_events SET reason = 'edited' WHERE case_id = $1",
+		"DELETE FROM case_events WHERE case_id = $1",
+		"UPDATE cases SET jurisdiction = 'CN-11' WHERE id = $1",
+		"UPDATE cases SET court = 'elsewhere' WHERE id = $1",
+		"DELETE FROM cases WHERE id = $1",
+		"DELETE FROM notices WHERE case_id = $1",
+		"UPDATE notices SET body = 'edited' WHERE case_id = $1",
+	} {
+		_, err := stack.AppPool.Exec(t.Context(), sql, id)
+		var pgErr *pgconn.PgError
+		require.ErrorAs(t, err, &pgErr, sql)
+		require.Equal(t, "42501", pgErr.Code, "%s: got %v, want insufficient privilege", sql, err)
+	}
+	_, err := stack.AppPool.Exec(t.Context(), "TRUNCATE case_events")
+	require.ErrorContains(t, err, "permission denied")
+	require.True(t, verify(t, realTime, &auditor, id).Intact, "nothing changed")
 }

@@ -104,8 +104,8 @@ func TestWageSeedCase(t *testing.T) {
 		{"negative payment", &court, map[string]any{"amount_fen": -100, "paid_on": today}, http.StatusUnprocessableEntity},
 		{"future date", &court, map[string]any{"amount_fen": 100, "paid_on": today.AddDays(30)}, http.StatusUnprocessableEntity},
 		{"a creditor records", &auth.Principal{Subject: "villager-001", Role: casefile.RoleParty}, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusForbidden},
-		{"a stranger", &stranger, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusForbidden},
-		{"another mediator", &otherMed, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusForbidden},
+		{"a stranger", &stranger, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusNotFound},
+		{"another mediator", &otherMed, map[string]any{"amount_fen": 100, "paid_on": today}, http.StatusNotFound},
 	}
 	for _, b := range bad {
 		r := do(t, srv, b.who, http.MethodPost, pay, b.body)
@@ -243,6 +243,28 @@ func TestWageSeedCase(t *testing.T) {
 	r.json(t, &own)
 	require.Len(t, own.Creditors, 1)
 	require.Equal(t, "villager-007", own.Creditors[0].ID)
+
+	// And among the case's parties, the debtor and themselves: in the case,
+	// and in their ledger.
+	villager7 := auth.Principal{Subject: "villager-007", Role: casefile.RoleParty}
+	r = do(t, srv, &villager7, http.MethodGet, "/cases/"+id, nil)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	var seen api.CaseBody
+	r.json(t, &seen)
+	require.Equal(t, []string{wageDebtor.Subject, "villager-007"}, seen.Summary.Parties)
+	r = do(t, srv, &villager7, http.MethodGet, "/ledger?process=wage&limit=500", nil)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	var ledger api.LedgerBody
+	r.json(t, &ledger)
+	require.NotEmpty(t, ledger.Cases)
+	for _, c := range ledger.Cases {
+		require.Equal(t, []string{wageDebtor.Subject, "villager-007"}, c.Parties, "case %s in the ledger", c.ID)
+	}
+	// The debtor still sees every creditor.
+	r = do(t, srv, &wageDebtor, http.MethodGet, "/cases/"+id, nil)
+	require.Equal(t, http.StatusOK, r.Status, "body: %s", r.Body)
+	r.json(t, &seen)
+	require.Len(t, seen.Summary.Parties, 401)
 
 	// The steps, in the audit trail.
 	var steps int

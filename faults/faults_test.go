@@ -36,6 +36,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casework/casework/allocation"
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
@@ -128,13 +129,14 @@ func startStack(t *testing.T, cfg config) *stack {
 	_, _ = rand.Read(secret)
 	s.keys, err = auth.NewKeys([]byte(base64.StdEncoding.EncodeToString(secret)))
 	require.NoError(t, err)
-	auditKey := make([]byte, 48)
-	_, _ = rand.Read(auditKey)
+	// The worker and the API connect as the application role, as deployed.
+	appURL, err := s.pg.AppURL(ctx, db.AppRole)
+	require.NoError(t, err)
 	s.env = append(os.Environ(),
-		"DATABASE_URL="+s.pg.URL,
+		"DATABASE_URL="+appURL,
 		fmt.Sprintf("TEMPORAL_ADDRESS=127.0.0.1:%d", s.tPort),
 		"CASEWORK_JWT_SECRET="+base64.StdEncoding.EncodeToString(secret),
-		"CASEWORK_AUDIT_KEY="+base64.StdEncoding.EncodeToString(auditKey),
+		"CASEWORK_AUDIT_KEY="+audit.GenerateKey(),
 		fmt.Sprintf("CASEWORK_ADDR=127.0.0.1:%d", apiPort),
 		fmt.Sprintf("CASEWORK_TIME_SCALE=%d", int64(86400/cfg.secondsPerDay)),
 		"CASEWORK_LOG_LEVEL=WARN",

@@ -36,7 +36,10 @@ type Channel interface {
 
 // Log is a channel that writes each notice to a structured log; it is for
 // development and as a trace beside a real channel. A retried send logs
-// again, so the log is at-least-once.
+// again, so the log is at-least-once. A notice's body and recipient name
+// people and sums owed, so at INFO the log says only which notice was sent
+// (and how long its body is); the recipient and body follow at DEBUG
+// (CASEWORK_LOG_LEVEL=DEBUG), for development.
 type Log struct {
 	Logger *slog.Logger
 }
@@ -48,7 +51,8 @@ func (l Log) Send(ctx context.Context, n Notice) error {
 		lg = slog.Default()
 	}
 	lg.InfoContext(ctx, "notice", "id", n.ID, "case", n.CaseID, "stream", n.Stream, "installment", n.Installment,
-		"kind", n.Kind, "seq", n.Seq, "recipient", n.Recipient, "case_on", n.CaseOn, "body", n.Body)
+		"kind", n.Kind, "seq", n.Seq, "case_on", n.CaseOn, "body_bytes", len(n.Body))
+	lg.DebugContext(ctx, "notice body", "id", n.ID, "recipient", n.Recipient, "body", n.Body)
 	return nil
 }
 

@@ -1,16 +1,20 @@
 package notify_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"os"
+	"strings"
 	"sync/atomic"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	"github.com/casework/casework/activities"
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/internal/stacktest"
 	"github.com/casework/casework/notify"
@@ -32,7 +36,7 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer stack.Stop()
-	store = db.NewStore(stack.Pool)
+	store = db.NewStore(stack.AppPool, audit.RandomKey())
 	return m.Run()
 }
 
@@ -186,4 +190,22 @@ func TestRecordPlanKeepsNewest(t *testing.T) {
 
 	_, err = store.Plan(ctx, caseID, "no-such-plan")
 	require.ErrorIs(t, err, db.ErrNotFound)
+}
+
+// TestLogKeepsBodiesOutOfInfo: the log channel names the notice at INFO
+// but writes who it is for and what it says (names, sums) only at DEBUG.
+func TestLogKeepsBodiesOutOfInfo(t *testing.T) {
+	n := notify.Notice{ID: 7, CaseID: "c1", Stream: "plan/performance", Kind: "reminder", Recipient: "xx-construction",
+		Body: "履行提醒：某建筑公司，第 2 期 4,500.00元", CaseOn: policy.NewDate(2026, 4, 3)}
+	for _, tt := range []struct {
+		level    slog.Level
+		withBody bool
+	}{{slog.LevelInfo, false}, {slog.LevelDebug, true}} {
+		var buf bytes.Buffer
+		ch := notify.Log{Logger: slog.New(slog.NewTextHandler(&buf, &slog.HandlerOptions{Level: tt.level}))}
+		require.NoError(t, ch.Send(t.Context(), n))
+		require.Contains(t, buf.String(), "id=7")
+		require.Equal(t, tt.withBody, strings.Contains(buf.String(), "4,500.00"), "at %s: %s", tt.level, buf.String())
+		require.Equal(t, tt.withBody, strings.Contains(buf.String(), "xx-construction"), "at %s: %s", tt.level, buf.String())
+	}
 }

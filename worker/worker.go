@@ -3,10 +3,15 @@
 package worker
 
 import (
+	"context"
+	"sync"
+	"time"
+
 	"go.temporal.io/sdk/client"
 	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/casework/casework/activities"
+	"github.com/casework/casework/archive"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/notify"
 	"github.com/casework/casework/policy"
@@ -19,15 +24,58 @@ type Deps struct {
 	Policies *policy.Registry
 	// Channel delivers notices; nil means the built-in inbox, logged.
 	Channel notify.Channel
+	// HistoryExportEvery is how often closed runs' histories are copied
+	// into the store; zero means archive.DefaultInterval.
+	HistoryExportEvery time.Duration
 }
 
 // New returns a worker polling the casework task queue, with every workflow
-// and activity registered.
+// and activity registered. While it runs, it also keeps the history of
+// every run that closes (archive.Exporter).
 func New(c client.Client, d Deps) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	RegisterWorkflows(w)
 	RegisterActivities(w, d)
-	return w
+	return &withExporter{Worker: w, exporter: &archive.Exporter{Temporal: c, Store: d.Store, Interval: d.HistoryExportEvery}}
+}
+
+// withExporter runs the history exporter beside the Temporal worker, from
+// Start to Stop.
+type withExporter struct {
+	sdkworker.Worker
+	exporter *archive.Exporter
+	stop     context.CancelFunc
+	done     sync.WaitGroup
+}
+
+func (w *withExporter) Start() error {
+	if err := w.Worker.Start(); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stop = cancel
+	w.done.Go(func() { w.exporter.Run(ctx) })
+	return nil
+}
+
+func (w *withExporter) Run(interruptCh <-chan any) error {
+	ctx, cancel := context.WithCancel(context.Background())
+	w.stop = cancel
+	w.done.Go(func() { w.exporter.Run(ctx) })
+	defer w.halt()
+	return w.Worker.Run(interruptCh)
+}
+
+func (w *withExporter) Stop() {
+	w.halt()
+	w.Worker.Stop()
+}
+
+func (w *withExporter) halt() {
+	if w.stop != nil {
+		w.stop()
+	}
+	w.done.Wait()
 }
 
 // RegisterWorkflows registers every casework workflow on r; the replay tests

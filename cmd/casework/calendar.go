@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"github.com/casework/casework/audit"
 	"os"
 
 	"github.com/casework/casework/db"
@@ -58,7 +59,9 @@ func runCalendar(ctx context.Context, args []string) error {
 		return err
 	}
 	defer pool.Close()
-	store := db.NewStore(pool)
+	// Publishing writes the calendars table only, never the audit chain,
+	// so it needs no audit key.
+	store := db.NewStore(pool, audit.Key{})
 	pub, created, err := store.PublishCalendar(ctx, y, *by)
 	if err != nil {
 		return err

@@ -16,8 +16,10 @@ import (
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
 
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/internal/secret"
 	"github.com/casework/casework/policy"
 )
 
@@ -64,30 +66,87 @@ func dialTemporal(ctx context.Context, hostPort string) (client.Client, error) {
 	return c, nil
 }
 
-// jwtKeys returns the token keys: CASEWORK_JWT_SECRET, or for development a
-// secret kept in keyFile (created on first use) when keyFile is not empty.
-func jwtKeys(keyFile string) (*auth.Keys, error) {
-	if s := os.Getenv("CASEWORK_JWT_SECRET"); s != "" {
-		return auth.NewKeys([]byte(s))
+// auditKey returns the audit key the step chain is keyed with:
+// CASEWORK_AUDIT_KEY, or for development a key kept in keyFile (created on
+// first use) when keyFile is not empty. The database never holds it.
+func auditKey(keyFile string) (audit.Key, error) {
+	if s := os.Getenv("CASEWORK_AUDIT_KEY"); s != "" {
+		k, err := audit.ParseKey(s)
+		if err != nil {
+			return audit.Key{}, fmt.Errorf("CASEWORK_AUDIT_KEY: %w", err)
+		}
+		return k, nil
 	}
 	if keyFile == "" {
-		return nil, errors.New("CASEWORK_JWT_SECRET is not set (at least 32 bytes; e.g. openssl rand -hex 32)")
+		return audit.Key{}, errors.New("CASEWORK_AUDIT_KEY is not set (the key the audit trail is chained with, at least 32 bytes; " + secret.HowTo + ")")
 	}
-	b, err := os.ReadFile(keyFile)
+	b, err := readOrCreate(keyFile, audit.GenerateKey)
+	if err != nil {
+		return audit.Key{}, fmt.Errorf("development audit key: %w", err)
+	}
+	k, err := audit.ParseKey(string(b))
+	if err != nil {
+		return audit.Key{}, fmt.Errorf("%s: %w", keyFile, err)
+	}
+	return k, nil
+}
+
+// readOrCreate reads a development key file, first writing it (0600) with
+// what gen returns when it does not exist.
+func readOrCreate(file string, gen func() string) ([]byte, error) {
+	b, err := os.ReadFile(file)
 	if errors.Is(err, os.ErrNotExist) {
-		var k [32]byte
-		if _, err := rand.Read(k[:]); err != nil {
+		b = []byte(gen())
+		if err := os.MkdirAll(filepath.Dir(file), 0o755); err != nil {
 			return nil, err
 		}
-		b = []byte(hex.EncodeToString(k[:]))
-		if err := os.MkdirAll(filepath.Dir(keyFile), 0o755); err != nil {
-			return nil, err
+		if err := os.WriteFile(file, b, 0o600); err != nil {
+			return nil, fmt.Errorf("write %s: %w", file, err)
 		}
-		if err := os.WriteFile(keyFile, b, 0o600); err != nil {
-			return nil, fmt.Errorf("write development token key: %w", err)
-		}
-	} else if err != nil {
-		return nil, fmt.Errorf("read development token key: %w", err)
+		return b, nil
 	}
-	return auth.NewKeys([]byte(strings.TrimSpace(string(b))))
+	if err != nil {
+		return nil, fmt.Errorf("read %s: %w", file, err)
+	}
+	return b, nil
+}
+
+// auditKeyOrNone returns the audit key when one is configured, else no key
+// (for commands that record no steps).
+func auditKeyOrNone() audit.Key {
+	k, _ := auditKey("")
+	return k
+}
+
+// jwtKeys returns the token keys: CASEWORK_JWT_SECRET, or for development a
+// secret kept in keyFile (created on first use) when keyFile is not empty;
+// tokens live at most CASEWORK_TOKEN_MAX_TTL.
+func jwtKeys(keyFile string) (*auth.Keys, error) {
+	maxTTL, err := tokenMaxTTL()
+	if err != nil {
+		return nil, err
+	}
+	var keys *auth.Keys
+	if s := os.Getenv("CASEWORK_JWT_SECRET"); s != "" {
+		if keys, err = auth.NewKeys([]byte(s)); err != nil {
+			return nil, fmt.Errorf("CASEWORK_JWT_SECRET: %w", err)
+		}
+	} else {
+		if keyFile == "" {
+			return nil, errors.New("CASEWORK_JWT_SECRET is not set (at least 32 bytes; " + secret.HowTo + ")")
+		}
+		b, err := readOrCreate(keyFile, func() string {
+			var k [32]byte
+			_, _ = rand.Read(k[:])
+			return hex.EncodeToString(k[:])
+		})
+		if err != nil {
+			return nil, fmt.Errorf("development token key: %w", err)
+		}
+		if keys, err = auth.NewKeys([]byte(strings.TrimSpace(string(b)))); err != nil {
+			return nil, fmt.Errorf("%s: %w", keyFile, err)
+		}
+	}
+	keys.MaxTTL = maxTTL
+	return keys, nil
 }

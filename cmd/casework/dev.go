@@ -24,6 +24,8 @@ func dataDir() string { return env("CASEWORK_DATA_DIR", ".data") }
 
 func devKeyFile() string { return filepath.Join(dataDir(), "jwt.key") }
 
+func devAuditKeyFile() string { return filepath.Join(dataDir(), "audit.key") }
+
 func casefileRole(s string) casefile.Role { return casefile.Role(s) }
 
 // devUsers are the sample users make dev prints tokens for: one per role,
@@ -74,10 +76,14 @@ func runDev(ctx context.Context, args []string) error {
 		return fmt.Errorf("API address %s is busy (%w); stop what holds it or pass -addr / set CASEWORK_ADDR", *addr, err)
 	}
 
+	// The migrations run as the cluster's superuser; the worker and the
+	// API connect as the application role, which may not rewrite the audit
+	// trail. With DATABASE_URL everything uses that URL.
 	dbURL := os.Getenv("DATABASE_URL")
+	var pg *devstack.Postgres
 	if dbURL == "" {
 		step("starting PostgreSQL (private cluster in %s)", filepath.Join(dir, "postgres"))
-		pg, err := devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "postgres"), Port: *pgport})
+		pg, err = devstack.StartPostgres(ctx, devstack.PostgresOptions{Dir: filepath.Join(dir, "postgres"), Port: *pgport})
 		if err != nil {
 			return fmt.Errorf("PostgreSQL: %w (another make dev running? pass -pg-port)", err)
 		}
@@ -104,6 +110,19 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	step("migrations applied: %d new", len(applied))
+	if pg != nil {
+		appURL, err := pg.AppURL(ctx, db.AppRole)
+		if err != nil {
+			return err
+		}
+		appPool, err := openPool(ctx, appURL)
+		if err != nil {
+			return err
+		}
+		defer appPool.Close()
+		pool = appPool
+		dbURL = appURL
+	}
 
 	tc, err := dialTemporal(ctx, tmp.HostPort)
 	if err != nil {
@@ -114,13 +133,17 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	store := db.NewStore(pool)
+	key, err := auditKey(devAuditKeyFile())
+	if err != nil {
+		return err
+	}
+	store := db.NewStore(pool, key)
 	reg, err := policies()
 	if err != nil {
 		return err
 	}
-	tokens, err := writeDevTokens(keys, filepath.Join(dir, "tokens.env"))
-	if err != nil {
+	tokensFile := filepath.Join(dir, "tokens.env")
+	if err := writeDevTokens(keys, tokensFile); err != nil {
 		return err
 	}
 
@@ -139,12 +162,10 @@ casework is up in %.1fs (time scale %d: %s)
   Temporal UI  %s
   Temporal     %s
   PostgreSQL   %s
-  Tokens       %s   (source it: . %s)
+  Tokens       %s   (one per role, valid %s; load them with: . %s)
 Ctrl-C stops everything; cases persist in %s.
-
-Bearer tokens, one per role (also in the tokens file):
-%s`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
-		filepath.Join(dir, "tokens.env"), filepath.Join(dataDir(), "tokens.env"), dir, tokens)
+`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
+		tokensFile, keys.MaxTTL, filepath.Join(dataDir(), "tokens.env"), dir)
 	err = g.Wait()
 	step("stopping")
 	return err
@@ -157,17 +178,24 @@ func scaleText(s int64) string {
 	return fmt.Sprintf("one legal day every %.2fs", 86400/float64(s))
 }
 
-func writeDevTokens(keys *auth.Keys, file string) (string, error) {
+// writeDevTokens writes a token per sample user to file, readable by the
+// owner alone; the terminal only says where it is, so tokens never end up
+// in a scrollback or a shared screen.
+func writeDevTokens(keys *auth.Keys, file string) error {
 	var b strings.Builder
-	b.WriteString("# Development bearer tokens, one per role; valid 30 days.\n")
+	fmt.Fprintf(&b, "# Development bearer tokens, one per role; valid %s from %s.\n", keys.MaxTTL, time.Now().Format(time.RFC3339))
 	for _, u := range devUsers {
-		tok, err := keys.Mint(u.Principal, 30*24*time.Hour)
+		tok, err := keys.Mint(u.Principal, keys.MaxTTL)
 		if err != nil {
-			return "", err
+			return err
 		}
 		fmt.Fprintf(&b, "%s=%s   # %s, %s\n", u.Var, tok, u.Subject, u.Role)
 	}
-	return b.String(), os.WriteFile(file, []byte(b.String()), 0o600)
+	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
+		return fmt.Errorf("write tokens: %w", err)
+	}
+	// WriteFile keeps the mode of a file that was already there.
+	return os.Chmod(file, 0o600)
 }
 
 func step(format string, args ...any) { fmt.Printf("casework dev: "+format+"\n", args...) }

@@ -21,7 +21,8 @@ Usage:
   casework migrate   apply database migrations
   casework calendar  publish a year's holiday arrangement (calendar publish FILE)
   casework openapi   print the OpenAPI document (no server needed)
-  casework token     mint a development bearer token
+  casework token     mint a development bearer token; token revoke cuts one off
+  casework audit     anchor the stream heads to a signed file, or verify the audit trail
 
 Configuration is by environment; see README.md.
 `
@@ -52,7 +53,13 @@ func main() {
 	case "openapi":
 		err = runOpenAPI(args)
 	case "token":
-		err = runToken(args)
+		if len(args) > 0 && args[0] == "revoke" {
+			err = runTokenRevoke(ctx, args[1:], os.Stdout)
+		} else {
+			err = runToken(args)
+		}
+	case "audit":
+		err = runAudit(ctx, args, os.Stdout)
 	case "help", "-h", "--help":
 		fmt.Print(usage)
 		return

@@ -56,7 +56,11 @@ func runWorker(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer tc.Close()
-	return serveWorker(ctx, tc, db.NewStore(pool))
+	key, err := auditKey("")
+	if err != nil {
+		return err
+	}
+	return serveWorker(ctx, tc, db.NewStore(pool, key))
 }
 
 func serveWorker(ctx context.Context, tc client.Client, store *db.Store) error {
@@ -88,6 +92,10 @@ func runAPI(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
+	key, err := auditKey("")
+	if err != nil {
+		return err
+	}
 	scale, err := timeScale()
 	if err != nil {
 		return err
@@ -100,7 +108,7 @@ func runAPI(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool), Keys: keys, TimeScale: scale, Policies: reg})
+	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool, key), Keys: keys, TimeScale: scale, Policies: reg})
 }
 
 // serveAPI serves until ctx ends, then drains requests in flight.
@@ -159,7 +167,7 @@ func runToken(args []string) error {
 	fs.StringVar(&p.Court, "court", "", "court name (court users)")
 	fs.StringVar(&p.Jurisdiction, "jurisdiction", "", "jurisdiction code, e.g. CN-52 (court, auditor, supervisor)")
 	fs.StringVar(&p.Organisation, "org", "", "mediation organisation (mediators)")
-	ttl := fs.Duration("ttl", 24*time.Hour, "lifetime")
+	ttl := fs.Duration("ttl", auth.DefaultMaxTTL, "lifetime, at most CASEWORK_TOKEN_MAX_TTL")
 	keyFile := fs.String("key-file", devKeyFile(), "development key file used when CASEWORK_JWT_SECRET is unset")
 	if err := fs.Parse(args); err != nil {
 		return err

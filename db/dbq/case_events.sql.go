@@ -12,32 +12,73 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const caseEventHeads = `-- name: CaseEventHeads :many
+SELECT DISTINCT ON (case_id, stream) case_id, stream, seq, hash
+FROM case_events ORDER BY case_id, stream, seq DESC
+`
+
+type CaseEventHeadsRow struct {
+	CaseID string
+	Stream string
+	Seq    int32
+	Hash   []byte
+}
+
+// CaseEventHeads returns the last step of every stream of every case, what
+// an anchor file keeps.
+func (q *Queries) CaseEventHeads(ctx context.Context) ([]CaseEventHeadsRow, error) {
+	rows, err := q.db.Query(ctx, caseEventHeads)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CaseEventHeadsRow{}
+	for rows.Next() {
+		var i CaseEventHeadsRow
+		if err := rows.Scan(
+			&i.CaseID,
+			&i.Stream,
+			&i.Seq,
+			&i.Hash,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const caseEventInsert = `-- name: CaseEventInsert :execrows
 INSERT INTO case_events (
     case_id, stream, seq, kind, actor, role, real_at, case_at, case_on,
-    reason, reason_code, data, prev_hash, hash
+    reason, reason_code, data, prev_hash, hash, chain, summary_digest
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7, $8, $9,
-    $10, $11, $12, $13, $14
+    $10, $11, $12, $13, $14, $15, $16
 )
 ON CONFLICT (case_id, stream, seq) DO NOTHING
 `
 
 type CaseEventInsertParams struct {
-	CaseID     string
-	Stream     string
-	Seq        int32
-	Kind       string
-	Actor      string
-	Role       string
-	RealAt     time.Time
-	CaseAt     time.Time
-	CaseOn     pgtype.Date
-	Reason     string
-	ReasonCode string
-	Data       []byte
-	PrevHash   []byte
-	Hash       []byte
+	CaseID        string
+	Stream        string
+	Seq           int32
+	Kind          string
+	Actor         string
+	Role          string
+	RealAt        time.Time
+	CaseAt        time.Time
+	CaseOn        pgtype.Date
+	Reason        string
+	ReasonCode    string
+	Data          []byte
+	PrevHash      []byte
+	Hash          []byte
+	Chain         int16
+	SummaryDigest []byte
 }
 
 func (q *Queries) CaseEventInsert(ctx context.Context, arg CaseEventInsertParams) (int64, error) {
@@ -56,6 +97,8 @@ func (q *Queries) CaseEventInsert(ctx context.Context, arg CaseEventInsertParams
 		arg.Data,
 		arg.PrevHash,
 		arg.Hash,
+		arg.Chain,
+		arg.SummaryDigest,
 	)
 	if err != nil {
 		return 0, err
@@ -82,8 +125,28 @@ func (q *Queries) CaseEventLastHash(ctx context.Context, arg CaseEventLastHashPa
 	return hash, err
 }
 
+const caseEventLastSummaryDigest = `-- name: CaseEventLastSummaryDigest :one
+SELECT seq, summary_digest FROM case_events
+WHERE case_id = $1 AND summary_digest IS NOT NULL
+ORDER BY seq DESC LIMIT 1
+`
+
+type CaseEventLastSummaryDigestRow struct {
+	Seq           int32
+	SummaryDigest []byte
+}
+
+// CaseEventLastSummaryDigest returns the latest step of a case that
+// carries a summary digest, which the cases row must match.
+func (q *Queries) CaseEventLastSummaryDigest(ctx context.Context, caseID string) (CaseEventLastSummaryDigestRow, error) {
+	row := q.db.QueryRow(ctx, caseEventLastSummaryDigest, caseID)
+	var i CaseEventLastSummaryDigestRow
+	err := row.Scan(&i.Seq, &i.SummaryDigest)
+	return i, err
+}
+
 const caseEventList = `-- name: CaseEventList :many
-SELECT case_id, stream, seq, kind, actor, role, real_at, case_at, case_on, reason, reason_code, data, prev_hash, hash, recorded_at FROM case_events WHERE case_id = $1 ORDER BY real_at, stream, seq
+SELECT case_id, stream, seq, kind, actor, role, real_at, case_at, case_on, reason, reason_code, data, prev_hash, hash, recorded_at, chain, summary_digest FROM case_events WHERE case_id = $1 ORDER BY real_at, stream, seq
 `
 
 // CaseEventList returns a case's steps from every stream in the order they
@@ -113,6 +176,8 @@ func (q *Queries) CaseEventList(ctx context.Context, caseID string) ([]CaseEvent
 			&i.PrevHash,
 			&i.Hash,
 			&i.RecordedAt,
+			&i.Chain,
+			&i.SummaryDigest,
 		); err != nil {
 			return nil, err
 		}

@@ -117,6 +117,31 @@ func (q *Queries) CaseListBySource(ctx context.Context, sourceCaseID string) ([]
 	return items, nil
 }
 
+const caseListIDs = `-- name: CaseListIDs :many
+SELECT id FROM cases ORDER BY id
+`
+
+// CaseListIDs returns the id of every case, for verifying them all.
+func (q *Queries) CaseListIDs(ctx context.Context) ([]string, error) {
+	rows, err := q.db.Query(ctx, caseListIDs)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var id string
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		items = append(items, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const caseUpsert = `-- name: CaseUpsert :execrows
 INSERT INTO cases (
     id, case_number, process, workflow_id, court, jurisdiction, organisation,

@@ -9,42 +9,6 @@ import (
 	"context"
 )
 
-const idempotencyClaim = `-- name: IdempotencyClaim :one
-INSERT INTO idempotency_keys (scope, case_id, operation, request_hash)
-VALUES ($1, $2, $3, $4)
-ON CONFLICT (scope) DO UPDATE SET scope = EXCLUDED.scope
-RETURNING scope, case_id, operation, request_hash, outcome, created_at, completed_at
-`
-
-type IdempotencyClaimParams struct {
-	Scope       string
-	CaseID      string
-	Operation   string
-	RequestHash []byte
-}
-
-// IdempotencyClaim records the first use of a key, or finds the earlier
-// one; either way it returns the key's row.
-func (q *Queries) IdempotencyClaim(ctx context.Context, arg IdempotencyClaimParams) (IdempotencyKey, error) {
-	row := q.db.QueryRow(ctx, idempotencyClaim,
-		arg.Scope,
-		arg.CaseID,
-		arg.Operation,
-		arg.RequestHash,
-	)
-	var i IdempotencyKey
-	err := row.Scan(
-		&i.Scope,
-		&i.CaseID,
-		&i.Operation,
-		&i.RequestHash,
-		&i.Outcome,
-		&i.CreatedAt,
-		&i.CompletedAt,
-	)
-	return i, err
-}
-
 const idempotencyComplete = `-- name: IdempotencyComplete :execrows
 UPDATE idempotency_keys SET outcome = $1, completed_at = now()
 WHERE scope = $2 AND outcome IS NULL
@@ -62,4 +26,48 @@ func (q *Queries) IdempotencyComplete(ctx context.Context, arg IdempotencyComple
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const idempotencyGet = `-- name: IdempotencyGet :one
+SELECT scope, case_id, operation, request_hash, outcome, created_at, completed_at FROM idempotency_keys WHERE scope = $1
+`
+
+func (q *Queries) IdempotencyGet(ctx context.Context, scope string) (IdempotencyKey, error) {
+	row := q.db.QueryRow(ctx, idempotencyGet, scope)
+	var i IdempotencyKey
+	err := row.Scan(
+		&i.Scope,
+		&i.CaseID,
+		&i.Operation,
+		&i.RequestHash,
+		&i.Outcome,
+		&i.CreatedAt,
+		&i.CompletedAt,
+	)
+	return i, err
+}
+
+const idempotencyInsert = `-- name: IdempotencyInsert :exec
+INSERT INTO idempotency_keys (scope, case_id, operation, request_hash)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (scope) DO NOTHING
+`
+
+type IdempotencyInsertParams struct {
+	Scope       string
+	CaseID      string
+	Operation   string
+	RequestHash []byte
+}
+
+// IdempotencyInsert records the first use of a key; a later use changes
+// nothing.
+func (q *Queries) IdempotencyInsert(ctx context.Context, arg IdempotencyInsertParams) error {
+	_, err := q.db.Exec(ctx, idempotencyInsert,
+		arg.Scope,
+		arg.CaseID,
+		arg.Operation,
+		arg.RequestHash,
+	)
+	return err
 }

@@ -59,21 +59,23 @@ type Case struct {
 }
 
 type CaseEvent struct {
-	CaseID     string
-	Stream     string
-	Seq        int32
-	Kind       string
-	Actor      string
-	Role       string
-	RealAt     time.Time
-	CaseAt     time.Time
-	CaseOn     pgtype.Date
-	Reason     string
-	ReasonCode string
-	Data       []byte
-	PrevHash   []byte
-	Hash       []byte
-	RecordedAt time.Time
+	CaseID        string
+	Stream        string
+	Seq           int32
+	Kind          string
+	Actor         string
+	Role          string
+	RealAt        time.Time
+	CaseAt        time.Time
+	CaseOn        pgtype.Date
+	Reason        string
+	ReasonCode    string
+	Data          []byte
+	PrevHash      []byte
+	Hash          []byte
+	RecordedAt    time.Time
+	Chain         int16
+	SummaryDigest []byte
 }
 
 type Certificate struct {
@@ -147,6 +149,15 @@ type PlanInstallment struct {
 	UpdatedAt     time.Time
 }
 
+type TokenRevocation struct {
+	ID           int64
+	Jti          string
+	Subject      string
+	IssuedBefore *time.Time
+	Reason       string
+	RevokedAt    time.Time
+}
+
 type WageCreditor struct {
 	CaseID     string
 	CreditorID string
@@ -157,4 +168,15 @@ type WageCreditor struct {
 	Hardship   bool
 	Version    int32
 	UpdatedAt  time.Time
+}
+
+type WorkflowHistory struct {
+	WorkflowID string
+	RunID      string
+	StartedAt  time.Time
+	ClosedAt   time.Time
+	Status     string
+	Events     int32
+	History    []byte
+	ExportedAt time.Time
 }

@@ -16,3 +16,8 @@ CREATE TABLE idempotency_keys (
     completed_at timestamptz
 );
 CREATE INDEX idempotency_keys_case_idx ON idempotency_keys (case_id);
+
+-- The application role records a key once and its outcome once; it never
+-- rebinds a key to another request.
+GRANT SELECT, INSERT ON idempotency_keys TO casework_app;
+GRANT UPDATE (outcome, completed_at) ON idempotency_keys TO casework_app;

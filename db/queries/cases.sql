@@ -52,3 +52,7 @@ SELECT * FROM cases WHERE source_case_id = @source_case_id ORDER BY opened_at, i
 
 -- name: CaseGet :one
 SELECT * FROM cases WHERE id = @id;
+
+-- name: CaseListIDs :many
+-- CaseListIDs returns the id of every case, for verifying them all.
+SELECT id FROM cases ORDER BY id;

@@ -203,7 +203,27 @@ func (p *Postgres) Stop() error {
 }
 
 func pgURL(port int, db string) string {
-	return fmt.Sprintf("postgres://postgres@127.0.0.1:%d/%s?sslmode=disable", port, url.PathEscape(db))
+	return pgURLAs("postgres", port, db)
+}
+
+func pgURLAs(user string, port int, db string) string {
+	return fmt.Sprintf("postgres://%s@127.0.0.1:%d/%s?sslmode=disable", url.PathEscape(user), port, url.PathEscape(db))
+}
+
+// AppURL lets the application role (created by the migrations, which must
+// have run) log in to the private cluster, which trusts local connections,
+// and returns the URL that connects as it. The API and the worker use it, so
+// that they can no more rewrite the audit trail than the role may.
+func (p *Postgres) AppURL(ctx context.Context, role string) (string, error) {
+	conn, err := pgx.Connect(ctx, p.URL)
+	if err != nil {
+		return "", fmt.Errorf("devstack: %w", err)
+	}
+	defer func() { _ = conn.Close(context.WithoutCancel(ctx)) }()
+	if _, err := conn.Exec(ctx, "ALTER ROLE "+pgx.Identifier{role}.Sanitize()+" LOGIN"); err != nil {
+		return "", fmt.Errorf("devstack: let %s log in: %w", role, err)
+	}
+	return pgURLAs(role, p.Port, p.Database), nil
 }
 
 // waitReady polls until the server accepts connections, then creates the

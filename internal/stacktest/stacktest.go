@@ -21,8 +21,14 @@ import (
 type Stack struct {
 	Postgres *devstack.Postgres
 	Temporal *devstack.Temporal
-	Pool     *pgxpool.Pool
-	dir      string
+	// Pool connects as the superuser that migrated: what tests use to
+	// set up and to tamper.
+	Pool *pgxpool.Pool
+	// AppPool connects as the application role, as the API and the worker
+	// do.
+	AppPool *pgxpool.Pool
+	AppURL  string
+	dir     string
 }
 
 // Start brings up PostgreSQL (migrated) and, if withTemporal, Temporal.
@@ -48,6 +54,14 @@ func Start(ctx context.Context, withTemporal bool) (*Stack, error) {
 		s.Stop()
 		return nil, err
 	}
+	if s.AppURL, err = s.Postgres.AppURL(ctx, db.AppRole); err != nil {
+		s.Stop()
+		return nil, err
+	}
+	if s.AppPool, err = db.Open(ctx, s.AppURL); err != nil {
+		s.Stop()
+		return nil, err
+	}
 	if withTemporal {
 		s.Temporal, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{Headless: true})
 		if err != nil {
@@ -60,6 +74,9 @@ func Start(ctx context.Context, withTemporal bool) (*Stack, error) {
 
 // Stop stops everything Start started.
 func (s *Stack) Stop() {
+	if s.AppPool != nil {
+		s.AppPool.Close()
+	}
 	if s.Pool != nil {
 		s.Pool.Close()
 	}
