@@ -3,6 +3,8 @@ package main
 import (
 	"context"
 	"crypto/rand"
+	"crypto/tls"
+	"crypto/x509"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -51,15 +53,20 @@ func policies() (*policy.Registry, error) {
 	return policy.Default()
 }
 
-// dialTemporal connects to the Temporal frontend at TEMPORAL_ADDRESS.
+// dialTemporal connects to the Temporal frontend at TEMPORAL_ADDRESS, over
+// TLS and with an API key when the environment says so (temporalSecurity).
 func dialTemporal(ctx context.Context, hostPort string) (client.Client, error) {
-	c, err := client.DialContext(ctx, client.Options{
+	opts := client.Options{
 		HostPort:  hostPort,
 		Namespace: env("TEMPORAL_NAMESPACE", "default"),
 		Logger:    tlog.NewStructuredLogger(slog.Default().With("component", "temporal")),
 		// The worker takes its data converter from this client.
 		DataConverter: payload.Converter,
-	})
+	}
+	if err := temporalSecurity(&opts); err != nil {
+		return nil, err
+	}
+	c, err := client.DialContext(ctx, opts)
 	if err != nil {
 		return nil, fmt.Errorf("connect to Temporal at %s: %w (is the server running? set TEMPORAL_ADDRESS)", hostPort, err)
 	}
@@ -149,4 +156,45 @@ func jwtKeys(keyFile string) (*auth.Keys, error) {
 	}
 	keys.MaxTTL = maxTTL
 	return keys, nil
+}
+
+// temporalSecurity sets the client's transport security from the
+// environment: TEMPORAL_TLS_CA (a PEM file of the CA the frontend's
+// certificate chains to), TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY (the
+// client's certificate and key, for mTLS), TEMPORAL_TLS_SERVER_NAME, and
+// TEMPORAL_API_KEY (Temporal Cloud's API keys; it implies TLS). Nothing set
+// is a plaintext connection, as to the local dev server.
+func temporalSecurity(opts *client.Options) error {
+	caFile, certFile, keyFile := os.Getenv("TEMPORAL_TLS_CA"), os.Getenv("TEMPORAL_TLS_CERT"), os.Getenv("TEMPORAL_TLS_KEY")
+	serverName, apiKey := os.Getenv("TEMPORAL_TLS_SERVER_NAME"), os.Getenv("TEMPORAL_API_KEY")
+	if caFile == "" && certFile == "" && keyFile == "" && serverName == "" && apiKey == "" {
+		return nil
+	}
+	cfg := &tls.Config{MinVersion: tls.VersionTLS12, ServerName: serverName}
+	if caFile != "" {
+		pem, err := os.ReadFile(caFile)
+		if err != nil {
+			return fmt.Errorf("TEMPORAL_TLS_CA: %w", err)
+		}
+		pool := x509.NewCertPool()
+		if !pool.AppendCertsFromPEM(pem) {
+			return fmt.Errorf("TEMPORAL_TLS_CA=%s holds no PEM certificate", caFile)
+		}
+		cfg.RootCAs = pool
+	}
+	if (certFile == "") != (keyFile == "") {
+		return errors.New("TEMPORAL_TLS_CERT and TEMPORAL_TLS_KEY go together (the client certificate for mTLS and its key)")
+	}
+	if certFile != "" {
+		cert, err := tls.LoadX509KeyPair(certFile, keyFile)
+		if err != nil {
+			return fmt.Errorf("TEMPORAL_TLS_CERT / TEMPORAL_TLS_KEY: %w", err)
+		}
+		cfg.Certificates = []tls.Certificate{cert}
+	}
+	opts.ConnectionOptions.TLS = cfg
+	if apiKey != "" {
+		opts.Credentials = client.NewAPIKeyStaticCredentials(apiKey)
+	}
+	return nil
 }
