@@ -341,14 +341,18 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 		}
 	}
 
+	// A running settlement plan is a child of this run: the run hands over
+	// only once it has ended.
+	life := newLifetime(ctx, nil)
+	idle := func() bool { return len(e.s.Journal.Pending) == 0 && len(e.s.Outbox) == 0 }
 	for !e.finished() {
 		if err := e.flush(ctx); err != nil {
 			return EnforcementResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) && !e.childRunning() {
+		if life.due(ctx) && !e.childRunning() {
 			next := e.in
 			next.State = e.s
-			return EnforcementResult{}, workflow.NewContinueAsNewError(ctx, Enforcement, next)
+			return EnforcementResult{}, continueAsNew(ctx, e.flush, idle, Enforcement, next)
 		}
 		if e.planErr != nil {
 			return EnforcementResult{}, fmt.Errorf("settlement plan: %w", e.planErr)
@@ -361,7 +365,9 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 		}
 		at, due := e.nextTimer()
 		rev := e.rev
-		passed, err := waitUntil(ctx, e.in.Clock, at, func() bool { return len(e.s.Journal.Pending) > 0 || e.rev != rev })
+		passed, err := waitUntil(ctx, e.in.Clock, at, func() bool {
+			return len(e.s.Journal.Pending) > 0 || e.rev != rev || (life.wakes(ctx) && !e.childRunning())
+		})
 		if err != nil {
 			return EnforcementResult{}, err
 		}
@@ -370,13 +376,7 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 		}
 	}
 
-	if err := e.flush(ctx); err != nil {
-		return EnforcementResult{}, err
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return EnforcementResult{}, err
-	}
-	if err := e.flush(ctx); err != nil {
+	if err := endRun(ctx, e.flush, idle); err != nil {
 		return EnforcementResult{}, err
 	}
 	return EnforcementResult{Stage: e.s.Stage, Outcome: e.s.Outcome, CollectedFen: e.s.CollectedFen}, nil

@@ -242,19 +242,21 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 		}
 	}
 
+	life := newLifetime(ctx, nil)
+	idle := func() bool { return !p.dirty() }
 	for p.s.Stage == PlanPerforming {
 		if err := p.flush(ctx); err != nil {
 			return PlanResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
+		if life.due(ctx) {
 			next := p.in
 			next.State = p.s
-			return PlanResult{}, workflow.NewContinueAsNewError(ctx, InstallmentPlan, next)
+			return PlanResult{}, continueAsNew(ctx, p.flush, idle, InstallmentPlan, next)
 		}
 		if p.advance(ctx) {
 			continue
 		}
-		woke := func() bool { return p.dirty() || p.s.Stage != PlanPerforming }
+		woke := func() bool { return p.dirty() || p.s.Stage != PlanPerforming || life.wakes(ctx) }
 		// A passed instant is taken by advance on the next turn.
 		next, _ := p.nextInstant()
 		if _, err := waitUntil(ctx, p.in.Clock, next, woke); err != nil {
@@ -262,14 +264,7 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 		}
 	}
 
-	if err := p.flush(ctx); err != nil {
-		return PlanResult{}, err
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return PlanResult{}, err
-	}
-	// A handler may have queued a step while finishing.
-	if err := p.flush(ctx); err != nil {
+	if err := endRun(ctx, p.flush, idle); err != nil {
 		return PlanResult{}, err
 	}
 	return p.result(), nil

@@ -90,25 +90,78 @@ func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
 }
 
 // drain lets every running update handler finish, recording the steps they
-// add as they go (a handler waits for its step to be recorded, so waiting
-// for handlers without recording would never end), and returns once all
-// have finished and every step is recorded: the state is then whole and
-// can be handed to the next run.
+// add as they go, and returns once all have finished and every step is
+// recorded: the state is then whole and can be handed to the next run.
 func (j *journal) drain(ctx workflow.Context, summary func() *casefile.Summary) error {
+	return endRun(ctx,
+		func(ctx workflow.Context) error { return j.flush(ctx, summary()) },
+		func() bool { return len(j.Pending) == 0 })
+}
+
+// endRun is how every case workflow ends a run, whether it closes or
+// continues as new: it flushes (steps, ledger, notices) and lets every
+// running update handler finish, flushing again what they add as they go (a
+// handler waits for its step to be recorded, so waiting for handlers without
+// flushing would never end), until all have finished and idle reports
+// nothing left to flush.
+func endRun(ctx workflow.Context, flush func(workflow.Context) error, idle func() bool) error {
 	for {
-		if err := j.flush(ctx, summary()); err != nil {
+		if err := flush(ctx); err != nil {
 			return err
 		}
-		if workflow.AllHandlersFinished(ctx) && len(j.Pending) == 0 {
+		if workflow.AllHandlersFinished(ctx) && idle() {
 			return nil
 		}
 		if err := workflow.Await(ctx, func() bool {
-			return workflow.AllHandlersFinished(ctx) || len(j.Pending) > 0
+			return workflow.AllHandlersFinished(ctx) || !idle()
 		}); err != nil {
 			return err
 		}
 	}
 }
+
+// continueAsNew ends the run with endRun and hands next, the workflow's
+// input carrying its whole state, to a new run of wf.
+func continueAsNew(ctx workflow.Context, flush func(workflow.Context) error, idle func() bool, wf, next any) error {
+	if err := endRun(ctx, flush, idle); err != nil {
+		return err
+	}
+	return workflow.NewContinueAsNewError(ctx, wf, next)
+}
+
+// versionContinueWhenDue guards waking a main loop's wait when continuing
+// as new is due: before it, the wait woke only for a change or a timer, so
+// under a steady stream of commands the handler of the latest one was
+// always still running when the loop looked, and the run never ended.
+const versionContinueWhenDue = "continue-when-due"
+
+// lifetime decides when a long workflow's run hands over to a new one.
+// Every case workflow's main loop checks due after flushing and adds wakes
+// to the condition of its wait.
+type lifetime struct {
+	wake bool
+	// grown, when set, is the workflow's own reason to continue besides
+	// Temporal's suggestion (a boundary case's steps per run).
+	grown func() bool
+}
+
+// newLifetime fixes, once per run, whether the wait wakes when
+// continuing is due.
+func newLifetime(ctx workflow.Context, grown func() bool) lifetime {
+	v := workflow.GetVersion(ctx, versionContinueWhenDue, workflow.DefaultVersion, 1)
+	return lifetime{wake: v >= 1, grown: grown}
+}
+
+// due reports whether the run has grown enough to continue as new and
+// can: Temporal suggests it (or the workflow's own limit is reached) and
+// no update handler is running.
+func (l lifetime) due(ctx workflow.Context) bool {
+	grown := workflow.GetInfo(ctx).GetContinueAsNewSuggested() || (l.grown != nil && l.grown())
+	return grown && workflow.AllHandlersFinished(ctx)
+}
+
+// wakes is due for the main loop's wait, in runs that wake for it.
+func (l lifetime) wakes(ctx workflow.Context) bool { return l.wake && l.due(ctx) }
 
 // command is one update a case workflow takes: its handler, and the
 // validator that refuses it without a trace.

@@ -188,17 +188,24 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 		}
 	}
 
+	// A running performance plan is a child of this run: the run hands
+	// over only once it has ended.
+	life := newLifetime(ctx, nil)
+	flush := func(ctx workflow.Context) error { return m.s.Journal.flush(ctx, m.summary()) }
+	idle := func() bool { return len(m.s.Journal.Pending) == 0 }
 	for !m.finished() {
 		if err := m.s.Journal.flush(ctx, m.summary()); err != nil {
 			return MediationResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && !m.childRunning() {
-			if err := m.s.Journal.drain(ctx, m.summary); err != nil {
-				return MediationResult{}, err
-			}
+		canNow := life.due(ctx)
+		if !life.wake {
+			// Runs recorded before continue-when-due drained handlers here.
+			canNow = workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		}
+		if canNow && !m.childRunning() {
 			next := m.in
 			next.State = m.s
-			return MediationResult{}, workflow.NewContinueAsNewError(ctx, Mediation, next)
+			return MediationResult{}, continueAsNew(ctx, flush, idle, Mediation, next)
 		}
 		if m.planErr != nil {
 			return MediationResult{}, fmt.Errorf("performance plan: %w", m.planErr)
@@ -214,7 +221,9 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 		// child process ended.
 		at, due := m.nextTimer()
 		rev := m.rev
-		passed, err := waitUntil(ctx, m.in.Clock, at, func() bool { return len(m.s.Journal.Pending) > 0 || m.rev != rev })
+		passed, err := waitUntil(ctx, m.in.Clock, at, func() bool {
+			return len(m.s.Journal.Pending) > 0 || m.rev != rev || (life.wakes(ctx) && !m.childRunning())
+		})
 		if err != nil {
 			return MediationResult{}, err
 		}

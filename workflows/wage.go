@@ -299,20 +299,22 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 		}
 	}
 
+	life := newLifetime(ctx, nil)
+	idle := func() bool { return !w.dirty() }
 	for !w.closed() {
 		if err := w.flush(ctx); err != nil {
 			return WageResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
+		if life.due(ctx) {
 			next := w.in
 			next.State = w.s
-			return WageResult{}, workflow.NewContinueAsNewError(ctx, Wage, next)
+			return WageResult{}, continueAsNew(ctx, w.flush, idle, Wage, next)
 		}
 		if w.advance(ctx) {
 			continue
 		}
 		rev := w.rev
-		woke := func() bool { return w.dirty() || w.rev != rev }
+		woke := func() bool { return w.dirty() || w.rev != rev || life.wakes(ctx) }
 		// A passed instant is taken by advance on the next turn.
 		next, _ := w.nextInstant()
 		if _, err := waitUntil(ctx, w.in.Clock, next, woke); err != nil {
@@ -320,13 +322,7 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 		}
 	}
 
-	if err := w.flush(ctx); err != nil {
-		return WageResult{}, err
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return WageResult{}, err
-	}
-	if err := w.flush(ctx); err != nil {
+	if err := endRun(ctx, w.flush, idle); err != nil {
 		return WageResult{}, err
 	}
 	return WageResult{Stage: w.s.Stage, Outcome: w.s.Outcome, PaidFen: w.paid(), OverpaidFen: w.s.OverpaidFen}, nil

@@ -110,6 +110,11 @@ type wageUpdate struct {
 
 // on sends a command at noon (case time) of the legal date d.
 func (h *wageHarness) on(d policy.Date, name string, cmd any) *wageUpdate {
+	return h.at(d.Start().Add(12*time.Hour).Sub(h.start), name, cmd)
+}
+
+// at sends a command once delay has passed.
+func (h *wageHarness) at(delay time.Duration, name string, cmd any) *wageUpdate {
 	r := &wageUpdate{}
 	h.updates++
 	id := fmt.Sprintf("%s-%d", name, h.updates)
@@ -125,7 +130,7 @@ func (h *wageHarness) on(d policy.Date, name string, cmd any) *wageUpdate {
 				r.view = v.(WageView)
 			},
 		}, cmd)
-	}, d.Start().Add(12*time.Hour).Sub(h.start))
+	}, delay)
 	return r
 }
 
