@@ -38,6 +38,7 @@ func newEnfHarness(t *testing.T, start time.Time) *enfHarness {
 	var ts testsuite.WorkflowTestSuite
 	h := &enfHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, events: map[string][]casefile.Event{}}
 	h.env.SetStartTime(start)
+	h.env.RegisterWorkflow(NoticeDelivery)
 	h.env.RegisterWorkflow(InstallmentPlan)
 	h.env.RegisterActivity(&activities.Policies{Registry: reg})
 	rec := &activities.Recorder{}

@@ -201,27 +201,6 @@ func registerStateAndOpened[V any](ctx workflow.Context, j *journal, view func(w
 	})
 }
 
-// sendNotices writes each queued notice to the outbox and delivers it, in
-// order, removing it from the queue only once delivered. The outbox row is
-// unique per case, stream, installment and kind, and delivery is keyed by
-// the row, so a retry after a crash neither loses a notice nor sends it
-// twice.
-func sendNotices(ctx workflow.Context, outbox *[]activities.NoticeInput) error {
-	nctx := workflow.WithActivityOptions(ctx, recordOptions)
-	var n *activities.Notifier
-	for len(*outbox) > 0 {
-		var id int64
-		if err := workflow.ExecuteActivity(nctx, n.EnqueueNotice, (*outbox)[0]).Get(ctx, &id); err != nil {
-			return err
-		}
-		if err := workflow.ExecuteActivity(nctx, n.DeliverNotice, id).Get(ctx, nil); err != nil {
-			return err
-		}
-		*outbox = (*outbox)[1:]
-	}
-	return nil
-}
-
 // waitUntil waits until case time reaches at, or until woke holds; with
 // at zero there is no deadline and only woke ends the wait. It reports
 // passed when at has already come, without waiting: the caller then takes

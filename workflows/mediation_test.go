@@ -47,6 +47,7 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	var ts testsuite.WorkflowTestSuite
 	h := &harness{t: t, env: ts.NewTestWorkflowEnvironment(), start: start}
 	h.env.SetStartTime(start)
+	h.env.RegisterWorkflow(NoticeDelivery)
 	h.env.RegisterActivity(&activities.Policies{Registry: reg})
 	rec := &activities.Recorder{}
 	h.env.RegisterActivity(rec)

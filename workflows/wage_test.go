@@ -45,6 +45,7 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 	var ts testsuite.WorkflowTestSuite
 	h := &wageHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, paid: map[string]int64{}}
 	h.env.SetStartTime(start)
+	h.env.RegisterWorkflow(NoticeDelivery)
 	h.env.RegisterActivity(&activities.Policies{Registry: reg})
 	rec := &activities.Recorder{}
 	h.env.RegisterActivity(rec)
