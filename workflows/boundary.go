@@ -460,6 +460,19 @@ func (b *boundary) open(ctx workflow.Context) error {
 // assignLeader makes subject the case leader. The resolution deadline runs
 // from the first assignment; handing the case over does not restart it.
 func (b *boundary) assignLeader(ctx workflow.Context, subject string, by casefile.Actor, reason string) (int, error) {
+	if b.s.ResolveBy.IsZero() && lookupFirst(ctx) {
+		// The resolution deadline is looked up before the case changes: a
+		// failed lookup leaves it as it was, and an assignment made while
+		// this one waited keeps its own start.
+		today := b.s.Journal.today(ctx)
+		resolveBy, err := deadline(ctx, b.in.Jurisdiction, today, b.s.Policy.Boundary.ResolutionPeriod)
+		if err != nil {
+			return 0, fmt.Errorf("resolution deadline: %w", err)
+		}
+		if b.s.ResolveBy.IsZero() {
+			b.s.LeaderAssignedOn, b.s.ResolveBy = today, resolveBy
+		}
+	}
 	previous := b.s.CaseLeader
 	b.s.CaseLeader = subject
 	data := map[string]any{"case_leader": subject, "previous": previous}

@@ -533,6 +533,17 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "defaulted_installment": r.DefaultedInstallment, "outstanding_fen": e.outstanding()},
 		})
 		return nil
+	case PlanFailed:
+		// Like a default, the settlement falls through and enforcement of
+		// the original title resumes; the failure is on the record for the
+		// clerk, and the case goes on.
+		e.s.Stage = StageEnforcing
+		e.s.Journal.add(ctx, step{
+			Kind: "settlement_plan_failed", Actor: casefile.System, ReasonCode: "settlement_plan_failed",
+			Reason: fmt.Sprintf("settlement %d could not be supervised: %s; enforcement of the original title resumes for %s", st.No, r.Failure, yuan(e.outstanding())),
+			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "failure": r.Failure, "outstanding_fen": e.outstanding()},
+		})
+		return nil
 	}
 	return fmt.Errorf("settlement plan ended with unknown outcome %q", r.Outcome)
 }
@@ -551,8 +562,7 @@ func (e *enforcement) startPlan(ctx workflow.Context, st *Settlement) {
 		StartedBy: casefile.System,
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
-		var r PlanResult
-		if err := e.plan.Get(gctx, &r); err != nil {
+		if r, err := planOutcome(gctx, e.plan); err != nil {
 			e.planErr = err
 		} else {
 			st.Result = &r

@@ -37,6 +37,10 @@ const (
 	PlanPerforming = "performing"
 	PlanPerformed  = "performed"
 	PlanDefaulted  = "defaulted"
+	// PlanFailed is no stage of the plan's own: it is how a parent records
+	// a plan workflow that failed instead of closing, so the parent's case
+	// goes on in a state a clerk sees rather than failing with it.
+	PlanFailed = "failed"
 )
 
 // States of one installment in the performance ledger (自动履行跟踪台账).
@@ -216,6 +220,8 @@ type PlanResult struct {
 	ClosedOn             policy.Date  `json:"closed_on"`
 	Certificate          *Certificate `json:"certificate,omitempty"`
 	Installments         []LedgerLine `json:"installments"`
+	// Failure is why the plan workflow failed, when Outcome is PlanFailed.
+	Failure string `json:"failure,omitempty"`
 }
 
 type plan struct {
@@ -314,6 +320,9 @@ func validatePlan(in PlanInput) error {
 		}
 		if inst.DueOn.IsZero() {
 			return fmt.Errorf("installment %d: due date is required", i+1)
+		}
+		if err := checkDate(fmt.Sprintf("installment %d: due date", i+1), inst.DueOn); err != nil {
+			return err
 		}
 		if i > 0 && !inst.DueOn.After(in.Installments[i-1].DueOn) {
 			return fmt.Errorf("installment %d: due date %s must be after the previous one's", i+1, inst.DueOn)

@@ -129,6 +129,33 @@ func continueAsNew(ctx workflow.Context, flush func(workflow.Context) error, idl
 	return workflow.NewContinueAsNewError(ctx, wf, next)
 }
 
+// versionLookupFirst guards commands that look a deadline up before they
+// change anything, then check the case still allows them: before it they
+// claimed the stage first, and a failed lookup left the case half-changed.
+const versionLookupFirst = "deadline-lookup-first"
+
+// lookupFirst reports whether this run looks deadlines up before a
+// command changes the case.
+func lookupFirst(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, versionLookupFirst, workflow.DefaultVersion, 1) >= 1
+}
+
+// versionPlanFailure guards recording a failed child plan as the parent's
+// state: before it, the parent failed with its child.
+const versionPlanFailure = "child-plan-failure-is-a-state"
+
+// planOutcome waits for a child plan to end and returns its result, or,
+// when the plan workflow failed, a PlanFailed result naming why. Runs
+// recorded before versionPlanFailure get the failure, and fail with it.
+func planOutcome(ctx workflow.Context, f workflow.ChildWorkflowFuture) (PlanResult, error) {
+	var r PlanResult
+	err := f.Get(ctx, &r)
+	if err != nil && workflow.GetVersion(ctx, versionPlanFailure, workflow.DefaultVersion, 1) >= 1 {
+		return PlanResult{Outcome: PlanFailed, Failure: err.Error()}, nil
+	}
+	return r, err
+}
+
 // versionContinueWhenDue guards waking a main loop's wait when continuing
 // as new is due: before it, the wait woke only for a change or a timer, so
 // under a steady stream of commands the handler of the latest one was

@@ -352,7 +352,28 @@ func (m *mediation) recordOutcome(ctx workflow.Context, cmd OutcomeCommand) (Med
 	var seq int
 	switch cmd.Outcome {
 	case OutcomeAgreed:
-		m.s.Agreement = &Agreement{Terms: *cmd.Terms, AgreedOn: m.s.Journal.today(ctx), Mediator: cmd.Actor.Subject}
+		agreement := &Agreement{Terms: *cmd.Terms, AgreedOn: m.s.Journal.today(ctx), Mediator: cmd.Actor.Subject}
+		if m.s.Version >= 1 && lookupFirst(ctx) {
+			// The confirmation window is looked up before the case changes:
+			// a failed lookup leaves it as it was, and the command can be
+			// given again.
+			by, err := deadline(ctx, m.in.Jurisdiction, agreement.AgreedOn, m.s.Policy.Confirmation.ApplyWithin)
+			if err != nil {
+				return MediationView{}, fmt.Errorf("confirmation window: %w", err)
+			}
+			if m.s.Stage != StageMediating {
+				return MediationView{}, reject(RejectConflict, "the case moved on while the agreement was recorded: %s", m.s.Stage)
+			}
+			m.s.Agreement = agreement
+			m.s.Stage, m.s.Outcome = StageAgreementReached, OutcomeAgreed
+			m.s.Confirmation = &Confirmation{ApplyBy: by}
+			seq = m.s.Journal.add(ctx, step{
+				Kind: "agreement_reached", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "mediation_agreement",
+				Data: map[string]any{"agreement": agreement, "confirmation_apply_by": by},
+			})
+			break
+		}
+		m.s.Agreement = agreement
 		data := map[string]any{"agreement": m.s.Agreement}
 		if m.s.Version >= 1 {
 			// Claim the stage before the deadline lookup yields.

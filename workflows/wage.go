@@ -393,6 +393,8 @@ func ValidateWage(in WageInput, openedOn policy.Date) error {
 			return fmt.Errorf("installment %d: due date is required", i+1)
 		case inst.DueOn.Before(openedOn):
 			return fmt.Errorf("installment %d: due date %s is before the case opens on %s", i+1, inst.DueOn, openedOn)
+		case inst.DueOn.After(LatestDate):
+			return checkDate(fmt.Sprintf("installment %d: due date", i+1), inst.DueOn)
 		case i > 0 && !inst.DueOn.After(in.Schedule[i-1].DueOn):
 			return fmt.Errorf("installment %d: due date %s must be after the previous one's", i+1, inst.DueOn)
 		}
