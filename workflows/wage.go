@@ -98,6 +98,8 @@ type WageInput struct {
 	Acceleration bool           `json:"acceleration"`
 	OpenedBy     casefile.Actor `json:"opened_by"`
 	Clock        casetime.Clock `json:"clock"`
+	// MaxStepsPerRun overrides wageStepsPerRun (tests set it small).
+	MaxStepsPerRun int `json:"max_steps_per_run,omitempty"`
 
 	State *WageState `json:"state,omitempty"`
 }
@@ -151,6 +153,12 @@ type wagePaymentRecord struct {
 // naming the parties once; before it every write carried every changed
 // creditor line and every summary every creditor.
 const versionWageByPayment = "wage-ledger-by-payment"
+
+// wageStepsPerRun bounds the steps one run of a wage case takes before it
+// continues as new, whatever Temporal suggests: a payment costs about
+// seventeen history events, so a run stays well under 10,240 events while
+// thousands of payments arrive.
+const wageStepsPerRun = 400
 
 // wageLinesPerWrite bounds the creditor lines one ledger write carries, so
 // no activity input nears Temporal's payload limit.
@@ -300,8 +308,11 @@ type WageResult struct {
 type wage struct {
 	in WageInput
 	s  *WageState
-	// byPayment is set in runs that write the ledger by payment.
+	// byPayment is set in runs that write the ledger by payment and
+	// continue as new after wageStepsPerRun steps.
 	byPayment bool
+	// runStart is the journal's last step when this run began.
+	runStart int
 	// rev counts changes made by handlers, so the main loop wakes to
 	// recompute its timers.
 	rev int
@@ -321,13 +332,14 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 		return WageResult{}, err
 	}
 	w.byPayment = workflow.GetVersion(ctx, versionWageByPayment, workflow.DefaultVersion, 1) >= 1
+	w.runStart = w.s.Journal.Seq
 	if fresh {
 		if err := w.open(ctx); err != nil {
 			return WageResult{}, err
 		}
 	}
 
-	life := newLifetime(ctx, nil)
+	life := newLifetime(ctx, func() bool { return w.byPayment && w.s.Journal.Seq-w.runStart >= w.stepsPerRun() })
 	idle := func() bool { return !w.dirty() }
 	for !w.closed() {
 		if err := w.flush(ctx); err != nil {
@@ -354,6 +366,13 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 		return WageResult{}, err
 	}
 	return WageResult{Stage: w.s.Stage, Outcome: w.s.Outcome, PaidFen: w.paid(), OverpaidFen: w.s.OverpaidFen}, nil
+}
+
+func (w *wage) stepsPerRun() int {
+	if w.in.MaxStepsPerRun > 0 {
+		return w.in.MaxStepsPerRun
+	}
+	return wageStepsPerRun
 }
 
 // init fixes the case clock and an empty state, without yielding.
