@@ -86,7 +86,6 @@ func TestWageThousandPaymentsToTenThousandCreditors(t *testing.T) {
 	}
 }
 
-
 func thousandPayments(t *testing.T, rule string) {
 	const n, payments, every = 10_000, 1_000, time.Hour
 	owed := make([]int64, n)
