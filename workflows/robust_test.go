@@ -9,10 +9,54 @@ import (
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/testsuite"
 
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/policy"
 )
+
+// lookupsDown makes every deadline lookup in env fail from one delay to
+// another, answering the others from the real registry.
+func lookupsDown(t *testing.T, env *testsuite.TestWorkflowEnvironment, from, to time.Duration) {
+	t.Helper()
+	reg, err := policy.Default()
+	require.NoError(t, err)
+	real := &activities.Policies{Registry: reg}
+	down := false
+	var pa *activities.Policies
+	env.OnActivity(pa.Deadline, mock.Anything, mock.Anything).Return(
+		func(ctx context.Context, in activities.DeadlineInput) (activities.DeadlineResult, error) {
+			if down {
+				return activities.DeadlineResult{}, temporal.NewNonRetryableApplicationError("calendar unavailable", "Unavailable", nil)
+			}
+			return real.Deadline(ctx, in)
+		})
+	env.RegisterDelayedCallback(func() { down = true }, from)
+	env.RegisterDelayedCallback(func() { down = false }, to)
+}
+
+// TestTerminationLookupFailureLeavesTheCaseAsItWas fails the re-check
+// lookups of a termination: the command fails and the round is still
+// being enforced; given again, the termination takes effect.
+func TestTerminationLookupFailureLeavesTheCaseAsItWas(t *testing.T) {
+	h := newEnfHarness(t, enfStart)
+	noon := 3 * time.Hour // enfStart is 09:00
+	lookupsDown(t, h.env, day(1)+noon-time.Hour, day(1)+noon+time.Hour)
+	nothing := h.on(enfToday, UpdateRecordInquiry, InquiryCommand{Found: false, Actor: judge})
+	failed := h.on(enfToday.AddDays(1), UpdateTerminateRound, TerminateRoundCommand{Reason: "未发现财产", Actor: judge})
+	measure := h.on(enfToday.AddDays(2), UpdateOrderMeasure, MeasureCommand{Kind: MeasureConsumptionRestriction, Actor: judge})
+	again := h.on(enfToday.AddDays(3), UpdateTerminateRound, TerminateRoundCommand{Reason: "未发现财产", Actor: judge})
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, day(5))
+	h.env.ExecuteWorkflow(Enforcement, enfInput(enfToday, judgmentTitle()))
+	require.ErrorContains(t, h.env.GetWorkflowError(), "canceled")
+	require.NoError(t, nothing.err)
+	require.ErrorContains(t, failed.err, "calendar unavailable")
+	require.NoError(t, measure.err, "the round is still being enforced after the failed termination")
+	require.NoError(t, again.err)
+	require.Equal(t, StageTerminatedRound, again.view.Stage)
+	require.Len(t, again.view.Terminations, 1)
+	require.Len(t, again.view.Terminations[0].Rechecks, 10, "every six months for five years")
+}
 
 // TestAgreementLookupFailureLeavesTheCaseAsItWas fails the confirmation
 // window's lookup while an agreement is recorded: the command fails, the
@@ -21,20 +65,7 @@ import (
 func TestAgreementLookupFailureLeavesTheCaseAsItWas(t *testing.T) {
 	start := cst(2026, 3, 10)
 	h := newHarness(t, start)
-	reg, err := policy.Default()
-	require.NoError(t, err)
-	real := &activities.Policies{Registry: reg}
-	down := false
-	var pa *activities.Policies
-	h.env.OnActivity(pa.Deadline, mock.Anything, mock.Anything).Return(
-		func(ctx context.Context, in activities.DeadlineInput) (activities.DeadlineResult, error) {
-			if down {
-				return activities.DeadlineResult{}, temporal.NewNonRetryableApplicationError("calendar unavailable", "Unavailable", nil)
-			}
-			return real.Deadline(ctx, in)
-		})
-	h.env.RegisterDelayedCallback(func() { down = true }, day(1)-time.Hour)
-	h.env.RegisterDelayedCallback(func() { down = false }, day(1)+time.Hour)
+	lookupsDown(t, h.env, day(1)-time.Hour, day(1)+time.Hour)
 	terms := threeInstallments(policy.DateOf(start).AddDays(1))
 	failed := h.at(day(1), UpdateRecordOutcome, OutcomeCommand{Outcome: OutcomeAgreed, Terms: terms, Actor: mediator})
 	state := h.at(day(1)+30*time.Minute, UpdateExtendDeadline, ExtendCommand{Reason: "双方同意", Actor: mediator})
@@ -100,4 +131,24 @@ func TestFarDatesAreRefused(t *testing.T) {
 		var back policy.Date
 		require.NoError(t, back.UnmarshalJSON(b), "got %s", b)
 	})
+}
+
+// TestFailedSettlementPlanResumesEnforcement lets a settlement's plan
+// workflow fail: the enforcement case does not fail with it; it records
+// the failure and enforcement of the original title resumes, so the next
+// payment completes the case.
+func TestFailedSettlementPlanResumesEnforcement(t *testing.T) {
+	h := newEnfHarness(t, enfStart)
+	h.env.OnWorkflow(InstallmentPlan, mock.Anything, mock.Anything).Return(PlanResult{}, errors.New("settlement plan: calendar unavailable"))
+	settle := h.on(enfToday.AddDays(1), UpdateSettle, SettleCommand{Actor: judge, Installments: []Installment{{DueOn: enfToday.AddDays(40), AmountFen: 1_302_700}}})
+	paid := h.on(enfToday.AddDays(3), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 1_302_700, PaidOn: enfToday.AddDays(3), Actor: judge})
+	res := h.run(enfInput(enfToday, judgmentTitle()))
+	require.NoError(t, settle.err)
+	require.NoError(t, paid.err)
+	require.Equal(t, StageCompleted, res.Stage)
+	require.Equal(t, []string{
+		"enforcement_filed", "settlement_reached", "settlement_plan_failed", "enforcement_payment_recorded", "enforcement_completed",
+	}, h.kinds(enforcementStream))
+	require.Equal(t, PlanFailed, paid.view.Settlements[0].Result.Outcome)
+	require.Contains(t, paid.view.Settlements[0].Result.Failure, "calendar unavailable")
 }
