@@ -76,9 +76,26 @@ func planResult(t *testing.T, run client.WorkflowRun) workflows.PlanResult {
 }
 
 // requireDeliveredOnce checks that every notice of the case was delivered,
-// and filed in the inbox exactly once.
+// and filed in the inbox exactly once. Delivery runs beside the case, not
+// in it, so a notice may still be on its way when the plan has ended: it
+// is given a few seconds.
 func requireDeliveredOnce(t *testing.T, id string, ns []db.Notice) {
 	t.Helper()
+	require.Eventually(t, func() bool {
+		for _, n := range ns {
+			got, err := store.Notice(t.Context(), n.ID)
+			if err != nil || got.DeliveredAt == nil {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 100*time.Millisecond, "every notice of %s delivered", id)
+	for i, n := range ns {
+		n, err := store.Notice(t.Context(), n.ID)
+		require.NoError(t, err)
+		require.Equal(t, db.NoticeDelivered, n.State)
+		ns[i] = n
+	}
 	for _, n := range ns {
 		require.NotNil(t, n.DeliveredAt, "notice %d (%s) delivered", n.ID, n.Kind)
 		require.Equal(t, id, n.CaseID)
