@@ -344,6 +344,7 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 	// A running settlement plan is a child of this run: the run hands over
 	// only once it has ended.
 	life := newLifetime(ctx, nil)
+	life.grown = stepLimit(&life, &e.s.Journal, e.s.Journal.Seq)
 	idle := func() bool { return len(e.s.Journal.Pending) == 0 && len(e.s.Outbox) == 0 }
 	for !e.finished() {
 		if err := e.flush(ctx); err != nil {
@@ -756,6 +757,11 @@ func (e *enforcement) notice(ctx workflow.Context, recipient, kind, body string)
 // notices: a notice goes out only after the step that decided it is in the
 // audit trail.
 func (e *enforcement) flush(ctx workflow.Context) error {
+	return e.s.Journal.settle(ctx, e.flushOnce)
+}
+
+// flushOnce is one flush; see flush.
+func (e *enforcement) flushOnce(ctx workflow.Context) error {
 	if err := e.s.Journal.flush(ctx, e.summary()); err != nil {
 		return err
 	}

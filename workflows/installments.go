@@ -249,6 +249,7 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 	}
 
 	life := newLifetime(ctx, nil)
+	life.grown = stepLimit(&life, &p.s.Journal, p.s.Journal.Seq)
 	idle := func() bool { return !p.dirty() }
 	for p.s.Stage == PlanPerforming {
 		if err := p.flush(ctx); err != nil {
@@ -687,6 +688,11 @@ func (p *plan) dirty() bool {
 // notices: a notice goes out only after the step that decided it is in the
 // audit trail.
 func (p *plan) flush(ctx workflow.Context) error {
+	return p.s.Journal.settle(ctx, p.flushOnce)
+}
+
+// flushOnce is one flush; see flush.
+func (p *plan) flushOnce(ctx workflow.Context) error {
 	if err := p.s.Journal.flush(ctx, nil); err != nil {
 		return err
 	}

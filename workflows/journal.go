@@ -24,6 +24,8 @@ type journal struct {
 	Seq     int              `json:"seq"`     // last step numbered
 	Flushed int              `json:"flushed"` // last step recorded
 	Pending []casefile.Event `json:"pending,omitempty"`
+	// flushing is set while a flush runs (see settle); never carried.
+	flushing bool
 }
 
 // step is what a process says about one step it took.
@@ -270,9 +272,39 @@ func awaitOrTimeout(ctx workflow.Context, d time.Duration, cond func() bool) err
 }
 
 // awaitRecorded blocks an update handler until its step is in the read
-// model, so a caller who reads the timeline after a command sees it.
+// model, so a caller who reads the timeline after a command sees it; in
+// runs that continue when due, also until the flush that recorded it has
+// ended (ledger and notices too). The handler then finishes in the same
+// workflow task as the flush, where the main loop's wait sees every
+// handler finished: a handler that finished in the middle of a flush left
+// that moment to pass while the main loop waited on an activity, the next
+// command arrived, and under a steady stream the run never handed over.
 func (j *journal) awaitRecorded(ctx workflow.Context, seq int) error {
-	return workflow.Await(ctx, func() bool { return j.Flushed >= seq })
+	if workflow.GetVersion(ctx, versionContinueWhenDue, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return workflow.Await(ctx, func() bool { return j.Flushed >= seq })
+	}
+	return workflow.Await(ctx, func() bool { return j.Flushed >= seq && !j.flushing })
+}
+
+// settle runs one flush of a workflow (steps, then its ledger and
+// notices), marking the journal busy while it lasts; see awaitRecorded.
+func (j *journal) settle(ctx workflow.Context, flush func(workflow.Context) error) error {
+	j.flushing = true
+	defer func() { j.flushing = false }()
+	return flush(ctx)
+}
+
+// stepsPerRun bounds the steps one run of a case takes before it
+// continues as new whatever Temporal suggests (the server suggests it only
+// at about 10,000 events, and a command costs some seventeen): so every
+// run stays well under 10,240 events.
+const stepsPerRun = 500
+
+// stepLimit is a lifetime's own reason to continue: this run, which began
+// at step runStart, has taken stepsPerRun steps; only in runs that wake
+// when continuing is due.
+func stepLimit(life *lifetime, j *journal, runStart int) func() bool {
+	return func() bool { return life.wake && j.Seq-runStart >= stepsPerRun }
 }
 
 // recordOptions retry the read-model write for as long as it takes: a case

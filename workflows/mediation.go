@@ -191,6 +191,7 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 	// A running performance plan is a child of this run: the run hands
 	// over only once it has ended.
 	life := newLifetime(ctx, nil)
+	life.grown = stepLimit(&life, &m.s.Journal, m.s.Journal.Seq)
 	flush := func(ctx workflow.Context) error { return m.s.Journal.flush(ctx, m.summary()) }
 	idle := func() bool { return len(m.s.Journal.Pending) == 0 }
 	for !m.finished() {

@@ -1045,6 +1045,11 @@ func (w *wage) dirty() bool {
 // notices: a notice goes out only after the step that decided it is in the
 // audit trail.
 func (w *wage) flush(ctx workflow.Context) error {
+	return w.s.Journal.settle(ctx, w.flushOnce)
+}
+
+// flushOnce is one flush; see flush.
+func (w *wage) flushOnce(ctx workflow.Context) error {
 	named := len(w.s.Journal.Pending) > 0
 	if err := w.s.Journal.flush(ctx, w.summary()); err != nil {
 		return err
