@@ -75,11 +75,11 @@ func planResult(t *testing.T, run client.WorkflowRun) workflows.PlanResult {
 	return res
 }
 
-// requireDeliveredOnce checks that every notice of the case was delivered,
-// and filed in the inbox exactly once. Delivery runs beside the case, not
-// in it, so a notice may still be on its way when the plan has ended: it
-// is given a few seconds.
-func requireDeliveredOnce(t *testing.T, id string, ns []db.Notice) {
+// awaitDelivered waits until every notice in ns is delivered and returns
+// them as stored. Delivery runs beside the case, not in it, so a notice may
+// still be on its way when the step that sent it is done: it is given a few
+// seconds.
+func awaitDelivered(t *testing.T, id string, ns []db.Notice) {
 	t.Helper()
 	require.Eventually(t, func() bool {
 		for _, n := range ns {
@@ -96,6 +96,13 @@ func requireDeliveredOnce(t *testing.T, id string, ns []db.Notice) {
 		require.Equal(t, db.NoticeDelivered, n.State)
 		ns[i] = n
 	}
+}
+
+// requireDeliveredOnce checks that every notice of the case was delivered,
+// and filed in the inbox exactly once.
+func requireDeliveredOnce(t *testing.T, id string, ns []db.Notice) {
+	t.Helper()
+	awaitDelivered(t, id, ns)
 	for _, n := range ns {
 		require.NotNil(t, n.DeliveredAt, "notice %d (%s) delivered", n.ID, n.Kind)
 		require.Equal(t, id, n.CaseID)
