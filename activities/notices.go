@@ -63,3 +63,16 @@ func (n *Notifier) DeliverNotice(ctx context.Context, id int64) error {
 	}
 	return n.Store.NoticeDelivered(ctx, id)
 }
+
+// UndeliverableInput names a notice the channel would not take after every
+// attempt, and the last error it gave.
+type UndeliverableInput struct {
+	NoticeID  int64  `json:"notice_id"`
+	LastError string `json:"last_error"`
+}
+
+// MarkNoticeUndeliverable marks the notice undeliverable, for clerks to
+// serve another way; a notice delivered meanwhile stays delivered.
+func (n *Notifier) MarkNoticeUndeliverable(ctx context.Context, in UndeliverableInput) error {
+	return n.Store.NoticeUndeliverable(ctx, in.NoticeID, in.LastError)
+}

@@ -17,3 +17,26 @@ type RecordWageInput struct {
 func (r *Recorder) RecordWage(ctx context.Context, in RecordWageInput) error {
 	return r.Store.RecordWage(ctx, in.Ledger)
 }
+
+// ApplyWagePaymentsInput is the payments a wage case took since its ledger
+// was last written, each by its amount, and its installment ledger after
+// them.
+type ApplyWagePaymentsInput struct {
+	CaseID   string           `json:"case_id"`
+	Version  int              `json:"version"`
+	Plan     db.Plan          `json:"plan"`
+	Payments []db.WagePayment `json:"payments"`
+}
+
+// ApplyWagePaymentsResult is what each payment credited, as allocated
+// against the stored creditor ledger.
+type ApplyWagePaymentsResult struct {
+	Applied []db.WagePaymentApplied `json:"applied"`
+}
+
+// ApplyWagePayments allocates the payments against the stored creditor
+// ledger and writes it; a retry changes nothing.
+func (r *Recorder) ApplyWagePayments(ctx context.Context, in ApplyWagePaymentsInput) (ApplyWagePaymentsResult, error) {
+	applied, err := r.Store.ApplyWagePayments(ctx, in.CaseID, in.Version, in.Plan, in.Payments)
+	return ApplyWagePaymentsResult{Applied: applied}, err
+}

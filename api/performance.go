@@ -85,7 +85,7 @@ func (s *Server) registerPerformance(api huma.API) {
 	huma.Register(api, op, s.getPlan)
 
 	op = operation("list-notices", http.MethodGet, "/cases/{id}/notices",
-		"List the notices sent in a case and whether each was delivered", access{Roles: everyone, Case: readCase})
+		"List the notices sent in a case and the state of each: pending, delivered, or undeliverable (the channel refused every attempt; serve it another way)", access{Roles: everyone, Case: readCase})
 	op.Errors = append(op.Errors, http.StatusNotFound)
 	huma.Register(api, op, s.listNotices)
 

@@ -23,16 +23,26 @@ type NoticeKey struct {
 	Seq         int    `json:"seq"`
 }
 
+// States of a notice in the outbox.
+const (
+	NoticePending       = "pending"       // enqueued, being delivered
+	NoticeDelivered     = "delivered"     // the channel took it
+	NoticeUndeliverable = "undeliverable" // the channel refused every attempt: a clerk serves it another way
+)
+
 // Notice is a notice in the outbox.
 type Notice struct {
 	NoticeKey
-	ID          int64       `json:"id"`
-	Recipient   string      `json:"recipient"`
-	Body        string      `json:"body"`
-	CaseOn      policy.Date `json:"case_on"`
-	CreatedAt   time.Time   `json:"created_at"`
-	DeliveredAt *time.Time  `json:"delivered_at,omitempty"`
-	Attempts    int         `json:"attempts"`
+	ID              int64       `json:"id"`
+	Recipient       string      `json:"recipient"`
+	Body            string      `json:"body"`
+	CaseOn          policy.Date `json:"case_on"`
+	CreatedAt       time.Time   `json:"created_at"`
+	State           string      `json:"state" enum:"pending,delivered,undeliverable"`
+	DeliveredAt     *time.Time  `json:"delivered_at,omitempty"`
+	UndeliverableAt *time.Time  `json:"undeliverable_at,omitempty"`
+	LastError       string      `json:"last_error,omitempty"`
+	Attempts        int         `json:"attempts"`
 }
 
 // EnqueueNotice adds n to the outbox unless a notice with its key is there
@@ -84,6 +94,30 @@ func (s *Store) NoticeDelivered(ctx context.Context, id int64) error {
 	return nil
 }
 
+// NoticeUndeliverable marks a notice undeliverable with the channel's last
+// error, unless it was delivered meanwhile; marking it again changes
+// nothing.
+func (s *Store) NoticeUndeliverable(ctx context.Context, id int64, lastError string) error {
+	if _, err := dbq.New(s.pool).NoticeMarkUndeliverable(ctx, dbq.NoticeMarkUndeliverableParams{ID: id, LastError: lastError}); err != nil {
+		return fmt.Errorf("notice %d: mark undeliverable: %w", id, err)
+	}
+	return nil
+}
+
+// UndeliverableNotices returns up to limit notices of every case that the
+// channel would not take, oldest first, for clerks to serve another way.
+func (s *Store) UndeliverableNotices(ctx context.Context, limit int) ([]Notice, error) {
+	rows, err := dbq.New(s.pool).NoticeListUndeliverable(ctx, int32(limit))
+	if err != nil {
+		return nil, fmt.Errorf("undeliverable notices: %w", err)
+	}
+	out := make([]Notice, 0, len(rows))
+	for _, r := range rows {
+		out = append(out, noticeFromRow(r))
+	}
+	return out, nil
+}
+
 // Notices returns every notice of a case, in the order they were enqueued.
 func (s *Store) Notices(ctx context.Context, caseID string) ([]Notice, error) {
 	rows, err := dbq.New(s.pool).NoticeListByCase(ctx, caseID)
@@ -108,9 +142,17 @@ func (s *Store) RecordDelivery(ctx context.Context, noticeID int64, channel stri
 }
 
 func noticeFromRow(r dbq.Notice) Notice {
-	return Notice{
+	n := Notice{
 		NoticeKey: NoticeKey{CaseID: r.CaseID, Stream: r.Stream, Installment: int(r.Installment), Kind: r.Kind, Seq: int(r.Seq)},
 		ID:        r.ID, Recipient: r.Recipient, Body: r.Body, CaseOn: dateOf(r.CaseOn),
 		CreatedAt: r.CreatedAt, DeliveredAt: r.DeliveredAt, Attempts: int(r.Attempts),
+		UndeliverableAt: r.UndeliverableAt, LastError: r.LastError, State: NoticePending,
 	}
+	switch {
+	case n.DeliveredAt != nil:
+		n.State = NoticeDelivered
+	case n.UndeliverableAt != nil:
+		n.State = NoticeUndeliverable
+	}
+	return n
 }

@@ -8,6 +8,7 @@ import (
 
 	"github.com/jackc/pgx/v5"
 
+	allot "github.com/casework/casework/allocation"
 	"github.com/casework/casework/db/dbq"
 )
 
@@ -106,4 +107,97 @@ func wageCreditorOf(r dbq.WageCreditor) WageCreditor {
 		CaseID: r.CaseID, CreditorID: r.CreditorID, No: int(r.No), Name: r.Name, OwedFen: r.OwedFen,
 		PaidFen: r.PaidFen, Hardship: r.Hardship, Version: int(r.Version), UpdatedAt: r.UpdatedAt,
 	}
+}
+
+// WagePayment is one payment to a wage case's creditors, to be allocated
+// against the stored creditor ledger by Rule (allocation.ProRata or
+// HardshipFirst). Version is the case's ledger version once it was made.
+type WagePayment struct {
+	No        int    `json:"no"`
+	AmountFen int64  `json:"amount_fen"`
+	Rule      string `json:"rule"`
+	Version   int    `json:"version"`
+}
+
+// WagePaymentApplied is what one payment credited: the sum and how many
+// creditors shared it. Skipped is set for a payment already in the ledger
+// (a retried write), which is not allocated again.
+type WagePaymentApplied struct {
+	No          int   `json:"no"`
+	CreditedFen int64 `json:"credited_fen"`
+	Creditors   int   `json:"creditors"`
+	Skipped     bool  `json:"skipped,omitempty"`
+}
+
+// ApplyWagePayments allocates payments, in order, against a case's stored
+// creditor lines and writes the lines they changed at version, in one
+// transaction; then it writes the installment ledger. The workflow that
+// made the payments allocates them the same way against the same lines, so
+// a payment travels as its amount, not as ten thousand lines; the sums
+// returned let it check that both agree. A payment whose version the lines
+// already hold was applied by an earlier try and is skipped.
+func (s *Store) ApplyWagePayments(ctx context.Context, caseID string, version int, plan Plan, payments []WagePayment) ([]WagePaymentApplied, error) {
+	var out []WagePaymentApplied
+	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
+		out = out[:0]
+		q := dbq.New(tx)
+		rows, err := q.WageCreditorClaims(ctx, caseID)
+		if err != nil {
+			return err
+		}
+		applied := 0
+		claims := make([]allot.Claim, len(rows))
+		paid := make([]int64, len(rows))
+		for i, r := range rows {
+			if int(r.No) != i+1 {
+				return fmt.Errorf("creditor line %d is at position %d: the ledger has a gap", r.No, i+1)
+			}
+			applied = max(applied, int(r.Version))
+			paid[i] = r.PaidFen
+			claims[i] = allot.Claim{OwedFen: r.OwedFen - r.PaidFen, Hardship: r.Hardship}
+		}
+		changed := make([]bool, len(rows))
+		for _, p := range payments {
+			if p.Version <= applied {
+				out = append(out, WagePaymentApplied{No: p.No, Skipped: true})
+				continue
+			}
+			parts, _, err := allot.Allocate(p.Rule, p.AmountFen, claims)
+			if err != nil {
+				return fmt.Errorf("allocate payment %d: %w", p.No, err)
+			}
+			a := WagePaymentApplied{No: p.No}
+			for i, part := range parts {
+				if part == 0 {
+					continue
+				}
+				paid[i] += part
+				claims[i].OwedFen -= part
+				changed[i] = true
+				a.CreditedFen += part
+				a.Creditors++
+			}
+			out = append(out, a)
+		}
+		var nos []int32
+		var fen []int64
+		for i, c := range changed {
+			if c {
+				nos, fen = append(nos, int32(i+1)), append(fen, paid[i])
+			}
+		}
+		if len(nos) == 0 {
+			return nil
+		}
+		_, err = q.WageCreditorSetPaid(ctx, dbq.WageCreditorSetPaidParams{CaseID: caseID, Version: int32(version), Nos: nos, PaidFen: fen})
+		return err
+	})
+	if err != nil {
+		return nil, fmt.Errorf("apply wage payments %s v%d: %w", caseID, version, err)
+	}
+	plan.Version = version
+	if err := s.RecordPlan(ctx, plan, nil); err != nil {
+		return nil, err
+	}
+	return out, nil
 }

@@ -75,10 +75,34 @@ func planResult(t *testing.T, run client.WorkflowRun) workflows.PlanResult {
 	return res
 }
 
+// awaitDelivered waits until every notice in ns is delivered and returns
+// them as stored. Delivery runs beside the case, not in it, so a notice may
+// still be on its way when the step that sent it is done: it is given a few
+// seconds.
+func awaitDelivered(t *testing.T, id string, ns []db.Notice) {
+	t.Helper()
+	require.Eventually(t, func() bool {
+		for _, n := range ns {
+			got, err := store.Notice(t.Context(), n.ID)
+			if err != nil || got.DeliveredAt == nil {
+				return false
+			}
+		}
+		return true
+	}, 30*time.Second, 100*time.Millisecond, "every notice of %s delivered", id)
+	for i, n := range ns {
+		n, err := store.Notice(t.Context(), n.ID)
+		require.NoError(t, err)
+		require.Equal(t, db.NoticeDelivered, n.State)
+		ns[i] = n
+	}
+}
+
 // requireDeliveredOnce checks that every notice of the case was delivered,
 // and filed in the inbox exactly once.
 func requireDeliveredOnce(t *testing.T, id string, ns []db.Notice) {
 	t.Helper()
+	awaitDelivered(t, id, ns)
 	for _, n := range ns {
 		require.NotNil(t, n.DeliveredAt, "notice %d (%s) delivered", n.ID, n.Kind)
 		require.Equal(t, id, n.CaseID)

@@ -100,6 +100,7 @@ func streamKinds(t *testing.T, id, stream string) []string {
 // inbox exactly once.
 func requireDelivered(t *testing.T, id string, ns []db.Notice) {
 	t.Helper()
+	awaitDelivered(t, id, ns)
 	for _, n := range ns {
 		require.NotNil(t, n.DeliveredAt, "notice %d (%s) delivered", n.ID, n.Kind)
 	}

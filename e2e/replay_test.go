@@ -99,6 +99,17 @@ func TestReplayRecordedHistories(t *testing.T) {
 	for _, plan := range []string{cases["plan_paid_with_interest"], cases["plan_defaulted"]} {
 		require.NoError(t, temporal.GetWorkflow(ctx, plan, "").Get(ctx, nil), "plan %s ends", plan)
 	}
+	// v3: recorded once runs continue when due, deliver notices beside the
+	// case and write the wage ledger by payment.
+	cases["v3_plan_defaulted"] = cases["plan_defaulted"]
+	cases["v3_enforcement_resumed_settled"] = cases["enforcement_resumed_settled"]
+	cases["v3_wage_paid_in_full"] = cases["wage_paid_in_full"]
+	cases["v3_boundary_settled"] = cases["boundary_settled"]
+	// The delivery of the defaulted plan's first notice.
+	ns := awaitNotices(t, defaulting.Summary.ID, 1)
+	awaitDelivered(t, defaulting.Summary.ID, ns[:1])
+	cases["v3_notice_delivered"] = workflows.NoticeWorkflowID(defaulting.Summary.ID, ns[0].ID)
+	require.NoError(t, temporal.GetWorkflow(ctx, cases["v3_notice_delivered"], "").Get(ctx, nil))
 
 	for name, wfID := range cases {
 		t.Run(name, func(t *testing.T) {

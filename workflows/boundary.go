@@ -305,6 +305,8 @@ type boundary struct {
 	rev int
 	// runStart is the journal's last step when this run began.
 	runStart int
+	// life decides when the run hands over to a new one.
+	life *lifetime
 }
 
 // Boundary runs one boundary-dispute case until its follow-up visits are
@@ -330,6 +332,10 @@ func Boundary(ctx workflow.Context, in BoundaryInput) (BoundaryResult, error) {
 		}
 	}
 
+	life := newLifetime(ctx, func() bool { return b.s.Journal.Seq-b.runStart >= b.stepsPerRun() })
+	b.life = &life
+	flush := func(ctx workflow.Context) error { return b.s.Journal.flush(ctx, b.summary()) }
+	idle := func() bool { return len(b.s.Journal.Pending) == 0 }
 	for b.s.Stage != BoundaryClosed {
 		if err := b.s.Journal.flush(ctx, b.summary()); err != nil {
 			return BoundaryResult{}, err
@@ -337,7 +343,7 @@ func Boundary(ctx workflow.Context, in BoundaryInput) (BoundaryResult, error) {
 		if b.shouldContinueAsNew(ctx) {
 			next := b.in
 			next.State = b.s
-			return BoundaryResult{}, workflow.NewContinueAsNewError(ctx, Boundary, next)
+			return BoundaryResult{}, continueAsNew(ctx, flush, idle, Boundary, next)
 		}
 		// Wake when a timer is due, when a command changed the case, or when
 		// the last handler of a run that has grown enough finished, so the
@@ -357,10 +363,7 @@ func Boundary(ctx workflow.Context, in BoundaryInput) (BoundaryResult, error) {
 
 	// Record the last steps, then let every handler waiting on them return
 	// before the workflow closes.
-	if err := b.s.Journal.flush(ctx, b.summary()); err != nil {
-		return BoundaryResult{}, err
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
+	if err := endRun(ctx, flush, idle); err != nil {
 		return BoundaryResult{}, err
 	}
 	return BoundaryResult{Stage: b.s.Stage, Outcome: b.s.Outcome}, nil
@@ -368,13 +371,17 @@ func Boundary(ctx workflow.Context, in BoundaryInput) (BoundaryResult, error) {
 
 // shouldContinueAsNew reports whether this run has grown enough to hand
 // over to a new one, and can: everything recorded, no handler running.
+// Boundary cases woke for it before continue-when-due, so it holds in every
+// run.
 func (b *boundary) shouldContinueAsNew(ctx workflow.Context) bool {
-	limit := b.in.MaxStepsPerRun
-	if limit <= 0 {
-		limit = boundaryStepsPerRun
+	return b.life.due(ctx) && len(b.s.Journal.Pending) == 0
+}
+
+func (b *boundary) stepsPerRun() int {
+	if b.in.MaxStepsPerRun > 0 {
+		return b.in.MaxStepsPerRun
 	}
-	grown := workflow.GetInfo(ctx).GetContinueAsNewSuggested() || b.s.Journal.Seq-b.runStart >= limit
-	return grown && len(b.s.Journal.Pending) == 0 && workflow.AllHandlersFinished(ctx)
+	return boundaryStepsPerRun
 }
 
 // init fixes the case clock and an empty state, without yielding.
@@ -453,6 +460,19 @@ func (b *boundary) open(ctx workflow.Context) error {
 // assignLeader makes subject the case leader. The resolution deadline runs
 // from the first assignment; handing the case over does not restart it.
 func (b *boundary) assignLeader(ctx workflow.Context, subject string, by casefile.Actor, reason string) (int, error) {
+	if b.s.ResolveBy.IsZero() && lookupFirst(ctx) {
+		// The resolution deadline is looked up before the case changes: a
+		// failed lookup leaves it as it was, and an assignment made while
+		// this one waited keeps its own start.
+		today := b.s.Journal.today(ctx)
+		resolveBy, err := deadline(ctx, b.in.Jurisdiction, today, b.s.Policy.Boundary.ResolutionPeriod)
+		if err != nil {
+			return 0, fmt.Errorf("resolution deadline: %w", err)
+		}
+		if b.s.ResolveBy.IsZero() {
+			b.s.LeaderAssignedOn, b.s.ResolveBy = today, resolveBy
+		}
+	}
 	previous := b.s.CaseLeader
 	b.s.CaseLeader = subject
 	data := map[string]any{"case_leader": subject, "previous": previous}

@@ -33,7 +33,10 @@ const (
 	StagePerforming           = "performing"
 	StagePerformed            = "performed"
 	StageDefaulted            = "defaulted"
-	StagePlainContract        = "plain_contract"
+	// StagePerformanceFailed: the performance plan's workflow failed (not
+	// a default); the case is open and waits for a clerk.
+	StagePerformanceFailed = "performance_plan_failed"
+	StagePlainContract     = "plain_contract"
 )
 
 // Update names of the confirmation and follow-up steps.
@@ -161,6 +164,16 @@ func (m *mediation) advance(ctx workflow.Context) error {
 			Data:   map[string]any{"outstanding_fen": p.Result.OutstandingFen, "defaulted_installment": p.Result.DefaultedInstallment},
 		})
 		return nil
+	case PlanFailed:
+		// The case stays open, its steps and ledger as they were, for a
+		// clerk to see and take up; it does not fail with its plan.
+		m.s.Stage = StagePerformanceFailed
+		m.s.Journal.add(ctx, step{
+			Kind: "performance_plan_failed", Actor: casefile.System, ReasonCode: "performance_plan_failed",
+			Reason: fmt.Sprintf("performance supervision could not run: %s; the case awaits a clerk", p.Result.Failure),
+			Data:   map[string]any{"plan_id": p.PlanID, "workflow_id": p.WorkflowID, "failure": p.Result.Failure},
+		})
+		return nil
 	}
 	return fmt.Errorf("performance plan ended with unknown outcome %q", p.Result.Outcome)
 }
@@ -183,8 +196,7 @@ func (m *mediation) startPlan(ctx workflow.Context) {
 		StartedBy: casefile.System,
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
-		var r PlanResult
-		if err := m.plan.Get(gctx, &r); err != nil {
+		if r, err := planOutcome(gctx, m.plan); err != nil {
 			m.planErr = err
 		} else {
 			p.Result = &r
@@ -370,6 +382,25 @@ func (m *mediation) validateAccept(_ workflow.Context, cmd CourtCommand) error {
 }
 
 func (m *mediation) acceptConfirmation(ctx workflow.Context, cmd CourtCommand) (MediationView, error) {
+	if lookupFirst(ctx) {
+		// The decision deadline is looked up before the case changes: a
+		// failed lookup leaves it as it was.
+		acceptedOn := m.s.Journal.today(ctx)
+		by, err := deadline(ctx, m.in.Jurisdiction, acceptedOn, m.s.Policy.Confirmation.DecideWithin)
+		if err != nil {
+			return MediationView{}, fmt.Errorf("decision deadline: %w", err)
+		}
+		if m.s.Stage != StageConfirmationApplied {
+			return MediationView{}, reject(RejectConflict, "the case moved on while the application was accepted: %s", m.s.Stage)
+		}
+		m.s.Stage = StageConfirmationReview
+		m.s.Confirmation.AcceptedOn, m.s.Confirmation.DecideBy = acceptedOn, by
+		seq := m.s.Journal.add(ctx, step{
+			Kind: "confirmation_accepted", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "application_accepted",
+			Data: map[string]any{"decide_by": by, "period": m.s.Policy.Confirmation.DecideWithin},
+		})
+		return m.finishCommand(ctx, seq)
+	}
 	// Claim the stage before the deadline lookup yields.
 	m.s.Stage = StageConfirmationReview
 	c := m.s.Confirmation

@@ -19,10 +19,10 @@ import (
 func TestMediationContinuesAsNewWithItsState(t *testing.T) {
 	start := cst(2026, 3, 10)
 	h := newHarness(t, start)
-	// Suggested on day 9; the case wakes on day 10 for the extension and,
-	// once that step is recorded, continues as new.
+	// Extended on day 8, suggested on day 9: the case wakes for the
+	// suggestion itself and continues as new at once.
+	ext := h.at(day(8), UpdateExtendDeadline, ExtendCommand{Reason: "双方同意", Actor: mediator})
 	h.env.RegisterDelayedCallback(func() { h.env.SetContinueAsNewSuggested(true) }, day(9))
-	ext := h.at(day(10), UpdateExtendDeadline, ExtendCommand{Reason: "双方同意", Actor: mediator})
 	h.execute()
 
 	require.NoError(t, ext.err)
@@ -36,7 +36,7 @@ func TestMediationContinuesAsNewWithItsState(t *testing.T) {
 	require.Equal(t, 1, next.State.ExtensionsUsed)
 	require.Equal(t, 2, next.State.Journal.Seq)
 	require.Empty(t, next.State.Journal.Pending, "every step was recorded before continuing")
-	require.Equal(t, day(10), h.env.Now().Sub(start), "continued at the first wake after the suggestion")
+	require.Equal(t, day(9), h.env.Now().Sub(start), "continued when suggested, without waiting for a command or timer")
 
 	// The next run, started where the first stopped.
 	h2 := newHarness(t, h.env.Now())

@@ -341,14 +341,19 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 		}
 	}
 
+	// A running settlement plan is a child of this run: the run hands over
+	// only once it has ended.
+	life := newLifetime(ctx, nil)
+	life.grown = stepLimit(&life, &e.s.Journal, e.s.Journal.Seq)
+	idle := func() bool { return len(e.s.Journal.Pending) == 0 && len(e.s.Outbox) == 0 }
 	for !e.finished() {
 		if err := e.flush(ctx); err != nil {
 			return EnforcementResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) && !e.childRunning() {
+		if life.due(ctx) && !e.childRunning() {
 			next := e.in
 			next.State = e.s
-			return EnforcementResult{}, workflow.NewContinueAsNewError(ctx, Enforcement, next)
+			return EnforcementResult{}, continueAsNew(ctx, e.flush, idle, Enforcement, next)
 		}
 		if e.planErr != nil {
 			return EnforcementResult{}, fmt.Errorf("settlement plan: %w", e.planErr)
@@ -361,7 +366,9 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 		}
 		at, due := e.nextTimer()
 		rev := e.rev
-		passed, err := waitUntil(ctx, e.in.Clock, at, func() bool { return len(e.s.Journal.Pending) > 0 || e.rev != rev })
+		passed, err := waitUntil(ctx, e.in.Clock, at, func() bool {
+			return len(e.s.Journal.Pending) > 0 || e.rev != rev || (life.wakes(ctx) && !e.childRunning())
+		})
 		if err != nil {
 			return EnforcementResult{}, err
 		}
@@ -370,13 +377,7 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 		}
 	}
 
-	if err := e.flush(ctx); err != nil {
-		return EnforcementResult{}, err
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return EnforcementResult{}, err
-	}
-	if err := e.flush(ctx); err != nil {
+	if err := endRun(ctx, e.flush, idle); err != nil {
 		return EnforcementResult{}, err
 	}
 	return EnforcementResult{Stage: e.s.Stage, Outcome: e.s.Outcome, CollectedFen: e.s.CollectedFen}, nil
@@ -533,6 +534,17 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "defaulted_installment": r.DefaultedInstallment, "outstanding_fen": e.outstanding()},
 		})
 		return nil
+	case PlanFailed:
+		// Like a default, the settlement falls through and enforcement of
+		// the original title resumes; the failure is on the record for the
+		// clerk, and the case goes on.
+		e.s.Stage = StageEnforcing
+		e.s.Journal.add(ctx, step{
+			Kind: "settlement_plan_failed", Actor: casefile.System, ReasonCode: "settlement_plan_failed",
+			Reason: fmt.Sprintf("settlement %d could not be supervised: %s; enforcement of the original title resumes for %s", st.No, r.Failure, yuan(e.outstanding())),
+			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "failure": r.Failure, "outstanding_fen": e.outstanding()},
+		})
+		return nil
 	}
 	return fmt.Errorf("settlement plan ended with unknown outcome %q", r.Outcome)
 }
@@ -551,8 +563,7 @@ func (e *enforcement) startPlan(ctx workflow.Context, st *Settlement) {
 		StartedBy: casefile.System,
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
-		var r PlanResult
-		if err := e.plan.Get(gctx, &r); err != nil {
+		if r, err := planOutcome(gctx, e.plan); err != nil {
 			e.planErr = err
 		} else {
 			st.Result = &r
@@ -746,6 +757,11 @@ func (e *enforcement) notice(ctx workflow.Context, recipient, kind, body string)
 // notices: a notice goes out only after the step that decided it is in the
 // audit trail.
 func (e *enforcement) flush(ctx workflow.Context) error {
+	return e.s.Journal.settle(ctx, e.flushOnce)
+}
+
+// flushOnce is one flush; see flush.
+func (e *enforcement) flushOnce(ctx workflow.Context) error {
 	if err := e.s.Journal.flush(ctx, e.summary()); err != nil {
 		return err
 	}

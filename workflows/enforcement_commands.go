@@ -395,6 +395,8 @@ func (e *enforcement) validateSettle(ctx workflow.Context, cmd SettleCommand) er
 			return reject(RejectInvalid, "installment %d: amount must be a positive amount of fen, got %d", n, in.AmountFen)
 		case in.DueOn.IsZero():
 			return reject(RejectInvalid, "installment %d: due date is required", n)
+		case in.DueOn.After(LatestDate):
+			return reject(RejectInvalid, "%s", checkDate(fmt.Sprintf("installment %d: due date", n), in.DueOn).Error())
 		case !in.DueOn.After(prev):
 			return reject(RejectInvalid, "installment %d: due date %s must be after %s", n, in.DueOn, prev)
 		}
@@ -458,30 +460,54 @@ func (e *enforcement) validateTerminate(_ workflow.Context, cmd TerminateRoundCo
 	return nil
 }
 
+// maxRechecks bounds the re-checks one termination schedules, whatever
+// the policy's periods: a re-check period of zero would otherwise never end.
+const maxRechecks = 120
+
 func (e *enforcement) terminateRound(ctx workflow.Context, cmd TerminateRoundCommand) (EnforcementView, error) {
-	// Claim the stage before the deadline lookups yield.
-	e.s.Stage = StageTerminatedRound
+	first := lookupFirst(ctx)
+	prev := e.s.Stage
+	if !first {
+		// Claim the stage before the deadline lookups yield.
+		e.s.Stage = StageTerminatedRound
+	}
+	fail := func(err error) (EnforcementView, error) {
+		e.s.Stage = StageEnforcing
+		if first {
+			e.s.Stage = prev
+		}
+		return EnforcementView{}, err
+	}
 	today := e.s.Journal.today(ctx)
 	pol := e.s.Policy.Enforcement
 	t := Termination{No: len(e.s.Terminations) + 1, TerminatedOn: today, Reason: cmd.Reason, By: cmd.Actor.Subject}
 	var err error
 	if t.RecheckUntil, err = deadline(ctx, e.in.Jurisdiction, today, pol.RecheckFor); err != nil {
-		e.s.Stage = StageEnforcing
-		return EnforcementView{}, fmt.Errorf("re-check period: %w", err)
+		return fail(fmt.Errorf("re-check period: %w", err))
 	}
 	// Each re-check is counted from the termination, not from the one
 	// before, so a re-check moved off a rest day does not shift the rest.
 	for k := 1; ; k++ {
+		if first && (pol.RecheckEvery.IsZero() || k > maxRechecks) {
+			break
+		}
 		every := policy.Period{Years: pol.RecheckEvery.Years * k, Months: pol.RecheckEvery.Months * k, Days: pol.RecheckEvery.Days * k}
 		due, err := deadline(ctx, e.in.Jurisdiction, today, every)
 		if err != nil {
-			e.s.Stage = StageEnforcing
-			return EnforcementView{}, fmt.Errorf("re-check %d: %w", k, err)
+			return fail(fmt.Errorf("re-check %d: %w", k, err))
 		}
 		if due.After(t.RecheckUntil) {
 			break
 		}
 		t.Rechecks = append(t.Rechecks, Recheck{No: k, DueOn: due})
+	}
+	if first {
+		// Every lookup is done; only now does the case change, if it still
+		// allows the termination.
+		if e.s.Stage != StageEnforcing {
+			return EnforcementView{}, reject(RejectConflict, "the case moved on while the round was terminated: %s", e.s.Stage)
+		}
+		e.s.Stage = StageTerminatedRound
 	}
 	e.s.Terminations = append(e.s.Terminations, t)
 	seq := e.s.Journal.add(ctx, step{

@@ -38,6 +38,7 @@ func newEnfHarness(t *testing.T, start time.Time) *enfHarness {
 	var ts testsuite.WorkflowTestSuite
 	h := &enfHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, events: map[string][]casefile.Event{}}
 	h.env.SetStartTime(start)
+	h.env.RegisterWorkflow(NoticeDelivery)
 	h.env.RegisterWorkflow(InstallmentPlan)
 	h.env.RegisterActivity(&activities.Policies{Registry: reg})
 	rec := &activities.Recorder{}
@@ -122,6 +123,20 @@ func (h *enfHarness) on(d policy.Date, name string, cmd any) *enfUpdate {
 // onWorkflow sends a command at noon of d to the workflow wfID, or to the
 // enforcement case when wfID is empty.
 func (h *enfHarness) onWorkflow(d policy.Date, wfID, name string, cmd any) *enfUpdate {
+	// Commands on the same day arrive a minute apart, in the order sent.
+	delay := d.Start().Add(12*time.Hour + time.Duration(h.updates+1)*time.Minute).Sub(h.start)
+	if d.IsZero() {
+		delay = 0
+	}
+	return h.afterOn(delay, wfID, name, cmd)
+}
+
+// at sends a command to the enforcement case once delay has passed.
+func (h *enfHarness) at(delay time.Duration, name string, cmd any) *enfUpdate {
+	return h.afterOn(delay, "", name, cmd)
+}
+
+func (h *enfHarness) afterOn(delay time.Duration, wfID, name string, cmd any) *enfUpdate {
 	r := &enfUpdate{}
 	h.updates++
 	id := fmt.Sprintf("%s-%d", name, h.updates)
@@ -140,11 +155,6 @@ func (h *enfHarness) onWorkflow(d policy.Date, wfID, name string, cmd any) *enfU
 				r.plan = v
 			}
 		},
-	}
-	// Commands on the same day arrive a minute apart, in the order sent.
-	delay := d.Start().Add(12*time.Hour + time.Duration(h.updates)*time.Minute).Sub(h.start)
-	if d.IsZero() {
-		delay = 0
 	}
 	h.env.RegisterDelayedCallback(func() {
 		switch {

@@ -72,6 +72,8 @@ func ValidateTitle(t EnforceableTitle) error {
 		return titleErr("the title's document number is required")
 	case t.DocumentDate.IsZero():
 		return titleErr("the title's document date is required")
+	case t.DocumentDate.After(LatestDate):
+		return titleErr("%s", checkDate("the title's document date", t.DocumentDate).Error())
 	case len(t.DueDates) == 0:
 		return titleErr("the title needs the due date of its performance period (one per installment)")
 	}
@@ -82,14 +84,17 @@ func ValidateTitle(t EnforceableTitle) error {
 		if d.Before(t.DocumentDate) {
 			return titleErr("due date %s is before the document date %s", d, t.DocumentDate)
 		}
+		if err := checkDate(fmt.Sprintf("due date %d", i+1), d); err != nil {
+			return titleErr("%s", err.Error())
+		}
 	}
 	for _, d := range t.Interruptions {
-		if d.IsZero() || d.Before(t.DocumentDate) {
-			return titleErr("interruption %q must be a date on or after the document date %s", d, t.DocumentDate)
+		if d.IsZero() || d.Before(t.DocumentDate) || d.After(LatestDate) {
+			return titleErr("interruption %q must be a date from the document date %s to %s", d, t.DocumentDate, LatestDate)
 		}
 	}
 	for _, s := range t.Suspensions {
-		if s.From.IsZero() || s.To.IsZero() || s.To.Before(s.From) {
+		if s.From.IsZero() || s.To.IsZero() || s.To.Before(s.From) || s.To.After(LatestDate) {
 			return titleErr("a suspension needs from and to dates, to not before from; got %s to %s", s.From, s.To)
 		}
 		if s.From.Before(t.DocumentDate) {

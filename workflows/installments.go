@@ -37,6 +37,10 @@ const (
 	PlanPerforming = "performing"
 	PlanPerformed  = "performed"
 	PlanDefaulted  = "defaulted"
+	// PlanFailed is no stage of the plan's own: it is how a parent records
+	// a plan workflow that failed instead of closing, so the parent's case
+	// goes on in a state a clerk sees rather than failing with it.
+	PlanFailed = "failed"
 )
 
 // States of one installment in the performance ledger (自动履行跟踪台账).
@@ -216,6 +220,8 @@ type PlanResult struct {
 	ClosedOn             policy.Date  `json:"closed_on"`
 	Certificate          *Certificate `json:"certificate,omitempty"`
 	Installments         []LedgerLine `json:"installments"`
+	// Failure is why the plan workflow failed, when Outcome is PlanFailed.
+	Failure string `json:"failure,omitempty"`
 }
 
 type plan struct {
@@ -242,19 +248,22 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 		}
 	}
 
+	life := newLifetime(ctx, nil)
+	life.grown = stepLimit(&life, &p.s.Journal, p.s.Journal.Seq)
+	idle := func() bool { return !p.dirty() }
 	for p.s.Stage == PlanPerforming {
 		if err := p.flush(ctx); err != nil {
 			return PlanResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
+		if life.due(ctx) {
 			next := p.in
 			next.State = p.s
-			return PlanResult{}, workflow.NewContinueAsNewError(ctx, InstallmentPlan, next)
+			return PlanResult{}, continueAsNew(ctx, p.flush, idle, InstallmentPlan, next)
 		}
 		if p.advance(ctx) {
 			continue
 		}
-		woke := func() bool { return p.dirty() || p.s.Stage != PlanPerforming }
+		woke := func() bool { return p.dirty() || p.s.Stage != PlanPerforming || life.wakes(ctx) }
 		// A passed instant is taken by advance on the next turn.
 		next, _ := p.nextInstant()
 		if _, err := waitUntil(ctx, p.in.Clock, next, woke); err != nil {
@@ -262,14 +271,7 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 		}
 	}
 
-	if err := p.flush(ctx); err != nil {
-		return PlanResult{}, err
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return PlanResult{}, err
-	}
-	// A handler may have queued a step while finishing.
-	if err := p.flush(ctx); err != nil {
+	if err := endRun(ctx, p.flush, idle); err != nil {
 		return PlanResult{}, err
 	}
 	return p.result(), nil
@@ -319,6 +321,9 @@ func validatePlan(in PlanInput) error {
 		}
 		if inst.DueOn.IsZero() {
 			return fmt.Errorf("installment %d: due date is required", i+1)
+		}
+		if err := checkDate(fmt.Sprintf("installment %d: due date", i+1), inst.DueOn); err != nil {
+			return err
 		}
 		if i > 0 && !inst.DueOn.After(in.Installments[i-1].DueOn) {
 			return fmt.Errorf("installment %d: due date %s must be after the previous one's", i+1, inst.DueOn)
@@ -683,6 +688,11 @@ func (p *plan) dirty() bool {
 // notices: a notice goes out only after the step that decided it is in the
 // audit trail.
 func (p *plan) flush(ctx workflow.Context) error {
+	return p.s.Journal.settle(ctx, p.flushOnce)
+}
+
+// flushOnce is one flush; see flush.
+func (p *plan) flushOnce(ctx workflow.Context) error {
 	if err := p.s.Journal.flush(ctx, nil); err != nil {
 		return err
 	}

@@ -34,6 +34,11 @@ type planHarness struct {
 	delivered []int64
 	records   []activities.RecordPlanInput
 	updates   int
+	// channel, when set, answers each delivery attempt instead of a
+	// channel that always takes the notice.
+	channel       func(id int64) error
+	attempts      map[int64]int
+	undeliverable []activities.UndeliverableInput
 }
 
 func newPlanHarness(t *testing.T, start time.Time) *planHarness {
@@ -43,6 +48,7 @@ func newPlanHarness(t *testing.T, start time.Time) *planHarness {
 	var ts testsuite.WorkflowTestSuite
 	h := &planHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start}
 	h.env.SetStartTime(start)
+	h.env.RegisterWorkflow(NoticeDelivery)
 	h.env.RegisterActivity(&activities.Policies{Registry: reg})
 	rec := &activities.Recorder{}
 	h.env.RegisterActivity(rec)
@@ -68,9 +74,21 @@ func newPlanHarness(t *testing.T, start time.Time) *planHarness {
 			h.notices = append(h.notices, in)
 			return int64(len(h.notices)), nil
 		})
+	h.attempts = map[int64]int{}
 	h.env.OnActivity(n.DeliverNotice, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, id int64) error {
+			h.attempts[id]++
+			if h.channel != nil {
+				if err := h.channel(id); err != nil {
+					return err
+				}
+			}
 			h.delivered = append(h.delivered, id)
+			return nil
+		})
+	h.env.OnActivity(n.MarkNoticeUndeliverable, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.UndeliverableInput) error {
+			h.undeliverable = append(h.undeliverable, in)
 			return nil
 		})
 	return h

@@ -24,6 +24,8 @@ type journal struct {
 	Seq     int              `json:"seq"`     // last step numbered
 	Flushed int              `json:"flushed"` // last step recorded
 	Pending []casefile.Event `json:"pending,omitempty"`
+	// flushing is set while a flush runs (see settle); never carried.
+	flushing bool
 }
 
 // step is what a process says about one step it took.
@@ -90,25 +92,105 @@ func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
 }
 
 // drain lets every running update handler finish, recording the steps they
-// add as they go (a handler waits for its step to be recorded, so waiting
-// for handlers without recording would never end), and returns once all
-// have finished and every step is recorded: the state is then whole and
-// can be handed to the next run.
+// add as they go, and returns once all have finished and every step is
+// recorded: the state is then whole and can be handed to the next run.
 func (j *journal) drain(ctx workflow.Context, summary func() *casefile.Summary) error {
+	return endRun(ctx,
+		func(ctx workflow.Context) error { return j.flush(ctx, summary()) },
+		func() bool { return len(j.Pending) == 0 })
+}
+
+// endRun is how every case workflow ends a run, whether it closes or
+// continues as new: it flushes (steps, ledger, notices) and lets every
+// running update handler finish, flushing again what they add as they go (a
+// handler waits for its step to be recorded, so waiting for handlers without
+// flushing would never end), until all have finished and idle reports
+// nothing left to flush.
+func endRun(ctx workflow.Context, flush func(workflow.Context) error, idle func() bool) error {
 	for {
-		if err := j.flush(ctx, summary()); err != nil {
+		if err := flush(ctx); err != nil {
 			return err
 		}
-		if workflow.AllHandlersFinished(ctx) && len(j.Pending) == 0 {
+		if workflow.AllHandlersFinished(ctx) && idle() {
 			return nil
 		}
 		if err := workflow.Await(ctx, func() bool {
-			return workflow.AllHandlersFinished(ctx) || len(j.Pending) > 0
+			return workflow.AllHandlersFinished(ctx) || !idle()
 		}); err != nil {
 			return err
 		}
 	}
 }
+
+// continueAsNew ends the run with endRun and hands next, the workflow's
+// input carrying its whole state, to a new run of wf.
+func continueAsNew(ctx workflow.Context, flush func(workflow.Context) error, idle func() bool, wf, next any) error {
+	if err := endRun(ctx, flush, idle); err != nil {
+		return err
+	}
+	return workflow.NewContinueAsNewError(ctx, wf, next)
+}
+
+// versionLookupFirst guards commands that look a deadline up before they
+// change anything, then check the case still allows them: before it they
+// claimed the stage first, and a failed lookup left the case half-changed.
+const versionLookupFirst = "deadline-lookup-first"
+
+// lookupFirst reports whether this run looks deadlines up before a
+// command changes the case.
+func lookupFirst(ctx workflow.Context) bool {
+	return workflow.GetVersion(ctx, versionLookupFirst, workflow.DefaultVersion, 1) >= 1
+}
+
+// versionPlanFailure guards recording a failed child plan as the parent's
+// state: before it, the parent failed with its child.
+const versionPlanFailure = "child-plan-failure-is-a-state"
+
+// planOutcome waits for a child plan to end and returns its result, or,
+// when the plan workflow failed, a PlanFailed result naming why. Runs
+// recorded before versionPlanFailure get the failure, and fail with it.
+func planOutcome(ctx workflow.Context, f workflow.ChildWorkflowFuture) (PlanResult, error) {
+	var r PlanResult
+	err := f.Get(ctx, &r)
+	if err != nil && workflow.GetVersion(ctx, versionPlanFailure, workflow.DefaultVersion, 1) >= 1 {
+		return PlanResult{Outcome: PlanFailed, Failure: err.Error()}, nil
+	}
+	return r, err
+}
+
+// versionContinueWhenDue guards waking a main loop's wait when continuing
+// as new is due: before it, the wait woke only for a change or a timer, so
+// under a steady stream of commands the handler of the latest one was
+// always still running when the loop looked, and the run never ended.
+const versionContinueWhenDue = "continue-when-due"
+
+// lifetime decides when a long workflow's run hands over to a new one.
+// Every case workflow's main loop checks due after flushing and adds wakes
+// to the condition of its wait.
+type lifetime struct {
+	wake bool
+	// grown, when set, is the workflow's own reason to continue besides
+	// Temporal's suggestion (a boundary case's steps per run).
+	grown func() bool
+}
+
+// newLifetime fixes, once per run, whether the wait wakes when
+// continuing is due.
+func newLifetime(ctx workflow.Context, grown func() bool) lifetime {
+	v := workflow.GetVersion(ctx, versionContinueWhenDue, workflow.DefaultVersion, 1)
+	return lifetime{wake: v >= 1, grown: grown}
+}
+
+// due reports whether the run has grown enough to continue as new and
+// can: Temporal suggests it (or the workflow's own limit is reached) and
+// no update handler is running.
+func (l lifetime) due(ctx workflow.Context) bool {
+	grown := workflow.GetInfo(ctx).GetContinueAsNewSuggested() || (l.grown != nil && l.grown())
+	return grown && workflow.AllHandlersFinished(ctx)
+}
+
+// wakes is due for the main loop's wait, in runs that wake for it.
+func (l lifetime) wakes(ctx workflow.Context) bool { return l.wake && l.due(ctx) }
 
 // command is one update a case workflow takes: its handler, and the
 // validator that refuses it without a trace.
@@ -146,27 +228,6 @@ func registerStateAndOpened[V any](ctx workflow.Context, j *journal, view func(w
 		}
 		return view(ctx), nil
 	})
-}
-
-// sendNotices writes each queued notice to the outbox and delivers it, in
-// order, removing it from the queue only once delivered. The outbox row is
-// unique per case, stream, installment and kind, and delivery is keyed by
-// the row, so a retry after a crash neither loses a notice nor sends it
-// twice.
-func sendNotices(ctx workflow.Context, outbox *[]activities.NoticeInput) error {
-	nctx := workflow.WithActivityOptions(ctx, recordOptions)
-	var n *activities.Notifier
-	for len(*outbox) > 0 {
-		var id int64
-		if err := workflow.ExecuteActivity(nctx, n.EnqueueNotice, (*outbox)[0]).Get(ctx, &id); err != nil {
-			return err
-		}
-		if err := workflow.ExecuteActivity(nctx, n.DeliverNotice, id).Get(ctx, nil); err != nil {
-			return err
-		}
-		*outbox = (*outbox)[1:]
-	}
-	return nil
 }
 
 // waitUntil waits until case time reaches at, or until woke holds; with
@@ -211,9 +272,39 @@ func awaitOrTimeout(ctx workflow.Context, d time.Duration, cond func() bool) err
 }
 
 // awaitRecorded blocks an update handler until its step is in the read
-// model, so a caller who reads the timeline after a command sees it.
+// model, so a caller who reads the timeline after a command sees it; in
+// runs that continue when due, also until the flush that recorded it has
+// ended (ledger and notices too). The handler then finishes in the same
+// workflow task as the flush, where the main loop's wait sees every
+// handler finished: a handler that finished in the middle of a flush left
+// that moment to pass while the main loop waited on an activity, the next
+// command arrived, and under a steady stream the run never handed over.
 func (j *journal) awaitRecorded(ctx workflow.Context, seq int) error {
-	return workflow.Await(ctx, func() bool { return j.Flushed >= seq })
+	if workflow.GetVersion(ctx, versionContinueWhenDue, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		return workflow.Await(ctx, func() bool { return j.Flushed >= seq })
+	}
+	return workflow.Await(ctx, func() bool { return j.Flushed >= seq && !j.flushing })
+}
+
+// settle runs one flush of a workflow (steps, then its ledger and
+// notices), marking the journal busy while it lasts; see awaitRecorded.
+func (j *journal) settle(ctx workflow.Context, flush func(workflow.Context) error) error {
+	j.flushing = true
+	defer func() { j.flushing = false }()
+	return flush(ctx)
+}
+
+// stepsPerRun bounds the steps one run of a case takes before it
+// continues as new whatever Temporal suggests (the server suggests it only
+// at about 10,000 events, and a command costs some seventeen): so every
+// run stays well under 10,240 events.
+const stepsPerRun = 500
+
+// stepLimit is a lifetime's own reason to continue: this run, which began
+// at step runStart, has taken stepsPerRun steps; only in runs that wake
+// when continuing is due.
+func stepLimit(life *lifetime, j *journal, runStart int) func() bool {
+	return func() bool { return life.wake && j.Seq-runStart >= stepsPerRun }
 }
 
 // recordOptions retry the read-model write for as long as it takes: a case

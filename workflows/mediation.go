@@ -188,17 +188,25 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 		}
 	}
 
+	// A running performance plan is a child of this run: the run hands
+	// over only once it has ended.
+	life := newLifetime(ctx, nil)
+	life.grown = stepLimit(&life, &m.s.Journal, m.s.Journal.Seq)
+	flush := func(ctx workflow.Context) error { return m.s.Journal.flush(ctx, m.summary()) }
+	idle := func() bool { return len(m.s.Journal.Pending) == 0 }
 	for !m.finished() {
 		if err := m.s.Journal.flush(ctx, m.summary()); err != nil {
 			return MediationResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && !m.childRunning() {
-			if err := m.s.Journal.drain(ctx, m.summary); err != nil {
-				return MediationResult{}, err
-			}
+		canNow := life.due(ctx)
+		if !life.wake {
+			// Runs recorded before continue-when-due drained handlers here.
+			canNow = workflow.GetInfo(ctx).GetContinueAsNewSuggested()
+		}
+		if canNow && !m.childRunning() {
 			next := m.in
 			next.State = m.s
-			return MediationResult{}, workflow.NewContinueAsNewError(ctx, Mediation, next)
+			return MediationResult{}, continueAsNew(ctx, flush, idle, Mediation, next)
 		}
 		if m.planErr != nil {
 			return MediationResult{}, fmt.Errorf("performance plan: %w", m.planErr)
@@ -214,7 +222,9 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 		// child process ended.
 		at, due := m.nextTimer()
 		rev := m.rev
-		passed, err := waitUntil(ctx, m.in.Clock, at, func() bool { return len(m.s.Journal.Pending) > 0 || m.rev != rev })
+		passed, err := waitUntil(ctx, m.in.Clock, at, func() bool {
+			return len(m.s.Journal.Pending) > 0 || m.rev != rev || (life.wakes(ctx) && !m.childRunning())
+		})
 		if err != nil {
 			return MediationResult{}, err
 		}
@@ -343,7 +353,28 @@ func (m *mediation) recordOutcome(ctx workflow.Context, cmd OutcomeCommand) (Med
 	var seq int
 	switch cmd.Outcome {
 	case OutcomeAgreed:
-		m.s.Agreement = &Agreement{Terms: *cmd.Terms, AgreedOn: m.s.Journal.today(ctx), Mediator: cmd.Actor.Subject}
+		agreement := &Agreement{Terms: *cmd.Terms, AgreedOn: m.s.Journal.today(ctx), Mediator: cmd.Actor.Subject}
+		if m.s.Version >= 1 && lookupFirst(ctx) {
+			// The confirmation window is looked up before the case changes:
+			// a failed lookup leaves it as it was, and the command can be
+			// given again.
+			by, err := deadline(ctx, m.in.Jurisdiction, agreement.AgreedOn, m.s.Policy.Confirmation.ApplyWithin)
+			if err != nil {
+				return MediationView{}, fmt.Errorf("confirmation window: %w", err)
+			}
+			if m.s.Stage != StageMediating {
+				return MediationView{}, reject(RejectConflict, "the case moved on while the agreement was recorded: %s", m.s.Stage)
+			}
+			m.s.Agreement = agreement
+			m.s.Stage, m.s.Outcome = StageAgreementReached, OutcomeAgreed
+			m.s.Confirmation = &Confirmation{ApplyBy: by}
+			seq = m.s.Journal.add(ctx, step{
+				Kind: "agreement_reached", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "mediation_agreement",
+				Data: map[string]any{"agreement": agreement, "confirmation_apply_by": by},
+			})
+			break
+		}
+		m.s.Agreement = agreement
 		data := map[string]any{"agreement": m.s.Agreement}
 		if m.s.Version >= 1 {
 			// Claim the stage before the deadline lookup yields.

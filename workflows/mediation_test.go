@@ -34,8 +34,10 @@ type harness struct {
 	start   time.Time
 	events  []casefile.Event
 	summary *casefile.Summary
-	// planResult is what the performance plan ends with.
+	// planResult is what the performance plan ends with; planErr, when
+	// set, is how its workflow fails instead.
 	planResult PlanResult
+	planErr    error
 	planInput  *PlanInput
 	updates    int
 }
@@ -47,6 +49,7 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	var ts testsuite.WorkflowTestSuite
 	h := &harness{t: t, env: ts.NewTestWorkflowEnvironment(), start: start}
 	h.env.SetStartTime(start)
+	h.env.RegisterWorkflow(NoticeDelivery)
 	h.env.RegisterActivity(&activities.Policies{Registry: reg})
 	rec := &activities.Recorder{}
 	h.env.RegisterActivity(rec)
@@ -56,7 +59,7 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	h.env.OnWorkflow(InstallmentPlan, mock.Anything, mock.Anything).Return(
 		func(_ workflow.Context, in PlanInput) (PlanResult, error) {
 			h.planInput = &in
-			return h.planResult, nil
+			return h.planResult, h.planErr
 		})
 	h.env.OnActivity(rec.RecordSteps, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordStepsInput) error {

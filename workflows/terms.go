@@ -41,6 +41,21 @@ type InvalidTermsError struct{ Reason string }
 
 func (e *InvalidTermsError) Error() string { return "invalid terms: " + e.Reason }
 
+// LatestDate is the last date a case takes: every period the policy
+// counts from a date up to it (a grace period, an escalation, the two-year
+// enforcement window, a re-check) still ends in a four-digit year, which is
+// what legal calendar dates are; a later date would fail the case that
+// counts from it, so every validator refuses one.
+var LatestDate = policy.NewDate(2199, 12, 31)
+
+// checkDate refuses a date after LatestDate.
+func checkDate(what string, d policy.Date) error {
+	if d.After(LatestDate) {
+		return fmt.Errorf("%s %s is after %s, the latest date a case takes", what, d, LatestDate)
+	}
+	return nil
+}
+
 func invalid(format string, args ...any) error {
 	return &InvalidTermsError{Reason: fmt.Sprintf(format, args...)}
 }
@@ -99,6 +114,9 @@ func ValidateTerms(t Terms, parties []Party, agreedOn policy.Date) error {
 		sum += in.AmountFen
 		if in.DueOn.IsZero() {
 			return invalid("installment %d: due date is required", n)
+		}
+		if err := checkDate(fmt.Sprintf("installment %d: due date", n), in.DueOn); err != nil {
+			return invalid("%s", err.Error())
 		}
 		if !in.DueOn.After(agreedOn) {
 			return invalid("installment %d: due date %s must be after the agreement date %s", n, in.DueOn, agreedOn)

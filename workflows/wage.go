@@ -98,6 +98,8 @@ type WageInput struct {
 	Acceleration bool           `json:"acceleration"`
 	OpenedBy     casefile.Actor `json:"opened_by"`
 	Clock        casetime.Clock `json:"clock"`
+	// MaxStepsPerRun overrides wageStepsPerRun (tests set it small).
+	MaxStepsPerRun int `json:"max_steps_per_run,omitempty"`
 
 	State *WageState `json:"state,omitempty"`
 }
@@ -129,7 +131,38 @@ type WageState struct {
 	// Version counts ledger changes; Recorded is the last one written.
 	Version  int `json:"version"`
 	Recorded int `json:"recorded"`
+	// Unrecorded holds the payments made since the creditor ledger was
+	// last written, by amount: the recording activity allocates them
+	// against the stored ledger as this workflow did, so a payment to ten
+	// thousand creditors travels as one line, not ten thousand.
+	Unrecorded []wagePaymentRecord `json:"unrecorded,omitempty"`
+	// PartiesRecorded is set once the case summary has named every
+	// creditor; later summaries leave the parties as stored.
+	PartiesRecorded bool `json:"parties_recorded,omitempty"`
 }
+
+// wagePaymentRecord is a payment as the ledger write carries it, with what
+// the workflow credited, for the write to be checked against.
+type wagePaymentRecord struct {
+	db.WagePayment
+	CreditedFen int64 `json:"credited_fen"`
+	Creditors   int   `json:"creditors"`
+}
+
+// versionWageByPayment guards writing the creditor ledger by payment and
+// naming the parties once; before it every write carried every changed
+// creditor line and every summary every creditor.
+const versionWageByPayment = "wage-ledger-by-payment"
+
+// wageStepsPerRun bounds the steps one run of a wage case takes before it
+// continues as new, whatever Temporal suggests: a payment costs about
+// seventeen history events, so a run stays well under 10,240 events while
+// thousands of payments arrive.
+const wageStepsPerRun = 400
+
+// wageLinesPerWrite bounds the creditor lines one ledger write carries, so
+// no activity input nears Temporal's payload limit.
+const wageLinesPerWrite = 2_000
 
 // wageLine is one installment of the schedule. Escalation holds, per step
 // of the policy, the last day of its period were this installment the one
@@ -275,6 +308,11 @@ type WageResult struct {
 type wage struct {
 	in WageInput
 	s  *WageState
+	// byPayment is set in runs that write the ledger by payment and
+	// continue as new after wageStepsPerRun steps.
+	byPayment bool
+	// runStart is the journal's last step when this run began.
+	runStart int
 	// rev counts changes made by handlers, so the main loop wakes to
 	// recompute its timers.
 	rev int
@@ -293,26 +331,30 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 	if err := w.registerHandlers(ctx); err != nil {
 		return WageResult{}, err
 	}
+	w.byPayment = workflow.GetVersion(ctx, versionWageByPayment, workflow.DefaultVersion, 1) >= 1
+	w.runStart = w.s.Journal.Seq
 	if fresh {
 		if err := w.open(ctx); err != nil {
 			return WageResult{}, err
 		}
 	}
 
+	life := newLifetime(ctx, func() bool { return w.byPayment && w.s.Journal.Seq-w.runStart >= w.stepsPerRun() })
+	idle := func() bool { return !w.dirty() }
 	for !w.closed() {
 		if err := w.flush(ctx); err != nil {
 			return WageResult{}, err
 		}
-		if workflow.GetInfo(ctx).GetContinueAsNewSuggested() && workflow.AllHandlersFinished(ctx) {
+		if life.due(ctx) {
 			next := w.in
 			next.State = w.s
-			return WageResult{}, workflow.NewContinueAsNewError(ctx, Wage, next)
+			return WageResult{}, continueAsNew(ctx, w.flush, idle, Wage, next)
 		}
 		if w.advance(ctx) {
 			continue
 		}
 		rev := w.rev
-		woke := func() bool { return w.dirty() || w.rev != rev }
+		woke := func() bool { return w.dirty() || w.rev != rev || life.wakes(ctx) }
 		// A passed instant is taken by advance on the next turn.
 		next, _ := w.nextInstant()
 		if _, err := waitUntil(ctx, w.in.Clock, next, woke); err != nil {
@@ -320,16 +362,17 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 		}
 	}
 
-	if err := w.flush(ctx); err != nil {
-		return WageResult{}, err
-	}
-	if err := workflow.Await(ctx, func() bool { return workflow.AllHandlersFinished(ctx) }); err != nil {
-		return WageResult{}, err
-	}
-	if err := w.flush(ctx); err != nil {
+	if err := endRun(ctx, w.flush, idle); err != nil {
 		return WageResult{}, err
 	}
 	return WageResult{Stage: w.s.Stage, Outcome: w.s.Outcome, PaidFen: w.paid(), OverpaidFen: w.s.OverpaidFen}, nil
+}
+
+func (w *wage) stepsPerRun() int {
+	if w.in.MaxStepsPerRun > 0 {
+		return w.in.MaxStepsPerRun
+	}
+	return wageStepsPerRun
 }
 
 // init fixes the case clock and an empty state, without yielding.
@@ -397,6 +440,8 @@ func ValidateWage(in WageInput, openedOn policy.Date) error {
 			return fmt.Errorf("installment %d: due date is required", i+1)
 		case inst.DueOn.Before(openedOn):
 			return fmt.Errorf("installment %d: due date %s is before the case opens on %s", i+1, inst.DueOn, openedOn)
+		case inst.DueOn.After(LatestDate):
+			return checkDate(fmt.Sprintf("installment %d: due date", i+1), inst.DueOn)
 		case i > 0 && !inst.DueOn.After(in.Schedule[i-1].DueOn):
 			return fmt.Errorf("installment %d: due date %s must be after the previous one's", i+1, inst.DueOn)
 		}
@@ -598,6 +643,12 @@ func (w *wage) recordPayment(ctx workflow.Context, cmd WagePaymentCommand) (Wage
 			l.PaidOn = cmd.PaidOn
 			rest -= a
 		}
+	}
+	if w.byPayment {
+		w.s.Unrecorded = append(w.s.Unrecorded, wagePaymentRecord{
+			WagePayment: db.WagePayment{No: pay.No, AmountFen: cmd.AmountFen, Rule: w.in.Allocation, Version: w.s.Version},
+			CreditedFen: pay.CreditedFen, Creditors: pay.Creditors,
+		})
 	}
 	seq := w.s.Journal.add(ctx, step{
 		Kind: "payment_recorded", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "payment_recorded",
@@ -994,27 +1045,93 @@ func (w *wage) dirty() bool {
 // notices: a notice goes out only after the step that decided it is in the
 // audit trail.
 func (w *wage) flush(ctx workflow.Context) error {
+	return w.s.Journal.settle(ctx, w.flushOnce)
+}
+
+// flushOnce is one flush; see flush.
+func (w *wage) flushOnce(ctx workflow.Context) error {
+	named := len(w.s.Journal.Pending) > 0
 	if err := w.s.Journal.flush(ctx, w.summary()); err != nil {
 		return err
 	}
-	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	if named && w.byPayment {
+		w.s.PartiesRecorded = true
+	}
 	if w.s.Version != w.s.Recorded {
 		version := w.s.Version
-		l := db.WageLedger{CaseID: w.in.CaseID, Version: version, Plan: w.planRecord()}
-		for i, c := range w.in.Creditors {
-			if w.s.Changed[i] > w.s.Recorded {
-				l.Creditors = append(l.Creditors, db.WageCreditor{
-					CreditorID: c.ID, No: i + 1, Name: c.Name, OwedFen: c.OwedFen, PaidFen: w.s.Paid[i], Hardship: c.Hardship,
-				})
+		written := false
+		if w.byPayment && w.s.Recorded > 0 && len(w.s.Unrecorded) > 0 {
+			var err error
+			if written, err = w.applyPayments(ctx, version); err != nil {
+				return err
 			}
 		}
-		var rec *activities.Recorder
-		if err := workflow.ExecuteActivity(actx, rec.RecordWage, activities.RecordWageInput{Ledger: l}).Get(ctx, nil); err != nil {
-			return err
+		if !written {
+			if err := w.recordLines(ctx, version); err != nil {
+				return err
+			}
 		}
+		w.s.Unrecorded = nil
 		w.s.Recorded = version
 	}
 	return sendNotices(ctx, &w.s.Outbox)
+}
+
+// applyPayments writes the ledger by payment: the activity allocates each
+// against the stored creditor lines. It reports false when the stored
+// ledger did not credit what this workflow did (edited rows, a lost write);
+// the caller then writes the changed lines themselves.
+func (w *wage) applyPayments(ctx workflow.Context, version int) (bool, error) {
+	in := activities.ApplyWagePaymentsInput{CaseID: w.in.CaseID, Version: version, Plan: w.planRecord()}
+	for _, p := range w.s.Unrecorded {
+		in.Payments = append(in.Payments, p.WagePayment)
+	}
+	var rec *activities.Recorder
+	var out activities.ApplyWagePaymentsResult
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.ApplyWagePayments, in).Get(ctx, &out); err != nil {
+		return false, err
+	}
+	if len(out.Applied) != len(w.s.Unrecorded) {
+		return false, nil
+	}
+	for i, a := range out.Applied {
+		p := w.s.Unrecorded[i]
+		if !a.Skipped && (a.No != p.No || a.CreditedFen != p.CreditedFen || a.Creditors != p.Creditors) {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// recordLines writes every creditor line changed since the last write,
+// with the installment ledger; in runs that write by payment, a few
+// thousand lines at a time.
+func (w *wage) recordLines(ctx workflow.Context, version int) error {
+	l := db.WageLedger{CaseID: w.in.CaseID, Version: version, Plan: w.planRecord()}
+	for i, c := range w.in.Creditors {
+		if w.s.Changed[i] > w.s.Recorded {
+			l.Creditors = append(l.Creditors, db.WageCreditor{
+				CreditorID: c.ID, No: i + 1, Name: c.Name, OwedFen: c.OwedFen, PaidFen: w.s.Paid[i], Hardship: c.Hardship,
+			})
+		}
+	}
+	actx := workflow.WithActivityOptions(ctx, recordOptions)
+	var rec *activities.Recorder
+	lines := l.Creditors
+	for {
+		part := l
+		if w.byPayment && len(lines) > wageLinesPerWrite {
+			part.Creditors, lines = lines[:wageLinesPerWrite], lines[wageLinesPerWrite:]
+		} else {
+			part.Creditors, lines = lines, nil
+		}
+		if err := workflow.ExecuteActivity(actx, rec.RecordWage, activities.RecordWageInput{Ledger: part}).Get(ctx, nil); err != nil {
+			return err
+		}
+		if len(lines) == 0 {
+			return nil
+		}
+	}
 }
 
 func (w *wage) total() int64 {
@@ -1096,10 +1213,13 @@ func (w *wage) status() casefile.Status {
 }
 
 func (w *wage) summary() *casefile.Summary {
-	parties := make([]string, 0, len(w.in.Creditors)+1)
-	parties = append(parties, w.in.Debtor.ID)
-	for _, c := range w.in.Creditors {
-		parties = append(parties, c.ID)
+	var parties []string
+	if !w.s.PartiesRecorded {
+		parties = make([]string, 0, len(w.in.Creditors)+1)
+		parties = append(parties, w.in.Debtor.ID)
+		for _, c := range w.in.Creditors {
+			parties = append(parties, c.ID)
+		}
 	}
 	sum := &casefile.Summary{
 		ID: w.in.CaseID, CaseNumber: w.in.CaseNumber, Process: casefile.ProcessWage,

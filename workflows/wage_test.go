@@ -13,6 +13,7 @@ import (
 	"github.com/casework/casework/activities"
 	allot "github.com/casework/casework/allocation"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -36,6 +37,10 @@ type wageHarness struct {
 	// paid is the per-creditor ledger as the read model would hold it.
 	paid    map[string]int64
 	updates int
+	// measure, when set, is shown the input of every recording activity.
+	measure func(in any)
+	// lines is the creditor ledger as the read model holds it, by position.
+	lines []db.WageCreditor
 }
 
 func newWageHarness(t *testing.T, start time.Time) *wageHarness {
@@ -45,30 +50,94 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 	var ts testsuite.WorkflowTestSuite
 	h := &wageHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, paid: map[string]int64{}}
 	h.env.SetStartTime(start)
+	h.env.RegisterWorkflow(NoticeDelivery)
 	h.env.RegisterActivity(&activities.Policies{Registry: reg})
 	rec := &activities.Recorder{}
 	h.env.RegisterActivity(rec)
 	h.env.OnActivity(rec.RecordSteps, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordStepsInput) error {
+			if h.measure != nil {
+				h.measure(in)
+			}
 			require.NotNil(t, in.Summary, "the wage case owns its summary")
 			for _, e := range in.Events {
 				require.Equal(t, wageStream, e.Stream)
 				require.Equal(t, len(h.events)+1, e.Seq, "steps are recorded in order, once")
 				h.events = append(h.events, e)
 			}
+			if len(in.Summary.Parties) == 0 && h.sum != nil {
+				// The store keeps the parties a summary leaves out.
+				in.Summary.Parties = h.sum.Parties
+			}
 			h.sum = in.Summary
 			return nil
 		})
 	h.env.OnActivity(rec.RecordWage, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordWageInput) error {
+			if h.measure != nil {
+				h.measure(in)
+			}
 			if n := len(h.records); n > 0 {
-				require.Greater(t, in.Ledger.Version, h.records[n-1].Ledger.Version, "ledger versions increase")
+				require.GreaterOrEqual(t, in.Ledger.Version, h.records[n-1].Ledger.Version, "ledger versions never go back (a large write comes in parts of one version)")
 			}
 			h.records = append(h.records, in)
 			for _, c := range in.Ledger.Creditors {
 				h.paid[c.CreditorID] = c.PaidFen
+				for len(h.lines) < c.No {
+					h.lines = append(h.lines, db.WageCreditor{})
+				}
+				c.Version = in.Ledger.Version
+				h.lines[c.No-1] = c
 			}
 			return nil
+		})
+	// ApplyWagePayments allocates as the store does, against the lines
+	// written so far.
+	h.env.OnActivity(rec.ApplyWagePayments, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.ApplyWagePaymentsInput) (activities.ApplyWagePaymentsResult, error) {
+			if h.measure != nil {
+				h.measure(in)
+			}
+			// The write is kept as the lines it changed, as the store holds
+			// them, for the tests that read the ledger after each write.
+			written := db.WageLedger{CaseID: in.CaseID, Version: in.Version, Plan: in.Plan}
+			defer func() {
+				for _, l := range h.lines {
+					if l.Version == in.Version {
+						written.Creditors = append(written.Creditors, l)
+					}
+				}
+				h.records = append(h.records, activities.RecordWageInput{Ledger: written})
+			}()
+			applied := 0
+			for _, l := range h.lines {
+				applied = max(applied, l.Version)
+			}
+			var out activities.ApplyWagePaymentsResult
+			for _, p := range in.Payments {
+				if p.Version <= applied {
+					out.Applied = append(out.Applied, db.WagePaymentApplied{No: p.No, Skipped: true})
+					continue
+				}
+				claims := make([]allot.Claim, len(h.lines))
+				for i, l := range h.lines {
+					claims[i] = allot.Claim{OwedFen: l.OwedFen - l.PaidFen, Hardship: l.Hardship}
+				}
+				parts, _, err := allot.Allocate(p.Rule, p.AmountFen, claims)
+				require.NoError(t, err)
+				a := db.WagePaymentApplied{No: p.No}
+				for i, part := range parts {
+					if part > 0 {
+						h.lines[i].PaidFen += part
+						h.lines[i].Version = in.Version
+						h.paid[h.lines[i].CreditorID] = h.lines[i].PaidFen
+						a.CreditedFen += part
+						a.Creditors++
+					}
+				}
+				out.Applied = append(out.Applied, a)
+			}
+			return out, nil
 		})
 	n := &activities.Notifier{}
 	h.env.RegisterActivity(n)
@@ -110,6 +179,11 @@ type wageUpdate struct {
 
 // on sends a command at noon (case time) of the legal date d.
 func (h *wageHarness) on(d policy.Date, name string, cmd any) *wageUpdate {
+	return h.at(d.Start().Add(12*time.Hour).Sub(h.start), name, cmd)
+}
+
+// at sends a command once delay has passed.
+func (h *wageHarness) at(delay time.Duration, name string, cmd any) *wageUpdate {
 	r := &wageUpdate{}
 	h.updates++
 	id := fmt.Sprintf("%s-%d", name, h.updates)
@@ -125,7 +199,7 @@ func (h *wageHarness) on(d policy.Date, name string, cmd any) *wageUpdate {
 				r.view = v.(WageView)
 			},
 		}, cmd)
-	}, d.Start().Add(12*time.Hour).Sub(h.start))
+	}, delay)
 	return r
 }
 

@@ -160,7 +160,9 @@ ON CONFLICT (id) DO UPDATE SET
     organisation = excluded.organisation,
     mediator = excluded.mediator,
     case_leader = excluded.case_leader,
-    parties = excluded.parties,
+    -- A summary without parties keeps the stored ones: a case with
+    -- thousands of creditors names them once, not with every step.
+    parties = CASE WHEN cardinality(excluded.parties) = 0 THEN cases.parties ELSE excluded.parties END,
     stage = excluded.stage,
     status = excluded.status,
     outcome = excluded.outcome,

@@ -99,18 +99,20 @@ type IdempotencyKey struct {
 }
 
 type Notice struct {
-	ID          int64
-	CaseID      string
-	Stream      string
-	Installment int32
-	Kind        string
-	Seq         int32
-	Recipient   string
-	Body        string
-	CaseOn      pgtype.Date
-	CreatedAt   time.Time
-	DeliveredAt *time.Time
-	Attempts    int32
+	ID              int64
+	CaseID          string
+	Stream          string
+	Installment     int32
+	Kind            string
+	Seq             int32
+	Recipient       string
+	Body            string
+	CaseOn          pgtype.Date
+	CreatedAt       time.Time
+	DeliveredAt     *time.Time
+	Attempts        int32
+	UndeliverableAt *time.Time
+	LastError       string
 }
 
 type NoticeDelivery struct {

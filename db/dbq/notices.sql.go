@@ -43,7 +43,7 @@ func (q *Queries) NoticeDeliveryInsert(ctx context.Context, arg NoticeDeliveryIn
 }
 
 const noticeGet = `-- name: NoticeGet :one
-SELECT id, case_id, stream, installment, kind, seq, recipient, body, case_on, created_at, delivered_at, attempts FROM notices WHERE id = $1
+SELECT id, case_id, stream, installment, kind, seq, recipient, body, case_on, created_at, delivered_at, attempts, undeliverable_at, last_error FROM notices WHERE id = $1
 `
 
 func (q *Queries) NoticeGet(ctx context.Context, id int64) (Notice, error) {
@@ -62,6 +62,8 @@ func (q *Queries) NoticeGet(ctx context.Context, id int64) (Notice, error) {
 		&i.CreatedAt,
 		&i.DeliveredAt,
 		&i.Attempts,
+		&i.UndeliverableAt,
+		&i.LastError,
 	)
 	return i, err
 }
@@ -129,7 +131,7 @@ func (q *Queries) NoticeInsert(ctx context.Context, arg NoticeInsertParams) (int
 }
 
 const noticeListByCase = `-- name: NoticeListByCase :many
-SELECT id, case_id, stream, installment, kind, seq, recipient, body, case_on, created_at, delivered_at, attempts FROM notices WHERE case_id = $1 ORDER BY id
+SELECT id, case_id, stream, installment, kind, seq, recipient, body, case_on, created_at, delivered_at, attempts, undeliverable_at, last_error FROM notices WHERE case_id = $1 ORDER BY id
 `
 
 func (q *Queries) NoticeListByCase(ctx context.Context, caseID string) ([]Notice, error) {
@@ -154,6 +156,52 @@ func (q *Queries) NoticeListByCase(ctx context.Context, caseID string) ([]Notice
 			&i.CreatedAt,
 			&i.DeliveredAt,
 			&i.Attempts,
+			&i.UndeliverableAt,
+			&i.LastError,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const noticeListUndeliverable = `-- name: NoticeListUndeliverable :many
+SELECT id, case_id, stream, installment, kind, seq, recipient, body, case_on, created_at, delivered_at, attempts, undeliverable_at, last_error FROM notices
+WHERE undeliverable_at IS NOT NULL AND delivered_at IS NULL
+ORDER BY undeliverable_at, id
+LIMIT $1
+`
+
+// NoticeListUndeliverable lists the notices clerks must serve another way,
+// oldest first.
+func (q *Queries) NoticeListUndeliverable(ctx context.Context, max int32) ([]Notice, error) {
+	rows, err := q.db.Query(ctx, noticeListUndeliverable, max)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []Notice{}
+	for rows.Next() {
+		var i Notice
+		if err := rows.Scan(
+			&i.ID,
+			&i.CaseID,
+			&i.Stream,
+			&i.Installment,
+			&i.Kind,
+			&i.Seq,
+			&i.Recipient,
+			&i.Body,
+			&i.CaseOn,
+			&i.CreatedAt,
+			&i.DeliveredAt,
+			&i.Attempts,
+			&i.UndeliverableAt,
+			&i.LastError,
 		); err != nil {
 			return nil, err
 		}
@@ -172,6 +220,26 @@ UPDATE notices SET delivered_at = now() WHERE id = $1 AND delivered_at IS NULL
 // NoticeMarkDelivered keeps the first delivery time of a notice.
 func (q *Queries) NoticeMarkDelivered(ctx context.Context, id int64) (int64, error) {
 	result, err := q.db.Exec(ctx, noticeMarkDelivered, id)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const noticeMarkUndeliverable = `-- name: NoticeMarkUndeliverable :execrows
+UPDATE notices SET undeliverable_at = now(), last_error = $1
+WHERE id = $2 AND delivered_at IS NULL AND undeliverable_at IS NULL
+`
+
+type NoticeMarkUndeliverableParams struct {
+	LastError string
+	ID        int64
+}
+
+// NoticeMarkUndeliverable gives up on a notice the channel would not take;
+// a notice delivered meanwhile stays delivered.
+func (q *Queries) NoticeMarkUndeliverable(ctx context.Context, arg NoticeMarkUndeliverableParams) (int64, error) {
+	result, err := q.db.Exec(ctx, noticeMarkUndeliverable, arg.LastError, arg.ID)
 	if err != nil {
 		return 0, err
 	}

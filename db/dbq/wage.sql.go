@@ -9,6 +9,49 @@ import (
 	"context"
 )
 
+const wageCreditorClaims = `-- name: WageCreditorClaims :many
+SELECT no, owed_fen, paid_fen, hardship, version FROM wage_creditors
+WHERE case_id = $1
+ORDER BY no
+FOR UPDATE
+`
+
+type WageCreditorClaimsRow struct {
+	No       int32
+	OwedFen  int64
+	PaidFen  int64
+	Hardship bool
+	Version  int32
+}
+
+// WageCreditorClaims reads a case's creditor lines in their order and locks
+// them, for a payment to be allocated against them in the same transaction.
+func (q *Queries) WageCreditorClaims(ctx context.Context, caseID string) ([]WageCreditorClaimsRow, error) {
+	rows, err := q.db.Query(ctx, wageCreditorClaims, caseID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []WageCreditorClaimsRow{}
+	for rows.Next() {
+		var i WageCreditorClaimsRow
+		if err := rows.Scan(
+			&i.No,
+			&i.OwedFen,
+			&i.PaidFen,
+			&i.Hardship,
+			&i.Version,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const wageCreditorGet = `-- name: WageCreditorGet :one
 SELECT case_id, creditor_id, no, name, owed_fen, paid_fen, hardship, version, updated_at FROM wage_creditors WHERE case_id = $1 AND creditor_id = $2
 `
@@ -78,6 +121,34 @@ func (q *Queries) WageCreditorList(ctx context.Context, arg WageCreditorListPara
 		return nil, err
 	}
 	return items, nil
+}
+
+const wageCreditorSetPaid = `-- name: WageCreditorSetPaid :execrows
+UPDATE wage_creditors AS w SET paid_fen = u.paid_fen, version = $1::integer, updated_at = now()
+FROM (SELECT unnest($3::integer[]) AS no, unnest($4::bigint[]) AS paid_fen) AS u
+WHERE w.case_id = $2 AND w.no = u.no AND w.version < $1::integer
+`
+
+type WageCreditorSetPaidParams struct {
+	Version int32
+	CaseID  string
+	Nos     []int32
+	PaidFen []int64
+}
+
+// WageCreditorSetPaid sets what has been paid to many creditors, by
+// position, each only when the write is newer than the stored line.
+func (q *Queries) WageCreditorSetPaid(ctx context.Context, arg WageCreditorSetPaidParams) (int64, error) {
+	result, err := q.db.Exec(ctx, wageCreditorSetPaid,
+		arg.Version,
+		arg.CaseID,
+		arg.Nos,
+		arg.PaidFen,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
 }
 
 const wageCreditorTotals = `-- name: WageCreditorTotals :one

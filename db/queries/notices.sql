@@ -27,3 +27,17 @@ SELECT * FROM notices WHERE case_id = @case_id ORDER BY id;
 -- NoticeDeliveryInsert records a delivery in the built-in inbox once.
 INSERT INTO notice_deliveries (notice_id, channel) VALUES (@notice_id, @channel)
 ON CONFLICT (notice_id) DO NOTHING;
+
+-- name: NoticeMarkUndeliverable :execrows
+-- NoticeMarkUndeliverable gives up on a notice the channel would not take;
+-- a notice delivered meanwhile stays delivered.
+UPDATE notices SET undeliverable_at = now(), last_error = @last_error
+WHERE id = @id AND delivered_at IS NULL AND undeliverable_at IS NULL;
+
+-- name: NoticeListUndeliverable :many
+-- NoticeListUndeliverable lists the notices clerks must serve another way,
+-- oldest first.
+SELECT * FROM notices
+WHERE undeliverable_at IS NOT NULL AND delivered_at IS NULL
+ORDER BY undeliverable_at, id
+LIMIT @max;

@@ -27,3 +27,18 @@ SELECT count(*)::integer AS creditors,
        coalesce(sum(owed_fen), 0)::bigint AS owed_fen,
        coalesce(sum(paid_fen), 0)::bigint AS paid_fen
 FROM wage_creditors WHERE case_id = @case_id;
+
+-- name: WageCreditorClaims :many
+-- WageCreditorClaims reads a case's creditor lines in their order and locks
+-- them, for a payment to be allocated against them in the same transaction.
+SELECT no, owed_fen, paid_fen, hardship, version FROM wage_creditors
+WHERE case_id = @case_id
+ORDER BY no
+FOR UPDATE;
+
+-- name: WageCreditorSetPaid :execrows
+-- WageCreditorSetPaid sets what has been paid to many creditors, by
+-- position, each only when the write is newer than the stored line.
+UPDATE wage_creditors AS w SET paid_fen = u.paid_fen, version = @version::integer, updated_at = now()
+FROM (SELECT unnest(@nos::integer[]) AS no, unnest(@paid_fen::bigint[]) AS paid_fen) AS u
+WHERE w.case_id = @case_id AND w.no = u.no AND w.version < @version::integer;
