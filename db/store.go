@@ -57,7 +57,20 @@ func (s *Store) RecordSteps(ctx context.Context, sum *casefile.Summary, events [
 func recordSteps(ctx context.Context, q *dbq.Queries, key audit.Key, sum *casefile.Summary, events []casefile.Event) error {
 	var digest []byte
 	if sum != nil {
-		d, err := key.SummaryDigest(*sum)
+		signed := *sum
+		if len(signed.Parties) == 0 {
+			// A summary without parties keeps the stored ones (a wage case
+			// sends its thousands of creditors once), so the digest covers
+			// the parties the row will hold.
+			c, err := q.CaseGet(ctx, sum.ID)
+			switch {
+			case err == nil:
+				signed.Parties = c.Parties
+			case !errors.Is(err, pgx.ErrNoRows):
+				return fmt.Errorf("record steps: %w", err)
+			}
+		}
+		d, err := key.SummaryDigest(signed)
 		if err != nil {
 			return fmt.Errorf("record steps: %w", err)
 		}

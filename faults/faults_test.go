@@ -413,10 +413,19 @@ func (h *harness) pay(c *wageCase) {
 		// The debtor pays during the due day, after the reminders the
 		// policy calls for, as the schedule says; a reminder a loaded
 		// machine delays past the due day is paid over, and reported lost.
+		// However slow the system, the case must reach the due day soon
+		// after the schedule says; a case that never does fails the run
+		// instead of hanging it.
+		giveUp := time.Now().Add(time.Duration(policy.DaysBetween(c.openedOn, due)+10)*h.legalDay() + 2*time.Minute)
 		for {
 			today, ok := h.caseToday(c)
 			if ok && today.After(due) {
 				break
+			}
+			if time.Now().After(giveUp) {
+				h.refused.Add(1)
+				h.refusedWhy.Store(fmt.Sprintf("%s installment %d", c.id, k+1), fmt.Sprintf("the case never reached its due day %s (today %s, ok %v)", due, today, ok))
+				return
 			}
 			if ok && !today.Before(due) && h.reminded(c, k+1) {
 				break
