@@ -96,11 +96,12 @@ func awaitCaseDay(t *testing.T, srv *httptest.Server, id string, day policy.Date
 	}, 20*time.Second, 5*time.Millisecond, "case day %s never came", day)
 }
 
-// holdRound schedules a round a few days ahead (so the date is not past
-// by the time the request arrives), waits for its day and records it.
+// holdRound schedules a round 15 days ahead (125 ms at this scale, so the
+// date is not past by the time the request arrives even on a loaded
+// machine; 5 days, 42 ms, was not), waits for its day and records it.
 func holdRound(t *testing.T, srv *httptest.Server, id string, as auth.Principal, venue, outcome string) workflows.BoundaryView {
 	t.Helper()
-	on := caseToday(t, srv, id).AddDays(5)
+	on := caseToday(t, srv, id).AddDays(15)
 	v := bpost(t, srv, as, "/cases/"+id+"/boundary/rounds", map[string]any{"on": on, "venue": venue})
 	r := v.Rounds[len(v.Rounds)-1]
 	require.Equal(t, on, r.ScheduledOn)
