@@ -95,7 +95,7 @@ fuzz:
 faults: tools postgres
 	$(GO) test -count=1 -v -run '^TestFaults$$' ./faults/
 
-## faults-long: the long form: 40 cases, 6 installments each, 60 faults (about 3 minutes).
+## faults-long: the long form: 40 cases, 6 installments each, 60 faults, 8 s per legal day (about 8 minutes).
 faults-long: tools postgres
 	CASEWORK_FAULTS=long $(GO) test -count=1 -v -timeout 60m -run '^TestFaults$$' ./faults/
 

@@ -59,7 +59,7 @@ type config struct {
 
 var (
 	short = config{cases: 4, installments: 2, firstDue: 9, every: 7, secondsPerDay: 4, faults: 6}
-	long  = config{cases: 40, installments: 6, firstDue: 9, every: 8, secondsPerDay: 4, faults: 60}
+	long  = config{cases: 40, installments: 6, firstDue: 9, every: 8, secondsPerDay: 8, faults: 60}
 )
 
 const jurisdiction = "CN-52"
