@@ -118,7 +118,7 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	tokens, err := writeDevTokens(keys, filepath.Join(dir, "tokens.env"))
+	tokens, users, err := writeDevTokens(keys, filepath.Join(dir, "tokens.env"))
 	if err != nil {
 		return err
 	}
@@ -126,12 +126,13 @@ func runDev(ctx context.Context, args []string) error {
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveWorker(gctx, tc, store) })
 	g.Go(func() error {
-		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg})
+		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg, DevUsers: users})
 	})
 
 	base := "http://" + ln.Addr().String()
 	fmt.Printf(`
 casework is up in %.1fs (time scale %d: %s)
+  Workbench    %s/   (development sign-in: pick a user)
   API          %s
   API docs     %s/docs
   OpenAPI      %s/openapi.json
@@ -142,7 +143,7 @@ casework is up in %.1fs (time scale %d: %s)
 Ctrl-C stops everything; cases persist in %s.
 
 Bearer tokens, one per role (also in the tokens file):
-%s`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
+%s`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
 		filepath.Join(dir, "tokens.env"), filepath.Join(dataDir(), "tokens.env"), dir, tokens)
 	err = g.Wait()
 	step("stopping")
@@ -156,17 +157,22 @@ func scaleText(s int64) string {
 	return fmt.Sprintf("one legal day every %.2fs", 86400/float64(s))
 }
 
-func writeDevTokens(keys *auth.Keys, file string) (string, error) {
+// writeDevTokens mints a token per development user, writes them to file
+// and returns them as text (for the banner) and as the workbench's
+// development sign-ins.
+func writeDevTokens(keys *auth.Keys, file string) (string, []api.DevUser, error) {
 	var b strings.Builder
+	var users []api.DevUser
 	b.WriteString("# Development bearer tokens, one per role; valid 30 days.\n")
 	for _, u := range devUsers {
 		tok, err := keys.Mint(u.Principal, 30*24*time.Hour)
 		if err != nil {
-			return "", err
+			return "", nil, err
 		}
 		fmt.Fprintf(&b, "%s=%s   # %s, %s\n", u.Var, tok, u.Subject, u.Role)
+		users = append(users, api.DevUser{Var: u.Var, Subject: u.Subject, Role: string(u.Role), Token: tok})
 	}
-	return b.String(), os.WriteFile(file, []byte(b.String()), 0o600)
+	return b.String(), users, os.WriteFile(file, []byte(b.String()), 0o600)
 }
 
 func step(format string, args ...any) { fmt.Printf("casework dev: "+format+"\n", args...) }
