@@ -359,7 +359,7 @@ function outcomeForm(c) {
   const update = () => {
     const tot = parseYuan(total.value);
     let sum = 0, ok = tot !== null;
-    rows.querySelectorAll('input.money').forEach(i => { const v = parseYuan(i.value); if (v === null) ok = false; else sum += v; });
+    rows.querySelectorAll('input.money').forEach(i => { if (!i.value.trim()) return; const v = parseYuan(i.value); if (v === null) ok = false; else sum += v; });
     remaining.textContent = ok ? yuan(tot - sum) : '—';
     remaining.className = ok && tot - sum === 0 ? 'ok' : 'warn';
   };

@@ -31,7 +31,10 @@ const en = {
   token_hint: 'Paste a bearer token or the contents of tokens.env', use_token: 'Use token',
 };
 
-let lang = (navigator.language || 'zh-CN').toLowerCase().startsWith('en') ? 'en' : 'zh';
+// Chinese unless English was chosen (?lang=en, kept for the session).
+const asked = new URLSearchParams(location.search).get('lang');
+if (asked) sessionStorage.setItem('casework.lang', asked);
+let lang = sessionStorage.getItem('casework.lang') === 'en' ? 'en' : 'zh';
 
 // t is the interface text for key in the current language, falling back
 // to English, then to the key itself.

@@ -1,0 +1,180 @@
+package e2e
+
+import (
+	"encoding/json"
+	"fmt"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+	"github.com/stretchr/testify/require"
+
+	"github.com/casework/casework/api"
+	"github.com/casework/casework/auth"
+)
+
+// workbench serves the API with the development sign-ins of casework dev.
+func workbench(t *testing.T, users ...auth.Principal) *httptest.Server {
+	t.Helper()
+	var dev []api.DevUser
+	for _, u := range users {
+		dev = append(dev, api.DevUser{Var: strings.ToUpper(u.Subject), Subject: u.Subject, Role: string(u.Role), Token: token(t, u)})
+	}
+	h, _ := api.New(&api.Server{Temporal: temporal, Store: store, Keys: keys, TimeScale: 1, DevUsers: dev})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	return srv
+}
+
+func js(v string) string { b, _ := json.Marshal(v); return string(b) }
+
+// fill sets a field's value and fires the input event, as typing does.
+func (b *browser) fill(t *testing.T, sel, value string) {
+	t.Helper()
+	ok := eval[bool](t, b, `(() => { const e = document.querySelector(`+js(sel)+`); if (!e) return false;
+		e.value = `+js(value)+`; e.dispatchEvent(new Event('input', {bubbles: true})); e.dispatchEvent(new Event('change', {bubbles: true})); return true; })()`)
+	require.True(t, ok, "no field %s", sel)
+}
+
+func (b *browser) click(t *testing.T, sel string) {
+	t.Helper()
+	b.waitJS(t, `!!document.querySelector(`+js(sel)+`)`)
+	require.True(t, eval[bool](t, b, `(() => { document.querySelector(`+js(sel)+`).click(); return true; })()`))
+}
+
+// waitJS waits until a JavaScript condition holds.
+func (b *browser) waitJS(t *testing.T, cond string) {
+	t.Helper()
+	deadline := time.Now().Add(20 * time.Second)
+	for time.Now().Before(deadline) {
+		if v, err := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`!!(`+cond+`)`)); err == nil && v {
+			return
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+	text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
+	t.Fatalf("never true: %s; the page shows:\n%s", cond, text)
+}
+
+// signInAs signs out whoever is signed in and picks subject among the
+// development users.
+func (b *browser) signInAs(t *testing.T, base, subject string) {
+	t.Helper()
+	b.do(t, chromedp.Navigate(base+"/#/signin"))
+	_ = eval[bool](t, b, `(() => { sessionStorage.clear(); return true; })()`)
+	b.do(t, chromedp.Reload())
+	b.click(t, `button.user[data-subject="`+subject+`"]`)
+	b.waitText(t, subject)
+}
+
+// openCase shows a case and waits until its page shows every one of want,
+// re-reading it while the workflow catches up.
+func (b *browser) openCase(t *testing.T, base, id string, want ...string) {
+	t.Helper()
+	b.do(t, chromedp.Navigate(base+"/#/case/"+id))
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
+		all := !strings.Contains(text, "加载中")
+		for _, w := range want {
+			all = all && strings.Contains(text, w)
+		}
+		if all {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("case %s never showed %q; it shows:\n%s", id, want, text)
+		}
+		time.Sleep(300 * time.Millisecond)
+		_ = eval[bool](t, b, `(() => { window.dispatchEvent(new HashChangeEvent('hashchange')); return true; })()`)
+		time.Sleep(200 * time.Millisecond)
+	}
+}
+
+// TestBrowserProcess1 is a clerk's, a mediator's, the parties' and an
+// auditor's day in the workbench: a dispute delegated, agreed in three
+// installments, confirmed and paid in part, every step through the pages
+// by the role that takes it; a stranger cannot see the case; the auditor
+// reads the verified timeline; the ledger and the cockpit show it.
+func TestBrowserProcess1(t *testing.T) {
+	respondent := auth.Principal{Subject: "xx-construction", Role: "party"}
+	srv := workbench(t, court, mediator, applicant, respondent, stranger, auditor)
+	b := newBrowser(t)
+	number := fmt.Sprintf("（2026）黔2301民诉前调%d号", time.Now().UnixNano()%1e9)
+
+	// The court delegates; a negative claim is refused next to its field.
+	b.signInAs(t, srv.URL, court.Subject)
+	b.do(t, chromedp.Navigate(srv.URL+"/#/delegate"))
+	b.waitJS(t, `document.querySelector('#delegate [data-loc=case_number]')`)
+	b.fill(t, `#delegate [data-loc=case_number]`, number)
+	b.fill(t, `#delegate [data-loc=subject]`, "拖欠工程款")
+	b.fill(t, `#delegate [data-loc=claim_fen]`, "-1.00")
+	b.click(t, `#delegate button[type=submit]`)
+	b.waitJS(t, `document.querySelector('#delegate [data-loc=claim_fen].invalid') && document.querySelector('#delegate [data-loc=claim_fen]').closest('label').querySelector('.err').textContent.length > 0`)
+	b.screenshot(t, "form-inline-error")
+	b.fill(t, `#delegate [data-loc=claim_fen]`, "13,027.00")
+	b.click(t, `#delegate button[type=submit]`)
+	b.waitText(t, "mediating", "¥13,027.00")
+	id := strings.TrimPrefix(eval[string](t, b, `location.hash`), "#/case/")
+	require.NotEmpty(t, id)
+
+	// The mediator records the agreement in three installments; the editor
+	// shows what remains of the total as the amounts are typed.
+	b.signInAs(t, srv.URL, mediator.Subject)
+	b.openCase(t, srv.URL, id, "mediating", "调解结果")
+	b.click(t, `#add-installment`)
+	b.click(t, `#add-installment`)
+	for i, in := range [][2]string{{"2027-01-31", "5000"}, {"2027-02-28", "5000.00"}, {"2027-03-31", "3027"}} {
+		b.fill(t, fmt.Sprintf(`#outcome [data-loc="terms.installments[%d].due_on"]`, i), in[0])
+		b.fill(t, fmt.Sprintf(`#outcome [data-loc="terms.installments[%d].amount_fen"]`, i), in[1])
+		if i == 1 {
+			require.Equal(t, "¥3,027.00", eval[string](t, b, `document.querySelector('#remaining').textContent`))
+		}
+	}
+	require.Equal(t, "¥0.00", eval[string](t, b, `document.querySelector('#remaining').textContent`))
+	b.click(t, `#outcome button[type=submit]`)
+	b.openCase(t, srv.URL, id, "agreement_reached", "2027-03-31", "¥3,027.00")
+
+	// Both parties apply for judicial confirmation; the court accepts and confirms.
+	for _, p := range []string{applicant.Subject, respondent.Subject} {
+		b.signInAs(t, srv.URL, p)
+		b.openCase(t, srv.URL, id, "申请司法确认")
+		b.click(t, `#apply button[type=submit]`)
+		b.openCase(t, srv.URL, id, p+" (party)")
+	}
+	b.signInAs(t, srv.URL, court.Subject)
+	b.openCase(t, srv.URL, id, "confirmation_applied", "受理司法确认")
+	b.click(t, `#accept button[type=submit]`)
+	b.openCase(t, srv.URL, id, "confirmation_review", "司法确认裁定")
+	b.click(t, `#decide button[type=submit]`)
+	b.openCase(t, srv.URL, id, "performing", "登记付款")
+
+	// The mediator records the first installment paid.
+	b.signInAs(t, srv.URL, mediator.Subject)
+	b.openCase(t, srv.URL, id, "performing", "登记付款")
+	b.fill(t, `#payment [data-loc=amount_fen]`, "5000.00")
+	b.click(t, `#payment button[type=submit]`)
+	b.openCase(t, srv.URL, id, "已付 ¥5,000.00")
+	b.screenshot(t, "case")
+
+	// A party of another dispute cannot see the case.
+	b.signInAs(t, srv.URL, stranger.Subject)
+	b.openCase(t, srv.URL, id, "403")
+	require.NotContains(t, eval[string](t, b, `document.body.innerText`), "13,027")
+
+	// The auditor reads the timeline, verified intact, and changes nothing.
+	b.signInAs(t, srv.URL, auditor.Subject)
+	b.openCase(t, srv.URL, id, "delegated", "agreement_reached", "完整")
+	require.Contains(t, eval[string](t, b, `document.body.innerText`), "当前角色在此阶段没有可办理事项")
+	b.screenshot(t, "timeline")
+
+	b.do(t, chromedp.Navigate(srv.URL+"/#/ledger"))
+	b.waitText(t, number)
+	b.screenshot(t, "ledger")
+	b.do(t, chromedp.Navigate(srv.URL+"/#/cockpit"))
+	b.waitJS(t, `document.querySelectorAll('.chart canvas').length === 4 && document.querySelector('.ratio')`)
+	b.screenshot(t, "cockpit")
+	require.Empty(t, b.remoteRequests(), "the workbench reached outside the machine")
+}
