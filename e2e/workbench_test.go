@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -177,4 +178,55 @@ func TestBrowserProcess1(t *testing.T) {
 	b.waitJS(t, `document.querySelectorAll('.chart canvas').length === 4 && document.querySelector('.ratio')`)
 	b.screenshot(t, "cockpit")
 	require.Empty(t, b.remoteRequests(), "the workbench reached outside the machine")
+}
+
+// TestBrowserRolesAndImports checks what a role without the right sees
+// when it uses a page anyway, the wage CSV import's per-row report, and
+// the workbench's money arithmetic in the browser.
+func TestBrowserRolesAndImports(t *testing.T) {
+	srv := workbench(t, court, mediator, applicant)
+	b := newBrowser(t)
+
+	// Money: integer fen to yuan and back, exact beyond a float's cents.
+	b.signInAs(t, srv.URL, applicant.Subject)
+	got := eval[string](t, b, `import('/app/money.js').then(m => JSON.stringify([
+		m.yuan(1302700), m.yuan(1), m.yuan(-5), m.yuan(900719925474099), m.parseYuan('12,345.67'), m.parseYuan('0.1'),
+		m.parseYuan('1.005'), m.parseYuan('abc'), m.parseYuan('¥3'), m.fenToInput(1302700)]))`)
+	require.Equal(t, `["¥13,027.00","¥0.01","-¥0.05","¥9,007,199,254,740.99",1234567,10,null,null,300,"13027.00"]`, got)
+
+	// A party that opens the court's delegation page anyway is refused by
+	// the API, and the refusal is shown.
+	b.do(t, chromedp.Navigate(srv.URL+"/#/delegate"))
+	b.waitJS(t, `document.querySelector('#delegate [data-loc=case_number]')`)
+	b.fill(t, `#delegate [data-loc=case_number]`, fmt.Sprintf("（2026）黔2301民诉前调%d号", time.Now().UnixNano()%1e9))
+	b.fill(t, `#delegate [data-loc=claim_fen]`, "100")
+	b.click(t, `#delegate button[type=submit]`)
+	b.waitJS(t, `!document.querySelector('#delegate .form-error').hidden && /^403 /.test(document.querySelector('#delegate .form-error').textContent)`)
+	require.Contains(t, eval[string](t, b, `location.hash`), "delegate", "no case was opened")
+
+	// The court imports creditors from a CSV file: a bad row is reported by
+	// its number and nothing is sent; the corrected file opens the case.
+	b.signInAs(t, srv.URL, court.Subject)
+	b.do(t, chromedp.Navigate(srv.URL+"/#/wage"))
+	b.waitJS(t, `document.querySelector('#creditors-file')`)
+	dir := t.TempDir()
+	bad := dir + "/bad.csv"
+	require.NoError(t, os.WriteFile(bad, []byte("id,name,owed_yuan,hardship\nworker-1,王一,3000.00,\nworker-2,,2000,是\nworker-3,张三,-5,\n"), 0o644))
+	b.do(t, chromedp.SetUploadFiles(chromedp.CSS(`#creditors-file`), []string{bad}))
+	b.waitText(t, "1 行可导入", "2 行有错误", "name missing", "owed must be a positive amount")
+	number := fmt.Sprintf("（2026）黔2301民特%d号", time.Now().UnixNano()%1e9)
+	b.fill(t, `#wage [data-loc=case_number]`, number)
+	b.fill(t, `#wage [data-loc="debtor.id"]`, "xx-contractor")
+	b.fill(t, `#wage [data-loc="debtor.name"]`, "某建筑劳务有限公司")
+	b.fill(t, `#wage [data-loc=schedule]`, "2027-01-31,2500.00\n2027-02-28,2500.00")
+	b.click(t, `#wage button[type=submit]`)
+	b.waitJS(t, `/2 行有错误/.test(document.querySelector('#wage .form-error').textContent)`)
+	b.screenshot(t, "wage-import-errors")
+	good := dir + "/good.csv"
+	require.NoError(t, os.WriteFile(good, []byte("id,name,owed_yuan,hardship\nworker-1,王一,3000.00,\nworker-2,李二,2000,是\n"), 0o644))
+	b.do(t, chromedp.SetUploadFiles(chromedp.CSS(`#creditors-file`), []string{good}))
+	b.waitText(t, "2 行可导入", "0 行有错误")
+	b.click(t, `#wage button[type=submit]`)
+	b.waitText(t, number, "¥5,000.00")
+	require.Empty(t, b.remoteRequests())
 }

@@ -110,7 +110,7 @@ function showProblem(form, err) {
       if (slot) slot.textContent = (slot.textContent ? slot.textContent + '; ' : '') + e.message;
     } else rest.push((e.location ? e.location + ': ' : '') + e.message);
   }
-  top.textContent = [err.message, ...rest].join(' · ');
+  top.textContent = [(err.status ? err.status + ' ' : '') + err.message, ...rest].join(' · ');
   top.hidden = false;
 }
 
