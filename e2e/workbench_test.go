@@ -14,6 +14,7 @@ import (
 
 	"github.com/casework/casework/api"
 	"github.com/casework/casework/auth"
+	"github.com/casework/casework/policy"
 )
 
 // workbench serves the API with the development sign-ins of casework dev.
@@ -228,5 +229,40 @@ func TestBrowserRolesAndImports(t *testing.T) {
 	b.waitText(t, "2 行可导入", "0 行有错误")
 	b.click(t, `#wage button[type=submit]`)
 	b.waitText(t, number, "¥5,000.00")
+	require.Empty(t, b.remoteRequests())
+}
+
+// TestBrowserEnforcement is a court clerk's enforcement of a judgment in
+// the workbench: a property inquiry, a freeze ordered and lifted, the debt
+// paid in full, the case completed.
+func TestBrowserEnforcement(t *testing.T) {
+	srv := workbench(t, court)
+	today := policy.DateOf(time.Now())
+	c := startEnforcement(t, srv, judgmentEnforcement(today.AddDays(-60), today.AddDays(-30), 902_700))
+	id := c.Summary.ID
+	b := newBrowser(t)
+	b.signInAs(t, srv.URL, court.Subject)
+
+	b.openCase(t, srv.URL, id, "网络查控", "¥9,027.00")
+	b.fill(t, `#inquiry [data-loc="findings[0].value_fen"]`, "20000")
+	b.fill(t, `#inquiry [data-loc="findings[0].description"]`, "某银行账户")
+	b.click(t, `#inquiry button[type=submit]`)
+	b.openCase(t, srv.URL, id, "property_inquiry")
+
+	b.fill(t, `#measure [data-loc=description]`, "某银行账户存款")
+	b.click(t, `#measure button[type=submit]`)
+	b.waitJS(t, `document.querySelector('form[id^="lifting-"]') || !document.querySelector('#measure .form-error').hidden`)
+	require.Empty(t, eval[string](t, b, `document.querySelector('#measure') ? document.querySelector('#measure .form-error').textContent : ''`))
+	b.openCase(t, srv.URL, id, "解除 lift：freeze #1")
+	b.fill(t, `form[id^="lifting-"] [data-loc=reason]`, "被执行人提供担保")
+	b.click(t, `form[id^="lifting-"] button[type=submit]`)
+	b.waitJS(t, `!document.querySelector('form[id^="lifting-"]') || !document.querySelector('form[id^="lifting-"] .form-error').hidden`)
+	require.Empty(t, eval[string](t, b, `document.querySelector('form[id^="lifting-"]') ? document.querySelector('form[id^="lifting-"] .form-error').textContent : ''`))
+	b.openCase(t, srv.URL, id, "lifted")
+
+	b.fill(t, `#enforcement-payment [data-loc=amount_fen]`, "9,027.00")
+	b.click(t, `#enforcement-payment button[type=submit]`)
+	b.openCase(t, srv.URL, id, "completed", "¥9,027.00 / ¥9,027.00")
+	b.screenshot(t, "enforcement")
 	require.Empty(t, b.remoteRequests())
 }

@@ -341,7 +341,7 @@ function commandsFor(c, plan, box) {
       f => ({ amount_fen: fenOf(f, amt), paid_on: f.elements.paid_on.value, reason: f.elements.reason.value || undefined }), post(`/plans/${plan.plan_id}/payments`), reload(id)));
   }
   if (m && role === 'court' && s.stage === 'defaulted') forms.push(enforcementForm(c));
-  if (c.enforcement && role === 'court' && c.enforcement.status !== 'closed') forms.push(measureForm(c));
+  if (c.enforcement && role === 'court' && c.enforcement.status !== 'closed') forms.push(...enforcementForms(c));
   if (!forms.length) forms.push(h('p', { class: 'muted' }, '当前角色在此阶段没有可办理事项 / nothing for this role at this stage'));
   box.append(...forms);
 }
@@ -402,6 +402,39 @@ function enforcementForm(c) {
     parties: (m.parties || []).map(p => ({ id: p.id, name: p.name, side: p.side })),
     title: { kind: 'confirmed_mediation_agreement', document_number: s.case_number, document_date: m.confirmation.decided_on, source_case_id: s.id,
       due_dates: terms.installments.map(i => i.due_on) } }), '/cases/enforcement', out => { location.hash = '#/case/' + out.summary.id; });
+}
+
+// enforcementForms are the court's commands on an open enforcement case:
+// property inquiry, measures (order, renew, lift), payments, 终本 and, after
+// it, re-checks.
+function enforcementForms(c) {
+  const e = c.enforcement, id = c.summary.id, post = p => `/cases/${id}/enforcement${p}`;
+  const finding = (fid, title, p) => {
+    const found = select([['true', '查到财产 found'], ['false', '未查到 none found']], 'true');
+    const kind = select(['bank_deposit', 'movable', 'real_property', 'other_property_right'].map(k => [k, k]), 'bank_deposit');
+    const value = money();
+    return commandForm(fid, title, [field('结果 found', 'found', found), field('财产种类 asset_kind', 'findings[0].asset_kind', kind),
+      field('价值 value', 'findings[0].value_fen', value), field('说明 description', 'findings[0].description', input()), field('备注 note', 'note', input())],
+    f => found.value === 'true'
+      ? { found: true, findings: [{ asset_kind: kind.value, value_fen: fenOf(f, value), description: f.elements['findings[0].description'].value }], note: f.elements.note.value || undefined }
+      : { found: false, note: f.elements.note.value || undefined }, post(p), reload(id));
+  };
+  const forms = [];
+  if (e.stage === 'terminated_round') forms.push(finding('recheck', '复查财产 re-check', '/rechecks'));
+  else {
+    forms.push(finding('inquiry', '网络查控 property inquiry', '/inquiries'), measureForm(c));
+    for (const m of (e.measures || []).filter(m => m.status === 'active')) {
+      for (const [act, label] of [['renewal', '续行 renew'], ['lifting', '解除 lift']]) {
+        forms.push(commandForm(`${act}-${m.id}`, `${label}：${m.kind} #${m.no}`, [field(t('reason'), 'reason', input())],
+          f => ({ reason: f.elements.reason.value || undefined }), post(`/measures/${encodeURIComponent(m.id)}/${act}`), reload(id)));
+      }
+    }
+    const amt = money();
+    forms.push(commandForm('enforcement-payment', '执行款 ' + t('record_payment'), [field(t('amount'), 'amount_fen', amt), field(t('paid_on'), 'paid_on', input({ type: 'date', value: e.case_today })), field(t('reason'), 'reason', input())],
+      f => ({ amount_fen: fenOf(f, amt), paid_on: f.elements.paid_on.value, reason: f.elements.reason.value || undefined }), post('/payments'), reload(id)));
+    forms.push(commandForm('termination', '终结本次执行程序（终本）', [field(t('reason'), 'reason', input())], f => ({ reason: f.elements.reason.value }), post('/termination'), reload(id)));
+  }
+  return forms;
 }
 
 function measureForm(c) {
