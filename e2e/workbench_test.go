@@ -266,3 +266,64 @@ func TestBrowserEnforcement(t *testing.T) {
 	b.screenshot(t, "enforcement")
 	require.Empty(t, b.remoteRequests())
 }
+
+// TestBrowserLedgerPagingAndRoles pages the ledger one case at a time by
+// its cursor, exports it as CSV, and has every role but the court try the
+// court's pages: the API refuses each, and the page says so.
+func TestBrowserLedgerPagingAndRoles(t *testing.T) {
+	supervisorUser := supervisor
+	srv := workbench(t, court, mediator, applicant, auditor, supervisorUser)
+	first, second := startCase(t, srv), startCase(t, srv)
+	b := newBrowser(t)
+
+	b.signInAs(t, srv.URL, court.Subject)
+	b.do(t, chromedp.Navigate(srv.URL+"/#/ledger"))
+	b.waitJS(t, `document.querySelector('#ledger-filter [data-loc=limit]')`)
+	b.fill(t, `#ledger-filter [data-loc=limit]`, "1")
+	b.click(t, `#ledger-filter button[type=submit]`)
+	b.waitJS(t, `document.querySelectorAll('tr[data-id]').length === 1 && !document.querySelector('#next').disabled`)
+	page1 := eval[string](t, b, `document.querySelector('tr[data-id]').dataset.id`)
+	b.click(t, `#next`)
+	b.waitJS(t, `document.querySelector('tr[data-id]') && document.querySelector('tr[data-id]').dataset.id !== `+js(page1))
+	page2 := eval[string](t, b, `document.querySelector('tr[data-id]').dataset.id`)
+	require.ElementsMatch(t, []string{second.Summary.ID, first.Summary.ID}, []string{page1, page2}, "the newest two cases, newest first")
+	b.click(t, `#prev`)
+	b.waitJS(t, `document.querySelector('tr[data-id]') && document.querySelector('tr[data-id]').dataset.id === `+js(page1))
+
+	// CSV export follows every page of the filter; the file is caught
+	// before the browser saves it.
+	b.fill(t, `#ledger-filter [data-loc=party]`, "zhang-san")
+	eval[bool](t, b, `(() => { const make = URL.createObjectURL; URL.createObjectURL = x => { window.savedBlob = x; return make(x); };
+		HTMLAnchorElement.prototype.click = function () {}; return true; })()`)
+	b.click(t, `#export`)
+	b.waitJS(t, `window.savedBlob`)
+	csv := eval[string](t, b, `window.savedBlob.text()`)
+	require.True(t, strings.HasPrefix(csv, "case_number,id,process"), "csv: %s", csv)
+	require.Equal(t, "239,187,191", eval[string](t, b, `window.savedBlob.arrayBuffer().then(x => new Uint8Array(x).slice(0, 3).join())`), "a UTF-8 BOM, for spreadsheets")
+	require.Contains(t, csv, first.Summary.ID)
+	require.Contains(t, csv, second.Summary.ID)
+	require.Contains(t, csv, "13027.00")
+
+	for _, p := range []auth.Principal{mediator, applicant, auditor, supervisorUser} {
+		b.signInAs(t, srv.URL, p.Subject)
+		b.do(t, chromedp.Navigate(srv.URL+"/#/delegate"))
+		b.waitJS(t, `document.querySelector('#delegate [data-loc=case_number]')`)
+		b.fill(t, `#delegate [data-loc=case_number]`, newCaseNumber())
+		b.fill(t, `#delegate [data-loc=claim_fen]`, "1")
+		b.click(t, `#delegate button[type=submit]`)
+		b.waitJS(t, `!document.querySelector('#delegate .form-error').hidden && /^403 /.test(document.querySelector('#delegate .form-error').textContent)`)
+		b.do(t, chromedp.Navigate(srv.URL+"/#/wage"))
+		b.waitJS(t, `document.querySelector('#wage [data-loc=case_number]')`)
+		b.fill(t, `#wage [data-loc=case_number]`, newCaseNumber())
+		b.click(t, `#wage button[type=submit]`)
+		b.waitJS(t, `!document.querySelector('#wage .form-error').hidden && /^(403|422) /.test(document.querySelector('#wage .form-error').textContent)`)
+		// The case the court opened offers this role nothing it may not do.
+		b.openCase(t, srv.URL, first.Summary.ID)
+		text := eval[string](t, b, `document.body.innerText`)
+		if p.Role != "mediator" {
+			require.NotContains(t, text, "调解结果", "%s is offered the mediator's outcome", p.Subject)
+		}
+		require.NotContains(t, text, "受理司法确认", "%s is offered the court's acceptance", p.Subject)
+	}
+	require.Empty(t, b.remoteRequests())
+}
