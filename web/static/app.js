@@ -504,6 +504,12 @@ function pageWage() {
   main.replaceChildren(form);
 }
 
+// escapeHTML makes user text (court and mediator names) safe in the one
+// place that takes HTML: an ECharts tooltip.
+function escapeHTML(text) {
+  return String(text).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
 const ratioKeys = ['resolution_rate', 'automatic_performance_rate', 'follow_up_rate', 'average_days_to_close'];
 
 async function pageCockpit() {
@@ -524,7 +530,7 @@ async function pageCockpit() {
       const pct = k !== 'average_days_to_close';
       chart.setOption({
         animation: false, title: { text: t(k), left: 'center', textStyle: { fontSize: 14 } },
-        tooltip: { trigger: 'axis', formatter: ps => ps.map(p => { const r = rows[p.dataIndex][k]; return `${p.name}: ${r.value} (${r.numerator}/${r.denominator})`; }).join('<br>') },
+        tooltip: { trigger: 'axis', formatter: ps => ps.map(p => { const r = rows[p.dataIndex][k]; return escapeHTML(`${p.name}: ${r.value} (${r.numerator}/${r.denominator})`); }).join('<br>') },
         grid: { left: 48, right: 16, top: 40, bottom: 48 },
         xAxis: { type: 'category', data: rows.map(r => r.group || '—'), axisLabel: { interval: 0, rotate: rows.length > 4 ? 30 : 0 } },
         yAxis: { type: 'value', max: pct ? 100 : null, axisLabel: { formatter: pct ? '{value}%' : '{value}' } },
