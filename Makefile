@@ -27,14 +27,14 @@ FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=
 
-.PHONY: dev test tools postgres build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
+.PHONY: dev test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
 	./bin/casework dev
 
 ## test: vet, generated-code drift, unit and integration tests on the real stack, short fuzzing.
-test: tools postgres check-generated vet workflowcheck unit fuzz
+test: tools postgres chromium check-generated vet workflowcheck unit fuzz
 
 tools: $(TOOLS)/.temporal-$(TEMPORAL_VERSION) $(TOOLS)/.sqlc-$(SQLC_VERSION) $(TOOLS)/.workflowcheck-$(WORKFLOWCHECK_VERSION)
 
@@ -60,6 +60,14 @@ $(TOOLS)/.workflowcheck-$(WORKFLOWCHECK_VERSION):
 ## postgres: make sure PostgreSQL server binaries exist (installs Debian's postgresql if missing).
 postgres:
 	@scripts/ensure-postgres.sh
+
+## chromium: make sure Debian's Chromium exists for the browser tests (installs it if missing).
+chromium:
+	@scripts/ensure-chromium.sh
+
+## vendor-web: re-fetch the pinned browser assets in web/vendor from npm and check their checksums.
+vendor-web:
+	scripts/vendor-web.sh
 
 build:
 	$(GO) build -o bin/casework ./cmd/casework

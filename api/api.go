@@ -23,6 +23,7 @@ import (
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/web"
 )
 
 // Version is the API version in the OpenAPI document.
@@ -43,6 +44,10 @@ type Server struct {
 	// case before answering 503 with how to learn its outcome; zero means
 	// 30 s.
 	CommandTimeout time.Duration
+	// DevUsers are the development sign-ins GET /dev/users offers the
+	// workbench; only casework dev sets them, so casework api has no such
+	// route.
+	DevUsers []DevUser
 }
 
 // Config is the OpenAPI configuration: title, security scheme and docs.
@@ -52,6 +57,8 @@ func Config() huma.Config {
 		"judicial confirmation, performance supervision and enforcement, run as durable workflows. " +
 		"Money is integer fen; dates are legal calendar dates (YYYY-MM-DD) in case time. " +
 		"Errors are RFC 9457 problem+json."
+	// The docs page is the web package's, with its assets in the binary.
+	cfg.DocsPath = ""
 	// Names and reasons are user text stored verbatim; answers escape
 	// markup (<, >, &) so a client that pastes them into a page cannot be
 	// made to run script.
@@ -64,7 +71,7 @@ func Config() huma.Config {
 }
 
 // New returns the HTTP handler serving the API, its OpenAPI document at
-// /openapi.json and its docs at /docs.
+// /openapi.json, its docs at /docs and the web workbench at /.
 func New(s *Server) (http.Handler, huma.API) {
 	mux := http.NewServeMux()
 	api := humago.New(mux, Config())
@@ -74,6 +81,10 @@ func New(s *Server) (http.Handler, huma.API) {
 		_, _ = w.Write([]byte("ok\n"))
 	})
 	mux.HandleFunc("GET /readyz", s.ready)
+	web.Register(mux, "/openapi.json")
+	if len(s.DevUsers) > 0 {
+		mux.HandleFunc("GET /dev/users", s.devUsers)
+	}
 	mux.HandleFunc("/", notFound(mux))
 	return recoverPanics(s.Log, retryAfter(secureHeaders(limitBody(mux, maxBodyBytes)))), api
 }

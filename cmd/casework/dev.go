@@ -143,19 +143,21 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 	tokensFile := filepath.Join(dir, "tokens.env")
-	if err := writeDevTokens(keys, tokensFile); err != nil {
+	users, err := writeDevTokens(keys, tokensFile)
+	if err != nil {
 		return err
 	}
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return serveWorker(gctx, tc, store) })
 	g.Go(func() error {
-		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg})
+		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg, DevUsers: users})
 	})
 
 	base := "http://" + ln.Addr().String()
 	fmt.Printf(`
 casework is up in %.1fs (time scale %d: %s)
+  Workbench    %s/   (development sign-in: pick a user)
   API          %s
   API docs     %s/docs
   OpenAPI      %s/openapi.json
@@ -164,7 +166,7 @@ casework is up in %.1fs (time scale %d: %s)
   PostgreSQL   %s
   Tokens       %s   (one per role, valid %s; load them with: . %s)
 Ctrl-C stops everything; cases persist in %s.
-`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
+`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
 		tokensFile, keys.MaxTTL, filepath.Join(dataDir(), "tokens.env"), dir)
 	err = g.Wait()
 	step("stopping")
@@ -180,22 +182,25 @@ func scaleText(s int64) string {
 
 // writeDevTokens writes a token per sample user to file, readable by the
 // owner alone; the terminal only says where it is, so tokens never end up
-// in a scrollback or a shared screen.
-func writeDevTokens(keys *auth.Keys, file string) error {
+// in a scrollback or a shared screen. It returns the same users for the
+// workbench's development sign-in, which only casework dev serves.
+func writeDevTokens(keys *auth.Keys, file string) ([]api.DevUser, error) {
 	var b strings.Builder
+	var users []api.DevUser
 	fmt.Fprintf(&b, "# Development bearer tokens, one per role; valid %s from %s.\n", keys.MaxTTL, time.Now().Format(time.RFC3339))
 	for _, u := range devUsers {
 		tok, err := keys.Mint(u.Principal, keys.MaxTTL)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		fmt.Fprintf(&b, "%s=%s   # %s, %s\n", u.Var, tok, u.Subject, u.Role)
+		users = append(users, api.DevUser{Var: u.Var, Subject: u.Subject, Role: string(u.Role), Token: tok})
 	}
 	if err := os.WriteFile(file, []byte(b.String()), 0o600); err != nil {
-		return fmt.Errorf("write tokens: %w", err)
+		return nil, fmt.Errorf("write tokens: %w", err)
 	}
 	// WriteFile keeps the mode of a file that was already there.
-	return os.Chmod(file, 0o600)
+	return users, os.Chmod(file, 0o600)
 }
 
 func step(format string, args ...any) { fmt.Printf("casework dev: "+format+"\n", args...) }

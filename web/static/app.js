@@ -1,0 +1,581 @@
+// The casework workbench: a client of the public API and nothing else.
+// The bearer token lives in sessionStorage and goes with every request, so
+// the API's access rules are the only ones.
+import { yuan, parseYuan, fenToInput } from './money.js';
+import { t } from './i18n.js';
+
+const main = document.getElementById('main');
+const store = window.sessionStorage;
+
+// ---- session -------------------------------------------------------------
+
+function claims(token) {
+  try {
+    const p = token.split('.')[1].replace(/-/g, '+').replace(/_/g, '/');
+    return JSON.parse(new TextDecoder().decode(Uint8Array.from(atob(p), c => c.charCodeAt(0))));
+  } catch { return null; }
+}
+function session() {
+  const token = store.getItem('casework.token');
+  if (!token) return null;
+  const c = claims(token) || {};
+  return { token, subject: c.sub || '?', role: c.role || '?' };
+}
+function signIn(token) { store.setItem('casework.token', token.trim()); location.hash = '#/ledger'; render(); }
+function signOut() { store.removeItem('casework.token'); location.hash = '#/signin'; render(); }
+
+// ---- API -----------------------------------------------------------------
+
+class Problem extends Error {
+  constructor(status, body) {
+    super((body && (body.detail || body.title)) || ('HTTP ' + status));
+    this.status = status; this.body = body || {};
+  }
+}
+
+// call sends one request to the API with the signed-in token.
+async function call(method, path, body, opts = {}) {
+  const s = session();
+  const headers = { Accept: 'application/json, application/problem+json' };
+  if (s) headers.Authorization = 'Bearer ' + s.token;
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.key) headers['Idempotency-Key'] = opts.key;
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (opts.raw) { if (!res.ok) throw new Problem(res.status, await res.json().catch(() => null)); return res; }
+  const text = await res.text();
+  let data = null;
+  try { data = text ? JSON.parse(text) : null; } catch { data = { detail: text }; }
+  if (!res.ok) throw new Problem(res.status, data);
+  return data;
+}
+
+// ---- DOM helpers ---------------------------------------------------------
+
+function h(tag, attrs = {}, ...kids) {
+  const el = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k.startsWith('on')) el.addEventListener(k.slice(2), v);
+    else if (k === 'class') el.className = v;
+    else el.setAttribute(k, v === true ? '' : v);
+  }
+  for (const kid of kids.flat()) {
+    if (kid === undefined || kid === null || kid === false) continue;
+    el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
+  }
+  return el;
+}
+const dash = v => (v === undefined || v === null || v === '' ? '—' : v);
+
+function table(cols, rows, rowAttrs) {
+  return h('table', { class: 'grid' },
+    h('thead', {}, h('tr', {}, cols.map(c => h('th', {}, c[0])))),
+    h('tbody', {}, rows.length ? rows.map(r => h('tr', rowAttrs ? rowAttrs(r) : {}, cols.map(c => h('td', {}, c[1](r)))))
+      : h('tr', {}, h('td', { colspan: cols.length, class: 'muted' }, t('no_cases')))));
+}
+
+// caseToday is the legal date (China Standard Time) in a case's own clock.
+function caseToday(clock) {
+  let ms = Date.now();
+  if (clock && clock.case_epoch && clock.real_epoch) {
+    ms = Date.parse(clock.case_epoch) + (Date.now() - Date.parse(clock.real_epoch)) * (clock.scale || 1);
+  }
+  return new Date(ms + 8 * 3600e3).toISOString().slice(0, 10);
+}
+function daysBetween(a, b) { return Math.round((Date.parse(b) - Date.parse(a)) / 86400e3); }
+
+// ---- forms and problem+json ----------------------------------------------
+
+// parentLoc is the location that holds loc: a.b[1].c → a.b[1] → a.b → a.
+function parentLoc(loc) {
+  const p = loc.replace(/(\.[^.[\]]+|\[\d+\])$/, '');
+  return p === loc ? '' : p;
+}
+
+// showProblem puts each of a problem's errors next to the field whose
+// data-loc is its location (without "body."), and the rest above the form.
+function showProblem(form, err) {
+  form.querySelectorAll('.err').forEach(e => { e.textContent = ''; });
+  form.querySelectorAll('.invalid').forEach(e => e.classList.remove('invalid'));
+  const top = form.querySelector('.form-error');
+  const rest = [];
+  const errors = (err.body && err.body.errors) || [];
+  for (const e of errors) {
+    const loc = (e.location || '').replace(/^body\.?/, '');
+    let field = null;
+    for (let l = loc; l && !field; l = parentLoc(l)) field = form.querySelector(`[data-loc="${CSS.escape(l)}"]`);
+    if (field) {
+      field.classList.add('invalid');
+      const slot = field.closest('label, .cell')?.querySelector('.err');
+      if (slot) slot.textContent = (slot.textContent ? slot.textContent + '; ' : '') + e.message;
+    } else rest.push((e.location ? e.location + ': ' : '') + e.message);
+  }
+  top.textContent = [(err.status ? err.status + ' ' : '') + err.message, ...rest].join(' · ');
+  top.hidden = false;
+}
+
+function field(label, loc, input) {
+  input.setAttribute('data-loc', loc);
+  if (!input.name) input.name = loc;
+  return h('label', { class: 'field' }, h('span', {}, label), input, h('small', { class: 'err' }));
+}
+const input = (attrs = {}) => h('input', { type: 'text', ...attrs });
+function select(options, value) {
+  return h('select', {}, options.map(([v, l]) => h('option', { value: v, selected: v === value }, l)));
+}
+function money(value) { return input({ inputmode: 'decimal', placeholder: '0.00', value: value === undefined ? '' : fenToInput(value), class: 'money' }); }
+
+// fenOf reads a money field; a malformed amount is shown at the field.
+function fenOf(form, el) {
+  const v = parseYuan(el.value);
+  if (v === null) {
+    el.classList.add('invalid');
+    const slot = el.closest('label, .cell')?.querySelector('.err');
+    if (slot) slot.textContent = '金额格式应为 12345.67 / amount like 12345.67';
+    throw new Error('金额格式错误 / malformed amount');
+  }
+  return v;
+}
+
+// commandForm is a titled form whose submit builds a body and posts it;
+// on success it calls done with the answer.
+function commandForm(id, title, fields, build, path, done) {
+  const top = h('div', { class: 'form-error', hidden: true, role: 'alert' });
+  const form = h('form', { class: 'command', id }, h('h3', {}, title), top, fields, h('button', { type: 'submit' }, t('submit')));
+  form.addEventListener('submit', async ev => {
+    ev.preventDefault();
+    top.hidden = true;
+    form.querySelectorAll('.err').forEach(e => { e.textContent = ''; });
+    form.querySelectorAll('.invalid').forEach(e => e.classList.remove('invalid'));
+    let body;
+    try { body = build(form); } catch (e) { top.textContent = e.message; top.hidden = false; return; }
+    try {
+      const out = await call('POST', typeof path === 'function' ? path(form) : path, body, { key: crypto.randomUUID() });
+      done(out);
+    } catch (e) { showProblem(form, e instanceof Problem ? e : new Problem(0, { detail: String(e) })); }
+  });
+  return form;
+}
+
+// ---- pages ---------------------------------------------------------------
+
+async function pageSignIn() {
+  const box = h('section', { class: 'signin' }, h('h2', {}, t('signin')));
+  main.replaceChildren(box);
+  try {
+    const res = await fetch('/dev/users');
+    if (res.ok) {
+      const { users } = await res.json();
+      box.append(h('h3', {}, t('dev_signin')), h('div', { class: 'users' }, users.map(u =>
+        h('button', { class: 'user', 'data-subject': u.subject, onclick: () => signIn(u.token) },
+          `${u.subject}（${t('role_' + u.role)}）`))));
+    }
+  } catch { /* casework api: no development users */ }
+  const area = h('textarea', { id: 'token', rows: 5, placeholder: t('token_hint') });
+  const pick = h('div', { class: 'users' });
+  box.append(h('h3', {}, t('token_signin')), area, h('div', {},
+    h('button', { id: 'use-token', onclick: () => {
+      const text = area.value.trim();
+      const lines = [...text.matchAll(/^([A-Z_]+)=(\S+)/gm)];
+      if (!lines.length) return signIn(text);
+      pick.replaceChildren(...lines.map(m => { const c = claims(m[2]) || {}; return h('button', { class: 'user', onclick: () => signIn(m[2]) }, `${c.sub}（${t('role_' + c.role)}）`); }));
+    } }, t('use_token'))), pick);
+}
+
+const ledgerFilters = ['state', 'process', 'court', 'mediator', 'case_leader', 'jurisdiction', 'party', 'opened_from', 'opened_to', 'limit'];
+
+function ledgerQuery(form, cursor) {
+  const q = new URLSearchParams();
+  for (const k of ledgerFilters) { const v = form.elements[k].value.trim(); if (v && v !== 'all') q.set(k, v); }
+  if (cursor) q.set('cursor', cursor);
+  return q;
+}
+
+function ledgerRowClass(c) {
+  if (c.overdue) return 'overdue';
+  if (c.status === 'open' && c.next_deadline && daysBetween(caseToday(c.clock), c.next_deadline.on) <= 7) return 'due-soon';
+  return '';
+}
+
+async function pageLedger() {
+  const sel = (name, opts) => field(t(name), name, select(opts.map(o => [o, t(o)]), 'all'));
+  const form = h('form', { class: 'filters', id: 'ledger-filter' },
+    sel('state', ['all', 'open', 'overdue', 'closed']), sel('process', ['all', 'mediation', 'enforcement', 'boundary', 'wage']),
+    ...['court', 'mediator', 'case_leader', 'jurisdiction', 'party'].map(k => field(t(k), k, input())),
+    field(t('opened_from'), 'opened_from', input({ type: 'date' })), field(t('opened_to'), 'opened_to', input({ type: 'date' })),
+    field(t('limit'), 'limit', input({ type: 'number', value: '20', min: '1', max: '200' })),
+    h('div', { class: 'form-error', hidden: true }), h('button', { type: 'submit' }, t('search')));
+  const out = h('div', {});
+  const pager = h('div', { class: 'pager' });
+  const cursors = [''];
+  main.replaceChildren(h('h2', {}, t('ledger')), form, out, pager);
+
+  const show = async () => {
+    const q = ledgerQuery(form, cursors[cursors.length - 1]);
+    let data;
+    try { data = await call('GET', '/ledger?' + q); } catch (e) { return showProblem(form, e); }
+    form.querySelector('.form-error').hidden = true;
+    out.replaceChildren(table([
+      [t('case_number'), c => h('a', { href: '#/case/' + c.id }, c.case_number)],
+      [t('process'), c => t(c.process)], [t('stage'), c => c.stage], [t('status'), c => t(c.status)],
+      [t('court'), c => dash(c.court)], [t('mediator'), c => dash(c.mediator)],
+      [t('claim'), c => h('span', { class: 'num' }, yuan(c.claim_fen))], [t('opened_on'), c => c.opened_on],
+      [t('next_deadline'), c => c.next_deadline ? `${c.next_deadline.on} ${c.next_deadline.kind}` : '—'],
+      ['', c => c.overdue ? h('span', { class: 'tag red' }, t('overdue')) : ledgerRowClass(c) ? h('span', { class: 'tag amber' }, t('due_soon')) : ''],
+    ], data.cases || [], c => ({ class: ledgerRowClass(c), 'data-id': c.id })));
+    pager.replaceChildren(
+      h('button', { id: 'prev', disabled: cursors.length < 2, onclick: () => { cursors.pop(); show(); } }, t('prev_page')),
+      h('button', { id: 'next', disabled: !data.next_cursor, onclick: () => { cursors.push(data.next_cursor); show(); } }, t('next_page')),
+      h('button', { id: 'export', onclick: () => exportLedger(form) }, t('export_csv')));
+  };
+  form.addEventListener('submit', ev => { ev.preventDefault(); cursors.length = 1; show(); });
+  await show();
+}
+
+// exportLedger follows every page of the filtered ledger and saves it as
+// CSV (with a BOM, so spreadsheet programs read the Chinese).
+async function exportLedger(form) {
+  const rows = [['case_number', 'id', 'process', 'stage', 'status', 'court', 'mediator', 'claim_yuan', 'opened_on', 'closed_on', 'next_deadline', 'overdue']];
+  let cursor = '';
+  for (let page = 0; page < 100; page++) {
+    const data = await call('GET', '/ledger?' + ledgerQuery(form, cursor));
+    for (const c of data.cases || []) rows.push([c.case_number, c.id, c.process, c.stage, c.status, c.court, c.mediator || '', fenToInput(c.claim_fen), c.opened_on, c.closed_on || '', c.next_deadline ? c.next_deadline.on : '', c.overdue ? 'yes' : '']);
+    if (!data.next_cursor) break;
+    cursor = data.next_cursor;
+  }
+  const csv = rows.map(r => r.map(v => /[",\n]/.test(String(v)) ? '"' + String(v).replace(/"/g, '""') + '"' : v).join(',')).join('\r\n');
+  save(new Blob(['\ufeff' + csv + '\r\n'], { type: 'text/csv' }), 'ledger.csv');
+}
+
+function save(blob, name) {
+  const a = h('a', { href: URL.createObjectURL(blob), download: name });
+  document.body.append(a); a.click(); a.remove();
+}
+
+async function pageCase(id) {
+  main.replaceChildren(h('p', {}, t('loading')));
+  let c;
+  try { c = await call('GET', '/cases/' + encodeURIComponent(id)); } catch (e) {
+    main.replaceChildren(h('h2', {}, t('case')), h('div', { class: 'form-error', role: 'alert' }, `${e.status} ${e.message}`));
+    return;
+  }
+  const s = c.summary, m = c.mediation, e = c.enforcement, w = c.wage;
+  const today = caseToday(s.clock);
+  const parts = [h('h2', {}, s.case_number, ' ', h('span', { class: 'tag' }, s.stage), ' ', h('span', { class: 'tag' }, t(s.status))),
+    h('dl', { class: 'facts' },
+      ...[[t('process'), t(s.process)], [t('court'), s.court], [t('mediator'), s.mediator], [t('organisation'), s.organisation],
+        [t('claim'), yuan(s.claim_fen)], [t('opened_on'), s.opened_on], ['今日（案件时间）/ case today', today],
+        ['结果 / outcome', s.outcome], ['id', s.id]].filter(r => r[1]).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat())];
+  if (c.live_state_unavailable) parts.push(h('div', { class: 'form-error' }, c.live_state_unavailable));
+
+  // Deadlines, on one line of dates.
+  const dl = [];
+  if (s.next_deadline) dl.push([s.next_deadline.on, s.next_deadline.kind]);
+  if (m) {
+    if (m.deadline) dl.push([m.deadline, '调解期限 mediation deadline']);
+    if (m.confirmation) { if (m.confirmation.apply_by) dl.push([m.confirmation.apply_by, '申请确认截止 apply by']); if (m.confirmation.decide_by) dl.push([m.confirmation.decide_by, '裁定期限 decide by']); }
+  }
+  if (e && e.window) dl.push([e.window.last_day || e.window.closes_on || '', '申请执行期限 window']);
+  const seen = new Set();
+  const deadlines = dl.filter(d => d[0] && !seen.has(d.join()) && seen.add(d.join())).sort();
+  parts.push(h('h3', {}, t('deadlines')), h('ol', { class: 'dates' }, deadlines.map(([on, kind]) =>
+    h('li', { class: on < today ? 'past' : daysBetween(today, on) <= 7 ? 'due-soon' : '' }, h('b', {}, on), ' ', kind))));
+
+  const parties = (m && m.parties) || (e && e.parties) || (s.parties || []).map(p => ({ id: p }));
+  parts.push(h('h3', {}, t('parties')), table([[t('id'), p => p.id], [t('name'), p => dash(p.name)], [t('side'), p => dash(p.side && t(p.side))]], parties));
+
+  let plan = null;
+  if (m && m.performance) {
+    try { plan = await call('GET', `/cases/${id}/plans/${m.performance.plan_id || 'performance'}`); } catch { plan = null; }
+  }
+  if (m && m.agreement) parts.push(h('p', {}, `协议 agreed ${m.agreement.agreed_on}: ${t('obligor')} ${m.agreement.terms.obligor} → ${m.agreement.terms.obligees.join('、')}, ${t('total')} ${yuan(m.agreement.terms.total_fen)}`));
+  const lines = plan ? plan.installments : m && m.agreement ? m.agreement.terms.installments.map((x, i) => ({ no: i + 1, due_on: x.due_on, amount_fen: x.amount_fen, state: '—' })) : null;
+  if (lines) {
+    parts.push(h('h3', {}, t('plan')), table([[t('installment'), l => l.no], [t('due_on'), l => l.due_on], [t('amount'), l => yuan(l.amount_fen)],
+      [t('paid'), l => yuan(l.paid_fen)], [t('outstanding'), l => yuan(l.outstanding_fen)], [t('state'), l => l.state], ['宽限至 grace', l => dash(l.grace_ends_on)]], lines, l => ({ class: l.state === 'defaulted' || l.state === 'overdue' ? 'overdue' : '' })));
+    if (plan) parts.push(h('p', {}, `${t('total')} ${yuan(plan.total_fen)} · ${t('paid')} ${yuan(plan.paid_fen)} · ${t('outstanding')} ${yuan(plan.outstanding_fen)} · ${plan.stage}`));
+  }
+  if (e) parts.push(h('h3', {}, t('enforcement')), h('p', {}, `${e.stage} · ${yuan(e.collected_fen)} / ${yuan(e.amount_fen)}`),
+    table([['#', x => x.no], [t('kind'), x => x.kind], ['status', x => x.status], ['ordered', x => x.ordered_on], ['expires', x => dash(x.expires_on)]], e.measures || []));
+  if (w) parts.push(h('h3', {}, t('wage')), h('p', {}, `${w.stage} · ${yuan(w.paid_fen)} / ${yuan(w.total_fen)}`));
+
+  const actions = h('section', { class: 'actions' }, h('h2', {}, t('actions')));
+  parts.push(actions);
+  const lists = h('section', {});
+  parts.push(lists);
+  main.replaceChildren(...parts);
+  commandsFor(c, plan, actions);
+  loadLists(id, lists);
+}
+
+async function loadLists(id, box) {
+  const [notices, certs, tl, verify] = await Promise.all([
+    call('GET', `/cases/${id}/notices`).catch(e => e), call('GET', `/cases/${id}/certificates`).catch(e => e),
+    call('GET', `/cases/${id}/timeline`).catch(e => e), call('GET', `/cases/${id}/timeline/verify`).catch(e => e)]);
+  const err = x => x instanceof Error ? h('div', { class: 'form-error' }, x.message) : null;
+  box.append(h('h3', {}, t('notices')), err(notices) || table([['#', n => n.id], [t('kind'), n => n.kind], ['收件人 recipient', n => n.recipient], [t('case_on'), n => n.case_on], ['送达 delivered', n => dash(n.delivered_at)]], notices.notices || []));
+  box.append(h('h3', {}, t('certificates')), err(certs) || table([[t('kind'), x => x.kind || '证明'], ['issued', x => x.issued_on], [t('total'), x => yuan(x.total_fen)]], certs.certificates || []));
+  const csv = h('button', { id: 'timeline-csv', onclick: async () => save(await (await call('GET', `/cases/${id}/timeline.csv`, undefined, { raw: true })).blob(), `timeline-${id}.csv`) }, t('download_csv'));
+  box.append(h('h3', { id: 'timeline' }, t('timeline'), ' ', verify instanceof Error ? '' : h('span', { class: 'tag ' + (verify.intact ? 'green' : 'red'), id: 'verify' }, `${t('verify')}: ${verify.intact ? t('intact') : t('broken')} (${verify.entries})`), ' ', csv),
+    err(tl) || table([['#', x => x.seq], ['stream', x => x.stream], [t('step'), x => x.kind], [t('actor'), x => x.actor ? `${x.actor.subject} (${x.actor.role})` : ''], [t('case_on'), x => x.case_on], [t('real_at'), x => (x.real_at || '').replace('T', ' ').slice(0, 19)], [t('reason'), x => dash(x.reason)]], tl.entries || tl.timeline || []));
+}
+
+function reload(id) { return () => pageCase(id); }
+
+// commandsFor offers the forms of the commands the signed-in role may take
+// at the case's stage; the API still decides.
+function commandsFor(c, plan, box) {
+  const role = session().role, s = c.summary, m = c.mediation, id = s.id;
+  const post = p => `/cases/${id}${p}`;
+  const reason = (fid, title, p) => commandForm(fid, title, [field(t('reason'), 'reason', input())], f => ({ reason: f.elements.reason.value }), post(p), reload(id));
+  const forms = [];
+  if (m && role === 'mediator' && s.stage === 'mediating') forms.push(outcomeForm(c), reason('extend', '延长调解期限 extend', '/extensions'));
+  if (m && role === 'party' && (s.stage === 'agreement_reached' || s.stage === 'confirmation_applied')) forms.push(reason('apply', t('apply_confirmation'), '/confirmation/applications'));
+  if (m && role === 'court' && s.stage === 'confirmation_applied') forms.push(reason('accept', t('accept_confirmation'), '/confirmation/acceptance'));
+  if (m && role === 'court' && s.stage === 'confirmation_review') forms.push(reason('extend-decision', '延长审查期限 extend', '/confirmation/extensions'),
+    commandForm('decide', t('decide_confirmation'), [field(t('outcome'), 'decision', select([['confirmed', t('confirmed')], ['rejected', t('rejected')]])), field(t('reason'), 'reason', input())],
+      f => ({ decision: f.elements.decision.value, reason: f.elements.reason.value }), post('/confirmation/decision'), reload(id)));
+  if (plan && plan.status !== 'closed' && ['mediator', 'court', 'party'].includes(role) && ['performing', 'defaulted'].includes(s.stage)) {
+    const amt = money();
+    forms.push(commandForm('payment', t('record_payment'), [field(t('amount'), 'amount_fen', amt), field(t('paid_on'), 'paid_on', input({ type: 'date', value: plan.case_today })), field(t('reason'), 'reason', input())],
+      f => ({ amount_fen: fenOf(f, amt), paid_on: f.elements.paid_on.value, reason: f.elements.reason.value || undefined }), post(`/plans/${plan.plan_id}/payments`), reload(id)));
+  }
+  if (m && role === 'court' && s.stage === 'defaulted') forms.push(enforcementForm(c));
+  if (c.enforcement && role === 'court' && c.enforcement.status !== 'closed') forms.push(...enforcementForms(c));
+  if (!forms.length) forms.push(h('p', { class: 'muted' }, '当前角色在此阶段没有可办理事项 / nothing for this role at this stage'));
+  box.append(...forms);
+}
+
+// outcomeForm records a mediation outcome; an agreement's installments are
+// edited in rows, with what remains of the total shown as you type.
+function outcomeForm(c) {
+  const m = c.mediation, id = c.summary.id;
+  const parties = m.parties || [];
+  const obligor = select(parties.map(p => [p.id, `${p.name}（${p.id}）`]), (parties.find(p => p.side === 'respondent') || {}).id);
+  const obligees = input({ value: parties.filter(p => p.side === 'applicant').map(p => p.id).join(',') });
+  const total = money(m.claim_fen);
+  const rows = h('div', { class: 'installments' });
+  const remaining = h('output', { id: 'remaining' });
+  const update = () => {
+    const tot = parseYuan(total.value);
+    let sum = 0, ok = tot !== null;
+    rows.querySelectorAll('input.money').forEach(i => { if (!i.value.trim()) return; const v = parseYuan(i.value); if (v === null) ok = false; else sum += v; });
+    remaining.textContent = ok ? yuan(tot - sum) : '—';
+    remaining.className = ok && tot - sum === 0 ? 'ok' : 'warn';
+  };
+  const renumber = () => rows.querySelectorAll('.row').forEach((r, i) => {
+    r.querySelector('.no').textContent = i + 1;
+    r.querySelector('[type=date]').setAttribute('data-loc', `terms.installments[${i}].due_on`);
+    r.querySelector('.money').setAttribute('data-loc', `terms.installments[${i}].amount_fen`);
+  });
+  const addRow = () => {
+    const r = h('div', { class: 'row' }, h('span', { class: 'no' }),
+      h('span', { class: 'cell' }, input({ type: 'date' }), h('small', { class: 'err' })),
+      h('span', { class: 'cell' }, money(), h('small', { class: 'err' })),
+      h('button', { type: 'button', onclick: () => { r.remove(); renumber(); update(); } }, t('remove')));
+    rows.append(r); renumber(); update();
+  };
+  rows.addEventListener('input', update); total.addEventListener('input', update);
+  const kind = select([['agreed', t('agreed')], ['failed', t('failed')], ['withdrawn', t('withdrawn')]], 'agreed');
+  const terms = h('fieldset', { class: 'terms' }, h('legend', {}, '协议条款 terms'),
+    field(t('obligor'), 'terms.obligor', obligor), field(t('obligees') + '（逗号分隔）', 'terms.obligees', obligees),
+    field(t('total'), 'terms.total_fen', total), h('div', { class: 'cell' }, h('b', {}, t('schedule')), rows, h('small', { class: 'err' })),
+    h('button', { type: 'button', id: 'add-installment', onclick: addRow }, t('add_installment')),
+    h('p', {}, t('remaining') + '：', remaining));
+  rows.setAttribute('data-loc', 'terms.installments');
+  kind.addEventListener('change', () => { terms.hidden = kind.value !== 'agreed'; });
+  addRow();
+  return commandForm('outcome', t('outcome'), [field(t('outcome'), 'outcome', kind), terms, field(t('reason'), 'reason', input())], f => {
+    if (kind.value !== 'agreed') return { outcome: kind.value, reason: f.elements.reason.value };
+    return { outcome: 'agreed', terms: {
+      obligor: obligor.value, obligees: obligees.value.split(/[,，\s]+/).filter(Boolean), total_fen: fenOf(f, total),
+      installments: [...rows.querySelectorAll('.row')].map(r => ({ due_on: r.querySelector('[type=date]').value, amount_fen: fenOf(f, r.querySelector('.money')) })) } };
+  }, `/cases/${id}/outcome`, reload(id));
+}
+
+function enforcementForm(c) {
+  const m = c.mediation, s = c.summary, terms = m.agreement.terms;
+  const amt = money(c.mediation.performance && 0 || terms.total_fen);
+  const num = input({ value: s.case_number.replace(/号$/, '') + '执号' });
+  return commandForm('enforce', t('start_enforcement'), [field(t('case_number'), 'case_number', num), field(t('amount'), 'amount_fen', amt)], f => ({
+    case_number: num.value, amount_fen: fenOf(f, amt), applicant: terms.obligees[0], respondent: terms.obligor,
+    parties: (m.parties || []).map(p => ({ id: p.id, name: p.name, side: p.side })),
+    title: { kind: 'confirmed_mediation_agreement', document_number: s.case_number, document_date: m.confirmation.decided_on, source_case_id: s.id,
+      due_dates: terms.installments.map(i => i.due_on) } }), '/cases/enforcement', out => { location.hash = '#/case/' + out.summary.id; });
+}
+
+// enforcementForms are the court's commands on an open enforcement case:
+// property inquiry, measures (order, renew, lift), payments, 终本 and, after
+// it, re-checks.
+function enforcementForms(c) {
+  const e = c.enforcement, id = c.summary.id, post = p => `/cases/${id}/enforcement${p}`;
+  const finding = (fid, title, p) => {
+    const found = select([['true', '查到财产 found'], ['false', '未查到 none found']], 'true');
+    const kind = select(['bank_deposit', 'movable', 'real_property', 'other_property_right'].map(k => [k, k]), 'bank_deposit');
+    const value = money();
+    return commandForm(fid, title, [field('结果 found', 'found', found), field('财产种类 asset_kind', 'findings[0].asset_kind', kind),
+      field('价值 value', 'findings[0].value_fen', value), field('说明 description', 'findings[0].description', input()), field('备注 note', 'note', input())],
+    f => found.value === 'true'
+      ? { found: true, findings: [{ asset_kind: kind.value, value_fen: fenOf(f, value), description: f.elements['findings[0].description'].value }], note: f.elements.note.value || undefined }
+      : { found: false, note: f.elements.note.value || undefined }, post(p), reload(id));
+  };
+  const forms = [];
+  if (e.stage === 'terminated_round') forms.push(finding('recheck', '复查财产 re-check', '/rechecks'));
+  else {
+    forms.push(finding('inquiry', '网络查控 property inquiry', '/inquiries'), measureForm(c));
+    for (const m of (e.measures || []).filter(m => m.status === 'active')) {
+      for (const [act, label] of [['renewal', '续行 renew'], ['lifting', '解除 lift']]) {
+        forms.push(commandForm(`${act}-${m.id}`, `${label}：${m.kind} #${m.no}`, [field(t('reason'), 'reason', input())],
+          f => ({ reason: f.elements.reason.value || undefined }), post(`/measures/${encodeURIComponent(m.id)}/${act}`), reload(id)));
+      }
+    }
+    const amt = money();
+    forms.push(commandForm('enforcement-payment', '执行款 ' + t('record_payment'), [field(t('amount'), 'amount_fen', amt), field(t('paid_on'), 'paid_on', input({ type: 'date', value: e.case_today })), field(t('reason'), 'reason', input())],
+      f => ({ amount_fen: fenOf(f, amt), paid_on: f.elements.paid_on.value, reason: f.elements.reason.value || undefined }), post('/payments'), reload(id)));
+    forms.push(commandForm('termination', '终结本次执行程序（终本）', [field(t('reason'), 'reason', input())], f => ({ reason: f.elements.reason.value }), post('/termination'), reload(id)));
+  }
+  return forms;
+}
+
+function measureForm(c) {
+  const id = c.summary.id, amt = money();
+  const kind = select(['freeze', 'seizure', 'consumption_restriction', 'dishonest_list', 'detention', 'summons', 'fine', 'search'].map(k => [k, k]), 'freeze');
+  return commandForm('measure', t('measure'), [field(t('kind'), 'kind', kind), field('资产 asset_kind', 'asset_kind', input({ value: 'bank_deposit' })), field(t('amount'), 'amount_fen', amt), field('说明 description', 'description', input())],
+    f => ({ kind: kind.value, asset_kind: f.elements.asset_kind.value || undefined, amount_fen: amt.value ? fenOf(f, amt) : undefined, description: f.elements.description.value || undefined }),
+    `/cases/${id}/enforcement/measures`, reload(id));
+}
+
+function pageDelegate() {
+  const claim = money();
+  const party = (i, side, pid, name) => h('fieldset', {}, h('legend', {}, t(side)),
+    field(t('id'), `parties[${i}].id`, input({ value: pid })), field(t('name'), `parties[${i}].name`, input({ value: name })));
+  const form = commandForm('delegate', t('delegate'), [
+    field(t('case_number'), 'case_number', input({ placeholder: '（2026）黔2301民诉前调88号' })),
+    field(t('organisation'), 'organisation', input({ value: '兴义市人民调解委员会' })),
+    field(t('mediator'), 'mediator', input({ value: 'mediator-wang' })), field(t('subject'), 'subject', input()),
+    field(t('claim'), 'claim_fen', claim), party(0, 'applicant', 'zhang-san', '张三'), party(1, 'respondent', 'xx-construction', '某建筑公司')],
+  f => ({ case_number: f.elements.case_number.value, organisation: f.elements.organisation.value, mediator: f.elements.mediator.value,
+    subject: f.elements.subject.value || undefined, claim_fen: fenOf(f, claim),
+    parties: [0, 1].map(i => ({ id: f.elements[`parties[${i}].id`].value, name: f.elements[`parties[${i}].name`].value, side: i ? 'respondent' : 'applicant' })) }),
+  '/cases/mediation', out => { location.hash = '#/case/' + out.summary.id; });
+  main.replaceChildren(form);
+}
+
+// parseCreditors reads "id,name,owed_yuan[,hardship]" lines (a header line
+// is skipped) and reports every malformed row by its number.
+export function parseCreditors(text) {
+  const creditors = [], errors = [];
+  text.split(/\r?\n/).forEach((line, i) => {
+    if (!line.trim() || (i === 0 && /^\s*id\s*,/i.test(line))) return;
+    const [cid, name, owed, hardship] = line.split(',').map(x => (x || '').trim());
+    const fen = parseYuan(owed || '');
+    const why = [];
+    if (!cid) why.push('缺少标识 id missing');
+    if (!name) why.push('缺少姓名 name missing');
+    if (fen === null || fen <= 0) why.push('欠付金额应为正数 owed must be a positive amount');
+    if (why.length) errors.push({ row: i + 1, line, why: why.join('; ') });
+    else creditors.push({ id: cid, name, owed_fen: fen, hardship: /^(1|true|yes|是)$/i.test(hardship || '') || undefined });
+  });
+  return { creditors, errors };
+}
+
+function pageWage() {
+  const file = h('input', { type: 'file', accept: '.csv,text/csv', id: 'creditors-file' });
+  const report = h('div', { id: 'creditors-report' });
+  let parsed = { creditors: [], errors: [] };
+  file.addEventListener('change', async () => {
+    parsed = parseCreditors(await file.files[0].text());
+    report.replaceChildren(h('p', {}, `${parsed.creditors.length} ${t('rows_ok')}，${parsed.errors.length} ${t('rows_bad')}`),
+      parsed.errors.length ? table([[t('row'), e => e.row], ['内容 line', e => e.line], [t('error'), e => e.why]], parsed.errors) : '',
+      parsed.creditors.length ? table([[t('id'), c => c.id], [t('name'), c => c.name], [t('owed'), c => yuan(c.owed_fen)], [t('hardship'), c => c.hardship ? '是' : '']], parsed.creditors) : '');
+  });
+  const sched = h('textarea', { rows: 3, placeholder: '2027-01-31,2500.00' });
+  const form = commandForm('wage', t('wage'), [
+    field(t('case_number'), 'case_number', input()), field(t('debtor') + ' id', 'debtor.id', input()), field(t('debtor'), 'debtor.name', input()),
+    field(t('allocation'), 'allocation', select([['pro_rata', '按比例 pro rata'], ['hardship_first', '困难优先 hardship first']], 'pro_rata')),
+    h('label', { class: 'field cell' }, h('span', {}, t('creditors_csv') + '（id,name,owed_yuan,hardship）'), file, h('small', { class: 'err' })), report,
+    field(t('schedule') + '（due_on,amount_yuan 每行一期）', 'schedule', sched)],
+  f => {
+    if (parsed.errors.length) throw new Error(`${parsed.errors.length} ${t('rows_bad')}`);
+    return { case_number: f.elements.case_number.value, allocation: f.elements.allocation.value,
+      debtor: { id: f.elements['debtor.id'].value, name: f.elements['debtor.name'].value }, creditors: parsed.creditors,
+      schedule: sched.value.split(/\r?\n/).filter(l => l.trim()).map(l => { const [d, a] = l.split(','); const v = parseYuan(a || ''); if (v === null) throw new Error('还款计划金额格式错误: ' + l); return { due_on: d.trim(), amount_fen: v }; }) };
+  }, '/cases/wage', out => { location.hash = '#/case/' + out.summary.id; });
+  main.replaceChildren(form);
+}
+
+// escapeHTML makes user text (court and mediator names) safe in the one
+// place that takes HTML: an ECharts tooltip.
+function escapeHTML(text) {
+  return String(text).replace(/[&<>"']/g, c => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;', "'": '&#39;' })[c]);
+}
+
+const ratioKeys = ['resolution_rate', 'automatic_performance_rate', 'follow_up_rate', 'average_days_to_close'];
+
+async function pageCockpit() {
+  const group = select(['court', 'mediator', 'process', 'month', 'year'].map(g => [g, g]), 'court');
+  const charts = h('div', { class: 'charts' });
+  const figures = h('div', {});
+  main.replaceChildren(h('h2', {}, t('cockpit')), h('label', { class: 'field' }, h('span', {}, t('group_by')), group), charts, figures);
+  const show = async () => {
+    let data;
+    try { data = await call('GET', '/statistics?group_by=' + group.value); } catch (e) { figures.replaceChildren(h('div', { class: 'form-error' }, e.message)); return; }
+    const rows = data.rows || [];
+    charts.replaceChildren();
+    for (const k of ratioKeys) {
+      const el = h('div', { class: 'chart', id: 'chart-' + k });
+      charts.append(el);
+      if (!window.echarts) { el.textContent = 'ECharts missing'; continue; }
+      const chart = window.echarts.init(el, null, { renderer: 'canvas' });
+      const pct = k !== 'average_days_to_close';
+      chart.setOption({
+        animation: false, title: { text: t(k), left: 'center', textStyle: { fontSize: 14 } },
+        tooltip: { trigger: 'axis', formatter: ps => ps.map(p => { const r = rows[p.dataIndex][k]; return escapeHTML(`${p.name}: ${r.value} (${r.numerator}/${r.denominator})`); }).join('<br>') },
+        grid: { left: 48, right: 16, top: 40, bottom: 48 },
+        xAxis: { type: 'category', data: rows.map(r => r.group || '—'), axisLabel: { interval: 0, rotate: rows.length > 4 ? 30 : 0 } },
+        yAxis: { type: 'value', max: pct ? 100 : null, axisLabel: { formatter: pct ? '{value}%' : '{value}' } },
+        series: [{ type: 'bar', data: rows.map(r => { const x = r[k]; if (!x || !x.denominator) return 0; return pct ? Math.round(x.numerator * 1000 / x.denominator) / 10 : Math.round(x.numerator * 10 / x.denominator) / 10; }),
+          label: { show: true, position: 'top', formatter: p => { const x = rows[p.dataIndex][k]; return x ? `${x.numerator}/${x.denominator}` : ''; } } }],
+      });
+    }
+    figures.replaceChildren(h('h3', {}, t('statistics')), table([[t('group'), r => r.group || '—'], ['案件 disputes', r => r.disputes], [t('open'), r => r.open], [t('overdue'), r => r.overdue], [t('closed'), r => r.closed],
+      ...ratioKeys.map(k => [t(k), r => r[k] ? h('span', { class: 'ratio', title: `${t('numerator')}/${t('denominator')}` }, `${r[k].value}（${r[k].numerator}/${r[k].denominator}）`) : '—'])], rows));
+  };
+  group.addEventListener('change', show);
+  await show();
+}
+
+// ---- shell ---------------------------------------------------------------
+
+const menus = {
+  court: [['ledger', '#/ledger'], ['delegate', '#/delegate'], ['wage', '#/wage'], ['cockpit', '#/cockpit']],
+  mediator: [['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
+  party: [['ledger', '#/ledger']],
+  auditor: [['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
+  supervisor: [['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
+};
+
+async function render() {
+  const s = session();
+  const menu = document.getElementById('menu'), who = document.getElementById('who');
+  const route = location.hash.replace(/^#\/?/, '').split('/');
+  if (!s) {
+    menu.replaceChildren(); who.replaceChildren();
+    return pageSignIn();
+  }
+  who.replaceChildren(`${t('signed_in_as')}：${s.subject}（${t('role_' + s.role)}） `, h('button', { id: 'signout', onclick: signOut }, t('signout')));
+  const open = input({ id: 'open-case', placeholder: t('case_id') });
+  menu.replaceChildren(...(menus[s.role] || menus.party).map(([k, href]) => h('a', { href, class: '#/' + route[0] === href ? 'active' : '' }, t(k))),
+    h('form', { class: 'open', onsubmit: ev => { ev.preventDefault(); location.hash = '#/case/' + open.value.trim(); } }, open, h('button', {}, t('open_case'))));
+  switch (route[0]) {
+    case 'case': return pageCase(decodeURIComponent(route[1] || ''));
+    case 'delegate': return pageDelegate();
+    case 'wage': return pageWage();
+    case 'cockpit': return pageCockpit();
+    case 'signin': return pageSignIn();
+    default: return pageLedger();
+  }
+}
+
+window.addEventListener('hashchange', render);
+render();
