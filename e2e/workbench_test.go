@@ -161,9 +161,10 @@ func TestBrowserProcess1(t *testing.T) {
 	b.openCase(t, srv.URL, id, "已付 ¥5,000.00")
 	b.screenshot(t, "case")
 
-	// A party of another dispute cannot see the case.
+	// A party of another dispute cannot see the case, nor learn that it
+	// exists: the answer is the one for a case number never used.
 	b.signInAs(t, srv.URL, stranger.Subject)
-	b.openCase(t, srv.URL, id, "403")
+	b.openCase(t, srv.URL, id, "404", "没有此案件，或您无权查看")
 	require.NotContains(t, eval[string](t, b, `document.body.innerText`), "13,027")
 
 	// The auditor reads the timeline, verified intact, and changes nothing.

@@ -256,7 +256,10 @@ async function pageCase(id) {
   main.replaceChildren(h('p', {}, t('loading')));
   let c;
   try { c = await call('GET', '/cases/' + encodeURIComponent(id)); } catch (e) {
-    main.replaceChildren(h('h2', {}, t('case')), h('div', { class: 'form-error', role: 'alert' }, `${e.status} ${e.message}`));
+    // 404 is also the answer for a case the user may not see, so the
+    // page cannot tell anyone whether a case number exists.
+    const hint = e.status === 404 ? t('case_not_found') + ' · ' : '';
+    main.replaceChildren(h('h2', {}, t('case')), h('div', { class: 'form-error', role: 'alert' }, `${e.status} ${hint}${e.message}`));
     return;
   }
   const s = c.summary, m = c.mediation, e = c.enforcement, w = c.wage;

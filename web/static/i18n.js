@@ -23,12 +23,13 @@ const zh = {
   signed_in_as: '当前用户', role_court: '法院', role_mediator: '调解员', role_party: '当事人', role_auditor: '督导',
   role_supervisor: '包案领导', open_case: '打开案件', case_id: '案件标识', creditors: '债权人', owed: '欠付金额',
   hardship: '困难', row: '行', rows_ok: '行可导入', rows_bad: '行有错误', seq: '序号', actor: '操作人', case_on: '案件日期',
-  real_at: '实际时间', step: '步骤',
+  real_at: '实际时间', step: '步骤', case_not_found: '没有此案件，或您无权查看',
 };
 const en = {
   signin: 'Sign in', signout: 'Sign out', ledger: 'Ledger', cockpit: 'Cockpit', delegate: 'Delegate a dispute',
   wage: 'Wage case', dev_signin: 'Development sign-in', token_signin: 'Sign in with a token',
   token_hint: 'Paste a bearer token or the contents of tokens.env', use_token: 'Use token',
+  case_not_found: 'no such case, or not yours to see',
 };
 
 // Chinese unless English was chosen (?lang=en, kept for the session).
