@@ -41,6 +41,9 @@ var (
 	store    *db.Store
 	temporal client.Client
 	keys     *auth.Keys
+	// jwtSecret is the API's token secret, for tests that forge tokens
+	// the way an attacker who knows the format would.
+	jwtSecret []byte
 	// realTime serves cases whose clocks run at scale 1; fast at compressed.
 	realTime, fast *httptest.Server
 )
@@ -83,7 +86,8 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer w.Stop()
-	keys, err = auth.NewKeys([]byte(audit.GenerateKey()))
+	jwtSecret = []byte(audit.GenerateKey())
+	keys, err = auth.NewKeys(jwtSecret)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
