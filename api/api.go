@@ -9,6 +9,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"github.com/casework/casework/audit"
 	"io"
 	"log/slog"
 	"net/http"
@@ -48,6 +49,11 @@ type Server struct {
 	// workbench; only casework dev sets them, so casework api has no such
 	// route.
 	DevUsers []DevUser
+	// Anchors is the directory of signed anchor files the worker writes
+	// (CASEWORK_ANCHOR_DIR); when set, verify checks each case against
+	// every anchored head, so a deleted last step shows even once the
+	// workflow history is gone.
+	Anchors *audit.AnchorDir
 }
 
 // Config is the OpenAPI configuration: title, security scheme and docs.

@@ -230,9 +230,26 @@ func (s *Server) getTimelineCSV(ctx context.Context, _ *caseIDInput) (*timelineC
 }
 
 func (s *Server) verifyTimeline(ctx context.Context, _ *caseIDInput) (*verifyOutput, error) {
-	body, err := s.VerifyCase(ctx, caseFrom(ctx), nil)
+	c := caseFrom(ctx)
+	var heads []audit.Head
+	var bad []error
+	if s.Anchors != nil {
+		var err error
+		if heads, bad, err = s.Anchors.Heads(c.ID); err != nil {
+			return nil, s.problem(ctx, "read anchor files", err)
+		}
+	}
+	body, err := s.VerifyCase(ctx, c, heads)
 	if err != nil {
 		return nil, s.problem(ctx, "verify timeline", err)
+	}
+	// A file in the anchor directory that is not a valid anchor was edited
+	// or put there: what it claims is not trusted, and the answer says so.
+	for _, e := range bad {
+		body.Unverified = append(body.Unverified, VerifyBreak{Check: "anchor", Why: "anchor file " + e.Error()})
+	}
+	if len(bad) > 0 && body.State == VerifyIntact {
+		body.State, body.Intact = VerifyUnverifiable, false
 	}
 	return &verifyOutput{Body: body}, nil
 }

@@ -16,8 +16,8 @@ import (
 )
 
 const auditUsage = `Usage:
-  casework audit anchor [-o FILE]                       write a signed file of every stream's head
-  casework audit verify [-case ID] [-anchors FILE] [-history]
+  casework audit anchor [-o FILE | -dir DIR]           write a signed file of every stream's head
+  casework audit verify [-case ID] [-anchors FILE|DIR] [-history]
                                                         verify every case (or one) in the database
 
 DATABASE_URL names the database and CASEWORK_AUDIT_KEY the audit key (for
@@ -56,6 +56,7 @@ func openAuditStore(ctx context.Context, keyFile string) (*db.Store, audit.Key, 
 func runAuditAnchor(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("audit anchor", flag.ContinueOnError)
 	out := fs.String("o", "", "write the anchor file here (default: standard output)")
+	dirFlag := fs.String("dir", "", "write a new anchor file into this anchor directory (as the worker does with CASEWORK_ANCHOR_DIR)")
 	keyFile := fs.String("key-file", devAuditKeyFile(), "development audit key file used when CASEWORK_AUDIT_KEY is unset")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -65,6 +66,17 @@ func runAuditAnchor(ctx context.Context, args []string, stdout io.Writer) error 
 		return err
 	}
 	defer done()
+	if *dirFlag != "" {
+		if *out != "" {
+			return errors.New("audit anchor: -o and -dir exclude each other")
+		}
+		file, n, err := anchorOnce(ctx, store, audit.NewAnchorDir(*dirFlag, key))
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "anchored %d streams in %s\n", n, file)
+		return nil
+	}
 	return writeAnchors(ctx, store, key, *out, stdout)
 }
 
@@ -98,7 +110,7 @@ var errNotIntact = errors.New("not every case is intact")
 func runAuditVerify(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("audit verify", flag.ContinueOnError)
 	one := fs.String("case", "", "verify only this case")
-	anchorFile := fs.String("anchors", "", "anchor file written by casework audit anchor")
+	anchorFile := fs.String("anchors", "", "anchor file written by casework audit anchor, or an anchor directory")
 	history := fs.Bool("history", false, "also compare with the workflow history in Temporal (TEMPORAL_ADDRESS)")
 	keyFile := fs.String("key-file", devAuditKeyFile(), "development audit key file used when CASEWORK_AUDIT_KEY is unset")
 	if err := fs.Parse(args); err != nil {
@@ -123,7 +135,26 @@ func runAuditVerify(ctx context.Context, args []string, stdout io.Writer) error 
 
 func verifyCases(ctx context.Context, srv *api.Server, key audit.Key, one, anchorFile string, stdout io.Writer) error {
 	byCase := map[string][]audit.Head{}
-	if anchorFile != "" {
+	if fi, err := os.Stat(anchorFile); err == nil && fi.IsDir() {
+		all, bad, err := audit.NewAnchorDir(anchorFile, key).All()
+		if err != nil {
+			return err
+		}
+		// A file that is not a valid anchor was edited or planted: say so
+		// and fail, rather than verify against part of the directory.
+		for _, e := range bad {
+			fmt.Fprintf(stdout, "invalid anchor file %v\n", e)
+		}
+		if len(bad) > 0 {
+			return fmt.Errorf("%d invalid anchor files in %s", len(bad), anchorFile)
+		}
+		n := 0
+		for _, hs := range all {
+			n += len(hs)
+		}
+		byCase = all
+		fmt.Fprintf(stdout, "anchor directory %s: %d streams\n", anchorFile, n)
+	} else if anchorFile != "" {
 		b, err := os.ReadFile(anchorFile)
 		if err != nil {
 			return err

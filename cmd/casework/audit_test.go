@@ -3,7 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"sync/atomic"
@@ -14,12 +17,14 @@ import (
 
 	"github.com/casework/casework/api"
 	"github.com/casework/casework/audit"
+	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/internal/stacktest"
 	"github.com/casework/casework/internal/tamper"
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
 )
 
 var (
@@ -52,7 +57,8 @@ var caseSeq atomic.Int64
 func archivedCase(t *testing.T) (first, last casefile.Summary) {
 	t.Helper()
 	n := caseSeq.Add(1)
-	id := fmt.Sprintf("archived%d%d", time.Now().UnixNano(), n)
+	// An ID as the API issues them, so the API can be asked about it too.
+	id := workflows.CaseID(fmt.Sprintf("（2026）黔2301民调%d-%d号", time.Now().UnixNano(), n))
 	now := time.Now().UTC()
 	clock := casetime.Clock{Scale: 1, RealEpoch: now, CaseEpoch: now}
 	sum := casefile.Summary{
@@ -254,4 +260,64 @@ func TestAuditVerifyUnkeyedSteps(t *testing.T) {
 		}
 	}
 	require.Equal(t, []int{1, 2, 3}, unkeyed, "unverified: %v", v.Unverified)
+}
+
+// TestAnchorDirectoryShowsADeletedStepToTheAPIAndTheCommand: the worker's
+// anchor directory (written as casework audit anchor -dir does) lets both
+// the API's verify and casework audit verify -anchors DIR see a last step
+// deleted with the summary rolled back to match — which neither the chain
+// nor the summary digest can show once the workflow history is gone. A
+// planted file in the directory is reported, not trusted.
+func TestAnchorDirectoryShowsADeletedStepToTheAPIAndTheCommand(t *testing.T) {
+	first, last := archivedCase(t)
+	dir := audit.NewAnchorDir(filepath.Join(t.TempDir(), "anchors"), key)
+	_, n, err := anchorOnce(t.Context(), store, dir)
+	require.NoError(t, err)
+	require.Positive(t, n)
+
+	keys, err := auth.NewKeys([]byte(audit.GenerateKey()))
+	require.NoError(t, err)
+	h, _ := api.New(&api.Server{Store: store, Keys: keys, Anchors: dir})
+	srv := httptest.NewServer(h)
+	defer srv.Close()
+	verify := func() api.VerifyBody {
+		tok, err := keys.Mint(auth.Principal{Subject: "auditor-chen", Role: casefile.RoleAuditor, Jurisdiction: "CN-52"}, time.Hour)
+		require.NoError(t, err)
+		req, err := http.NewRequestWithContext(t.Context(), http.MethodGet, srv.URL+"/cases/"+last.ID+"/timeline/verify", nil)
+		require.NoError(t, err)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		res, err := http.DefaultClient.Do(req)
+		require.NoError(t, err)
+		defer res.Body.Close()
+		require.Equal(t, http.StatusOK, res.StatusCode)
+		var v api.VerifyBody
+		require.NoError(t, json.NewDecoder(res.Body).Decode(&v))
+		return v
+	}
+	require.Equal(t, api.VerifyIntact, verify().State, "the anchor holds the head the history cannot")
+
+	for range 2 {
+		_, err = tamper.DeleteLast(t.Context(), stack.Pool, last.ID, "mediation")
+		require.NoError(t, err)
+	}
+	_, err = stack.Pool.Exec(t.Context(), "UPDATE cases SET stage = $2, status = $3, outcome = '', last_seq = 1 WHERE id = $1",
+		last.ID, first.Stage, first.Status)
+	require.NoError(t, err)
+	// The next scheduled anchor holds the shortened stream; the earlier
+	// file still shows what went missing.
+	_, _, err = anchorOnce(t.Context(), store, dir)
+	require.NoError(t, err)
+
+	v := verify()
+	require.Equal(t, api.VerifyBroken, v.State, "breaks: %v", v.Breaks)
+	require.Equal(t, "anchor", v.Breaks[0].Check)
+	var out bytes.Buffer
+	require.ErrorIs(t, verifyCases(t.Context(), &api.Server{Store: store}, key, last.ID, dir.Dir(), &out), errNotIntact)
+	require.Contains(t, out.String(), "broken "+last.ID)
+
+	require.NoError(t, os.WriteFile(filepath.Join(dir.Dir(), "anchors-planted.json"), []byte(`{"format":"casework-anchors/1"}`), 0o644))
+	v = verify()
+	require.Contains(t, fmt.Sprint(v.Unverified), "anchors-planted.json")
+	out.Reset()
+	require.ErrorContains(t, verifyCases(t.Context(), &api.Server{Store: store}, key, last.ID, dir.Dir(), &out), "invalid anchor files")
 }

@@ -148,10 +148,15 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 
+	anchors, err := anchorConfig(key, filepath.Join(dir, "anchors"))
+	if err != nil {
+		return err
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
-	g.Go(func() error { return serveWorker(gctx, tc, store) })
+	g.Go(func() error { return serveWorker(gctx, tc, store, anchors) })
 	g.Go(func() error {
-		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg, DevUsers: users})
+		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg, DevUsers: users, Anchors: anchors.dir})
 	})
 
 	base := "http://" + ln.Addr().String()

@@ -60,10 +60,16 @@ func runWorker(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return serveWorker(ctx, tc, db.NewStore(pool, key))
+	anchors, err := anchorConfig(key, "")
+	if err != nil {
+		return err
+	}
+	return serveWorker(ctx, tc, db.NewStore(pool, key), anchors)
 }
 
-func serveWorker(ctx context.Context, tc client.Client, store *db.Store) error {
+// serveWorker runs the worker, and the anchoring of the audit trail when
+// configured, until ctx ends.
+func serveWorker(ctx context.Context, tc client.Client, store *db.Store, anchors anchoring) error {
 	reg, err := policies()
 	if err != nil {
 		return err
@@ -72,8 +78,11 @@ func serveWorker(ctx context.Context, tc client.Client, store *db.Store) error {
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
+	done := make(chan struct{})
+	go func() { defer close(done); anchorLoop(ctx, store, anchors, slog.Default()) }()
 	<-ctx.Done()
 	w.Stop()
+	<-done
 	return nil
 }
 
@@ -108,7 +117,11 @@ func runAPI(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool, key), Keys: keys, TimeScale: scale, Policies: reg})
+	anchors, err := anchorConfig(key, "")
+	if err != nil {
+		return err
+	}
+	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool, key), Keys: keys, TimeScale: scale, Policies: reg, Anchors: anchors.dir})
 }
 
 // serveAPI serves until ctx ends, then drains requests in flight.
