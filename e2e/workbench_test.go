@@ -174,10 +174,12 @@ func TestBrowserProcess1(t *testing.T) {
 	b.screenshot(t, "timeline")
 
 	// Other tests' cases share the ledger: narrow it to open mediation
-	// cases of this mediator, a page as long as the API allows.
+	// cases of this mediator, a page as long as the form allows.
 	b.do(t, chromedp.Navigate(srv.URL+"/#/ledger"))
-	b.waitJS(t, `document.querySelector('#ledger-filter [data-loc=limit]')`)
-	b.fill(t, `#ledger-filter [data-loc=limit]`, "500")
+	// Wait for the first page, so its answer cannot land after the
+	// filtered one.
+	b.waitJS(t, `document.querySelector('#ledger-filter [data-loc=limit]') && document.querySelector('#prev')`)
+	b.fill(t, `#ledger-filter [data-loc=limit]`, "200")
 	b.fill(t, `#ledger-filter [data-loc=mediator]`, mediator.Subject)
 	b.fill(t, `#ledger-filter [data-loc=state]`, "open")
 	b.fill(t, `#ledger-filter [data-loc=process]`, "mediation")
