@@ -10,6 +10,7 @@ import (
 	"encoding/json"
 	"errors"
 	"github.com/casework/casework/audit"
+	"github.com/casework/casework/metrics"
 	"io"
 	"log/slog"
 	"net/http"
@@ -54,6 +55,20 @@ type Server struct {
 	// every anchored head, so a deleted last step shows even once the
 	// workflow history is gone.
 	Anchors *audit.AnchorDir
+	// Metrics records each request's latency by operation and status;
+	// nil records nothing.
+	Metrics *metrics.Metrics
+}
+
+// timed records how long each operation took to answer, and with what.
+func (s *Server) timed(ctx huma.Context, next func(huma.Context)) {
+	if s.Metrics == nil {
+		next(ctx)
+		return
+	}
+	began := time.Now()
+	next(ctx)
+	s.Metrics.ObserveRequest(ctx.Operation().OperationID, ctx.Method(), ctx.Status(), time.Since(began))
 }
 
 // Config is the OpenAPI configuration: title, security scheme and docs.
@@ -227,6 +242,8 @@ func Register(api huma.API, s *Server) {
 	if s.Log == nil {
 		s.Log = slog.Default()
 	}
+	// Timing comes first, so refusals (401, 403, 404) are counted too.
+	api.UseMiddleware(s.timed)
 	api.UseMiddleware(s.authorize(api))
 	s.registerMediation(api)
 	s.registerConfirmation(api)

@@ -123,7 +123,7 @@ func runAuditVerify(ctx context.Context, args []string, stdout io.Writer) error 
 	defer done()
 	srv := &api.Server{Store: store}
 	if *history {
-		tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"))
+		tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), nil)
 		if err != nil {
 			return err
 		}

@@ -55,8 +55,11 @@ func policies() (*policy.Registry, error) {
 
 // dialTemporal connects to the Temporal frontend at TEMPORAL_ADDRESS, over
 // TLS and with an API key when the environment says so (temporalSecurity).
-func dialTemporal(ctx context.Context, hostPort string) (client.Client, error) {
+func dialTemporal(ctx context.Context, hostPort string, mh client.MetricsHandler) (client.Client, error) {
 	opts := client.Options{
+		// The SDK's metrics (task latencies, sticky cache, pollers), when
+		// the process serves /metrics; nil reports nothing.
+		MetricsHandler: mh,
 		HostPort:  hostPort,
 		Namespace: env("TEMPORAL_NAMESPACE", "default"),
 		Logger:    tlog.NewStructuredLogger(slog.Default().With("component", "temporal")),

@@ -75,6 +75,12 @@ func runDev(ctx context.Context, args []string) error {
 	if err != nil {
 		return fmt.Errorf("API address %s is busy (%w); stop what holds it or pass -addr / set CASEWORK_ADDR", *addr, err)
 	}
+	// One /metrics for the worker and the API of this one process, on a
+	// free loopback port unless CASEWORK_METRICS_ADDR says otherwise.
+	obs, err := startMetrics("dev", "127.0.0.1:0")
+	if err != nil {
+		return err
+	}
 
 	// The migrations run as the cluster's superuser; the worker and the
 	// API connect as the application role, which may not rewrite the audit
@@ -124,7 +130,7 @@ func runDev(ctx context.Context, args []string) error {
 		dbURL = appURL
 	}
 
-	tc, err := dialTemporal(ctx, tmp.HostPort)
+	tc, err := dialTemporal(ctx, tmp.HostPort, obs.temporal())
 	if err != nil {
 		return err
 	}
@@ -153,10 +159,15 @@ func runDev(ctx context.Context, args []string) error {
 		return err
 	}
 
+	if err := obs.watchCases(store); err != nil {
+		return err
+	}
+
 	g, gctx := errgroup.WithContext(ctx)
+	g.Go(func() error { return obs.serve(gctx) })
 	g.Go(func() error { return serveWorker(gctx, tc, store, anchors) })
 	g.Go(func() error {
-		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg, DevUsers: users, Anchors: anchors.dir})
+		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg, DevUsers: users, Anchors: anchors.dir, Metrics: obs.m})
 	})
 
 	base := "http://" + ln.Addr().String()
@@ -166,12 +177,13 @@ casework is up in %.1fs (time scale %d: %s)
   API          %s
   API docs     %s/docs
   OpenAPI      %s/openapi.json
+  Metrics      %s
   Temporal UI  %s
   Temporal     %s
   PostgreSQL   %s
   Tokens       %s   (one per role, valid %s; load them with: . %s)
 Ctrl-C stops everything; cases persist in %s.
-`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, base, tmp.UIURL, tmp.HostPort, redact(dbURL),
+`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, base, obs.url(), tmp.UIURL, tmp.HostPort, redact(dbURL),
 		tokensFile, keys.MaxTTL, filepath.Join(dataDir(), "tokens.env"), dir)
 	err = g.Wait()
 	step("stopping")

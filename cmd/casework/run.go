@@ -46,12 +46,16 @@ func runMigrate(ctx context.Context, _ []string) error {
 }
 
 func runWorker(ctx context.Context, _ []string) error {
+	obs, err := startMetrics("worker", "")
+	if err != nil {
+		return err
+	}
 	pool, err := openDB(ctx)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"))
+	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), obs.temporal())
 	if err != nil {
 		return err
 	}
@@ -64,7 +68,18 @@ func runWorker(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return serveWorker(ctx, tc, db.NewStore(pool, key), anchors)
+	store := db.NewStore(pool, key)
+	if err := obs.watchCases(store); err != nil {
+		return err
+	}
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		if err := obs.serve(ctx); err != nil {
+			slog.Error("serve metrics", "err", err)
+		}
+	}()
+	return serveWorker(ctx, tc, store, anchors)
 }
 
 // serveWorker runs the worker, and the anchoring of the audit trail when
@@ -87,12 +102,16 @@ func serveWorker(ctx context.Context, tc client.Client, store *db.Store, anchors
 }
 
 func runAPI(ctx context.Context, _ []string) error {
+	obs, err := startMetrics("api", "")
+	if err != nil {
+		return err
+	}
 	pool, err := openDB(ctx)
 	if err != nil {
 		return err
 	}
 	defer pool.Close()
-	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"))
+	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), obs.temporal())
 	if err != nil {
 		return err
 	}
@@ -121,7 +140,14 @@ func runAPI(ctx context.Context, _ []string) error {
 	if err != nil {
 		return err
 	}
-	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool, key), Keys: keys, TimeScale: scale, Policies: reg, Anchors: anchors.dir})
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	go func() {
+		if err := obs.serve(ctx); err != nil {
+			slog.Error("serve metrics", "err", err)
+		}
+	}()
+	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool, key), Keys: keys, TimeScale: scale, Policies: reg, Anchors: anchors.dir, Metrics: obs.m})
 }
 
 // serveAPI serves until ctx ends, then drains requests in flight.
