@@ -19,8 +19,8 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 	otelprom "go.opentelemetry.io/otel/exporters/prometheus"
 	sdkmetric "go.opentelemetry.io/otel/sdk/metric"
-	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 	"go.temporal.io/sdk/client"
+	temporalotel "go.temporal.io/sdk/contrib/opentelemetry"
 )
 
 // latencyBuckets run from a cached read to a command held for its 30 s
@@ -58,8 +58,8 @@ func New(service string, log *slog.Logger) (*Metrics, error) {
 		sdkmetric.Stream{Aggregation: sdkmetric.AggregationExplicitBucketHistogram{Boundaries: latencyBuckets}})
 	m := &Metrics{reg: reg, provider: sdkmetric.NewMeterProvider(sdkmetric.WithReader(exp), sdkmetric.WithView(seconds)), log: log, service: service}
 	m.requests = prometheus.NewHistogramVec(prometheus.HistogramOpts{
-		Name: "casework_api_request_duration_seconds",
-		Help: "API requests by operation, method and status code: how long each took to answer.",
+		Name:    "casework_api_request_duration_seconds",
+		Help:    "API requests by operation, method and status code: how long each took to answer.",
 		Buckets: latencyBuckets,
 	}, []string{"operation", "method", "status"})
 	wrapped.MustRegister(m.requests)

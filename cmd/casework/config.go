@@ -60,9 +60,9 @@ func dialTemporal(ctx context.Context, hostPort string, mh client.MetricsHandler
 		// The SDK's metrics (task latencies, sticky cache, pollers), when
 		// the process serves /metrics; nil reports nothing.
 		MetricsHandler: mh,
-		HostPort:  hostPort,
-		Namespace: env("TEMPORAL_NAMESPACE", "default"),
-		Logger:    tlog.NewStructuredLogger(slog.Default().With("component", "temporal")),
+		HostPort:       hostPort,
+		Namespace:      env("TEMPORAL_NAMESPACE", "default"),
+		Logger:         tlog.NewStructuredLogger(slog.Default().With("component", "temporal")),
 		// The worker takes its data converter from this client.
 		DataConverter: payload.Converter,
 	}
