@@ -7,6 +7,9 @@ TOOLS := $(CURDIR)/.tools/bin
 TEMPORAL_VERSION := v1.5.1
 SQLC_VERSION := v1.31.1
 WORKFLOWCHECK_VERSION := v0.6.0
+# Temporal's own server for make stack; keep in step with
+# internal/devstack.TemporalServerVersion.
+TEMPORAL_SERVER_VERSION := v1.29.1
 TEMPORAL := $(TOOLS)/temporal
 SQLC := $(TOOLS)/sqlc
 WORKFLOWCHECK := $(TOOLS)/workflowcheck
@@ -27,11 +30,31 @@ FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=
 
-.PHONY: dev test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
+.PHONY: dev stack stack-test server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
 	./bin/casework dev
+
+## stack: the production-shaped stack: Temporal's own server (pinned, built once) on the private PostgreSQL, worker and API.
+stack: tools server-tools postgres build
+	./bin/casework dev -temporal server
+
+server-tools: $(TOOLS)/.temporal-server-$(TEMPORAL_SERVER_VERSION)
+
+$(TOOLS)/.temporal-server-$(TEMPORAL_SERVER_VERSION):
+	@echo "building Temporal server $(TEMPORAL_SERVER_VERSION) and its schema tool (from source, several minutes the first time)"
+	@mkdir -p $(TOOLS)/server-build
+	GOBIN=$(TOOLS)/server-build $(GO) install go.temporal.io/server/cmd/server@$(TEMPORAL_SERVER_VERSION) go.temporal.io/server/cmd/tools/sql@$(TEMPORAL_SERVER_VERSION) || \
+	  { echo "make: could not build the Temporal server; check that the Go module proxy is reachable (go env GOPROXY)"; exit 1; }
+	mv $(TOOLS)/server-build/server $(TOOLS)/temporal-server
+	mv $(TOOLS)/server-build/sql $(TOOLS)/temporal-sql-tool
+	@rmdir $(TOOLS)/server-build
+	@touch $@
+
+## stack-test: Temporal's own server on PostgreSQL keeps workflows across a stop and a kill -9 (not in make test: the server takes minutes to build).
+stack-test: tools server-tools postgres
+	CASEWORK_STACK_TEST=1 $(GO) test ./internal/devstack -run TemporalServer -count=1 -v
 
 ## test: vet, generated-code drift, unit and integration tests on the real stack, short fuzzing.
 test: tools postgres chromium check-generated vet workflowcheck unit fuzz

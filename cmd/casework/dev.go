@@ -54,8 +54,12 @@ func runDev(ctx context.Context, args []string) error {
 	tport := fs.Int("temporal-port", 7233, "Temporal frontend port")
 	uiport := fs.Int("ui-port", 8233, "Temporal Web UI port")
 	pgport := fs.Int("pg-port", 54329, "port of the private PostgreSQL cluster")
+	server := fs.String("temporal", "dev", "which Temporal: dev (the CLI's dev server on SQLite, with its Web UI) or server (Temporal's own server on the private PostgreSQL cluster, as make stack runs it)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *server != "dev" && *server != "server" {
+		return fmt.Errorf("-temporal %q: want dev or server", *server)
 	}
 	begun := time.Now()
 	dir, err := filepath.Abs(dataDir())
@@ -96,11 +100,23 @@ func runDev(ctx context.Context, args []string) error {
 		defer stopping("PostgreSQL", pg.Stop)
 		dbURL = pg.URL
 	}
-	step("starting Temporal dev server (state in %s)", filepath.Join(dir, "temporal.db"))
-	tmp, err := devstack.StartTemporal(ctx, devstack.TemporalOptions{
-		DBFile: filepath.Join(dir, "temporal.db"), Port: *tport, UIPort: *uiport,
-		Log: logFile(filepath.Join(dir, "temporal.log")),
-	})
+	var tmp *devstack.Temporal
+	if *server == "server" {
+		if pg == nil {
+			return errors.New("-temporal server keeps Temporal's state in the private PostgreSQL cluster; unset DATABASE_URL")
+		}
+		step("starting Temporal server %s on PostgreSQL (databases temporal, temporal_visibility; config in %s)",
+			devstack.TemporalServerVersion, filepath.Join(dir, "temporal-server"))
+		tmp, err = devstack.StartTemporalServer(ctx, devstack.ServerOptions{
+			Dir: filepath.Join(dir, "temporal-server"), Postgres: pg, Port: *tport,
+		})
+	} else {
+		step("starting Temporal dev server (state in %s)", filepath.Join(dir, "temporal.db"))
+		tmp, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{
+			DBFile: filepath.Join(dir, "temporal.db"), Port: *tport, UIPort: *uiport,
+			Log: logFile(filepath.Join(dir, "temporal.log")),
+		})
+	}
 	if err != nil {
 		return fmt.Errorf("temporal: %w (another make dev running? pass -temporal-port and -ui-port)", err)
 	}
@@ -183,11 +199,19 @@ casework is up in %.1fs (time scale %d: %s)
   PostgreSQL   %s
   Tokens       %s   (one per role, valid %s; load them with: . %s)
 Ctrl-C stops everything; cases persist in %s.
-`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, base, obs.url(), tmp.UIURL, tmp.HostPort, redact(dbURL),
+`, time.Since(begun).Seconds(), scale, scaleText(scale), base, base, base, base, obs.url(), uiText(tmp.UIURL), tmp.HostPort, redact(dbURL),
 		tokensFile, keys.MaxTTL, filepath.Join(dataDir(), "tokens.env"), dir)
 	err = g.Wait()
 	step("stopping")
 	return err
+}
+
+// uiText is the Temporal UI line: Temporal's own server comes without one.
+func uiText(url string) string {
+	if url == "" {
+		return "none with -temporal server (use ./.tools/bin/temporal workflow list --address ...)"
+	}
+	return url
 }
 
 func scaleText(s int64) string {
