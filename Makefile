@@ -30,7 +30,7 @@ FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=
 
-.PHONY: dev stack stack-test server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
+.PHONY: dev stack stack-test bench-stack server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
@@ -134,6 +134,10 @@ faults-long: tools postgres
 bench: tools postgres
 	$(GO) test ./db/ -run '^$$' -bench . -benchtime 200x
 	CASEWORK_BENCH=1 CASEWORK_BENCH_JSON=$(CURDIR)/bench.json $(GO) test -count=1 -v -timeout 60m -run '^TestBench$$' ./bench/
+
+## bench-stack: the same API-against-raw benchmark on Temporal's own server on PostgreSQL (make stack's), figures in bench-stack.json.
+bench-stack: tools server-tools postgres
+	CASEWORK_TEMPORAL=server CASEWORK_BENCH=1 CASEWORK_BENCH_JSON=$(CURDIR)/bench-stack.json $(GO) test -count=1 -v -timeout 60m -run '^TestBench$$' ./bench/
 
 ## openapi: print the OpenAPI document without any server.
 openapi:

@@ -62,7 +62,15 @@ func Start(ctx context.Context, withTemporal bool) (*Stack, error) {
 		s.Stop()
 		return nil, err
 	}
-	if withTemporal {
+	if withTemporal && os.Getenv("CASEWORK_TEMPORAL") == "server" {
+		// Temporal's own server on this cluster, as make stack runs it
+		// (make bench-stack measures on it).
+		s.Temporal, err = devstack.StartTemporalServer(ctx, devstack.ServerOptions{Dir: filepath.Join(dir, "temporal-server"), Postgres: s.Postgres})
+		if err != nil {
+			s.Stop()
+			return nil, fmt.Errorf("start temporal server: %w", err)
+		}
+	} else if withTemporal {
 		s.Temporal, err = devstack.StartTemporal(ctx, devstack.TemporalOptions{Headless: true})
 		if err != nil {
 			s.Stop()
