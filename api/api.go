@@ -255,4 +255,5 @@ func Register(api huma.API, s *Server) {
 	s.registerWage(api)
 	s.registerBoundary(api)
 	s.registerCalendars(api)
+	s.registerUndeliverable(api)
 }
