@@ -9,8 +9,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"github.com/casework/casework/audit"
-	"github.com/casework/casework/metrics"
 	"io"
 	"log/slog"
 	"net/http"
@@ -20,10 +18,14 @@ import (
 
 	"github.com/danielgtaylor/huma/v2"
 	"github.com/danielgtaylor/huma/v2/adapters/humago"
+	"go.opentelemetry.io/otel/attribute"
+	"go.opentelemetry.io/otel/trace"
 	"go.temporal.io/sdk/client"
 
+	"github.com/casework/casework/audit"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/metrics"
 	"github.com/casework/casework/policy"
 	"github.com/casework/casework/web"
 )
@@ -60,15 +62,22 @@ type Server struct {
 	Metrics *metrics.Metrics
 }
 
-// timed records how long each operation took to answer, and with what.
+// timed names the request's trace span for its operation (the HTTP
+// layer knows only the path) and records how long the operation took to
+// answer, and with what.
 func (s *Server) timed(ctx huma.Context, next func(huma.Context)) {
+	op := ctx.Operation()
+	if span := trace.SpanFromContext(ctx.Context()); span.IsRecording() {
+		span.SetName(op.Method + " " + op.Path)
+		span.SetAttributes(attribute.String("casework.operation", op.OperationID))
+	}
 	if s.Metrics == nil {
 		next(ctx)
 		return
 	}
 	began := time.Now()
 	next(ctx)
-	s.Metrics.ObserveRequest(ctx.Operation().OperationID, ctx.Method(), ctx.Status(), time.Since(began))
+	s.Metrics.ObserveRequest(op.OperationID, ctx.Method(), ctx.Status(), time.Since(began))
 }
 
 // Config is the OpenAPI configuration: title, security scheme and docs.

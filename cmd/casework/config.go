@@ -55,11 +55,8 @@ func policies() (*policy.Registry, error) {
 
 // dialTemporal connects to the Temporal frontend at TEMPORAL_ADDRESS, over
 // TLS and with an API key when the environment says so (temporalSecurity).
-func dialTemporal(ctx context.Context, hostPort string, mh client.MetricsHandler) (client.Client, error) {
+func dialTemporal(ctx context.Context, hostPort string, obs *observability) (client.Client, error) {
 	opts := client.Options{
-		// The SDK's metrics (task latencies, sticky cache, pollers), when
-		// the process serves /metrics; nil reports nothing.
-		MetricsHandler: mh,
 		HostPort:       hostPort,
 		Namespace:      env("TEMPORAL_NAMESPACE", "default"),
 		Logger:         tlog.NewStructuredLogger(slog.Default().With("component", "temporal")),
@@ -67,6 +64,11 @@ func dialTemporal(ctx context.Context, hostPort string, mh client.MetricsHandler
 		DataConverter: payload.Converter,
 	}
 	if err := temporalSecurity(&opts); err != nil {
+		return nil, err
+	}
+	// The SDK's metrics (task latencies, sticky cache, pollers) and the
+	// trace of each call, where this process has them on.
+	if err := obs.temporal(&opts); err != nil {
 		return nil, err
 	}
 	c, err := client.DialContext(ctx, opts)

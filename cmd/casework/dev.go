@@ -81,7 +81,7 @@ func runDev(ctx context.Context, args []string) error {
 	}
 	// One /metrics for the worker and the API of this one process, on a
 	// free loopback port unless CASEWORK_METRICS_ADDR says otherwise.
-	obs, err := startMetrics("dev", "127.0.0.1:0")
+	obs, err := startObservability(ctx, "dev", "127.0.0.1:0")
 	if err != nil {
 		return err
 	}
@@ -146,7 +146,7 @@ func runDev(ctx context.Context, args []string) error {
 		dbURL = appURL
 	}
 
-	tc, err := dialTemporal(ctx, tmp.HostPort, obs.temporal())
+	tc, err := dialTemporal(ctx, tmp.HostPort, obs)
 	if err != nil {
 		return err
 	}
@@ -183,7 +183,7 @@ func runDev(ctx context.Context, args []string) error {
 	g.Go(func() error { return obs.serve(gctx) })
 	g.Go(func() error { return serveWorker(gctx, tc, store, anchors) })
 	g.Go(func() error {
-		return serveAPI(gctx, ln, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg, DevUsers: users, Anchors: anchors.dir, Metrics: obs.m})
+		return serveAPI(gctx, ln, obs.http, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg, DevUsers: users, Anchors: anchors.dir, Metrics: obs.m})
 	})
 
 	base := "http://" + ln.Addr().String()

@@ -5,27 +5,37 @@ import (
 	"fmt"
 	"log/slog"
 	"net"
+	"net/http"
+	"time"
 
 	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/metrics"
+	"github.com/casework/casework/tracing"
 )
 
-// observability is one process's /metrics endpoint, or nothing when
-// CASEWORK_METRICS_ADDR is unset.
+// observability is one process's /metrics endpoint (none when
+// CASEWORK_METRICS_ADDR is unset) and its tracing (none unless an OTLP
+// endpoint is set).
 type observability struct {
 	m  *metrics.Metrics
 	ln net.Listener
+	tr *tracing.Tracing
 }
 
-// startMetrics claims CASEWORK_METRICS_ADDR (def when unset; none when both
-// are empty) before anything else starts, so a busy port fails the start
-// rather than a scrape later.
-func startMetrics(service, def string) (*observability, error) {
+// startObservability starts tracing when the environment names an OTLP
+// endpoint, and claims CASEWORK_METRICS_ADDR (def when unset; none when
+// both are empty) before anything else starts, so a busy port fails the
+// start rather than a scrape later.
+func startObservability(ctx context.Context, service, def string) (*observability, error) {
+	tr, err := tracing.FromEnv(ctx, "casework-"+service)
+	if err != nil {
+		return nil, fmt.Errorf("tracing: %w", err)
+	}
 	addr := env("CASEWORK_METRICS_ADDR", def)
 	if addr == "" {
-		return &observability{}, nil
+		return &observability{tr: tr}, nil
 	}
 	m, err := metrics.New(service, slog.Default())
 	if err != nil {
@@ -35,16 +45,25 @@ func startMetrics(service, def string) (*observability, error) {
 	if err != nil {
 		return nil, fmt.Errorf("metrics address %s is busy (%w); set CASEWORK_METRICS_ADDR to a free one", addr, err)
 	}
-	return &observability{m: m, ln: ln}, nil
+	return &observability{m: m, ln: ln, tr: tr}, nil
 }
 
-// temporal is the handler the Temporal client reports its metrics to.
-func (o *observability) temporal() client.MetricsHandler {
-	if o.m == nil {
+// temporal sets the Temporal client's metrics handler and tracing
+// interceptor, where they are on.
+func (o *observability) temporal(opts *client.Options) error {
+	if o == nil {
 		return nil
 	}
-	return o.m.Temporal()
+	if o.m != nil {
+		opts.MetricsHandler = o.m.Temporal()
+	}
+	is, err := o.tr.Temporal()
+	opts.Interceptors = append(opts.Interceptors, is...)
+	return err
 }
+
+// http wraps the API's handler for tracing, where it is on.
+func (o *observability) http(h http.Handler) http.Handler { return o.tr.HTTP(h) }
 
 // watchCases adds the figures of the cases read from the store.
 func (o *observability) watchCases(store *db.Store) error {
@@ -62,8 +81,14 @@ func (o *observability) url() string {
 	return "http://" + o.ln.Addr().String() + "/metrics"
 }
 
-// serve serves /metrics until ctx ends.
+// serve serves /metrics until ctx ends, then flushes the spans not yet
+// exported.
 func (o *observability) serve(ctx context.Context) error {
+	defer func() {
+		flush, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		_ = o.tr.Shutdown(flush)
+	}()
 	if o.ln == nil {
 		<-ctx.Done()
 		return nil

@@ -46,7 +46,7 @@ func runMigrate(ctx context.Context, _ []string) error {
 }
 
 func runWorker(ctx context.Context, _ []string) error {
-	obs, err := startMetrics("worker", "")
+	obs, err := startObservability(ctx, "worker", "")
 	if err != nil {
 		return err
 	}
@@ -55,7 +55,7 @@ func runWorker(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer pool.Close()
-	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), obs.temporal())
+	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), obs)
 	if err != nil {
 		return err
 	}
@@ -102,7 +102,7 @@ func serveWorker(ctx context.Context, tc client.Client, store *db.Store, anchors
 }
 
 func runAPI(ctx context.Context, _ []string) error {
-	obs, err := startMetrics("api", "")
+	obs, err := startObservability(ctx, "api", "")
 	if err != nil {
 		return err
 	}
@@ -111,7 +111,7 @@ func runAPI(ctx context.Context, _ []string) error {
 		return err
 	}
 	defer pool.Close()
-	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), obs.temporal())
+	tc, err := dialTemporal(ctx, env("TEMPORAL_ADDRESS", "127.0.0.1:7233"), obs)
 	if err != nil {
 		return err
 	}
@@ -147,14 +147,14 @@ func runAPI(ctx context.Context, _ []string) error {
 			slog.Error("serve metrics", "err", err)
 		}
 	}()
-	return serveAPI(ctx, ln, &api.Server{Temporal: tc, Store: db.NewStore(pool, key), Keys: keys, TimeScale: scale, Policies: reg, Anchors: anchors.dir, Metrics: obs.m})
+	return serveAPI(ctx, ln, obs.http, &api.Server{Temporal: tc, Store: db.NewStore(pool, key), Keys: keys, TimeScale: scale, Policies: reg, Anchors: anchors.dir, Metrics: obs.m})
 }
 
 // serveAPI serves until ctx ends, then drains requests in flight.
-func serveAPI(ctx context.Context, ln net.Listener, s *api.Server) error {
+func serveAPI(ctx context.Context, ln net.Listener, wrap func(http.Handler) http.Handler, s *api.Server) error {
 	h, _ := api.New(s)
 	srv := &http.Server{
-		Handler: h,
+		Handler: wrap(h),
 		// Headers must arrive promptly; the API bounds reading a body
 		// itself and then clears the deadline (a read deadline left on
 		// the connection cancels the request when it passes, cutting off a
