@@ -33,6 +33,7 @@ import (
 	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/internal/payload"
+	"github.com/casework/casework/internal/devstack"
 	"github.com/casework/casework/internal/stacktest"
 	"github.com/casework/casework/policy"
 	"github.com/casework/casework/worker"
@@ -141,7 +142,7 @@ func (e *env) sideBySide(what string, rounds, conc, n int, apiOp, rawOp func() e
 	for i, name := range []string{"api", "raw"} {
 		s := sides[i]
 		slices.Sort(s.lat)
-		out[i] = result{What: what, Side: name, Server: "temporal CLI dev server (SQLite)", Ops: len(s.lat), Failed: s.failed,
+		out[i] = result{What: what, Side: name, Server: serverName(), Ops: len(s.lat), Failed: s.failed,
 			PerSec: float64(len(s.lat)) / s.elapsed.Seconds(), P50ms: ms(pct(s.lat, 50)), P99ms: ms(pct(s.lat, 99))}
 	}
 	out[0].RatioAPI = out[0].PerSec / out[1].PerSec
@@ -326,7 +327,7 @@ func (e *env) rawLedger() error {
 
 func report(t *testing.T, rs []result) {
 	var b strings.Builder
-	fmt.Fprintf(&b, "\n%-42s %-4s %7s %6s %9s %9s %9s %7s\n", "measurement (temporal CLI dev server)", "side", "ops", "failed", "per sec", "p50 ms", "p99 ms", "api/raw")
+	fmt.Fprintf(&b, "\n%-42s %-4s %7s %6s %9s %9s %9s %7s\n", "measurement ("+serverName()+")", "side", "ops", "failed", "per sec", "p50 ms", "p99 ms", "api/raw")
 	for _, r := range rs {
 		ratio := ""
 		if r.Side == "api" {
@@ -346,4 +347,13 @@ func report(t *testing.T, rs []result) {
 	for _, r := range rs {
 		require.Zero(t, r.Failed, "%s (%s): every operation succeeded", r.What, r.Side)
 	}
+}
+
+// serverName names the Temporal server the figures come from: the CLI's
+// dev server, or Temporal's own server on PostgreSQL under make bench-stack.
+func serverName() string {
+	if os.Getenv("CASEWORK_TEMPORAL") == "server" {
+		return "temporal server " + devstack.TemporalServerVersion + " on PostgreSQL"
+	}
+	return "temporal CLI dev server (SQLite)"
 }
