@@ -133,7 +133,7 @@ faults-long: tools postgres
 ## bench: benchmarks that print ratios and per-query figures measured in one run.
 bench: tools postgres
 	$(GO) test ./db/ -run '^$$' -bench . -benchtime 200x
-	CASEWORK_BENCH=1 CASEWORK_BENCH_JSON=$(CURDIR)/bench.json $(GO) test -count=1 -v -timeout 60m -run '^TestBench$$' ./bench/
+	CASEWORK_BENCH=1 CASEWORK_BENCH_JSON=$(CURDIR)/bench.json CASEWORK_BENCH_CPUPROFILE=$(CURDIR)/bench.cpu.pprof $(GO) test -count=1 -v -timeout 60m -run '^TestBench$$' ./bench/
 
 ## bench-stack: the same API-against-raw benchmark on Temporal's own server on PostgreSQL (make stack's), figures in bench-stack.json.
 bench-stack: tools server-tools postgres

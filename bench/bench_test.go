@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"sync"
@@ -80,6 +81,17 @@ func TestBench(t *testing.T) {
 	require.NoError(t, err)
 	e := &env{t: t, temporal: tc, store: store, srv: srv, token: tok,
 		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+
+	// CASEWORK_BENCH_CPUPROFILE writes a CPU profile of the measured part:
+	// the API, the worker and the raw client all run in this process, so
+	// it shows where a start, a command and a read spend their time
+	// (go tool pprof -top -cum FILE).
+	if f := os.Getenv("CASEWORK_BENCH_CPUPROFILE"); f != "" {
+		out, err := os.Create(f)
+		require.NoError(t, err)
+		require.NoError(t, pprof.StartCPUProfile(out))
+		t.Cleanup(func() { pprof.StopCPUProfile(); _ = out.Close() })
+	}
 
 	rounds := 4
 	var results []result
