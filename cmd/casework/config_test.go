@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/audit"
 )
@@ -62,4 +63,28 @@ func TestDevTokensFile(t *testing.T) {
 	for _, u := range devUsers {
 		require.Contains(t, string(b), u.Var+"=")
 	}
+}
+
+func TestGrpcCompression(t *testing.T) {
+	tests := []struct {
+		env, hostPort string
+		want          client.GrpcCompression
+	}{
+		{"", "127.0.0.1:7233", &client.GrpcCompressionNone{}},
+		{"", "localhost:7233", &client.GrpcCompressionNone{}},
+		{"", "[::1]:7233", &client.GrpcCompressionNone{}},
+		{"", "temporal-frontend.temporal:7233", &client.GrpcCompressionGzip{}},
+		{"", "10.0.0.5:7233", &client.GrpcCompressionGzip{}},
+		{"gzip", "127.0.0.1:7233", &client.GrpcCompressionGzip{}},
+		{"none", "10.0.0.5:7233", &client.GrpcCompressionNone{}},
+	}
+	for _, tt := range tests {
+		t.Setenv("TEMPORAL_GRPC_COMPRESSION", tt.env)
+		got, err := grpcCompression(tt.hostPort)
+		require.NoError(t, err)
+		require.IsType(t, tt.want, got, "%q %s", tt.env, tt.hostPort)
+	}
+	t.Setenv("TEMPORAL_GRPC_COMPRESSION", "brotli")
+	_, err := grpcCompression("127.0.0.1:7233")
+	require.ErrorContains(t, err, "want gzip or none")
 }
