@@ -150,6 +150,11 @@ func runAPI(ctx context.Context, _ []string) error {
 	return serveAPI(ctx, ln, obs.http, &api.Server{Temporal: tc, Store: db.NewStore(pool, key), Keys: keys, TimeScale: scale, Policies: reg, Anchors: anchors.dir, Metrics: obs.m})
 }
 
+// serverTimeouts bound how long a client may take to send its headers,
+// to read an answer, and to leave a kept-alive connection idle; tests
+// shorten them.
+var serverTimeouts = struct{ header, write, idle time.Duration }{10 * time.Second, 2 * time.Minute, 2 * time.Minute}
+
 // serveAPI serves until ctx ends, then drains requests in flight.
 func serveAPI(ctx context.Context, ln net.Listener, wrap func(http.Handler) http.Handler, s *api.Server) error {
 	h, _ := api.New(s)
@@ -159,11 +164,11 @@ func serveAPI(ctx context.Context, ln net.Listener, wrap func(http.Handler) http
 		// itself and then clears the deadline (a read deadline left on
 		// the connection cancels the request when it passes, cutting off a
 		// command mid-way), so there is no whole-request ReadTimeout.
-		ReadHeaderTimeout: 10 * time.Second,
+		ReadHeaderTimeout: serverTimeouts.header,
 		// Longer than any command waits (30 s) plus writing its answer,
 		// so a client that never reads cannot hold a connection.
-		WriteTimeout: 2 * time.Minute,
-		IdleTimeout:  2 * time.Minute,
+		WriteTimeout: serverTimeouts.write,
+		IdleTimeout:  serverTimeouts.idle,
 	}
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
