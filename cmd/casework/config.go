@@ -58,9 +58,9 @@ func policies() (*policy.Registry, error) {
 // TLS and with an API key when the environment says so (temporalSecurity).
 func dialTemporal(ctx context.Context, hostPort string, obs *observability) (client.Client, error) {
 	opts := client.Options{
-		HostPort:       hostPort,
-		Namespace:      env("TEMPORAL_NAMESPACE", "default"),
-		Logger:         tlog.NewStructuredLogger(slog.Default().With("component", "temporal")),
+		HostPort:  hostPort,
+		Namespace: env("TEMPORAL_NAMESPACE", "default"),
+		Logger:    tlog.NewStructuredLogger(slog.Default().With("component", "temporal")),
 		// The worker takes its data converter from this client.
 		DataConverter: payload.Converter,
 	}
