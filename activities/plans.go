@@ -20,3 +20,9 @@ type RecordPlanInput struct {
 func (r *Recorder) RecordPlan(ctx context.Context, in RecordPlanInput) error {
 	return r.Store.RecordPlan(ctx, in.Plan, in.Certificate)
 }
+
+// RecordCertificate stores a certificate of automatic performance issued
+// on application; a retry stores nothing twice.
+func (r *Recorder) RecordCertificate(ctx context.Context, c db.PerformanceCertificate) error {
+	return r.Store.IssueCertificate(ctx, c)
+}

@@ -71,6 +71,14 @@ func (s *Server) registerConfirmation(api huma.API) {
 			return s.mediationUpdate(ctx, workflows.UpdateDecideConfirmation, in.IdempotencyKey,
 				workflows.DecideConfirmationCommand{Decision: in.Body.Decision, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
 		})
+	huma.Register(api, command(operation("apply-certificate", http.MethodPost, "/cases/{id}/certificate/applications",
+		"Apply for the certificate of automatic performance (自动履行证明): the obligor applies, or the court takes the obligor's application; "+
+			"it is issued at once, in the court's name, only when every installment was paid in full by its due date",
+		access{Roles: append(append([]casefile.Role{}, courts...), parties...), Case: writeCase})),
+		func(ctx context.Context, in *reasonInput) (*caseOutput, error) {
+			return s.mediationUpdate(ctx, workflows.UpdateApplyCertificate, in.IdempotencyKey,
+				workflows.CertificateCommand{Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
+		})
 	huma.Register(api, command(operation("record-follow-up", http.MethodPost, "/cases/{id}/follow-ups",
 		"Record a follow-up visit (回访): whether the agreement holds", access{Roles: mediators, Case: writeCase})),
 		func(ctx context.Context, in *followUpInput) (*caseOutput, error) {

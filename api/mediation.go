@@ -71,6 +71,7 @@ type TermsBody struct {
 	Obligees     []string          `json:"obligees" minItems:"1" maxItems:"1000"`
 	TotalFen     int64             `json:"total_fen" doc:"Total owed, in fen; must be positive and equal the installments' sum"`
 	Installments []InstallmentBody `json:"installments" minItems:"1" maxItems:"120" doc:"One payment, or N installments in due-date order"`
+	Acceleration bool              `json:"acceleration,omitempty" doc:"Acceleration clause (加速到期): when an installment is in default the whole remainder falls due at once; without it each later installment is still reminded of and defaults on its own"`
 }
 
 // InstallmentBody is one payment of a schedule.
@@ -181,7 +182,7 @@ func checkParties(ps []PartyBody) error {
 func (s *Server) recordOutcome(ctx context.Context, in *outcomeInput) (*caseOutput, error) {
 	cmd := workflows.OutcomeCommand{Outcome: in.Body.Outcome, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()}
 	if t := in.Body.Terms; t != nil {
-		terms := workflows.Terms{Obligor: t.Obligor, Obligees: t.Obligees, TotalFen: t.TotalFen}
+		terms := workflows.Terms{Obligor: t.Obligor, Obligees: t.Obligees, TotalFen: t.TotalFen, Acceleration: t.Acceleration}
 		for _, i := range t.Installments {
 			terms.Installments = append(terms.Installments, workflows.Installment{DueOn: i.DueOn, AmountFen: i.AmountFen})
 		}

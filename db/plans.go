@@ -91,6 +91,18 @@ func (s *Store) RecordPlan(ctx context.Context, p Plan, cert *PerformanceCertifi
 	})
 }
 
+// IssueCertificate stores a certificate issued on application, once per
+// case and plan.
+func (s *Store) IssueCertificate(ctx context.Context, c PerformanceCertificate) error {
+	if _, err := dbq.New(s.pool).CertificateInsert(ctx, dbq.CertificateInsertParams{
+		CaseID: c.CaseID, PlanID: c.PlanID, Obligor: c.Obligor, TotalFen: c.TotalFen,
+		IssuedOn: pgDate(c.IssuedOn), Body: c.Body,
+	}); err != nil {
+		return fmt.Errorf("issue certificate %s/%s: %w", c.CaseID, c.PlanID, err)
+	}
+	return nil
+}
+
 // Plan returns a stored plan with its ledger.
 func (s *Store) Plan(ctx context.Context, caseID, planID string) (Plan, error) {
 	q := dbq.New(s.pool)

@@ -131,7 +131,9 @@ func TestProcess1MediationToEnforcementCompleted(t *testing.T) {
 	inst := []api.InstallmentBody{
 		{DueOn: d.AddDays(5), AmountFen: 400_000},
 		{DueOn: d.AddDays(9), AmountFen: 450_000},
-		{DueOn: d.AddDays(13), AmountFen: 452_700},
+		// Far enough out that enforcement is filed before its first
+		// reminder: filing ends the plan's supervision.
+		{DueOn: d.AddDays(40), AmountFen: 452_700},
 	}
 	post(t, srv, "mediator", "/cases/"+id+"/outcome", map[string]any{"outcome": "agreed", "terms": api.TermsBody{
 		Obligor: obligor.Subject, Obligees: []string{applicant.Subject}, TotalFen: 1_302_700, Installments: inst,
@@ -159,14 +161,15 @@ func TestProcess1MediationToEnforcementCompleted(t *testing.T) {
 
 	// A source case whose agreement is not yet confirmed cannot be enforced.
 	pending := startCase(t, fast)
-	early := judgmentEnforcement(decidedOn, d.AddDays(13), 902_700)
+	early := judgmentEnforcement(decidedOn, d.AddDays(40), 902_700)
 	early.Title.Kind, early.Title.SourceCaseID = workflows.TitleConfirmedMediationAgreement, pending.Summary.ID
 	res = do(t, srv, &court, http.MethodPost, "/cases/enforcement", early)
 	require.Equal(t, http.StatusConflict, res.Status, "body: %s", res.Body)
 	require.Contains(t, res.problem(t)["detail"], "mediating")
 
-	// The second installment is missed: after its grace period the case
-	// is in default.
+	// The second installment is missed: after its grace period (and the
+	// late-recording window) the case is in default, still open while the
+	// plan supervises the third installment.
 	require.Eventually(t, func() bool {
 		s, err := store.Case(t.Context(), id)
 		require.NoError(t, err)
@@ -253,29 +256,42 @@ func TestProcess1MediationToEnforcementCompleted(t *testing.T) {
 	require.Equal(t, workflows.StageCompleted, out.Stage)
 	require.Equal(t, int64(902_700), out.CollectedFen)
 
-	src, err := store.Case(t.Context(), id)
-	require.NoError(t, err)
+	var src casefile.Summary
+	require.Eventually(t, func() bool {
+		var err error
+		src, err = store.Case(t.Context(), id)
+		require.NoError(t, err)
+		return src.Status == casefile.StatusClosed
+	}, 10*time.Second, 50*time.Millisecond, "the source case closes once filing ends its plan's supervision")
 	require.Equal(t, casefile.PerformanceDefaulted, src.Performance)
+	// v4: the enforcement's filing ends the source plan's supervision.
+	replayAndKeep(t, "v4_enforcement_ends_source_supervision", done.Summary.WorkflowID)
+	replayAndKeep(t, "v4_plan_ended_by_enforcement", workflows.PlanWorkflowID(id, workflows.PerformancePlanID))
 
-	// The mediation case: performance notice, exactly four reminders (the
-	// paid first installment gets none), one default notice.
+	// The mediation case: performance notice, the second installment's two
+	// reminders (the paid first installment gets none) and its default
+	// notice; filing enforcement ended supervision before the third's.
 	ns, err := store.Notices(t.Context(), id)
 	require.NoError(t, err)
 	require.Equal(t, []noticeKey{
 		{0, workflows.NoticePerformance, 0},
-		{2, workflows.NoticeReminder, 0}, {3, workflows.NoticeReminder, 0},
-		{2, workflows.NoticeReminder, 1}, {3, workflows.NoticeReminder, 1},
+		{2, workflows.NoticeReminder, 0}, {2, workflows.NoticeReminder, 1},
 		{2, workflows.NoticeDefault, 0},
 	}, noticeKeys(ns))
 	requireDelivered(t, id, ns)
 	require.Equal(t, []string{
 		"delegated", "agreement_reached", "confirmation_applied_by_party", "confirmation_applied_by_party",
 		"confirmation_application_filed", "confirmation_accepted", "confirmed", "performance_defaulted",
+		"performance_supervision_ended",
 	}, streamKinds(t, id, "mediation"))
 	require.Equal(t, []string{
-		"plan_started", "payment_recorded", "reminder_sent", "reminder_sent", "reminder_sent",
-		"installment_overdue", "reminder_sent", "installment_overdue", "installment_defaulted",
+		"plan_started", "payment_recorded", "reminder_sent", "reminder_sent",
+		"installment_overdue", "installment_defaulted", "supervision_ended",
 	}, streamKinds(t, id, "plan/performance"))
+	stored, err := store.Plan(t.Context(), id, workflows.PerformancePlanID)
+	require.NoError(t, err)
+	require.Equal(t, []string{workflows.InstallmentPaid, workflows.InstallmentDefaulted, workflows.InstallmentScheduled},
+		[]string{stored.Installments[0].State, stored.Installments[1].State, stored.Installments[2].State})
 
 	// The enforcement case: the enforcement notice, three measure orders,
 	// credit repair and completion; no renewal reminder, since the freeze
@@ -347,7 +363,7 @@ func auditProcess1(t *testing.T, srv *httptest.Server, id, eid string) {
 		}
 		kinds[e.Kind]++
 	}
-	require.Equal(t, map[string]int{id: 17, eid: 10}, perCase, "mediation and plan steps, then the enforcement's")
+	require.Equal(t, map[string]int{id: 16, eid: 10}, perCase, "mediation and plan steps, then the enforcement's")
 	require.Positive(t, kinds["enforcement_completed"])
 	require.Equal(t, map[string]casefile.Role{
 		court.Subject: casefile.RoleCourt, mediator.Subject: casefile.RoleMediator,

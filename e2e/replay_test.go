@@ -115,14 +115,22 @@ func TestReplayRecordedHistories(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			// A history need not be complete to replay: the agreed case is
 			// still waiting for its confirmation application.
-			h := fetchHistory(ctx, t, wfID)
-			replay(t, h)
-			file := filepath.Join("..", "workflows", "testdata", name+".json")
-			if _, err := os.Stat(file); os.Getenv("CASEWORK_UPDATE_TESTDATA") == "1" && os.IsNotExist(err) {
-				b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
-				require.NoError(t, err)
-				require.NoError(t, os.WriteFile(file, b, 0o644))
-			}
+			replayAndKeep(t, name, wfID)
 		})
+	}
+}
+
+// replayAndKeep replays a workflow's history with today's code and, with
+// CASEWORK_UPDATE_TESTDATA=1, saves it as workflows/testdata/name.json if
+// no recording of that name is there yet.
+func replayAndKeep(t *testing.T, name, wfID string) {
+	t.Helper()
+	h := fetchHistory(t.Context(), t, wfID)
+	replay(t, h)
+	file := filepath.Join("..", "workflows", "testdata", name+".json")
+	if _, err := os.Stat(file); os.Getenv("CASEWORK_UPDATE_TESTDATA") == "1" && os.IsNotExist(err) {
+		b, err := temporalproto.CustomJSONMarshalOptions{Indent: "  "}.Marshal(h)
+		require.NoError(t, err)
+		require.NoError(t, os.WriteFile(file, b, 0o644))
 	}
 }

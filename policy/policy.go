@@ -84,6 +84,10 @@ type PerformancePolicy struct {
 	// Grace is how long after the due date the case waits before treating
 	// it as unperformed. Zero means no grace (at the root policy only).
 	Grace Period `json:"grace"`
+	// LateRecording is how long after the grace period a payment made
+	// within it may still be recorded and count by its date: the default is
+	// decided only when this window ends. Zero: decided when grace ends.
+	LateRecording Period `json:"late_recording,omitempty"`
 }
 
 // PaymentOrderPolicy sets the periods of the supervision procedure (督促程序).
@@ -217,6 +221,7 @@ func (p Policy) Validate() error {
 		}
 	}
 	optional("performance.grace", p.Performance.Grace)
+	optional("performance.late_recording", p.Performance.LateRecording)
 
 	required("payment_order.objection_period", p.PaymentOrder.ObjectionPeriod)
 
@@ -349,6 +354,7 @@ func (p Policy) inherit(parent Policy) Policy {
 
 	list(&p.Performance.ReminderOffsets, parent.Performance.ReminderOffsets)
 	period(&p.Performance.Grace, parent.Performance.Grace)
+	period(&p.Performance.LateRecording, parent.Performance.LateRecording)
 
 	period(&p.PaymentOrder.ObjectionPeriod, parent.PaymentOrder.ObjectionPeriod)
 

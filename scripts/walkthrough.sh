@@ -67,7 +67,7 @@ p=$(call POST "/cases/$ID/plans/performance/payments" "$MEDIATOR_TOKEN" \
   '{"amount_fen":400000,"paid_on":"'"$(field case_today <<<"$plan")"'","reason":"第一期 银行转账"}')
 echo "installment 1: $(field installments.0.state <<<"$p")"
 
-say "the second installment is missed; waiting for the default after grace (about 20 s)"
+say "the second installment is missed; waiting for the default after grace and the late-recording window (about 25 s)"
 for _ in $(seq 60); do
   stage=$(field summary.stage <<<"$(call GET "/cases/$ID" "$AUDITOR_TOKEN")")
   [[ $stage == defaulted ]] && break

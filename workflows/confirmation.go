@@ -8,7 +8,9 @@ import (
 	enumspb "go.temporal.io/api/enums/v1"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -46,6 +48,7 @@ const (
 	UpdateExtendDecision     = "extend-confirmation-decision"
 	UpdateDecideConfirmation = "decide-confirmation"
 	UpdateRecordFollowUp     = "record-follow-up"
+	UpdateApplyCertificate   = "apply-certificate"
 )
 
 // Decisions a court can take on an application for confirmation.
@@ -75,6 +78,12 @@ type PerformanceState struct {
 	PlanID     string      `json:"plan_id"`
 	WorkflowID string      `json:"workflow_id"`
 	Result     *PlanResult `json:"result,omitempty"`
+	// FirstDefault is the plan's first default, signalled while the plan
+	// goes on supervising the later installments.
+	FirstDefault *PlanDefaultSignal `json:"first_default,omitempty"`
+	// Certificate is the certificate of automatic performance, issued on
+	// the obligor's application after full, on-time performance.
+	Certificate *Certificate `json:"certificate,omitempty"`
 }
 
 // FollowUp is one follow-up visit after the case closed.
@@ -108,6 +117,14 @@ type DecideConfirmationCommand struct {
 	Actor    casefile.Actor `json:"actor"`
 }
 
+// CertificateCommand is the obligor's application for a certificate of
+// automatic performance (自动履行证明), made by the obligor or taken by the
+// court at its counter.
+type CertificateCommand struct {
+	Reason string         `json:"reason,omitempty"`
+	Actor  casefile.Actor `json:"actor"`
+}
+
 // FollowUpCommand records a follow-up visit.
 type FollowUpCommand struct {
 	Holds bool           `json:"holds"`
@@ -121,8 +138,12 @@ func (m *mediation) finished() bool {
 		return m.s.Stage != StageMediating
 	}
 	switch m.s.Stage {
-	case StageReturnedForLitigation, StageWithdrawn, StageConfirmationRejected, StageDefaulted:
+	case StageReturnedForLitigation, StageWithdrawn, StageConfirmationRejected:
 		return true
+	case StageDefaulted:
+		// In default while its plan still supervises the later
+		// installments, the case stays open until the plan ends.
+		return !m.s.ClosedOn.IsZero()
 	case StagePerformed, StagePlainContract:
 		return m.nextFollowUp() == nil
 	}
@@ -137,7 +158,8 @@ func (m *mediation) childRunning() bool {
 // from time: starting performance supervision once confirmed, and closing
 // once the plan has ended.
 func (m *mediation) advance(ctx workflow.Context) error {
-	if m.s.Stage != StagePerforming {
+	supervisedInDefault := m.s.Stage == StageDefaulted && m.s.ClosedOn.IsZero() && m.s.Performance != nil
+	if m.s.Stage != StagePerforming && !supervisedInDefault {
 		return nil
 	}
 	p := m.s.Performance
@@ -158,6 +180,19 @@ func (m *mediation) advance(ctx workflow.Context) error {
 		return m.scheduleFollowUps(ctx)
 	case PlanDefaulted:
 		m.close(ctx, StageDefaulted, "defaulted")
+		if supervisedInDefault {
+			reason := "supervision of performance ended with installments in default; the obligee may apply for enforcement"
+			if p.Result.EnforcementCase != "" {
+				reason = "supervision of performance ended: enforcement case " + p.Result.EnforcementCase + " was filed"
+			}
+			m.s.Journal.add(ctx, step{
+				Kind: "performance_supervision_ended", Actor: casefile.System, ReasonCode: "performance_default",
+				Reason: reason,
+				Data: map[string]any{"outstanding_fen": p.Result.OutstandingFen, "defaulted_installment": p.Result.DefaultedInstallment,
+					"enforcement_case": p.Result.EnforcementCase, "installments": p.Result.Installments},
+			})
+			return nil
+		}
 		m.s.Journal.add(ctx, step{
 			Kind: "performance_defaulted", Actor: casefile.System, ReasonCode: "performance_default",
 			Reason: fmt.Sprintf("installment %d was not paid by the end of its grace period; the obligee may apply for enforcement", p.Result.DefaultedInstallment),
@@ -178,6 +213,25 @@ func (m *mediation) advance(ctx workflow.Context) error {
 	return fmt.Errorf("performance plan ended with unknown outcome %q", p.Result.Outcome)
 }
 
+// planDefaulted takes the plan's first default: the case is in default
+// (the obligee may apply for enforcement) while the plan goes on
+// supervising the later installments.
+func (m *mediation) planDefaulted(ctx workflow.Context, sig PlanDefaultSignal) {
+	p := m.s.Performance
+	if m.s.Stage != StagePerforming || p == nil || p.FirstDefault != nil || sig.PlanID != p.PlanID {
+		return
+	}
+	p.FirstDefault = &sig
+	m.s.Stage = StageDefaulted
+	m.s.Outcome = "defaulted"
+	m.s.Journal.add(ctx, step{
+		Kind: "performance_defaulted", Actor: casefile.System, ReasonCode: "performance_default",
+		Reason: fmt.Sprintf("installment %d was not paid by the end of its grace period (%s); the obligee may apply for enforcement, and the later installments are still supervised", sig.Installment, sig.GraceEndsOn),
+		Data:   map[string]any{"outstanding_fen": sig.OutstandingFen, "defaulted_installment": sig.Installment, "still_supervised": true},
+	})
+	m.rev++
+}
+
 // startPlan starts the installment plan that supervises performance as a
 // child workflow, and collects its result when it ends.
 func (m *mediation) startPlan(ctx workflow.Context) {
@@ -194,6 +248,9 @@ func (m *mediation) startPlan(ctx workflow.Context) {
 		CaseID: m.in.CaseID, PlanID: p.PlanID, Jurisdiction: m.in.Jurisdiction, Clock: m.in.Clock,
 		Obligor: a.Terms.Obligor, Obligees: a.Terms.Obligees, Installments: a.Terms.Installments,
 		StartedBy: casefile.System,
+		// Every installment is supervised to its end; the certificate is
+		// the court's to issue on the obligor's application.
+		SuperviseAfterDefault: true, Acceleration: a.Terms.Acceleration, CertificateOnApplication: true,
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		if r, err := planOutcome(gctx, m.plan); err != nil {
@@ -505,6 +562,65 @@ func (m *mediation) validateFollowUp(_ workflow.Context, cmd FollowUpCommand) er
 		return reject(RejectConflict, "follow-up visit %d is due on %s", f.No, f.DueOn)
 	}
 	return nil
+}
+
+func (m *mediation) validateCertificate(_ workflow.Context, cmd CertificateCommand) error {
+	a := m.s.Agreement
+	switch {
+	case cmd.Actor.Role == casefile.RoleCourt:
+	case cmd.Actor.Role == casefile.RoleParty && a != nil && cmd.Actor.Subject == a.Terms.Obligor:
+	default:
+		return reject(RejectForbidden, "only the obligor, or the court on the obligor's application, may apply for the certificate")
+	}
+	p := m.s.Performance
+	switch {
+	case p == nil || p.Result == nil:
+		return reject(RejectConflict, "the case is %s: a certificate follows full performance", m.s.Stage)
+	case p.Certificate != nil:
+		return reject(RejectConflict, "the certificate was issued on %s", p.Certificate.IssuedOn)
+	case p.Result.Certificate != nil:
+		return reject(RejectConflict, "the certificate was issued on %s", p.Result.Certificate.IssuedOn)
+	case !p.Result.CertificateEligible:
+		return reject(RejectConflict, "a certificate of automatic performance is issued only for full performance of every installment by its due date")
+	}
+	return nil
+}
+
+// applyCertificate issues the certificate on the obligor's application, in
+// the name of the court that confirmed the agreement, and sends it to the
+// obligor.
+func (m *mediation) applyCertificate(ctx workflow.Context, cmd CertificateCommand) (MediationView, error) {
+	p, a := m.s.Performance, m.s.Agreement
+	today := m.s.Journal.today(ctx)
+	body := fmt.Sprintf("自动履行证明：经申请，%s 确认 %s 已按期足额自动履行调解协议 %d 期共 %s（至 %s 履行完毕）。",
+		m.in.Court, a.Terms.Obligor, len(a.Terms.Installments), yuan(p.Result.TotalFen), p.Result.ClosedOn)
+	p.Certificate = &Certificate{IssuedOn: today, Obligor: a.Terms.Obligor, TotalFen: p.Result.TotalFen, Body: body}
+	m.s.Journal.add(ctx, step{
+		Kind: "certificate_applied", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "obligor_application",
+		Data: map[string]any{"obligor": a.Terms.Obligor},
+	})
+	seq := m.s.Journal.add(ctx, step{
+		Kind: "certificate_issued", Actor: casefile.System, ReasonCode: "automatic_performance",
+		Reason: fmt.Sprintf("issued by %s on the obligor's application: every installment paid in full by its due date", m.in.Court),
+		Data:   p.Certificate,
+	})
+	if _, err := m.finishCommand(ctx, seq); err != nil {
+		return MediationView{}, err
+	}
+	var rec *activities.Recorder
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.RecordCertificate, db.PerformanceCertificate{
+		CaseID: m.in.CaseID, PlanID: p.PlanID, Obligor: a.Terms.Obligor, TotalFen: p.Result.TotalFen, IssuedOn: today, Body: body,
+	}).Get(ctx, nil); err != nil {
+		return MediationView{}, err
+	}
+	outbox := []activities.NoticeInput{{
+		CaseID: m.in.CaseID, Stream: m.s.Journal.Stream, Kind: NoticeCertificate,
+		Recipient: a.Terms.Obligor, Body: body, CaseOn: today,
+	}}
+	if err := sendNotices(ctx, &outbox); err != nil {
+		return MediationView{}, err
+	}
+	return m.view(ctx), nil
 }
 
 func (m *mediation) recordFollowUp(ctx workflow.Context, cmd FollowUpCommand) (MediationView, error) {

@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/policy"
@@ -110,6 +111,32 @@ func TestConfirmation(t *testing.T) {
 		require.Equal(t, "performance_defaulted", last.Kind)
 		require.Contains(t, last.Reason, "apply for enforcement")
 		require.Equal(t, casefile.PerformanceDefaulted, h.summary.Performance)
+	})
+
+	t.Run("DefaultedWhileLaterInstallmentsAreSupervised", func(t *testing.T) {
+		h := newHarness(t, start)
+		var midway casefile.Summary
+		h.planRun = func(ctx workflow.Context, in PlanInput) (PlanResult, error) {
+			require.True(t, in.SuperviseAfterDefault, "a confirmed agreement is supervised past its first default")
+			require.True(t, in.CertificateOnApplication)
+			parent := workflow.GetInfo(ctx).ParentWorkflowExecution
+			workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalPlanDefaulted, PlanDefaultSignal{
+				PlanID: in.PlanID, Installment: 1, DueOn: in.Installments[0].DueOn, OutstandingFen: 1_302_700,
+			})
+			_ = workflow.Sleep(ctx, 40*24*time.Hour)
+			midway = *h.summary
+			_ = workflow.Sleep(ctx, 40*24*time.Hour)
+			return PlanResult{Outcome: PlanDefaulted, TotalFen: 1_302_700, OutstandingFen: 1_302_700, DefaultedInstallment: 1}, nil
+		}
+		h.agreeAndConfirm(DecisionConfirmed, "")
+		res := h.run()
+		require.Equal(t, StageDefaulted, midway.Stage, "in default at the first default")
+		require.Equal(t, casefile.StatusOpen, midway.Status, "and still open while the plan supervises the rest")
+		require.Equal(t, casefile.PerformanceDefaulted, midway.Performance)
+		require.Equal(t, StageDefaulted, res.Stage)
+		require.Equal(t, casefile.StatusClosed, h.summary.Status)
+		kinds := h.kinds()
+		require.Equal(t, []string{"performance_defaulted", "performance_supervision_ended"}, kinds[len(kinds)-2:])
 	})
 
 	t.Run("DecisionExtendedOnceThenOverdue", func(t *testing.T) {

@@ -462,7 +462,28 @@ func (e *enforcement) open(ctx workflow.Context) error {
 	e.notice(ctx, e.in.Respondent, NoticeEnforcement, fmt.Sprintf(
 		"执行通知书：%s，申请执行人 %s 依据 %s 申请强制执行，执行标的 %s。请立即履行；逾期不履行的，本院将依法查询、冻结、查封、扣押您的财产，并可采取限制消费、纳入失信被执行人名单、拘留等措施。",
 		e.in.Respondent, e.in.Applicant, e.in.Title.DocumentNumber, yuan(e.in.AmountFen)))
+	e.tellSourcePlan(ctx)
 	return nil
+}
+
+const versionTellSourcePlan = "enforcement-ends-source-supervision"
+
+// tellSourcePlan tells the performance plan of the mediation case whose
+// confirmed agreement is enforced that enforcement has been filed, so its
+// supervision ends instead of reminding the obligor of installments the
+// enforcement now collects.
+func (e *enforcement) tellSourcePlan(ctx workflow.Context) {
+	t := e.in.Title
+	if t.SourceCaseID == "" || t.Kind != TitleConfirmedMediationAgreement {
+		return
+	}
+	if workflow.GetVersion(ctx, versionTellSourcePlan, workflow.DefaultVersion, 1) < 1 {
+		return
+	}
+	// Not waited for: a plan that has already ended has nothing to stop.
+	workflow.SignalExternalWorkflow(ctx, PlanWorkflowID(t.SourceCaseID, PerformancePlanID), "", SignalEnforcementFiled, EnforcementFiledSignal{
+		CaseID: e.in.CaseID, CaseNumber: e.in.CaseNumber, AmountFen: e.in.AmountFen, AppliedOn: e.in.AppliedOn,
+	})
 }
 
 // finished reports whether the case has nothing left to do: completed, or
@@ -561,6 +582,9 @@ func (e *enforcement) startPlan(ctx workflow.Context, st *Settlement) {
 		CaseID: e.in.CaseID, PlanID: st.PlanID, Jurisdiction: e.in.Jurisdiction, Clock: e.in.Clock,
 		Obligor: e.in.Respondent, Obligees: []string{e.in.Applicant}, Installments: st.Installments,
 		StartedBy: casefile.System,
+		// Performing a settlement during enforcement is no automatic
+		// performance of the document: it earns no certificate.
+		NoCertificate: true,
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		if r, err := planOutcome(gctx, e.plan); err != nil {

@@ -527,9 +527,9 @@ func TestEnforcementSettlementPaidOff(t *testing.T) {
 	}, h.kinds(enforcementStream))
 	require.Equal(t, []string{
 		"plan_started", "reminder_sent", "reminder_sent", "payment_recorded", "reminder_sent",
-		"payment_recorded", "plan_performed", "certificate_issued",
-	}, h.kinds("plan/settlement-1"))
-	require.Equal(t, []string{NoticePerformance, NoticeReminder, NoticeReminder, NoticeReminder, NoticeCertificate},
+		"payment_recorded", "plan_performed",
+	}, h.kinds("plan/settlement-1"), "a settlement during enforcement earns no certificate of automatic performance")
+	require.Equal(t, []string{NoticePerformance, NoticeReminder, NoticeReminder, NoticeReminder},
 		noticeKinds(h.sent("plan/settlement-1")))
 	require.Equal(t, []string{NoticeEnforcement, NoticeMeasure, NoticeCreditRepair, NoticeCompletion},
 		noticeKinds(h.sent(enforcementStream)))
@@ -637,7 +637,8 @@ func TestEnforcementSettlementDefaultResumesEnforcement(t *testing.T) {
 		"enforcement_filed", "settlement_reached", "settlement_defaulted", "enforcement_payment_recorded", "enforcement_completed",
 	}, h.kinds(enforcementStream))
 	grace := h.deadline(due, policy.Days(7))
-	require.Equal(t, []policy.Date{grace.AddDays(1)}, h.stepOn(enforcementStream, "settlement_defaulted"))
+	window := h.deadline(grace, policy.Days(3)) // the late-recording window
+	require.Equal(t, []policy.Date{window.AddDays(1)}, h.stepOn(enforcementStream, "settlement_defaulted"))
 	require.Equal(t, []string{NoticePerformance, NoticeReminder, NoticeReminder, NoticeDefault}, noticeKinds(h.sent("plan/settlement-1")))
 	require.Equal(t, PlanDefaulted, rest.view.Settlements[0].Result.Outcome)
 	require.Equal(t, int64(300_000), rest.view.Settlements[0].Result.PaidFen)

@@ -30,7 +30,31 @@ const (
 	UpdateRecordPayment = "record-payment"
 	UpdateUrge          = "urge"
 	QueryPlan           = "plan"
+	// SignalPlanDefaulted tells the parent case of a plan's first default
+	// while the plan goes on supervising the later installments.
+	SignalPlanDefaulted = "plan-defaulted"
+	// SignalEnforcementFiled tells a plan that enforcement of its document
+	// has been filed: supervision ends and enforcement takes over.
+	SignalEnforcementFiled = "enforcement-filed"
 )
+
+// PlanDefaultSignal is a plan's first default, as its parent learns it.
+type PlanDefaultSignal struct {
+	PlanID         string      `json:"plan_id"`
+	Installment    int         `json:"installment"`
+	DueOn          policy.Date `json:"due_on"`
+	GraceEndsOn    policy.Date `json:"grace_ends_on"`
+	OutstandingFen int64       `json:"outstanding_fen"`
+}
+
+// EnforcementFiledSignal names the enforcement case filed on a plan's
+// document.
+type EnforcementFiledSignal struct {
+	CaseID     string      `json:"case_id"`
+	CaseNumber string      `json:"case_number"`
+	AmountFen  int64       `json:"amount_fen"`
+	AppliedOn  policy.Date `json:"applied_on"`
+}
 
 // Stages of a plan; a closed plan's outcome is its stage.
 const (
@@ -51,6 +75,8 @@ const (
 	InstallmentPartlyPaid = "partly_paid"
 	InstallmentOverdue    = "overdue"
 	InstallmentDefaulted  = "defaulted"
+	// InstallmentPaidAfterDefault was in default and has since been paid.
+	InstallmentPaidAfterDefault = "paid_after_default"
 )
 
 // Kinds of notice a plan sends, each once per installment (or per urging).
@@ -81,6 +107,23 @@ type PlanInput struct {
 	Obligees     []string       `json:"obligees"`
 	Installments []Installment  `json:"installments"`
 	StartedBy    casefile.Actor `json:"started_by"`
+	// SuperviseAfterDefault keeps supervising the later installments after
+	// one defaults (每案必提醒): each keeps its reminders and, when missed,
+	// its own default notice, until every installment is paid or in
+	// default, or enforcement is filed. Plans started before it, and
+	// settlements during enforcement (where a default resumes enforcement
+	// of the original title), close at the first default.
+	SuperviseAfterDefault bool `json:"supervise_after_default,omitempty"`
+	// Acceleration is the agreement's acceleration clause: at the first
+	// default the whole remainder falls due and the plan closes in default.
+	Acceleration bool `json:"acceleration,omitempty"`
+	// CertificateOnApplication: full, on-time performance makes the obligor
+	// eligible for a certificate of automatic performance, which the body
+	// that made the document issues on the obligor's application; the plan
+	// does not issue one itself. NoCertificate: the plan is no document's
+	// performance (a settlement during enforcement), so none is issued.
+	CertificateOnApplication bool `json:"certificate_on_application,omitempty"`
+	NoCertificate            bool `json:"no_certificate,omitempty"`
 
 	State *PlanState `json:"state,omitempty"`
 }
@@ -94,10 +137,16 @@ type PlanState struct {
 	OverpaidFen int64         `json:"overpaid_fen"`
 	Urges       int           `json:"urges"`
 	Certificate *Certificate  `json:"certificate,omitempty"`
-	// Defaulted is the number of the installment whose default closed the plan.
-	Defaulted int         `json:"defaulted,omitempty"`
-	ClosedOn  policy.Date `json:"closed_on"`
-	Journal   journal     `json:"journal"`
+	// Defaulted is the number of the first installment in default (the one
+	// whose default closed the plan, unless it supervises after a default).
+	Defaulted int `json:"defaulted,omitempty"`
+	// Eligible is set when full, on-time performance entitles the obligor to
+	// a certificate issued on application (CertificateOnApplication).
+	Eligible bool `json:"certificate_eligible,omitempty"`
+	// EnforcementCase is the enforcement case whose filing ended supervision.
+	EnforcementCase string      `json:"enforcement_case,omitempty"`
+	ClosedOn        policy.Date `json:"closed_on"`
+	Journal         journal     `json:"journal"`
 	// Outbox holds notices decided but not yet delivered.
 	Outbox []activities.NoticeInput `json:"outbox,omitempty"`
 	// Version counts ledger changes; Recorded is the last one written.
@@ -113,18 +162,38 @@ type planLine struct {
 	PaidFen   int64       `json:"paid_fen"`
 	// PaidOn is the date of the last payment allocated to it; once it is
 	// paid in full, the day it was.
-	PaidOn       policy.Date `json:"paid_on"`
-	GraceEndsOn  policy.Date `json:"grace_ends_on"`
+	PaidOn      policy.Date `json:"paid_on"`
+	GraceEndsOn policy.Date `json:"grace_ends_on"`
+	// DefaultsOn is the last day of the policy's late-recording window
+	// after the grace period: a payment made within the grace period but
+	// recorded later still counts by its date, so the default is decided
+	// only when this day ends. Zero without a window: GraceEndsOn.
+	DefaultsOn   policy.Date `json:"defaults_on,omitempty"`
 	NextReminder int         `json:"next_reminder"` // index into the policy's reminder offsets
 	Reminders    int         `json:"reminders"`     // reminders sent
 	Overdue      bool        `json:"overdue"`
 	Defaulted    bool        `json:"defaulted"`
+	// Accelerated: the acceleration clause brought it forward to a default.
+	Accelerated bool `json:"accelerated,omitempty"`
 }
 
 func (l *planLine) outstanding() int64 { return l.AmountFen - l.PaidFen }
 
+// defaultsAt is the case time at which an installment still outstanding
+// is in default.
+func (l *planLine) defaultsAt() time.Time {
+	if !l.DefaultsOn.IsZero() {
+		return l.DefaultsOn.End()
+	}
+	return l.GraceEndsOn.End()
+}
+
 func (l *planLine) state() string {
 	switch {
+	case l.Defaulted && l.outstanding() == 0:
+		return InstallmentPaidAfterDefault
+	case l.Accelerated:
+		return InstallmentAccelerated
 	case l.Defaulted:
 		return InstallmentDefaulted
 	case l.outstanding() == 0:
@@ -179,29 +248,35 @@ type LedgerLine struct {
 
 // PlanView is the live state of a plan, as the plan query returns it.
 type PlanView struct {
-	CaseID          string          `json:"case_id"`
-	PlanID          string          `json:"plan_id"`
-	Jurisdiction    string          `json:"jurisdiction"`
-	Obligor         string          `json:"obligor"`
-	Obligees        []string        `json:"obligees"`
-	Stage           string          `json:"stage"`
-	Outcome         string          `json:"outcome,omitempty"`
-	OnTime          bool            `json:"on_time"`
-	StartedOn       policy.Date     `json:"started_on"`
-	CaseToday       policy.Date     `json:"case_today"`
-	ClosedOn        policy.Date     `json:"closed_on"`
-	Installments    []LedgerLine    `json:"installments"`
-	TotalFen        int64           `json:"total_fen"`
-	PaidFen         int64           `json:"paid_fen"`
-	OutstandingFen  int64           `json:"outstanding_fen"`
-	OverpaidFen     int64           `json:"overpaid_fen"`
-	Urges           int             `json:"urges"`
-	Defaulted       int             `json:"defaulted_installment,omitempty"`
-	Certificate     *Certificate    `json:"certificate,omitempty"`
-	ReminderOffsets []policy.Period `json:"reminder_offsets"`
-	Grace           policy.Period   `json:"grace"`
-	Steps           int             `json:"steps"`
-	Clock           casetime.Clock  `json:"clock"`
+	CaseID         string       `json:"case_id"`
+	PlanID         string       `json:"plan_id"`
+	Jurisdiction   string       `json:"jurisdiction"`
+	Obligor        string       `json:"obligor"`
+	Obligees       []string     `json:"obligees"`
+	Stage          string       `json:"stage"`
+	Outcome        string       `json:"outcome,omitempty"`
+	OnTime         bool         `json:"on_time"`
+	StartedOn      policy.Date  `json:"started_on"`
+	CaseToday      policy.Date  `json:"case_today"`
+	ClosedOn       policy.Date  `json:"closed_on"`
+	Installments   []LedgerLine `json:"installments"`
+	TotalFen       int64        `json:"total_fen"`
+	PaidFen        int64        `json:"paid_fen"`
+	OutstandingFen int64        `json:"outstanding_fen"`
+	OverpaidFen    int64        `json:"overpaid_fen"`
+	Urges          int          `json:"urges"`
+	Defaulted      int          `json:"defaulted_installment,omitempty"`
+	Certificate    *Certificate `json:"certificate,omitempty"`
+	// CertificateEligible: performed in full on time, the obligor may apply
+	// for the certificate.
+	CertificateEligible   bool            `json:"certificate_eligible,omitempty"`
+	EnforcementCase       string          `json:"enforcement_case,omitempty"`
+	SuperviseAfterDefault bool            `json:"supervise_after_default,omitempty"`
+	Acceleration          bool            `json:"acceleration,omitempty"`
+	ReminderOffsets       []policy.Period `json:"reminder_offsets"`
+	Grace                 policy.Period   `json:"grace"`
+	Steps                 int             `json:"steps"`
+	Clock                 casetime.Clock  `json:"clock"`
 	// Reported is set on the answer to a payment the obligor reported: it
 	// is recorded, not yet credited.
 	Reported bool `json:"reported,omitempty"`
@@ -219,6 +294,8 @@ type PlanResult struct {
 	DefaultedInstallment int          `json:"defaulted_installment,omitempty"`
 	ClosedOn             policy.Date  `json:"closed_on"`
 	Certificate          *Certificate `json:"certificate,omitempty"`
+	CertificateEligible  bool         `json:"certificate_eligible,omitempty"`
+	EnforcementCase      string       `json:"enforcement_case,omitempty"`
 	Installments         []LedgerLine `json:"installments"`
 	// Failure is why the plan workflow failed, when Outcome is PlanFailed.
 	Failure string `json:"failure,omitempty"`
@@ -347,6 +424,11 @@ func (p *plan) open(ctx workflow.Context) error {
 				return fmt.Errorf("grace period of installment %d: %w", l.No, err)
 			}
 		}
+		if w := pol.Performance.LateRecording; !w.IsZero() {
+			if l.DefaultsOn, err = deadline(ctx, p.in.Jurisdiction, l.GraceEndsOn, w); err != nil {
+				return fmt.Errorf("late-recording window of installment %d: %w", l.No, err)
+			}
+		}
 		// Reminders whose day passed before the plan began are not sent late.
 		for l.NextReminder < len(pol.Performance.ReminderOffsets) &&
 			pol.Performance.ReminderOffsets[l.NextReminder].SubFrom(l.DueOn).Before(p.s.StartedOn) {
@@ -361,7 +443,8 @@ func (p *plan) open(ctx workflow.Context) error {
 			"plan_id": p.in.PlanID, "obligor": p.in.Obligor, "obligees": p.in.Obligees,
 			"installments": p.ledger(), "total_fen": p.total(),
 			"reminder_offsets": pol.Performance.ReminderOffsets, "grace": pol.Performance.Grace,
-			"time_scale": p.in.Clock.Scale,
+			"late_recording": pol.Performance.LateRecording, "supervise_after_default": p.in.SuperviseAfterDefault,
+			"acceleration": p.in.Acceleration, "time_scale": p.in.Clock.Scale,
 		},
 	})
 	p.notice(ctx, 0, NoticePerformance, 0, fmt.Sprintf(
@@ -377,6 +460,14 @@ func (p *plan) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, SignalEnforcementFiled)
+		for {
+			var sig EnforcementFiledSignal
+			ch.Receive(ctx, &sig)
+			p.enforcementFiled(ctx, sig)
+		}
+	})
 	return registerCommands(ctx,
 		command{UpdateRecordPayment, p.recordPayment, p.validatePayment},
 		command{UpdateUrge, p.urge, p.validateUrge},
@@ -393,9 +484,14 @@ func (p *plan) checkOpen(ctx workflow.Context) error {
 	if p.s.Journal.Seq == 0 {
 		return reject(RejectConflict, "the plan is still being started; try again")
 	}
+	if p.in.SuperviseAfterDefault {
+		// A default does not close the plan: what the obligor pays later
+		// is still credited, earliest installment first.
+		return nil
+	}
 	now := p.s.Journal.caseNow(ctx)
 	for _, l := range p.s.Lines {
-		if l.outstanding() > 0 && !now.Before(l.GraceEndsOn.End()) {
+		if l.outstanding() > 0 && !now.Before(l.defaultsAt()) {
 			return reject(RejectConflict, "installment %d is in default: its grace period ended on %s", l.No, l.GraceEndsOn)
 		}
 	}
@@ -587,12 +683,42 @@ func (p *plan) advance(ctx workflow.Context) bool {
 			p.changed()
 			took = true
 		}
-		if l.Overdue && !now.Before(l.GraceEndsOn.End()) {
+		if l.Overdue && !now.Before(l.defaultsAt()) {
 			p.defaulted(ctx, l)
 			return true
 		}
 	}
+	if p.in.SuperviseAfterDefault && p.s.Stage == PlanPerforming && p.s.Defaulted > 0 && p.settled() {
+		p.closeInDefault(ctx, "every_installment_paid_or_in_default",
+			"every installment is paid or in default; nothing is left to supervise", nil)
+		return true
+	}
 	return took
+}
+
+// settled reports whether no installment is left to supervise: each is
+// paid or in default.
+func (p *plan) settled() bool {
+	for _, l := range p.s.Lines {
+		if l.outstanding() > 0 && !l.Defaulted {
+			return false
+		}
+	}
+	return true
+}
+
+// closeInDefault ends supervision of a plan in default, saying why.
+func (p *plan) closeInDefault(ctx workflow.Context, code, reason string, data map[string]any) {
+	p.close(ctx, PlanDefaulted)
+	if data == nil {
+		data = map[string]any{}
+	}
+	data["outstanding_fen"] = p.outstanding()
+	data["first_defaulted_installment"] = p.s.Defaulted
+	p.s.Journal.add(ctx, step{
+		Kind: "supervision_ended", Actor: casefile.System, ReasonCode: code, Reason: reason, Data: data,
+	})
+	p.changed()
 }
 
 // nextInstant returns the case time of the next step the plan will take by
@@ -614,7 +740,7 @@ func (p *plan) nextInstant() (next time.Time, ok bool) {
 		if !l.Overdue {
 			consider(l.DueOn.End())
 		} else {
-			consider(l.GraceEndsOn.End())
+			consider(l.defaultsAt())
 		}
 	}
 	return next, ok
@@ -624,8 +750,13 @@ func (p *plan) nextInstant() (next time.Time, ok bool) {
 // obligor what follows (执行风险告知).
 func (p *plan) defaulted(ctx workflow.Context, l *planLine) {
 	l.Defaulted = true
-	p.s.Defaulted = l.No
-	p.close(ctx, PlanDefaulted)
+	first := p.s.Defaulted == 0
+	if first {
+		p.s.Defaulted = l.No
+	}
+	if !p.in.SuperviseAfterDefault || p.in.Acceleration {
+		p.close(ctx, PlanDefaulted)
+	}
 	p.s.Journal.add(ctx, step{
 		Kind: "installment_defaulted", Actor: casefile.System, ReasonCode: "grace_period_passed",
 		Reason: fmt.Sprintf("installment %d still %s outstanding after the grace period ended on %s", l.No, yuan(l.outstanding()), l.GraceEndsOn),
@@ -637,7 +768,58 @@ func (p *plan) defaulted(ctx workflow.Context, l *planLine) {
 	p.notice(ctx, l.No, NoticeDefault, 0, fmt.Sprintf(
 		"执行风险告知书：%s，第 %d 期应于 %s 履行，宽限期至 %s 届满仍欠 %s，合计尚欠 %s。权利人可依法申请强制执行；您可能被采取限制高消费措施，并被纳入失信被执行人名单。",
 		p.in.Obligor, l.No, l.DueOn, l.GraceEndsOn, yuan(l.outstanding()), yuan(p.outstanding())))
+	if p.in.Acceleration {
+		p.accelerate(ctx, l)
+	} else if first && p.in.SuperviseAfterDefault {
+		p.tellParentOfDefault(ctx, l)
+	}
 	p.changed()
+}
+
+// tellParentOfDefault signals the parent case of the plan's first default,
+// so the case shows it in default while the plan supervises the rest.
+func (p *plan) tellParentOfDefault(ctx workflow.Context, l *planLine) {
+	parent := workflow.GetInfo(ctx).ParentWorkflowExecution
+	if parent == nil {
+		return
+	}
+	// Not waited for: a parent that is gone has nothing to learn.
+	workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalPlanDefaulted, PlanDefaultSignal{
+		PlanID: p.in.PlanID, Installment: l.No, DueOn: l.DueOn, GraceEndsOn: l.GraceEndsOn, OutstandingFen: p.outstanding(),
+	})
+}
+
+// enforcementFiled ends supervision: enforcement of the document has been
+// filed and supervises what is owed from now on.
+func (p *plan) enforcementFiled(ctx workflow.Context, sig EnforcementFiledSignal) {
+	if p.s.Stage != PlanPerforming || sig.CaseID == "" {
+		return
+	}
+	p.s.EnforcementCase = sig.CaseID
+	p.closeInDefault(ctx, "enforcement_filed",
+		fmt.Sprintf("enforcement %s was filed on %s for %s; supervision of the plan ends", sig.CaseNumber, sig.AppliedOn, yuan(sig.AmountFen)),
+		map[string]any{"enforcement_case": sig.CaseID, "enforcement_case_number": sig.CaseNumber, "amount_fen": sig.AmountFen, "applied_on": sig.AppliedOn})
+}
+
+// accelerate applies the acceleration clause at the default of l: every
+// later installment still outstanding falls due now, in default with it.
+func (p *plan) accelerate(ctx workflow.Context, l *planLine) {
+	var nos []int
+	for i := range p.s.Lines {
+		m := &p.s.Lines[i]
+		if m.No > l.No && m.outstanding() > 0 && !m.Defaulted {
+			m.Defaulted, m.Accelerated = true, true
+			nos = append(nos, m.No)
+		}
+	}
+	if len(nos) == 0 {
+		return
+	}
+	p.s.Journal.add(ctx, step{
+		Kind: "acceleration_applied", Actor: casefile.System, ReasonCode: "acceleration_clause",
+		Reason: fmt.Sprintf("by the acceleration clause the remaining installments %v fall due with installment %d: %s outstanding in all", nos, l.No, yuan(p.outstanding())),
+		Data:   map[string]any{"installment": l.No, "accelerated": nos, "plan_outstanding_fen": p.outstanding()},
+	})
 }
 
 // performed closes the plan as performed, with a certificate when every
@@ -650,7 +832,18 @@ func (p *plan) performed(ctx workflow.Context) int {
 		Reason: fmt.Sprintf("%s paid in full", yuan(p.total())),
 		Data:   map[string]any{"total_fen": p.total(), "on_time": onTime, "overpaid_fen": p.s.OverpaidFen},
 	})
-	if onTime {
+	switch {
+	case p.in.NoCertificate:
+	case onTime && p.in.CertificateOnApplication:
+		// Issued by the body that made the document, on the obligor's
+		// application (the parent case takes it).
+		p.s.Eligible = true
+		seq = p.s.Journal.add(ctx, step{
+			Kind: "certificate_eligible", Actor: casefile.System, ReasonCode: "automatic_performance",
+			Reason: "every installment paid in full by its due date: the obligor may apply for a certificate of automatic performance",
+			Data:   map[string]any{"total_fen": p.total(), "installments": len(p.s.Lines)},
+		})
+	case onTime:
 		today := p.s.Journal.today(ctx)
 		body := fmt.Sprintf("自动履行证明：%s 已按期足额自动履行 %d 期共 %s（%s 至 %s）。",
 			p.in.Obligor, len(p.s.Lines), yuan(p.total()), p.s.StartedOn, today)
@@ -780,6 +973,8 @@ func (p *plan) view(ctx workflow.Context) PlanView {
 		CaseToday: p.s.Journal.today(ctx), ClosedOn: p.s.ClosedOn, Installments: p.ledger(),
 		TotalFen: p.total(), PaidFen: p.paid(), OutstandingFen: p.outstanding(), OverpaidFen: p.s.OverpaidFen,
 		Urges: p.s.Urges, Defaulted: p.s.Defaulted, Certificate: p.s.Certificate,
+		CertificateEligible: p.s.Eligible, EnforcementCase: p.s.EnforcementCase,
+		SuperviseAfterDefault: p.in.SuperviseAfterDefault, Acceleration: p.in.Acceleration,
 		ReminderOffsets: slices.Clone(p.s.Policy.Performance.ReminderOffsets), Grace: p.s.Policy.Performance.Grace,
 		Steps: p.s.Journal.Seq, Clock: p.in.Clock,
 	}
@@ -790,7 +985,7 @@ func (p *plan) result() PlanResult {
 		Outcome: p.outcome(), OnTime: p.s.Stage == PlanPerformed && p.onTime(),
 		TotalFen: p.total(), PaidFen: p.paid(), OutstandingFen: p.outstanding(), OverpaidFen: p.s.OverpaidFen,
 		DefaultedInstallment: p.s.Defaulted, ClosedOn: p.s.ClosedOn, Certificate: p.s.Certificate,
-		Installments: p.ledger(),
+		CertificateEligible: p.s.Eligible, EnforcementCase: p.s.EnforcementCase, Installments: p.ledger(),
 	}
 }
 

@@ -25,6 +25,8 @@ var (
 // with time skipping and the real policy registry; the read-model writes
 // and the notice outbox are captured instead of stored.
 type planHarness struct {
+	// input, when set, adjusts the plan's input before it runs.
+	input     func(*PlanInput)
 	t         *testing.T
 	env       *testsuite.TestWorkflowEnvironment
 	reg       *policy.Registry
@@ -95,10 +97,14 @@ func newPlanHarness(t *testing.T, start time.Time) *planHarness {
 }
 
 func (h *planHarness) run(inst ...Installment) PlanResult {
-	h.env.ExecuteWorkflow(InstallmentPlan, PlanInput{
+	in := PlanInput{
 		CaseID: "c1", PlanID: "performance", Jurisdiction: "CN", Obligor: obligor.Subject,
 		Obligees: []string{obligee.Subject}, Installments: inst, StartedBy: judge,
-	})
+	}
+	if h.input != nil {
+		h.input(&in)
+	}
+	h.env.ExecuteWorkflow(InstallmentPlan, in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	require.NoError(h.t, h.env.GetWorkflowError())
 	var res PlanResult
@@ -280,14 +286,18 @@ func TestInstallmentPlanPartialPaymentThenDefault(t *testing.T) {
 	require.Equal(t, int64(1_102_700), res.OutstandingFen)
 	require.Equal(t, []string{InstallmentDefaulted, InstallmentScheduled, InstallmentScheduled}, states(res.Installments))
 	require.Equal(t, grace, res.Installments[0].GraceEndsOn)
-	require.Equal(t, grace.End(), h.env.Now().In(policy.CST), "default when the grace period has run out, not before")
-	require.Equal(t, grace.AddDays(1), res.ClosedOn)
+	// The default is decided when the late-recording window after the
+	// grace period ends: a payment made in grace may still be recorded.
+	window, err := h.reg.Deadline("CN", grace, policy.Days(3))
+	require.NoError(t, err)
+	require.Equal(t, window.End(), h.env.Now().In(policy.CST), "default when the late-recording window has run out, not before")
+	require.Equal(t, window.AddDays(1), res.ClosedOn)
 
 	require.Equal(t, []sent{
 		{0, NoticePerformance, 0, startedOn},
 		{1, NoticeReminder, 0, policy.NewDate(2026, 4, 3)},
 		{1, NoticeReminder, 1, policy.NewDate(2026, 4, 9)},
-		{1, NoticeDefault, 0, grace.AddDays(1)},
+		{1, NoticeDefault, 0, window.AddDays(1)},
 	}, h.sent())
 	body := h.notices[3].Body
 	for _, c := range []string{"强制执行", "限制高消费", "失信被执行人名单"} {
@@ -432,13 +442,16 @@ func TestInstallmentPlanRefusesBadCommands(t *testing.T) {
 		require.Equal(t, []string{"plan_started", "payment_recorded", "plan_performed", "certificate_issued"}, h.kinds())
 	})
 
-	t.Run("PaymentAfterGraceBeforeTimer", func(t *testing.T) {
-		// The grace period has run out at 00:00; a payment recorded in that
-		// same instant is refused, whatever order the timer fires in.
+	t.Run("PaymentAfterWindowBeforeTimer", func(t *testing.T) {
+		// The late-recording window after the grace period has run out at
+		// 00:00; a payment recorded in that same instant is refused,
+		// whatever order the timer fires in.
 		h := newPlanHarness(t, planStart)
 		grace, err := h.reg.Deadline("CN", due1, policy.Days(7))
 		require.NoError(t, err)
-		late := h.after(grace.End().Sub(planStart), UpdateRecordPayment, PaymentCommand{AmountFen: 100, PaidOn: grace, Actor: judge})
+		window, err := h.reg.Deadline("CN", grace, policy.Days(3))
+		require.NoError(t, err)
+		late := h.after(window.End().Sub(planStart), UpdateRecordPayment, PaymentCommand{AmountFen: 100, PaidOn: grace, Actor: judge})
 		res := h.run(Installment{DueOn: due1, AmountFen: 1_302_700})
 		requireRejected(t, &updateResult{err: late.err}, RejectConflict)
 		require.Equal(t, PlanDefaulted, res.Outcome)

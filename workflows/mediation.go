@@ -288,6 +288,14 @@ func (m *mediation) registerHandlers(ctx workflow.Context) error {
 	if err := registerStateAndOpened(ctx, &m.s.Journal, m.view); err != nil {
 		return err
 	}
+	workflow.Go(ctx, func(ctx workflow.Context) {
+		ch := workflow.GetSignalChannel(ctx, SignalPlanDefaulted)
+		for {
+			var sig PlanDefaultSignal
+			ch.Receive(ctx, &sig)
+			m.planDefaulted(ctx, sig)
+		}
+	})
 	return registerCommands(ctx,
 		command{UpdateRecordOutcome, m.recordOutcome, m.validateOutcome},
 		command{UpdateExtendDeadline, m.extend, m.validateExtend},
@@ -296,6 +304,7 @@ func (m *mediation) registerHandlers(ctx workflow.Context) error {
 		command{UpdateExtendDecision, m.extendDecision, m.validateExtendDecision},
 		command{UpdateDecideConfirmation, m.decideConfirmation, m.validateDecide},
 		command{UpdateRecordFollowUp, m.recordFollowUp, m.validateFollowUp},
+		command{UpdateApplyCertificate, m.applyCertificate, m.validateCertificate},
 	)
 }
 
@@ -520,6 +529,9 @@ func (m *mediation) summary() *casefile.Summary {
 		case PlanDefaulted:
 			sum.Performance = casefile.PerformanceDefaulted
 		}
+	}
+	if m.s.Stage == StageDefaulted {
+		sum.Performance = casefile.PerformanceDefaulted
 	}
 	sum.NextDeadline = m.pendingDeadline()
 	for _, f := range m.s.FollowUps {

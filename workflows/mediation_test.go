@@ -39,7 +39,10 @@ type harness struct {
 	planResult PlanResult
 	planErr    error
 	planInput  *PlanInput
-	updates    int
+	// planRun, when set, is the plan itself: it may signal the case and
+	// take time before it ends.
+	planRun func(workflow.Context, PlanInput) (PlanResult, error)
+	updates int
 }
 
 func newHarness(t *testing.T, start time.Time) *harness {
@@ -57,8 +60,11 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	// answers with whatever result the test sets.
 	h.env.RegisterWorkflow(InstallmentPlan)
 	h.env.OnWorkflow(InstallmentPlan, mock.Anything, mock.Anything).Return(
-		func(_ workflow.Context, in PlanInput) (PlanResult, error) {
+		func(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 			h.planInput = &in
+			if h.planRun != nil {
+				return h.planRun(ctx, in)
+			}
 			return h.planResult, h.planErr
 		})
 	h.env.OnActivity(rec.RecordSteps, mock.Anything, mock.Anything).Return(

@@ -14,8 +14,8 @@ var errChannelDown = errors.New("sms gateway: 503 service unavailable")
 // TestChannelOutageDelaysNothing runs the plan of
 // TestInstallmentPlanPartialPaymentThenDefault while the notice channel
 // refuses every attempt: the payment is recorded, both reminders and the
-// default happen on their days, the plan closes when its grace period runs
-// out, and each notice, tried exactly the bounded number of times, is
+// default happen on their days, the plan closes when its late-recording
+// window after the grace period runs out, and each notice, tried exactly the bounded number of times, is
 // marked undeliverable once.
 func TestChannelOutageDelaysNothing(t *testing.T) {
 	h := newPlanHarness(t, planStart)
@@ -27,8 +27,10 @@ func TestChannelOutageDelaysNothing(t *testing.T) {
 	require.NoError(t, pay.err)
 	grace, err := h.reg.Deadline("CN", due1, policy.Days(7))
 	require.NoError(t, err)
+	window, err := h.reg.Deadline("CN", grace, policy.Days(3)) // late recording
+	require.NoError(t, err)
 	require.Equal(t, PlanDefaulted, res.Outcome)
-	require.Equal(t, grace.AddDays(1), res.ClosedOn, "the default is not delayed by the outage")
+	require.Equal(t, window.AddDays(1), res.ClosedOn, "the default is not delayed by the outage")
 	require.Equal(t, []string{
 		"plan_started", "reminder_sent", "payment_recorded", "reminder_sent",
 		"installment_overdue", "installment_defaulted",

@@ -34,6 +34,9 @@ type Terms struct {
 	Obligees     []string      `json:"obligees"`
 	TotalFen     int64         `json:"total_fen"`
 	Installments []Installment `json:"installments"`
+	// Acceleration is an acceleration clause (加速到期): if an installment
+	// is in default, the whole remainder falls due at once.
+	Acceleration bool `json:"acceleration,omitempty"`
 }
 
 // InvalidTermsError says why terms cannot be accepted.
