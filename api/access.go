@@ -146,7 +146,7 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 		}
 		p := tok.Principal
 		if !slices.Contains(a.Roles, p.Role) {
-			_ = huma.WriteErr(api, ctx, http.StatusForbidden, "a "+string(p.Role)+" may not do this")
+			_ = huma.WriteErr(api, ctx, http.StatusForbidden, article(string(p.Role))+" may not do this")
 			return
 		}
 		ctx = huma.WithValue(ctx, principalKey, p)
@@ -224,4 +224,12 @@ func visibleTo(p auth.Principal, c casefile.Summary) casefile.Summary {
 	}
 	c.Parties = parties
 	return c
+}
+
+// article puts "a" or "an" before a role's name: "an auditor", "a court".
+func article(role string) string {
+	if role != "" && strings.ContainsRune("aeiou", rune(role[0])) {
+		return "an " + role
+	}
+	return "a " + role
 }

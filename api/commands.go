@@ -256,6 +256,9 @@ func queryView[V any](ctx context.Context, s *Server, lv liveView[V], out *caseO
 	if err := res.Get(&view); err != nil {
 		return nil, s.problem(ctx, "read case state", err)
 	}
+	if r, ok := any(&view).(interface{ Refresh(time.Time) }); ok {
+		r.Refresh(time.Now())
+	}
 	lv.set(&out.Body, &view)
 	return out, nil
 }

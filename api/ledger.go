@@ -200,7 +200,7 @@ func scopeLedger(p auth.Principal, f *db.CaseFilter) error {
 		}
 		f.Party = p.Subject
 	default:
-		return huma.Error403Forbidden("a " + string(p.Role) + " may not read the ledger")
+		return huma.Error403Forbidden(article(string(p.Role)) + " may not read the ledger")
 	}
 	return nil
 }

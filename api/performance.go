@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 	"go.temporal.io/api/serviceerror"
@@ -143,6 +144,7 @@ func (s *Server) getPlan(ctx context.Context, in *planPath) (*planOutput, error)
 	if err := res.Get(&view); err != nil {
 		return nil, s.problem(ctx, "read plan", err)
 	}
+	view.Refresh(time.Now())
 	return &planOutput{Body: view}, nil
 }
 

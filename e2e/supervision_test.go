@@ -12,6 +12,7 @@ import (
 	"github.com/casework/casework/api"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/policy"
 	"github.com/casework/casework/workflows"
 )
 
@@ -208,4 +209,20 @@ func countOf(xs []string, x string) int {
 		}
 	}
 	return n
+}
+
+// TestCaseTodayIsToday: a case parked on a timer is read with today's
+// date in case time, not the date of the workflow's last task.
+func TestCaseTodayIsToday(t *testing.T) {
+	srv := newServer(t, 86400) // a legal day per real second
+	c := startCase(t, srv)
+	opened := c.Mediation.CaseToday
+	time.Sleep(3 * time.Second)
+	res := do(t, srv, &court, http.MethodGet, "/cases/"+c.Summary.ID, nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	var read api.CaseBody
+	res.json(t, &read)
+	require.NotNil(t, read.Mediation)
+	require.GreaterOrEqual(t, policy.DaysBetween(opened, read.Mediation.CaseToday), 3, "three legal days later: %s → %s", opened, read.Mediation.CaseToday)
+	require.Equal(t, c.Mediation.CalendarDaysToLast-policy.DaysBetween(opened, read.Mediation.CaseToday), read.Mediation.CalendarDaysToLast)
 }

@@ -210,7 +210,8 @@ func runToken(args []string) error {
 	fs.StringVar(&role, "role", "", "court | mediator | party | auditor | supervisor | court_admin")
 	fs.StringVar(&p.Court, "court", "", "court name (court users)")
 	fs.StringVar(&p.Jurisdiction, "jurisdiction", "", "jurisdiction code, e.g. CN-52 (court, auditor, supervisor)")
-	fs.StringVar(&p.Organisation, "org", "", "mediation organisation (mediators)")
+	fs.StringVar(&p.Organisation, "organisation", "", "mediation organisation (mediators)")
+	fs.StringVar(&p.Organisation, "org", "", "short for -organisation")
 	ttl := fs.Duration("ttl", auth.DefaultMaxTTL, "lifetime, at most CASEWORK_TOKEN_MAX_TTL")
 	keyFile := fs.String("key-file", devKeyFile(), "development key file used when CASEWORK_JWT_SECRET is unset")
 	if err := fs.Parse(args); err != nil {
