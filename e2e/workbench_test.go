@@ -599,3 +599,98 @@ func TestBrowserBoundary(t *testing.T) {
 	require.Len(t, v.Settlement.Signatures, 2)
 	require.Empty(t, b.remoteRequests())
 }
+
+// TestBrowserEveryRoleRefused signs in as each role and has it use the
+// pages and the forms of commands it may not take (the case page's "show
+// every form" offers them all): each is refused by the API, 403 or, for a
+// case outside the caller's, 404, the refusal is shown, and neither case
+// changes.
+func TestBrowserEveryRoleRefused(t *testing.T) {
+	srv := workbench(t, court, mediator, applicant, stranger, auditor, supervisor, courtAdmin, gachaA, bLeader)
+	m := startCase(t, srv)
+	bc := startBoundary(t, srv, boundaryStartBody(newBoundaryNumber()))
+	mid, bid := m.Summary.ID, bc.Summary.ID
+	seqs := func() (int, int, string, int) {
+		t.Helper()
+		ms := boundaryState(t, srv, bid) // as the auditor of CN-15
+		var mc api.CaseBody
+		res := do(t, srv, &auditor, "GET", "/cases/"+mid, nil)
+		require.Equal(t, 200, res.Status, "body: %s", res.Body)
+		res.json(t, &mc)
+		return mc.Summary.LastSeq, ms.Summary.LastSeq, mc.Summary.Stage, len(ms.Boundary.Rounds)
+	}
+	mSeq, bSeq, _, _ := seqs()
+	b := newBrowser(t)
+
+	caseRefused := func(id, statuses string) {
+		t.Helper()
+		b.do(t, chromedp.Navigate(srv.URL+"/#/case/"+id))
+		b.waitJS(t, `document.querySelector('#case-error') && /^(`+statuses+`) /.test(document.querySelector('#case-error').textContent)`)
+	}
+	formRefused := func(id, form, statuses string) {
+		t.Helper()
+		b.openCase(t, srv.URL, id+"/all")
+		b.waitJS(t, `document.querySelector(`+js(form+` button[type=submit]`)+`)`)
+		// Every blank text field filled, so that the request is one the
+		// role would be allowed to make but for its role.
+		require.True(t, eval[bool](t, b, `(() => { for (const e of document.querySelectorAll(`+js(form+` input:not(.date), `+form+` textarea`)+`)) if (!e.value) e.value = '双方同意'; return true; })()`))
+		b.click(t, form+` button[type=submit]`)
+		b.refused(t, form, statuses)
+	}
+	pageRefused := func(route, form, statuses string) {
+		t.Helper()
+		b.do(t, chromedp.Navigate(srv.URL+"/#/"+route))
+		if route == "delegate" {
+			b.waitJS(t, `document.querySelector('#delegate [data-loc=case_number]')`)
+			b.fill(t, `#delegate [data-loc=case_number]`, newCaseNumber())
+			b.fill(t, `#delegate [data-loc=claim_fen]`, "1")
+			b.click(t, `#delegate button[type=submit]`)
+		}
+		b.refused(t, form, statuses)
+	}
+
+	// The court may not record the mediator's steps, nor see a case of
+	// another jurisdiction.
+	b.signInAs(t, srv.URL, court.Subject)
+	formRefused(mid, "#extend", "403")
+	caseRefused(bid, "404")
+	// The mediator may not delegate, nor see a case it does not mediate.
+	b.signInAs(t, srv.URL, mediator.Subject)
+	pageRefused("delegate", "#delegate", "403")
+	caseRefused(bid, "404")
+	// A party may not take the mediator's step, nor list undeliverable
+	// notices; a party of another case does not see this one.
+	b.signInAs(t, srv.URL, applicant.Subject)
+	formRefused(mid, "#extend", "403")
+	pageRefused("notices", "#undeliverable-filter", "403")
+	b.signInAs(t, srv.URL, stranger.Subject)
+	caseRefused(mid, "404")
+	// The auditor changes nothing.
+	b.signInAs(t, srv.URL, auditor.Subject)
+	formRefused(mid, "#extend", "403")
+	b.screenshot(t, "refused")
+	pageRefused("delegate", "#delegate", "403")
+	// A supervisor of the region who does not lead the case records nothing,
+	// and does not see another region's case.
+	b.signInAs(t, srv.URL, supervisor.Subject)
+	formRefused(mid, "#extend", "403")
+	caseRefused(bid, "404")
+	// A court administrator publishes calendars and reads no case nor the ledger.
+	b.signInAs(t, srv.URL, courtAdmin.Subject)
+	pageRefused("ledger", "#ledger-filter", "403")
+	caseRefused(mid, "403|404")
+	// A village of the boundary case may sign a settlement, not schedule the
+	// organiser's rounds; nor see the mediation case.
+	b.signInAs(t, srv.URL, gachaA.Subject)
+	b.openCase(t, srv.URL, bid, "协商中")
+	require.Zero(t, eval[int](t, b, `document.querySelectorAll('#boundary-round').length`), "a party is not offered the organiser's form")
+	formRefused(bid, "#boundary-round", "403")
+	caseRefused(mid, "404")
+
+	mAfter, bAfter, stage, rounds := seqs()
+	require.Equal(t, mSeq, mAfter, "the mediation case took no step")
+	require.Equal(t, bSeq, bAfter, "the boundary case took no step")
+	require.Equal(t, "mediating", stage)
+	require.Zero(t, rounds)
+	require.Empty(t, b.remoteRequests())
+}
