@@ -689,6 +689,40 @@ function pageDelegate() {
   main.replaceChildren(form);
 }
 
+// pageBoundary opens a boundary dispute (Process 2): two or more parties,
+// often of different jurisdictions, each with its representative.
+function pageBoundary() {
+  const rows = h('div', { class: 'installments parties', 'data-loc': 'parties' });
+  const keys = [['id', '标识'], ['name', '名称'], ['jurisdiction', '辖区'], ['representative', '代表人']];
+  const renumber = () => rows.querySelectorAll('.row').forEach((r, i) => {
+    r.querySelector('.no').textContent = i + 1;
+    for (const [k] of keys) r.querySelector(`.p-${k}`).setAttribute('data-loc', `parties[${i}].${k}`);
+  });
+  const addRow = () => {
+    const r = h('div', { class: 'row' }, h('span', { class: 'no' }),
+      keys.map(([k, l]) => h('span', { class: 'cell' }, input({ class: `p-${k}`, placeholder: l }), h('small', { class: 'err' }))),
+      h('button', { type: 'button', onclick: () => { r.remove(); renumber(); } }, t('remove')));
+    rows.append(r); renumber();
+  };
+  addRow(); addRow();
+  const since = input({ inputmode: 'numeric', placeholder: '1985' });
+  const form = commandForm('open-boundary', t('open_boundary'), [
+    field(t('case_number'), 'case_number', input({ placeholder: '（2026）内2921调1号' })),
+    field(t('jurisdiction') + '（不填则为本人辖区）', 'jurisdiction', input({ placeholder: 'CN-15' })),
+    field('纠纷名称', 'title', input({ placeholder: '甲嘎查与乙村草场边界纠纷' })), field('纠纷起始年份', 'since', since),
+    field('组织协商的调解员', 'organiser', input({ placeholder: 'mediator-wang' })), field(t('case_leader') + '（可不填）', 'case_leader', input()),
+    h('div', { class: 'cell' }, h('b', {}, '当事方（标识、名称、辖区、代表人）'), rows, h('small', { class: 'err' })),
+    h('button', { type: 'button', id: 'add-party', onclick: addRow }, '添加当事方')],
+  f => {
+    const year = since.value.trim();
+    if (year && !/^\d{1,4}$/.test(year)) { inline(since, '年份应为数字，例如 1985'); throw new Error('年份格式错误'); }
+    return { case_number: f.elements.case_number.value, jurisdiction: f.elements.jurisdiction.value || undefined, title: f.elements.title.value,
+      since: year ? Number(year) : undefined, organiser: f.elements.organiser.value, case_leader: f.elements.case_leader.value || undefined,
+      parties: [...rows.querySelectorAll('.row')].map(r => Object.fromEntries(keys.map(([k]) => [k, r.querySelector(`.p-${k}`).value]))) };
+  }, '/cases/boundary', out => { location.hash = '#/case/' + out.summary.id; });
+  main.replaceChildren(form);
+}
+
 // parseCreditors reads "id,name,owed_yuan[,hardship]" lines (a header line
 // is skipped) and reports every malformed row by its number.
 export function parseCreditors(text) {
@@ -812,11 +846,11 @@ async function pageCockpit() {
 // ---- shell ---------------------------------------------------------------
 
 const menus = {
-  court: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['delegate', '#/delegate'], ['wage', '#/wage'], ['cockpit', '#/cockpit']],
+  court: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['delegate', '#/delegate'], ['wage', '#/wage'], ['open_boundary', '#/boundary'], ['cockpit', '#/cockpit']],
   mediator: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['cockpit', '#/cockpit']],
   party: [['ledger', '#/ledger']],
   auditor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['cockpit', '#/cockpit']],
-  supervisor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['cockpit', '#/cockpit']],
+  supervisor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['open_boundary', '#/boundary'], ['cockpit', '#/cockpit']],
 };
 
 async function render() {
@@ -835,6 +869,7 @@ async function render() {
     case 'case': return pageCase(decodeURIComponent(route[1] || ''), route[2] === 'all');
     case 'delegate': return pageDelegate();
     case 'wage': return pageWage();
+    case 'boundary': return pageBoundary();
     case 'cockpit': return pageCockpit();
     case 'notices': return pageUndeliverable();
     case 'signin': return pageSignIn();

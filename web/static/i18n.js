@@ -17,7 +17,7 @@ const zh = {
   id: '标识', name: '名称', side: '身份', creditors_csv: '债权人 CSV 文件', schedule: '还款计划', debtor: '债务人',
   allocation: '分配方式', statistics: '统计', group_by: '分组', resolution_rate: '化解率',
   automatic_performance_rate: '自动履行率', follow_up_rate: '回访率', average_days_to_close: '平均结案天数',
-  group: '分组', numerator: '分子', denominator: '分母', value: '数值', no_cases: '没有案件', no_rows: '暂无记录', month: '月份', year: '年份', loading: '加载中…',
+  group: '分组', numerator: '分子', denominator: '分母', value: '数值', no_cases: '没有案件', no_rows: '暂无记录', open_boundary: '边界纠纷立案', month: '月份', year: '年份', loading: '加载中…',
   done: '已完成', error: '错误', rest_day: '休息日', provisional: '暂定', actions: '可办理事项', case: '案件',
   all: '全部', open: '在办', closed: '已结', mediation: '调解', enforcement: '执行', boundary: '边界纠纷',
   signed_in_as: '当前用户', role_court: '法院', role_mediator: '调解员', role_party: '当事人', role_auditor: '督导',
