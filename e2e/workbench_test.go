@@ -16,16 +16,23 @@ import (
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
 )
 
 // workbench serves the API with the development sign-ins of casework dev.
 func workbench(t *testing.T, users ...auth.Principal) *httptest.Server {
 	t.Helper()
+	return workbenchAt(t, 1, users...)
+}
+
+// workbenchAt is workbench with cases whose clocks run at scale.
+func workbenchAt(t *testing.T, scale int64, users ...auth.Principal) *httptest.Server {
+	t.Helper()
 	var dev []api.DevUser
 	for _, u := range users {
 		dev = append(dev, api.DevUser{Var: strings.ToUpper(u.Subject), Subject: u.Subject, Role: string(u.Role), Token: token(t, u)})
 	}
-	h, _ := api.New(&api.Server{Temporal: temporal, Store: store, Keys: keys, TimeScale: 1, DevUsers: dev})
+	h, _ := api.New(&api.Server{Temporal: temporal, Store: store, Keys: keys, TimeScale: scale, DevUsers: dev})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return srv
@@ -379,6 +386,13 @@ func (b *browser) submit(t *testing.T, sel string) {
 	require.Empty(t, eval[string](t, b, `document.querySelector(`+js(sel)+`) === window.submitted ? window.submitted.querySelector('.form-error').textContent : ''`), "%s refused", sel)
 }
 
+// refusedAfter submits the form sel and waits for the API's refusal.
+func (b *browser) refusedAfter(t *testing.T, sel string, statuses string) {
+	t.Helper()
+	b.click(t, sel+` button[type=submit]`)
+	b.refused(t, sel, statuses)
+}
+
 // refused waits until the form sel shows the API's refusal: its message
 // above the form starting with one of the statuses.
 func (b *browser) refused(t *testing.T, sel string, statuses string) {
@@ -533,16 +547,39 @@ func TestBrowserUndeliverable(t *testing.T) {
 }
 
 // TestBrowserBoundary is a boundary dispute (Process 2) negotiated in the
-// workbench: the organising mediator schedules a round (a blank venue is
-// refused next to its field), records it, records a stabilisation measure
-// (its blank measure refused at the field first) and the settlement with
-// two markers; each village signs for itself and the settlement takes
-// effect.
+// workbench: the case leader opens it (a party without its representative
+// refused at that field); the organising mediator schedules a round (a
+// blank venue refused next to its field), records it, records a
+// stabilisation measure (a bad date and a blank measure refused at their
+// fields first) and the settlement with two markers; each village signs
+// for itself and the settlement takes effect.
 func TestBrowserBoundary(t *testing.T) {
 	srv := workbench(t, bOrganiser, gachaA, villageB, bLeader)
-	c := startBoundary(t, srv, boundaryStartBody(newBoundaryNumber()))
-	id := c.Summary.ID
 	b := newBrowser(t)
+
+	b.signInAs(t, srv.URL, bLeader.Subject)
+	b.click(t, `#menu a[href="#/boundary"]`)
+	b.waitJS(t, `document.querySelector('#open-boundary [data-loc="parties[1].representative"]')`)
+	number := newBoundaryNumber()
+	for sel, v := range map[string]string{
+		"case_number": number, "jurisdiction": "CN-15-ALS", "title": "甲嘎查与乙村草场边界纠纷", "since": "1985",
+		"organiser": bOrganiser.Subject, "case_leader": bLeader.Subject,
+		`"parties[0].id"`: gachaA.Subject, `"parties[0].name"`: "甲嘎查村民委员会", `"parties[0].jurisdiction"`: "CN-15-ALS", `"parties[0].representative"`: "巴特尔",
+		`"parties[1].id"`: villageB.Subject, `"parties[1].name"`: "乙村村民委员会", `"parties[1].jurisdiction"`: "CN-62-ZY",
+	} {
+		b.fill(t, `#open-boundary [data-loc=`+sel+`]`, v)
+	}
+	b.click(t, `#open-boundary button[type=submit]`)
+	rep := `#open-boundary [data-loc="parties[1].representative"]`
+	b.waitJS(t, `document.querySelector(`+js(rep)+`).classList.contains('invalid') && document.querySelector(`+js(rep)+`).closest('.cell').querySelector('.err').textContent.length > 0`)
+	b.fill(t, rep, "王建国")
+	b.click(t, `#open-boundary button[type=submit]`)
+	b.waitText(t, number, "协商中", "甲嘎查与乙村草场边界纠纷（1985 年起）")
+	id := strings.TrimPrefix(eval[string](t, b, `location.hash`), "#/case/")
+	c := boundaryState(t, srv, id)
+	require.Equal(t, number, c.Summary.CaseNumber)
+	require.Equal(t, "CN-15-ALS", c.Summary.Jurisdiction)
+	require.Equal(t, "王建国", c.Boundary.Parties[1].Representative)
 
 	b.signInAs(t, srv.URL, bOrganiser.Subject)
 	b.openCase(t, srv.URL, id, "协商中", "安排协商（村级）")
@@ -692,5 +729,51 @@ func TestBrowserEveryRoleRefused(t *testing.T) {
 	require.Equal(t, bSeq, bAfter, "the boundary case took no step")
 	require.Equal(t, "mediating", stage)
 	require.Zero(t, rounds)
+	require.Empty(t, b.remoteRequests())
+}
+
+// TestBrowserBoundaryFollowUp takes a settled boundary case (set up
+// through the API, its clock fast) into the workbench: on the first
+// follow-up visit's day the organiser records a visit that finds the
+// settlement broken (refused without a note saying how, then with it and
+// a damaged marker), and the case leader hands the case over.
+func TestBrowserBoundaryFollowUp(t *testing.T) {
+	srv := workbenchAt(t, boundaryScale, bOrganiser, bLeader, bSupervisor)
+	c := startBoundary(t, srv, boundaryStartBody(newBoundaryNumber()))
+	id := c.Summary.ID
+	base := "/cases/" + id + "/boundary"
+	holdRound(t, srv, id, bOrganiser, "嘎查会议室", workflows.RoundAgreementInPrinciple)
+	bpost(t, srv, bOrganiser, base+"/settlement", map[string]any{
+		"terms": "以J1、J2为界", "grazing_rules": "互不越界",
+		"markers": []map[string]any{{"id": "J1", "description": "山脊石堆", "coordinates": "E101.2,N38.9"}, {"id": "J2", "description": "河湾", "coordinates": "E101.3,N38.8"}},
+	})
+	bpost(t, srv, gachaA, base+"/settlement/signatures", map[string]any{})
+	v := bpost(t, srv, villageB, base+"/settlement/signatures", map[string]any{})
+	require.Equal(t, workflows.BoundaryMonitoring, v.Stage)
+	awaitCaseDay(t, srv, id, v.FollowUps[0].DueOn)
+
+	b := newBrowser(t)
+	b.signInAs(t, srv.URL, bOrganiser.Subject)
+	b.openCase(t, srv.URL, id, "协议生效·跟踪回访", "回访（第 1 次")
+	b.fill(t, `#boundary-follow-up [data-loc=holds]`, "false")
+	b.fill(t, `#boundary-follow-up [data-loc="checks[1].status"]`, "damaged")
+	b.refusedAfter(t, `#boundary-follow-up`, "422")
+	require.Contains(t, eval[string](t, b, `document.querySelector('#boundary-follow-up .form-error').textContent`), "note")
+	b.fill(t, `#boundary-follow-up [data-loc=note]`, "J2 界桩被移动，乙村越界放牧")
+	b.submit(t, `#boundary-follow-up`)
+	got := boundaryState(t, srv, id).Boundary
+	require.False(t, got.FollowUps[0].RecordedOn.IsZero())
+	require.False(t, got.FollowUps[0].Holds)
+	require.Equal(t, "J2 界桩被移动，乙村越界放牧", got.FollowUps[0].Note)
+	require.Contains(t, got.FollowUps[0].Checks, workflows.BoundaryMarkerCheck{Marker: "J2", Status: workflows.MarkerDamaged})
+	b.openCase(t, srv.URL, id, "未维持")
+
+	b.signInAs(t, srv.URL, bLeader.Subject)
+	b.openCase(t, srv.URL, id, "指定包案领导")
+	b.fill(t, `#boundary-case-leader [data-loc=case_leader]`, bSupervisor.Subject)
+	b.fill(t, `#boundary-case-leader [data-loc=reason]`, "工作调动")
+	b.submit(t, `#boundary-case-leader`)
+	require.Equal(t, bSupervisor.Subject, boundaryState(t, srv, id).Boundary.CaseLeader)
+	b.screenshot(t, "boundary-follow-up")
 	require.Empty(t, b.remoteRequests())
 }
