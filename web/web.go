@@ -99,18 +99,33 @@ func page(csp string, body []byte) http.Handler {
 }
 
 // assets serves the files of fsys under prefix; a directory listing is
-// never shown.
+// never shown, and neither is anything named by a path that is not a
+// plain relative name below prefix (.., empty, absolute or backslashed
+// parts, however encoded): such a request is answered 404, not cleaned.
 func assets(csp, prefix string, fsys fs.FS) http.Handler {
 	files := http.StripPrefix(prefix, http.FileServerFS(fsys))
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if strings.HasSuffix(r.URL.Path, "/") {
+		w.Header().Set("Content-Security-Policy", csp)
+		if !plainName(r, prefix) {
 			http.NotFound(w, r)
 			return
 		}
-		w.Header().Set("Content-Security-Policy", csp)
 		w.Header().Set("Cache-Control", "no-cache")
 		files.ServeHTTP(w, r)
 	})
+}
+
+// plainName reports whether r names a file below prefix by a plain
+// relative path: fs.ValidPath (no empty, . or .. element, no leading
+// slash), no backslash, and the raw path free of encoded dots, slashes and
+// backslashes, so that no decoding step can turn it into another path.
+func plainName(r *http.Request, prefix string) bool {
+	name, ok := strings.CutPrefix(r.URL.Path, prefix)
+	if !ok || name == "" || strings.HasSuffix(name, "/") || strings.ContainsAny(name, "\\\x00") || !fs.ValidPath(name) {
+		return false
+	}
+	raw := strings.ToLower(r.URL.RawPath)
+	return !strings.Contains(raw, "%2e") && !strings.Contains(raw, "%2f") && !strings.Contains(raw, "%5c")
 }
 
 func sub(dir string) fs.FS {

@@ -2,7 +2,8 @@
 // The bearer token lives in sessionStorage and goes with every request, so
 // the API's access rules are the only ones.
 import { yuan, parseYuan, fenToInput } from './money.js';
-import { t } from './i18n.js';
+import { t, label } from './i18n.js';
+import { validDate, restDays, chinaTime } from './dates.js';
 
 const main = document.getElementById('main');
 const store = window.sessionStorage;
@@ -59,7 +60,7 @@ function h(tag, attrs = {}, ...kids) {
     else if (k === 'class') el.className = v;
     else el.setAttribute(k, v === true ? '' : v);
   }
-  for (const kid of kids.flat()) {
+  for (const kid of kids.flat(Infinity)) {
     if (kid === undefined || kid === null || kid === false) continue;
     el.append(kid instanceof Node ? kid : document.createTextNode(String(kid)));
   }
@@ -67,11 +68,11 @@ function h(tag, attrs = {}, ...kids) {
 }
 const dash = v => (v === undefined || v === null || v === '' ? '—' : v);
 
-function table(cols, rows, rowAttrs) {
+function table(cols, rows, rowAttrs, empty = t('no_rows')) {
   return h('table', { class: 'grid' },
     h('thead', {}, h('tr', {}, cols.map(c => h('th', {}, c[0])))),
     h('tbody', {}, rows.length ? rows.map(r => h('tr', rowAttrs ? rowAttrs(r) : {}, cols.map(c => h('td', {}, c[1](r)))))
-      : h('tr', {}, h('td', { colspan: cols.length, class: 'muted' }, t('no_cases')))));
+      : h('tr', {}, h('td', { colspan: cols.length, class: 'muted' }, empty))));
 }
 
 // caseToday is the legal date (China Standard Time) in a case's own clock.
@@ -101,7 +102,7 @@ function showProblem(form, err) {
   const rest = [];
   const errors = (err.body && err.body.errors) || [];
   for (const e of errors) {
-    const loc = (e.location || '').replace(/^body\.?/, '');
+    const loc = (e.location || '').replace(/^(body|query)\.?/, '');
     let field = null;
     for (let l = loc; l && !field; l = parentLoc(l)) field = form.querySelector(`[data-loc="${CSS.escape(l)}"]`);
     if (field) {
@@ -123,6 +124,55 @@ const input = (attrs = {}) => h('input', { type: 'text', ...attrs });
 function select(options, value) {
   return h('select', {}, options.map(([v, l]) => h('option', { value: v, selected: v === value }, l)));
 }
+// code shows an API code (a stage, a status, a deadline's kind, ...) in
+// words, keeping the code itself in data-code and the tooltip.
+function code(ns, value, cls) {
+  if (value === undefined || value === null || value === '') return '—';
+  return h('span', { class: cls || 'code', 'data-code': value, title: value }, label(ns, value));
+}
+
+// provisionalMark is the 暂定 badge of a deadline computed on a provisional
+// holiday calendar.
+function provisionalMark() {
+  return h('span', { class: 'tag amber provisional', title: t('provisional_hint') }, t('provisional'));
+}
+function restMark() {
+  return h('span', { class: 'tag rest-day', title: t('rest_day_hint') }, t('rest_day'));
+}
+
+// dateInput is a text field for a legal date, YYYY-MM-DD whatever the
+// browser's locale, checked as it is typed and when it is left.
+function dateInput(attrs = {}) {
+  const el = input({ class: 'date', inputmode: 'numeric', placeholder: 'YYYY-MM-DD', pattern: '^\\d{4}-\\d{2}-\\d{2}$', maxlength: '10', autocomplete: 'off', ...attrs });
+  el.addEventListener('input', () => { if (!el.value.trim() || validDate(el.value.trim())) clearInline(el); });
+  el.addEventListener('blur', () => { if (el.value.trim() && !validDate(el.value.trim())) inline(el, t('date_format')); });
+  return el;
+}
+function inline(el, message) {
+  el.classList.add('invalid');
+  el.setAttribute('aria-invalid', 'true');
+  const slot = el.closest('label, .cell')?.querySelector('.err');
+  if (slot) slot.textContent = message;
+}
+function clearInline(el) {
+  el.classList.remove('invalid');
+  el.removeAttribute('aria-invalid');
+  const slot = el.closest('label, .cell')?.querySelector('.err');
+  if (slot) slot.textContent = '';
+}
+
+// dateOf reads a date field; a malformed date is shown at the field. An
+// empty optional field reads as undefined.
+function dateOf(el, optional) {
+  const v = el.value.trim();
+  if (!v && optional) return undefined;
+  if (!validDate(v)) {
+    inline(el, t('date_format') + (v ? `（${v}）` : ''));
+    throw new Error(t('date_format'));
+  }
+  return v;
+}
+
 function money(value) { return input({ inputmode: 'decimal', placeholder: '0.00', value: value === undefined ? '' : fenToInput(value), class: 'money' }); }
 
 // fenOf reads a money field; a malformed amount is shown at the field.
@@ -141,7 +191,7 @@ function fenOf(form, el) {
 // on success it calls done with the answer.
 function commandForm(id, title, fields, build, path, done) {
   const top = h('div', { class: 'form-error', hidden: true, role: 'alert' });
-  const form = h('form', { class: 'command', id }, h('h3', {}, title), top, fields, h('button', { type: 'submit' }, t('submit')));
+  const form = h('form', { class: 'command', id, novalidate: true }, h('h3', {}, title), top, fields, h('button', { type: 'submit' }, t('submit')));
   form.addEventListener('submit', async ev => {
     ev.preventDefault();
     top.hidden = true;
@@ -184,9 +234,16 @@ async function pageSignIn() {
 
 const ledgerFilters = ['state', 'process', 'court', 'mediator', 'case_leader', 'jurisdiction', 'party', 'opened_from', 'opened_to', 'limit'];
 
+// ledgerQuery is the filter form as a query; a malformed date is shown at
+// its field and nothing is sent.
 function ledgerQuery(form, cursor) {
   const q = new URLSearchParams();
-  for (const k of ledgerFilters) { const v = form.elements[k].value.trim(); if (v && v !== 'all') q.set(k, v); }
+  for (const k of ledgerFilters) {
+    const el = form.elements[k];
+    const v = el.classList.contains('date') ? dateOf(el, true) : el.value.trim();
+    if (v && v !== 'all') q.set(k, v);
+  }
+  if (form.elements.provisional.checked) q.set('provisional', 'true');
   if (cursor) q.set('cursor', cursor);
   return q;
 }
@@ -199,11 +256,13 @@ function ledgerRowClass(c) {
 
 async function pageLedger() {
   const sel = (name, opts) => field(t(name), name, select(opts.map(o => [o, t(o)]), 'all'));
-  const form = h('form', { class: 'filters', id: 'ledger-filter' },
+  const form = h('form', { class: 'filters', id: 'ledger-filter', novalidate: true },
     sel('state', ['all', 'open', 'overdue', 'closed']), sel('process', ['all', 'mediation', 'enforcement', 'boundary', 'wage']),
     ...['court', 'mediator', 'case_leader', 'jurisdiction', 'party'].map(k => field(t(k), k, input())),
-    field(t('opened_from'), 'opened_from', input({ type: 'date' })), field(t('opened_to'), 'opened_to', input({ type: 'date' })),
+    field(t('opened_from'), 'opened_from', dateInput()), field(t('opened_to'), 'opened_to', dateInput()),
     field(t('limit'), 'limit', input({ type: 'number', value: '20', min: '1', max: '200' })),
+    h('label', { class: 'field check', title: t('provisional_hint') }, h('span', {}, t('provisional_only')),
+      h('input', { type: 'checkbox', name: 'provisional', 'data-loc': 'provisional' }), h('small', { class: 'err' })),
     h('div', { class: 'form-error', hidden: true }), h('button', { type: 'submit' }, t('search')));
   const out = h('div', {});
   const pager = h('div', { class: 'pager' });
@@ -211,18 +270,20 @@ async function pageLedger() {
   main.replaceChildren(h('h2', {}, t('ledger')), form, out, pager);
 
   const show = async () => {
-    const q = ledgerQuery(form, cursors[cursors.length - 1]);
-    let data;
+    const top = form.querySelector('.form-error');
+    let q, data;
+    try { q = ledgerQuery(form, cursors[cursors.length - 1]); } catch (e) { top.textContent = e.message; top.hidden = false; return; }
     try { data = await call('GET', '/ledger?' + q); } catch (e) { return showProblem(form, e); }
     form.querySelector('.form-error').hidden = true;
     out.replaceChildren(table([
       [t('case_number'), c => h('a', { href: '#/case/' + c.id }, c.case_number)],
-      [t('process'), c => t(c.process)], [t('stage'), c => c.stage], [t('status'), c => t(c.status)],
+      [t('process'), c => code('common', c.process)], [t('stage'), c => code('stage', c.stage)], [t('status'), c => code('status', c.status)],
       [t('court'), c => dash(c.court)], [t('mediator'), c => dash(c.mediator)],
       [t('claim'), c => h('span', { class: 'num' }, yuan(c.claim_fen))], [t('opened_on'), c => c.opened_on],
-      [t('next_deadline'), c => c.next_deadline ? `${c.next_deadline.on} ${c.next_deadline.kind}` : '—'],
+      [t('next_deadline'), c => c.next_deadline ? h('span', { class: 'deadline' }, h('b', {}, c.next_deadline.on), ' ', code('deadline', c.next_deadline.kind),
+        c.provisional || c.next_deadline.calendar === 'provisional' ? [' ', provisionalMark()] : '') : '—'],
       ['', c => c.overdue ? h('span', { class: 'tag red' }, t('overdue')) : ledgerRowClass(c) ? h('span', { class: 'tag amber' }, t('due_soon')) : ''],
-    ], data.cases || [], c => ({ class: ledgerRowClass(c), 'data-id': c.id })));
+    ], data.cases || [], c => ({ class: ledgerRowClass(c), 'data-id': c.id, 'data-provisional': c.provisional ? 'true' : undefined }), t('no_cases')));
     pager.replaceChildren(
       h('button', { id: 'prev', disabled: cursors.length < 2, onclick: () => { cursors.pop(); show(); } }, t('prev_page')),
       h('button', { id: 'next', disabled: !data.next_cursor, onclick: () => { cursors.push(data.next_cursor); show(); } }, t('next_page')),
@@ -252,63 +313,130 @@ function save(blob, name) {
   document.body.append(a); a.click(); a.remove();
 }
 
-async function pageCase(id) {
+// calendarsFor reads the holiday calendar of each year of dates in the
+// case's jurisdiction; a year it cannot read is left out.
+async function calendarsFor(jurisdiction, dates) {
+  const years = [...new Set(dates.filter(Boolean).map(d => d.slice(0, 4)))];
+  const out = new Map();
+  if (!jurisdiction) return out;
+  await Promise.all(years.map(async y => {
+    try {
+      const cal = await call('GET', `/calendars/${encodeURIComponent(jurisdiction)}/${y}`);
+      out.set(y, { status: cal.status, rest: restDays(cal) });
+    } catch { /* no calendar: no marks */ }
+  }));
+  return out;
+}
+
+// caseRenders counts the case page's renders: one that a later render
+// overtook while it waited for the API shows nothing, so that forms being
+// filled in are never replaced by an older answer.
+let caseRenders = 0;
+
+async function pageCase(id, all) {
+  const mine = ++caseRenders;
+  const current = () => mine === caseRenders;
   main.replaceChildren(h('p', {}, t('loading')));
   let c;
   try { c = await call('GET', '/cases/' + encodeURIComponent(id)); } catch (e) {
+    if (!current()) return;
     // 404 is also the answer for a case the user may not see, so the
     // page cannot tell anyone whether a case number exists.
     const hint = e.status === 404 ? t('case_not_found') + ' · ' : '';
-    main.replaceChildren(h('h2', {}, t('case')), h('div', { class: 'form-error', role: 'alert' }, `${e.status} ${hint}${e.message}`));
+    main.replaceChildren(h('h2', {}, t('case')), h('div', { class: 'form-error', role: 'alert', id: 'case-error' }, `${e.status} ${hint}${e.message}`));
     return;
   }
-  const s = c.summary, m = c.mediation, e = c.enforcement, w = c.wage;
+  const s = c.summary, m = c.mediation, e = c.enforcement, w = c.wage, b = c.boundary;
   const today = caseToday(s.clock);
-  const parts = [h('h2', {}, s.case_number, ' ', h('span', { class: 'tag' }, s.stage), ' ', h('span', { class: 'tag' }, t(s.status))),
+  const parts = [h('h2', {}, s.case_number, ' ', code('stage', s.stage, 'tag stage'), ' ', code('status', s.status, 'tag status')),
     h('dl', { class: 'facts' },
-      ...[[t('process'), t(s.process)], [t('court'), s.court], [t('mediator'), s.mediator], [t('organisation'), s.organisation],
-        [t('claim'), yuan(s.claim_fen)], [t('opened_on'), s.opened_on], ['今日（案件时间）/ case today', today],
-        ['结果 / outcome', s.outcome], ['id', s.id]].filter(r => r[1]).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat())];
+      ...[[t('process'), code('common', s.process)], [t('court'), s.court], [t('mediator'), s.mediator], [t('organisation'), s.organisation],
+        [t('case_leader'), s.case_leader], [t('claim'), s.process === 'boundary' && !s.claim_fen ? '' : yuan(s.claim_fen)], [t('opened_on'), s.opened_on], ['今日（案件时间）', today],
+        [t('outcome_code'), s.outcome && code('outcome', s.outcome)], ['id', s.id]].filter(r => r[1]).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat())];
   if (c.live_state_unavailable) parts.push(h('div', { class: 'form-error' }, c.live_state_unavailable));
 
-  // Deadlines, on one line of dates.
+  // Deadlines, on one line of dates: the pending one with the calendar it
+  // was computed on, the others with their year's calendar.
   const dl = [];
-  if (s.next_deadline) dl.push([s.next_deadline.on, s.next_deadline.kind]);
+  if (s.next_deadline) dl.push({ on: s.next_deadline.on, kind: code('deadline', s.next_deadline.kind), provisional: s.next_deadline.calendar === 'provisional', next: true });
   if (m) {
-    if (m.deadline) dl.push([m.deadline, '调解期限 mediation deadline']);
-    if (m.confirmation) { if (m.confirmation.apply_by) dl.push([m.confirmation.apply_by, '申请确认截止 apply by']); if (m.confirmation.decide_by) dl.push([m.confirmation.decide_by, '裁定期限 decide by']); }
+    if (m.deadline) dl.push({ on: m.deadline, kind: label('deadline', 'mediation') });
+    if (m.confirmation) {
+      if (m.confirmation.apply_by) dl.push({ on: m.confirmation.apply_by, kind: label('deadline', 'confirmation_application') });
+      if (m.confirmation.decide_by) dl.push({ on: m.confirmation.decide_by, kind: label('deadline', 'confirmation_decision') });
+    }
   }
-  if (e && e.window) dl.push([e.window.last_day || e.window.closes_on || '', '申请执行期限 window']);
+  if (e && e.window) dl.push({ on: e.window.last_day || e.window.closes_on || '', kind: '申请执行期限' });
+  if (b && b.resolve_by) dl.push({ on: b.resolve_by, kind: label('deadline', 'resolution_deadline') });
   const seen = new Set();
-  const deadlines = dl.filter(d => d[0] && !seen.has(d.join()) && seen.add(d.join())).sort();
-  parts.push(h('h3', {}, t('deadlines')), h('ol', { class: 'dates' }, deadlines.map(([on, kind]) =>
-    h('li', { class: on < today ? 'past' : daysBetween(today, on) <= 7 ? 'due-soon' : '' }, h('b', {}, on), ' ', kind))));
-
-  const parties = (m && m.parties) || (e && e.parties) || (s.parties || []).map(p => ({ id: p }));
-  parts.push(h('h3', {}, t('parties')), table([[t('id'), p => p.id], [t('name'), p => dash(p.name)], [t('side'), p => dash(p.side && t(p.side))]], parties));
+  const deadlines = dl.filter(d => d.on && !seen.has(d.on) && seen.add(d.on)).sort((x, y) => (x.on < y.on ? -1 : 1));
 
   let plan = null;
   if (m && m.performance) {
     try { plan = await call('GET', `/cases/${id}/plans/${m.performance.plan_id || 'performance'}`); } catch { plan = null; }
   }
-  if (m && m.agreement) parts.push(h('p', {}, `协议 agreed ${m.agreement.agreed_on}: ${t('obligor')} ${m.agreement.terms.obligor} → ${m.agreement.terms.obligees.join('、')}, ${t('total')} ${yuan(m.agreement.terms.total_fen)}`));
-  const lines = plan ? plan.installments : m && m.agreement ? m.agreement.terms.installments.map((x, i) => ({ no: i + 1, due_on: x.due_on, amount_fen: x.amount_fen, state: '—' })) : null;
-  if (lines) {
-    parts.push(h('h3', {}, t('plan')), table([[t('installment'), l => l.no], [t('due_on'), l => l.due_on], [t('amount'), l => yuan(l.amount_fen)],
-      [t('paid'), l => yuan(l.paid_fen)], [t('outstanding'), l => yuan(l.outstanding_fen)], [t('state'), l => l.state], ['宽限至 grace', l => dash(l.grace_ends_on)]], lines, l => ({ class: l.state === 'defaulted' || l.state === 'overdue' ? 'overdue' : '' })));
-    if (plan) parts.push(h('p', {}, `${t('total')} ${yuan(plan.total_fen)} · ${t('paid')} ${yuan(plan.paid_fen)} · ${t('outstanding')} ${yuan(plan.outstanding_fen)} · ${plan.stage}`));
-  }
-  if (e) parts.push(h('h3', {}, t('enforcement')), h('p', {}, `${e.stage} · ${yuan(e.collected_fen)} / ${yuan(e.amount_fen)}`),
-    table([['#', x => x.no], [t('kind'), x => x.kind], ['status', x => x.status], ['ordered', x => x.ordered_on], ['expires', x => dash(x.expires_on)]], e.measures || []));
-  if (w) parts.push(h('h3', {}, t('wage')), h('p', {}, `${w.stage} · ${yuan(w.paid_fen)} / ${yuan(w.total_fen)}`));
+  const lines = plan ? plan.installments : m && m.agreement ? m.agreement.terms.installments.map((x, i) => ({ no: i + 1, due_on: x.due_on, amount_fen: x.amount_fen })) : null;
+  const cals = await calendarsFor(s.jurisdiction, [...deadlines.map(d => d.on), ...(lines || []).map(l => l.due_on)]);
+  if (!current()) return;
+  const rest = on => { const y = on && cals.get(on.slice(0, 4)); return y ? y.rest(on) : false; };
+  const provisionalYear = on => { const y = on && cals.get(on.slice(0, 4)); return !!y && y.status === 'provisional'; };
 
-  const actions = h('section', { class: 'actions' }, h('h2', {}, t('actions')));
+  parts.push(h('h3', {}, t('deadlines')), h('ol', { class: 'dates', id: 'deadlines' }, deadlines.map(d => {
+    const prov = d.next ? d.provisional : provisionalYear(d.on);
+    return h('li', { class: [d.on < today ? 'past' : daysBetween(today, d.on) <= 7 ? 'due-soon' : '', prov ? 'provisional' : ''].join(' ').trim(), 'data-on': d.on },
+      h('b', {}, d.on), ' ', d.kind, prov ? [' ', provisionalMark()] : '', rest(d.on) ? [' ', restMark()] : '');
+  })));
+
+  const parties = (m && m.parties) || (e && e.parties) || (b && b.parties) || (s.parties || []).map(p => ({ id: p }));
+  parts.push(h('h3', {}, t('parties')), table([[t('id'), p => p.id], [t('name'), p => dash(p.name)],
+    [t('side'), p => p.side ? code('common', p.side) : p.representative ? `代表人 ${p.representative}` : '—']], parties));
+
+  if (m && m.agreement) parts.push(h('p', {}, `协议 ${m.agreement.agreed_on}：${t('obligor')} ${m.agreement.terms.obligor} → ${m.agreement.terms.obligees.join('、')}，${t('total')} ${yuan(m.agreement.terms.total_fen)}`));
+  if (lines) {
+    parts.push(h('h3', {}, t('plan')), table([[t('installment'), l => l.no], [t('due_on'), l => [l.due_on, rest(l.due_on) ? [' ', restMark()] : '']], [t('amount'), l => yuan(l.amount_fen)],
+      [t('paid'), l => yuan(l.paid_fen)], [t('outstanding'), l => yuan(l.outstanding_fen)], [t('state'), l => code('installment', l.state)], ['宽限至', l => dash(l.grace_ends_on)]], lines, l => ({ class: l.state === 'defaulted' || l.state === 'overdue' ? 'overdue' : '' })));
+    if (plan) parts.push(h('p', {}, `${t('total')} ${yuan(plan.total_fen)} · ${t('paid')} ${yuan(plan.paid_fen)} · ${t('outstanding')} ${yuan(plan.outstanding_fen)} · `, code('stage', plan.stage)));
+  }
+  if (e) parts.push(h('h3', {}, t('enforcement')), h('p', {}, code('stage', e.stage), ` · ${yuan(e.collected_fen)} / ${yuan(e.amount_fen)}`),
+    table([['#', x => x.no], [t('kind'), x => code('measure', x.kind)], [t('state'), x => code('measure', x.status)], ['决定日期', x => x.ordered_on], ['到期日', x => dash(x.expires_on)]], e.measures || []));
+  if (w) parts.push(h('h3', {}, t('wage')), h('p', {}, code('stage', w.stage), ` · ${yuan(w.paid_fen)} / ${yuan(w.total_fen)}`));
+  if (b) parts.push(...boundarySection(b));
+
+  const actions = h('section', { class: 'actions' }, h('h2', {}, t('actions'), ' ',
+    h('a', { id: 'all-forms', class: 'muted small', href: all ? `#/case/${encodeURIComponent(id)}` : `#/case/${encodeURIComponent(id)}/all` }, all ? '只显示本角色的表单' : t('all_forms'))));
   parts.push(actions);
   const lists = h('section', {});
   parts.push(lists);
+  if (!current()) return;
   main.replaceChildren(...parts);
-  commandsFor(c, plan, actions);
+  commandsFor(c, plan, actions, all);
   loadLists(id, lists);
+}
+
+// boundarySection is a boundary case's negotiation: its tier, rounds,
+// stabilisation measures, escalations, settlement and follow-up visits.
+function boundarySection(b) {
+  const out = [h('h3', {}, t('boundary')), h('p', {}, `${b.title}${b.since ? `（${b.since} 年起）` : ''} · 层级 `, code('tier', b.tier),
+    ` · 已举行轮次 ${Object.entries(b.held_rounds || {}).map(([k, v]) => `${label('tier', k)} ${v}`).join('，') || 0}`,
+    b.overdue ? [' ', h('span', { class: 'tag red' }, t('overdue'))] : '')];
+  out.push(h('h4', {}, '协商轮次'), table([['#', r => r.id], ['层级', r => code('tier', r.tier)], ['日期', r => r.scheduled_on], ['地点', r => r.venue],
+    [t('state'), r => code('round', r.status)], [t('outcome_code'), r => code('round', r.outcome)], ['备注', r => dash(r.note)]], b.rounds || []));
+  if ((b.stabilisations || []).length) out.push(h('h4', {}, '稳控措施'), table([['#', x => x.no], ['事件', x => dash(x.incident)], ['措施', x => x.measure],
+    ['责任单位', x => x.responsible_unit], ['复查日期', x => x.review_on]], b.stabilisations));
+  if ((b.escalations || []).length) out.push(h('h4', {}, '升级'), table([['自', x => code('tier', x.from)], ['至', x => code('tier', x.to)], ['日期', x => x.on], [t('reason'), x => dash(x.reason)]], b.escalations));
+  const st = b.settlement;
+  if (st) {
+    out.push(h('h4', {}, '边界协议'), h('dl', { class: 'facts' }, h('dt', {}, '条款'), h('dd', {}, st.terms), h('dt', {}, '放牧规则'), h('dd', {}, st.grazing_rules),
+      h('dt', {}, '记录日期'), h('dd', {}, st.recorded_on), h('dt', {}, '生效日期'), h('dd', {}, dash(st.effective_on))),
+    table([['界桩', x => x.id], ['描述', x => x.description], ['坐标', x => x.coordinates], [t('state'), x => code('marker', x.status)]], st.markers || []),
+    h('p', { id: 'signatures' }, '签署：', (b.parties || []).map(p => {
+      const sig = (st.signatures || []).find(x => x.party === p.id);
+      return h('span', { class: 'tag ' + (sig ? 'green' : 'amber') }, `${p.name} ${sig ? '已签署 ' + sig.signed_on : '未签署'}`);
+    })));
+  }
+  if ((b.follow_ups || []).length) out.push(h('h4', {}, '回访'), table([['#', x => x.no], [t('due_on'), x => x.due_on], ['记录日期', x => dash(x.recorded_on)],
+    ['协议是否维持', x => x.recorded_on ? (x.holds ? '维持' : '未维持') : '—'], ['备注', x => dash(x.note)]], b.follow_ups));
+  return out;
 }
 
 async function loadLists(id, box) {
@@ -316,37 +444,133 @@ async function loadLists(id, box) {
     call('GET', `/cases/${id}/notices`).catch(e => e), call('GET', `/cases/${id}/certificates`).catch(e => e),
     call('GET', `/cases/${id}/timeline`).catch(e => e), call('GET', `/cases/${id}/timeline/verify`).catch(e => e)]);
   const err = x => x instanceof Error ? h('div', { class: 'form-error' }, x.message) : null;
-  box.append(h('h3', {}, t('notices')), err(notices) || table([['#', n => n.id], [t('kind'), n => n.kind], ['收件人 recipient', n => n.recipient], [t('case_on'), n => n.case_on], ['送达 delivered', n => dash(n.delivered_at)]], notices.notices || []));
+  box.append(h('h3', {}, t('notices')), err(notices) || table([['#', n => n.id], [t('kind'), n => n.kind], ['收件人 recipient', n => n.recipient], [t('case_on'), n => n.case_on], [t('state'), n => code('notice', n.state)], ['送达时间', n => dash(chinaTime(n.delivered_at))], ['最后错误', n => dash(n.last_error)]], notices.notices || []));
   box.append(h('h3', {}, t('certificates')), err(certs) || table([[t('kind'), x => x.kind || '证明'], ['issued', x => x.issued_on], [t('total'), x => yuan(x.total_fen)]], certs.certificates || []));
   const csv = h('button', { id: 'timeline-csv', onclick: async () => save(await (await call('GET', `/cases/${id}/timeline.csv`, undefined, { raw: true })).blob(), `timeline-${id}.csv`) }, t('download_csv'));
   box.append(h('h3', { id: 'timeline' }, t('timeline'), ' ', verify instanceof Error ? '' : h('span', { class: 'tag ' + (verify.intact ? 'green' : 'red'), id: 'verify' }, `${t('verify')}: ${verify.intact ? t('intact') : t('broken')} (${verify.entries})`), ' ', csv),
-    err(tl) || table([['#', x => x.seq], ['stream', x => x.stream], [t('step'), x => x.kind], [t('actor'), x => x.actor ? `${x.actor.subject} (${x.actor.role})` : ''], [t('case_on'), x => x.case_on], [t('real_at'), x => (x.real_at || '').replace('T', ' ').slice(0, 19)], [t('reason'), x => dash(x.reason)]], tl.entries || tl.timeline || []));
+    err(tl) || table([['#', x => x.seq], ['stream', x => x.stream], [t('step'), x => x.kind], [t('actor'), x => x.actor ? `${x.actor.subject} (${x.actor.role})` : ''], [t('case_on'), x => x.case_on], [t('real_at'), x => chinaTime(x.real_at)], [t('reason'), x => dash(x.reason)]], tl.entries || tl.timeline || []));
 }
 
 function reload(id) { return () => pageCase(id); }
 
 // commandsFor offers the forms of the commands the signed-in role may take
 // at the case's stage; the API still decides.
-function commandsFor(c, plan, box) {
-  const role = session().role, s = c.summary, m = c.mediation, id = s.id;
+function commandsFor(c, plan, box, all) {
+  const me = session().role, s = c.summary, m = c.mediation, id = s.id;
+  // With all set, the forms of every role are shown, so that one can see
+  // the API refuse what a role may not do.
+  const is = (...roles) => all || roles.includes(me);
   const post = p => `/cases/${id}${p}`;
   const reason = (fid, title, p) => commandForm(fid, title, [field(t('reason'), 'reason', input())], f => ({ reason: f.elements.reason.value }), post(p), reload(id));
   const forms = [];
-  if (m && role === 'mediator' && s.stage === 'mediating') forms.push(outcomeForm(c), reason('extend', '延长调解期限 extend', '/extensions'));
-  if (m && role === 'party' && (s.stage === 'agreement_reached' || s.stage === 'confirmation_applied')) forms.push(reason('apply', t('apply_confirmation'), '/confirmation/applications'));
-  if (m && role === 'court' && s.stage === 'confirmation_applied') forms.push(reason('accept', t('accept_confirmation'), '/confirmation/acceptance'));
-  if (m && role === 'court' && s.stage === 'confirmation_review') forms.push(reason('extend-decision', '延长审查期限 extend', '/confirmation/extensions'),
+  if (m && is('mediator') && s.stage === 'mediating') forms.push(outcomeForm(c), reason('extend', '延长调解期限', '/extensions'));
+  if (m && is('party') && (s.stage === 'agreement_reached' || s.stage === 'confirmation_applied')) forms.push(reason('apply', t('apply_confirmation'), '/confirmation/applications'));
+  if (m && is('court') && s.stage === 'confirmation_applied') forms.push(reason('accept', t('accept_confirmation'), '/confirmation/acceptance'));
+  if (m && is('court') && s.stage === 'confirmation_review') forms.push(reason('extend-decision', '延长审查期限', '/confirmation/extensions'),
     commandForm('decide', t('decide_confirmation'), [field(t('outcome'), 'decision', select([['confirmed', t('confirmed')], ['rejected', t('rejected')]])), field(t('reason'), 'reason', input())],
       f => ({ decision: f.elements.decision.value, reason: f.elements.reason.value }), post('/confirmation/decision'), reload(id)));
-  if (plan && plan.status !== 'closed' && ['mediator', 'court', 'party'].includes(role) && ['performing', 'defaulted'].includes(s.stage)) {
+  if (plan && plan.status !== 'closed' && is('mediator', 'court', 'party') && ['performing', 'defaulted'].includes(s.stage)) {
     const amt = money();
-    forms.push(commandForm('payment', t('record_payment'), [field(t('amount'), 'amount_fen', amt), field(t('paid_on'), 'paid_on', input({ type: 'date', value: plan.case_today })), field(t('reason'), 'reason', input())],
-      f => ({ amount_fen: fenOf(f, amt), paid_on: f.elements.paid_on.value, reason: f.elements.reason.value || undefined }), post(`/plans/${plan.plan_id}/payments`), reload(id)));
+    const on = dateInput({ value: plan.case_today });
+    forms.push(commandForm('payment', t('record_payment'), [field(t('amount'), 'amount_fen', amt), field(t('paid_on'), 'paid_on', on), field(t('reason'), 'reason', input())],
+      f => ({ amount_fen: fenOf(f, amt), paid_on: dateOf(on), reason: f.elements.reason.value || undefined }), post(`/plans/${plan.plan_id}/payments`), reload(id)));
   }
-  if (m && role === 'court' && s.stage === 'defaulted') forms.push(enforcementForm(c));
-  if (c.enforcement && role === 'court' && c.enforcement.status !== 'closed') forms.push(...enforcementForms(c));
-  if (!forms.length) forms.push(h('p', { class: 'muted' }, '当前角色在此阶段没有可办理事项 / nothing for this role at this stage'));
+  if (m && is('court') && s.stage === 'defaulted') forms.push(enforcementForm(c));
+  if (c.enforcement && is('court') && c.enforcement.status !== 'closed') forms.push(...enforcementForms(c));
+  if (c.boundary) forms.push(...boundaryForms(c, is));
+  if (!forms.length) forms.push(h('p', { class: 'muted' }, '当前角色在此阶段没有可办理事项'));
   box.append(...forms);
+}
+
+// boundaryForms are the commands of a boundary dispute (Process 2): the
+// organising mediator's or the case leader's rounds, stabilisation,
+// escalation, settlement and follow-up visits; the court's or the leader's
+// assignment of the case leader; each party's signature.
+function boundaryForms(c, is) {
+  const b = c.boundary, s = c.summary, id = s.id, today = caseToday(s.clock);
+  const post = p => `/cases/${id}/boundary${p}`;
+  const text = (rows, attrs = {}) => h('textarea', { rows, ...attrs });
+  const forms = [];
+  const stage = b.stage, open = ['negotiating', 'signing', 'monitoring'].includes(stage);
+  const organiser = is('mediator', 'supervisor');
+  if (organiser && stage === 'negotiating') {
+    const on = dateInput({ value: today });
+    const venue = input({ placeholder: '例：某嘎查党群服务中心' });
+    forms.push(commandForm('boundary-round', `安排协商（${label('tier', b.tier)}）`,
+      [field('日期', 'on', on), field('地点', 'venue', venue)],
+      () => ({ on: dateOf(on), tier: b.tier, venue: venue.value }), post('/rounds'), reload(id)));
+    for (const r of (b.rounds || []).filter(r => r.status === 'scheduled')) {
+      const outcome = select(['progress', 'no_progress', 'agreement_in_principle', 'incident'].map(o => [o, label('round', o)]), 'progress');
+      const note = input();
+      forms.push(commandForm(`boundary-record-${r.id}`, `记录协商结果：${r.id}（${r.scheduled_on}，${r.venue}）`,
+        [field(t('outcome_code'), 'outcome', outcome), field('备注（发生事件时必填）', 'note', note)],
+        () => ({ outcome: outcome.value, note: note.value || undefined }), post(`/rounds/${encodeURIComponent(r.id)}/record`), reload(id)));
+    }
+    const next = { village: 'township', township: 'county' }[b.tier];
+    if (next) {
+      const why = input();
+      forms.push(commandForm('boundary-escalation', `升级至${label('tier', next)}协商`, [field(t('reason'), 'reason', why)],
+        () => ({ to: next, reason: why.value || undefined }), post('/escalation'), reload(id)));
+    }
+  }
+  if (organiser && open) {
+    const incident = input({ placeholder: '不填则针对最近一次发生事件的协商' });
+    const measure = text(2), unit = input(), review = dateInput();
+    forms.push(commandForm('boundary-stabilisation', '稳控措施', [field('事件', 'incident', incident), field('措施', 'measure', measure),
+      field('责任单位', 'responsible_unit', unit), field('复查日期', 'review_on', review)],
+    () => ({ incident: incident.value || undefined, measure: measure.value, responsible_unit: unit.value, review_on: dateOf(review) }), post('/stabilisation'), reload(id)));
+  }
+  if (organiser && (stage === 'negotiating' || stage === 'signing')) forms.push(settlementForm(c));
+  if (is('court', 'supervisor') && open) {
+    const leader = input({ value: b.case_leader || '' }), why = input();
+    forms.push(commandForm('boundary-case-leader', '指定包案领导', [field(t('case_leader'), 'case_leader', leader), field(t('reason'), 'reason', why)],
+      () => ({ case_leader: leader.value, reason: why.value || undefined }), post('/case-leader'), reload(id)));
+  }
+  if (is('party') && stage === 'signing') {
+    const me = session().subject;
+    const signed = (b.settlement?.signatures || []).some(x => x.party === me);
+    if (!signed) forms.push(commandForm('boundary-sign', '签署边界协议', [h('p', {}, '以本方代表人名义签署上述协议；全部当事方签署后协议生效。')],
+      () => ({}), post('/settlement/signatures'), reload(id)));
+  }
+  if (organiser && stage === 'monitoring') {
+    const due = (b.follow_ups || []).find(f => !f.recorded_on);
+    const holds = select([['true', '协议维持'], ['false', '协议未维持']], 'true'), note = input();
+    const markers = b.settlement?.markers || [];
+    const checks = markers.map((mk, i) => field(`界桩 ${mk.id}`, `checks[${i}].status`,
+      select([['', '未检查'], ...['installed', 'intact', 'damaged', 'missing'].map(x => [x, label('marker', x)])], 'intact')));
+    forms.push(commandForm('boundary-follow-up', `回访${due ? `（第 ${due.no} 次，${due.due_on} 到期）` : ''}`,
+      [field('结果', 'holds', holds), field('备注（未维持时必填）', 'note', note), ...checks],
+      f => ({ holds: holds.value === 'true', note: note.value || undefined,
+        checks: markers.map((mk, i) => ({ marker: mk.id, status: f.elements[`checks[${i}].status`].value })).filter(x => x.status) }),
+      post('/follow-ups'), reload(id)));
+  }
+  return forms;
+}
+
+// settlementForm records (or, before every party signed, amends) a boundary
+// settlement: its terms, grazing rules and markers, edited in rows.
+function settlementForm(c) {
+  const b = c.boundary, id = c.summary.id, st = b.settlement;
+  const terms = h('textarea', { rows: 3 }), grazing = h('textarea', { rows: 2 });
+  if (st) { terms.value = st.terms; grazing.value = st.grazing_rules; }
+  const rows = h('div', { class: 'installments markers', 'data-loc': 'markers' });
+  const renumber = () => rows.querySelectorAll('.row').forEach((r, i) => {
+    r.querySelector('.no').textContent = i + 1;
+    for (const k of ['id', 'description', 'coordinates']) r.querySelector(`.m-${k}`).setAttribute('data-loc', `markers[${i}].${k}`);
+  });
+  const addRow = (mk = {}) => {
+    const cell = (k, ph) => h('span', { class: 'cell' }, input({ class: `m-${k}`, placeholder: ph, value: mk[k] || '' }), h('small', { class: 'err' }));
+    const r = h('div', { class: 'row' }, h('span', { class: 'no' }), cell('id', '编号，例：J1'), cell('description', '描述，例：山脊石堆'), cell('coordinates', '坐标，例：E101.2041,N38.9120'),
+      h('button', { type: 'button', onclick: () => { r.remove(); renumber(); } }, t('remove')));
+    rows.append(r); renumber();
+  };
+  (st?.markers?.length ? st.markers : [{}]).forEach(addRow);
+  return commandForm('boundary-settlement', st ? '修改边界协议' : '记录边界协议', [field('协议条款', 'terms', terms), field('放牧规则', 'grazing_rules', grazing),
+    h('div', { class: 'cell' }, h('b', {}, '界桩'), rows, h('small', { class: 'err' })),
+    h('button', { type: 'button', id: 'add-marker', onclick: () => addRow() }, '添加界桩')],
+  () => ({ terms: terms.value, grazing_rules: grazing.value,
+    markers: [...rows.querySelectorAll('.row')].map(r => ({ id: r.querySelector('.m-id').value, description: r.querySelector('.m-description').value, coordinates: r.querySelector('.m-coordinates').value })) }),
+  `/cases/${id}/boundary/settlement`, reload(id));
 }
 
 // outcomeForm records a mediation outcome; an agreement's installments are
@@ -368,12 +592,12 @@ function outcomeForm(c) {
   };
   const renumber = () => rows.querySelectorAll('.row').forEach((r, i) => {
     r.querySelector('.no').textContent = i + 1;
-    r.querySelector('[type=date]').setAttribute('data-loc', `terms.installments[${i}].due_on`);
+    r.querySelector('.date').setAttribute('data-loc', `terms.installments[${i}].due_on`);
     r.querySelector('.money').setAttribute('data-loc', `terms.installments[${i}].amount_fen`);
   });
   const addRow = () => {
     const r = h('div', { class: 'row' }, h('span', { class: 'no' }),
-      h('span', { class: 'cell' }, input({ type: 'date' }), h('small', { class: 'err' })),
+      h('span', { class: 'cell' }, dateInput(), h('small', { class: 'err' })),
       h('span', { class: 'cell' }, money(), h('small', { class: 'err' })),
       h('button', { type: 'button', onclick: () => { r.remove(); renumber(); update(); } }, t('remove')));
     rows.append(r); renumber(); update();
@@ -392,7 +616,7 @@ function outcomeForm(c) {
     if (kind.value !== 'agreed') return { outcome: kind.value, reason: f.elements.reason.value };
     return { outcome: 'agreed', terms: {
       obligor: obligor.value, obligees: obligees.value.split(/[,，\s]+/).filter(Boolean), total_fen: fenOf(f, total),
-      installments: [...rows.querySelectorAll('.row')].map(r => ({ due_on: r.querySelector('[type=date]').value, amount_fen: fenOf(f, r.querySelector('.money')) })) } };
+      installments: [...rows.querySelectorAll('.row')].map(r => ({ due_on: dateOf(r.querySelector('.date')), amount_fen: fenOf(f, r.querySelector('.money')) })) } };
   }, `/cases/${id}/outcome`, reload(id));
 }
 
@@ -414,7 +638,7 @@ function enforcementForms(c) {
   const e = c.enforcement, id = c.summary.id, post = p => `/cases/${id}/enforcement${p}`;
   const finding = (fid, title, p) => {
     const found = select([['true', '查到财产 found'], ['false', '未查到 none found']], 'true');
-    const kind = select(['bank_deposit', 'movable', 'real_property', 'other_property_right'].map(k => [k, k]), 'bank_deposit');
+    const kind = select(['bank_deposit', 'movable', 'real_property', 'other_property_right'].map(k => [k, label('asset', k)]), 'bank_deposit');
     const value = money();
     return commandForm(fid, title, [field('结果 found', 'found', found), field('财产种类 asset_kind', 'findings[0].asset_kind', kind),
       field('价值 value', 'findings[0].value_fen', value), field('说明 description', 'findings[0].description', input()), field('备注 note', 'note', input())],
@@ -427,14 +651,15 @@ function enforcementForms(c) {
   else {
     forms.push(finding('inquiry', '网络查控 property inquiry', '/inquiries'), measureForm(c));
     for (const m of (e.measures || []).filter(m => m.status === 'active')) {
-      for (const [act, label] of [['renewal', '续行 renew'], ['lifting', '解除 lift']]) {
-        forms.push(commandForm(`${act}-${m.id}`, `${label}：${m.kind} #${m.no}`, [field(t('reason'), 'reason', input())],
+      for (const [act, verb] of [['renewal', '续行'], ['lifting', '解除']]) {
+        forms.push(commandForm(`${act}-${m.id}`, `${verb}：${label('measure', m.kind)} #${m.no}`, [field(t('reason'), 'reason', input())],
           f => ({ reason: f.elements.reason.value || undefined }), post(`/measures/${encodeURIComponent(m.id)}/${act}`), reload(id)));
       }
     }
     const amt = money();
-    forms.push(commandForm('enforcement-payment', '执行款 ' + t('record_payment'), [field(t('amount'), 'amount_fen', amt), field(t('paid_on'), 'paid_on', input({ type: 'date', value: e.case_today })), field(t('reason'), 'reason', input())],
-      f => ({ amount_fen: fenOf(f, amt), paid_on: f.elements.paid_on.value, reason: f.elements.reason.value || undefined }), post('/payments'), reload(id)));
+    const on = dateInput({ value: e.case_today });
+    forms.push(commandForm('enforcement-payment', '执行款 ' + t('record_payment'), [field(t('amount'), 'amount_fen', amt), field(t('paid_on'), 'paid_on', on), field(t('reason'), 'reason', input())],
+      f => ({ amount_fen: fenOf(f, amt), paid_on: dateOf(on), reason: f.elements.reason.value || undefined }), post('/payments'), reload(id)));
     forms.push(commandForm('termination', '终结本次执行程序（终本）', [field(t('reason'), 'reason', input())], f => ({ reason: f.elements.reason.value }), post('/termination'), reload(id)));
   }
   return forms;
@@ -442,7 +667,7 @@ function enforcementForms(c) {
 
 function measureForm(c) {
   const id = c.summary.id, amt = money();
-  const kind = select(['freeze', 'seizure', 'consumption_restriction', 'dishonest_list', 'detention', 'summons', 'fine', 'search'].map(k => [k, k]), 'freeze');
+  const kind = select(['freeze', 'seizure', 'consumption_restriction', 'dishonest_list', 'detention', 'summons', 'fine', 'search'].map(k => [k, label('measure', k)]), 'freeze');
   return commandForm('measure', t('measure'), [field(t('kind'), 'kind', kind), field('资产 asset_kind', 'asset_kind', input({ value: 'bank_deposit' })), field(t('amount'), 'amount_fen', amt), field('说明 description', 'description', input())],
     f => ({ kind: kind.value, asset_kind: f.elements.asset_kind.value || undefined, amount_fen: amt.value ? fenOf(f, amt) : undefined, description: f.elements.description.value || undefined }),
     `/cases/${id}/enforcement/measures`, reload(id));
@@ -461,6 +686,40 @@ function pageDelegate() {
     subject: f.elements.subject.value || undefined, claim_fen: fenOf(f, claim),
     parties: [0, 1].map(i => ({ id: f.elements[`parties[${i}].id`].value, name: f.elements[`parties[${i}].name`].value, side: i ? 'respondent' : 'applicant' })) }),
   '/cases/mediation', out => { location.hash = '#/case/' + out.summary.id; });
+  main.replaceChildren(form);
+}
+
+// pageBoundary opens a boundary dispute (Process 2): two or more parties,
+// often of different jurisdictions, each with its representative.
+function pageBoundary() {
+  const rows = h('div', { class: 'installments parties', 'data-loc': 'parties' });
+  const keys = [['id', '标识'], ['name', '名称'], ['jurisdiction', '辖区'], ['representative', '代表人']];
+  const renumber = () => rows.querySelectorAll('.row').forEach((r, i) => {
+    r.querySelector('.no').textContent = i + 1;
+    for (const [k] of keys) r.querySelector(`.p-${k}`).setAttribute('data-loc', `parties[${i}].${k}`);
+  });
+  const addRow = () => {
+    const r = h('div', { class: 'row' }, h('span', { class: 'no' }),
+      keys.map(([k, l]) => h('span', { class: 'cell' }, input({ class: `p-${k}`, placeholder: l }), h('small', { class: 'err' }))),
+      h('button', { type: 'button', onclick: () => { r.remove(); renumber(); } }, t('remove')));
+    rows.append(r); renumber();
+  };
+  addRow(); addRow();
+  const since = input({ inputmode: 'numeric', placeholder: '1985' });
+  const form = commandForm('open-boundary', t('open_boundary'), [
+    field(t('case_number'), 'case_number', input({ placeholder: '（2026）内2921调1号' })),
+    field(t('jurisdiction') + '（不填则为本人辖区）', 'jurisdiction', input({ placeholder: 'CN-15' })),
+    field('纠纷名称', 'title', input({ placeholder: '甲嘎查与乙村草场边界纠纷' })), field('纠纷起始年份', 'since', since),
+    field('组织协商的调解员', 'organiser', input({ placeholder: 'mediator-wang' })), field(t('case_leader') + '（可不填）', 'case_leader', input()),
+    h('div', { class: 'cell' }, h('b', {}, '当事方（标识、名称、辖区、代表人）'), rows, h('small', { class: 'err' })),
+    h('button', { type: 'button', id: 'add-party', onclick: addRow }, '添加当事方')],
+  f => {
+    const year = since.value.trim();
+    if (year && !/^\d{1,4}$/.test(year)) { inline(since, '年份应为数字，例如 1985'); throw new Error('年份格式错误'); }
+    return { case_number: f.elements.case_number.value, jurisdiction: f.elements.jurisdiction.value || undefined, title: f.elements.title.value,
+      since: year ? Number(year) : undefined, organiser: f.elements.organiser.value, case_leader: f.elements.case_leader.value || undefined,
+      parties: [...rows.querySelectorAll('.row')].map(r => Object.fromEntries(keys.map(([k]) => [k, r.querySelector(`.p-${k}`).value]))) };
+  }, '/cases/boundary', out => { location.hash = '#/case/' + out.summary.id; });
   main.replaceChildren(form);
 }
 
@@ -507,6 +766,40 @@ function pageWage() {
   main.replaceChildren(form);
 }
 
+// pageUndeliverable lists, for a clerk to serve them another way (by post,
+// in person, by announcement), the notices of every case in the caller's
+// scope that no delivery attempt got through, oldest first, with the
+// channel's last error.
+async function pageUndeliverable() {
+  const form = h('form', { class: 'filters', id: 'undeliverable-filter', novalidate: true },
+    ...['court', 'mediator', 'case_leader', 'jurisdiction'].map(k => field(t(k), k, input())),
+    field(t('limit'), 'limit', input({ type: 'number', value: '50', min: '1', max: '500' })),
+    h('div', { class: 'form-error', hidden: true, role: 'alert' }), h('button', { type: 'submit' }, t('search')));
+  const out = h('div', { id: 'undeliverable' });
+  const pager = h('div', { class: 'pager' });
+  const cursors = [''];
+  main.replaceChildren(h('h2', {}, t('undeliverable')), h('p', { class: 'muted' }, '以下通知经全部送达尝试仍未送达，请以邮寄、直接送达或公告等方式另行送达。'), form, out, pager);
+  const show = async () => {
+    const q = new URLSearchParams();
+    for (const k of ['court', 'mediator', 'case_leader', 'jurisdiction', 'limit']) { const v = form.elements[k].value.trim(); if (v) q.set(k, v); }
+    if (cursors[cursors.length - 1]) q.set('cursor', cursors[cursors.length - 1]);
+    let data;
+    try { data = await call('GET', '/notices/undeliverable?' + q); } catch (e) { out.replaceChildren(); pager.replaceChildren(); return showProblem(form, e); }
+    form.querySelector('.form-error').hidden = true;
+    out.replaceChildren(table([
+      [t('case_number'), n => h('a', { href: '#/case/' + encodeURIComponent(n.case_id) }, n.case_number)],
+      ['#', n => n.id], [t('kind'), n => n.kind], ['收件人', n => n.recipient], [t('case_on'), n => n.case_on],
+      ['放弃送达时间', n => dash(chinaTime(n.undeliverable_at))], ['尝试次数', n => n.attempts],
+      ['最后错误', n => h('span', { class: 'last-error' }, dash(n.last_error))],
+    ], data.notices || [], n => ({ 'data-notice': n.id, 'data-case': n.case_id })));
+    pager.replaceChildren(
+      h('button', { id: 'prev', disabled: cursors.length < 2, onclick: () => { cursors.pop(); show(); } }, t('prev_page')),
+      h('button', { id: 'next', disabled: !data.next_cursor, onclick: () => { cursors.push(data.next_cursor); show(); } }, t('next_page')));
+  };
+  form.addEventListener('submit', ev => { ev.preventDefault(); cursors.length = 1; show(); });
+  await show();
+}
+
 // escapeHTML makes user text (court and mediator names) safe in the one
 // place that takes HTML: an ECharts tooltip.
 function escapeHTML(text) {
@@ -516,7 +809,9 @@ function escapeHTML(text) {
 const ratioKeys = ['resolution_rate', 'automatic_performance_rate', 'follow_up_rate', 'average_days_to_close'];
 
 async function pageCockpit() {
-  const group = select(['court', 'mediator', 'process', 'month', 'year'].map(g => [g, g]), 'court');
+  const group = select(['court', 'mediator', 'process', 'month', 'year'].map(g => [g, t(g)]), 'court');
+  // A process group is a code; courts, mediators and periods are names.
+  const groupName = r => (r.group ? (group.value === 'process' ? label('common', r.group) : r.group) : '—');
   const charts = h('div', { class: 'charts' });
   const figures = h('div', {});
   main.replaceChildren(h('h2', {}, t('cockpit')), h('label', { class: 'field' }, h('span', {}, t('group_by')), group), charts, figures);
@@ -535,13 +830,13 @@ async function pageCockpit() {
         animation: false, title: { text: t(k), left: 'center', textStyle: { fontSize: 14 } },
         tooltip: { trigger: 'axis', formatter: ps => ps.map(p => { const r = rows[p.dataIndex][k]; return escapeHTML(`${p.name}: ${r.value} (${r.numerator}/${r.denominator})`); }).join('<br>') },
         grid: { left: 48, right: 16, top: 40, bottom: 48 },
-        xAxis: { type: 'category', data: rows.map(r => r.group || '—'), axisLabel: { interval: 0, rotate: rows.length > 4 ? 30 : 0 } },
+        xAxis: { type: 'category', data: rows.map(groupName), axisLabel: { interval: 0, rotate: rows.length > 4 ? 30 : 0 } },
         yAxis: { type: 'value', max: pct ? 100 : null, axisLabel: { formatter: pct ? '{value}%' : '{value}' } },
         series: [{ type: 'bar', data: rows.map(r => { const x = r[k]; if (!x || !x.denominator) return 0; return pct ? Math.round(x.numerator * 1000 / x.denominator) / 10 : Math.round(x.numerator * 10 / x.denominator) / 10; }),
           label: { show: true, position: 'top', formatter: p => { const x = rows[p.dataIndex][k]; return x ? `${x.numerator}/${x.denominator}` : ''; } } }],
       });
     }
-    figures.replaceChildren(h('h3', {}, t('statistics')), table([[t('group'), r => r.group || '—'], ['案件 disputes', r => r.disputes], [t('open'), r => r.open], [t('overdue'), r => r.overdue], [t('closed'), r => r.closed],
+    figures.replaceChildren(h('h3', {}, t('statistics')), table([[t('group'), groupName], ['案件数', r => r.disputes], [t('open'), r => r.open], [t('overdue'), r => r.overdue], [t('closed'), r => r.closed],
       ...ratioKeys.map(k => [t(k), r => r[k] ? h('span', { class: 'ratio', title: `${t('numerator')}/${t('denominator')}` }, `${r[k].value}（${r[k].numerator}/${r[k].denominator}）`) : '—'])], rows));
   };
   group.addEventListener('change', show);
@@ -551,11 +846,11 @@ async function pageCockpit() {
 // ---- shell ---------------------------------------------------------------
 
 const menus = {
-  court: [['ledger', '#/ledger'], ['delegate', '#/delegate'], ['wage', '#/wage'], ['cockpit', '#/cockpit']],
-  mediator: [['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
+  court: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['delegate', '#/delegate'], ['wage', '#/wage'], ['open_boundary', '#/boundary'], ['cockpit', '#/cockpit']],
+  mediator: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['cockpit', '#/cockpit']],
   party: [['ledger', '#/ledger']],
-  auditor: [['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
-  supervisor: [['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
+  auditor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['cockpit', '#/cockpit']],
+  supervisor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['open_boundary', '#/boundary'], ['cockpit', '#/cockpit']],
 };
 
 async function render() {
@@ -571,10 +866,12 @@ async function render() {
   menu.replaceChildren(...(menus[s.role] || menus.party).map(([k, href]) => h('a', { href, class: '#/' + route[0] === href ? 'active' : '' }, t(k))),
     h('form', { class: 'open', onsubmit: ev => { ev.preventDefault(); location.hash = '#/case/' + open.value.trim(); } }, open, h('button', {}, t('open_case'))));
   switch (route[0]) {
-    case 'case': return pageCase(decodeURIComponent(route[1] || ''));
+    case 'case': return pageCase(decodeURIComponent(route[1] || ''), route[2] === 'all');
     case 'delegate': return pageDelegate();
     case 'wage': return pageWage();
+    case 'boundary': return pageBoundary();
     case 'cockpit': return pageCockpit();
+    case 'notices': return pageUndeliverable();
     case 'signin': return pageSignIn();
     default: return pageLedger();
   }

@@ -17,19 +17,88 @@ const zh = {
   id: '标识', name: '名称', side: '身份', creditors_csv: '债权人 CSV 文件', schedule: '还款计划', debtor: '债务人',
   allocation: '分配方式', statistics: '统计', group_by: '分组', resolution_rate: '化解率',
   automatic_performance_rate: '自动履行率', follow_up_rate: '回访率', average_days_to_close: '平均结案天数',
-  group: '分组', numerator: '分子', denominator: '分母', value: '数值', no_cases: '没有案件', loading: '加载中…',
+  group: '分组', numerator: '分子', denominator: '分母', value: '数值', no_cases: '没有案件', no_rows: '暂无记录', open_boundary: '边界纠纷立案', month: '月份', year: '年份', loading: '加载中…',
   done: '已完成', error: '错误', rest_day: '休息日', provisional: '暂定', actions: '可办理事项', case: '案件',
   all: '全部', open: '在办', closed: '已结', mediation: '调解', enforcement: '执行', boundary: '边界纠纷',
   signed_in_as: '当前用户', role_court: '法院', role_mediator: '调解员', role_party: '当事人', role_auditor: '督导',
   role_supervisor: '包案领导', open_case: '打开案件', case_id: '案件标识', creditors: '债权人', owed: '欠付金额',
   hardship: '困难', row: '行', rows_ok: '行可导入', rows_bad: '行有错误', seq: '序号', actor: '操作人', case_on: '案件日期',
-  real_at: '实际时间', step: '步骤', case_not_found: '没有此案件，或您无权查看',
+  real_at: '实际时间', step: '步骤', case_not_found: '没有此案件，或您无权查看', role_court_admin: '法院管理员',
+  undeliverable: '无法送达', outcome_code: '结果', provisional_only: '仅暂定期限',
+  provisional_hint: '该年度放假安排尚未公布，此期限按暂定日历计算，日期可能变动',
+  rest_day_hint: '此日为休息日（按周末、法定节假日和已公布的放假安排推算）',
+  date_format: '日期格式应为 YYYY-MM-DD，且为有效日期', all_forms: '显示全部表单（是否允许由 API 决定）',
 };
 const en = {
   signin: 'Sign in', signout: 'Sign out', ledger: 'Ledger', cockpit: 'Cockpit', delegate: 'Delegate a dispute',
   wage: 'Wage case', dev_signin: 'Development sign-in', token_signin: 'Sign in with a token',
   token_hint: 'Paste a bearer token or the contents of tokens.env', use_token: 'Use token',
-  case_not_found: 'no such case, or not yours to see',
+  case_not_found: 'no such case, or not yours to see', undeliverable: 'Undeliverable notices',
+  provisional_hint: "the year's holiday arrangement is not yet published: this deadline was computed on a provisional calendar and may move",
+  rest_day_hint: 'a rest day (weekends, statutory holidays and the published arrangement)',
+  date_format: 'a date as YYYY-MM-DD', all_forms: 'show every form (the API decides)',
+};
+
+// Codes the API returns (stages, statuses, outcomes, deadline kinds, ...)
+// in Chinese. A namespace's own table is consulted first, then the common
+// one; a code without Chinese is shown in English: the code itself with
+// its underscores as spaces.
+const codes = {
+  stage: {
+    // Process 1: mediation, confirmation and performance (workflows/mediation.go, confirmation.go)
+    mediating: '调解中', agreement_reached: '达成调解协议', returned_for_litigation: '退回诉讼', withdrawn: '已撤回',
+    confirmation_applied: '已申请司法确认', confirmation_review: '司法确认审查中', confirmation_rejected: '司法确认被驳回',
+    performing: '履行中', performed: '履行完毕', defaulted: '未按期履行', performance_plan_failed: '履行计划失败',
+    plain_contract: '未经司法确认（民事合同效力）',
+    // enforcement (workflows/enforcement.go)
+    enforcing: '执行中', settlement: '执行和解', completed: '执行完毕', terminated_round: '终结本次执行（终本）',
+    closed_after_rechecks: '终本复查后结案',
+    // Process 2: boundary disputes (workflows/boundary.go)
+    negotiating: '协商中', signing: '协议签署中', monitoring: '协议生效·跟踪回访', closed: '已结案',
+    // Process 3: wage arrears (workflows/wage.go)
+    in_default: '逾期未付', payment_order: '支付令异议期', enforceable: '可申请强制执行', litigation: '转入诉讼',
+    // performance plans (workflows/installments.go)
+    failed: '失败',
+  },
+  status: { open: '在办', closed: '已结' },
+  outcome: {
+    agreed: '达成协议', failed: '调解不成', withdrawn: '撤回', mediation_failed: '调解不成',
+    mediation_deadline_passed: '调解期限届满', withdrawn_by_applicant: '申请人撤回', parties_agree_extension: '双方同意延长',
+    performed: '履行完毕', defaulted: '未按期履行', confirmation_rejected: '司法确认被驳回', settled: '边界协议生效',
+    paid_in_full: '全额履行', settlement_performed: '执行和解履行完毕', settlement_performed_on_time: '执行和解按期履行',
+    paid_after_detention: '拘留后履行', closed_after_rechecks: '终本复查后结案', payment_order_objected: '支付令被异议',
+    confirmed: '确认有效', rejected: '驳回',
+  },
+  deadline: {
+    mediation: '调解期限', confirmation_application: '申请司法确认期限', confirmation_decision: '司法确认审查期限',
+    follow_up: '回访', measure_renewal: '措施续行期限', property_recheck: '财产复查', grace_period: '宽限期',
+    installment_due: '分期到期', objection_period: '支付令异议期', resolution_deadline: '包案化解期限',
+    boundary_follow_up: '边界协议回访', escalation_labour_inspection_referral: '移送劳动监察',
+    escalation_wage_guarantee_drawdown: '动用工资保证金', escalation_blacklist: '纳入欠薪黑名单',
+    escalation_payment_order: '申请支付令',
+  },
+  installment: {
+    scheduled: '待到期', reminded: '已提醒', paid: '已付清', partly_paid: '部分支付', overdue: '逾期', defaulted: '违约',
+    accelerated: '加速到期',
+  },
+  measure: {
+    freeze: '冻结', seizure: '查封、扣押', consumption_restriction: '限制消费', dishonest_list: '纳入失信被执行人名单',
+    detention: '拘留', summons: '传唤、拘传', fine: '罚款', search: '搜查',
+    active: '生效中', lifted: '已解除', expired: '已到期', ended: '已执行完毕',
+  },
+  asset: { bank_deposit: '银行存款', movable: '动产', real_property: '不动产', other_property_right: '其他财产权' },
+  tier: { village: '村级', township: '乡镇级', county: '县级' },
+  round: {
+    progress: '有进展', no_progress: '无进展', agreement_in_principle: '原则上达成一致', incident: '发生冲突事件',
+    scheduled: '已安排', held: '已举行',
+  },
+  marker: { installed: '已埋设', intact: '完好', damaged: '损坏', missing: '缺失' },
+  notice: { pending: '待送达', delivered: '已送达', undeliverable: '无法送达' },
+  calendar: { official: '正式', provisional: '暂定' },
+  common: {
+    mediation: '调解', enforcement: '执行', boundary: '边界纠纷', wage: '欠薪', applicant: '申请人', respondent: '被申请人',
+    open: '在办', closed: '已结',
+  },
 };
 
 // Chinese unless English was chosen (?lang=en, kept for the session).
@@ -44,3 +113,14 @@ export function t(key) {
   return en[key] || zh[key] || key;
 }
 export function setLang(l) { lang = l; }
+
+// label is a code of namespace ns (stage, status, outcome, deadline, ...)
+// in the current language; unknown codes are shown as they are, in English.
+export function label(ns, code) {
+  if (code === undefined || code === null || code === '') return '';
+  if (lang === 'zh') {
+    const zhText = (codes[ns] && codes[ns][code]) || codes.common[code];
+    if (zhText) return zhText;
+  }
+  return String(code).replace(/_/g, ' ');
+}
