@@ -476,6 +476,12 @@ function commandsFor(c, plan, box, all) {
       f => ({ amount_fen: fenOf(f, amt), paid_on: dateOf(on), reason: f.elements.reason.value || undefined }), post(`/plans/${plan.plan_id}/payments`), reload(id)));
   }
   if (m && is('court') && s.stage === 'defaulted') forms.push(enforcementForm(c));
+  // The certificate of automatic performance is issued on the obligor's
+  // application (or the court's, taking it at the counter), only after
+  // full, on-time performance.
+  const perf = m && m.performance;
+  if (perf && perf.result && perf.result.certificate_eligible && !perf.certificate && is('party', 'court'))
+    forms.push(reason('certificate', '申请自动履行证明', '/certificate/applications'));
   if (c.enforcement && is('court') && c.enforcement.status !== 'closed') forms.push(...enforcementForms(c));
   if (c.boundary) forms.push(...boundaryForms(c, is));
   if (!forms.length) forms.push(h('p', { class: 'muted' }, '当前角色在此阶段没有可办理事项'));
