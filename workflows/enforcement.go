@@ -142,6 +142,27 @@ type EnforcementState struct {
 	// Notices numbers the notices this process sends; the number is part of
 	// each notice's natural key.
 	Notices int `json:"notices"`
+	// Historical: a case entered after the fact keeps the legal dates of
+	// what happened before entry (opened on its application date, paid and
+	// completed on the payment's date), so the ledger and the statistics
+	// count from them. Cases opened before this was kept date from entry.
+	Historical bool        `json:"historical,omitempty"`
+	LastPaidOn policy.Date `json:"last_paid_on,omitzero"`
+}
+
+const versionHistoricalDates = "enforcement-keeps-historical-dates"
+
+// addOn records a step that happened on d: dated d in a historical case
+// entered after it, else today. A notice it decides is still sent, and
+// dated, today.
+func (e *enforcement) addOn(ctx workflow.Context, d policy.Date, st step) int {
+	if e.s.Historical && !d.IsZero() && d.Before(e.s.Journal.today(ctx)) {
+		st.At = d.Start()
+		seq := e.s.Journal.add(ctx, st)
+		e.backdated = seq
+		return seq
+	}
+	return e.s.Journal.add(ctx, st)
 }
 
 // Finding is one asset a property inquiry or re-check found.
@@ -312,6 +333,9 @@ type enforcement struct {
 	// refused is why the application cannot open the case (the worker's
 	// policy finds it out of time); nothing is recorded then.
 	refused error
+	// backdated is the number of the last step recorded with a historical
+	// date (addOn); a notice it decides is dated today, when it is sent.
+	backdated int
 }
 
 // Enforcement runs one enforcement case until it is completed, or closed
@@ -399,6 +423,10 @@ func (e *enforcement) init(ctx workflow.Context) error {
 	if err := e.validateInput(); err != nil {
 		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 	}
+	e.s.Historical = workflow.GetVersion(ctx, versionHistoricalDates, workflow.DefaultVersion, 1) >= 1
+	if e.s.Historical && e.in.AppliedOn.Before(e.s.OpenedOn) {
+		e.s.OpenedOn = e.in.AppliedOn
+	}
 	return nil
 }
 
@@ -449,7 +477,7 @@ func (e *enforcement) open(ctx workflow.Context) error {
 		e.refused = temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 		return nil
 	}
-	e.s.Journal.add(ctx, step{
+	e.addOn(ctx, e.in.AppliedOn, step{
 		Kind: "enforcement_filed", Actor: e.in.StartedBy, ReasonCode: "enforcement_application",
 		Reason: fmt.Sprintf("enforcement of %s %s for %s", e.in.Title.Kind, e.in.Title.DocumentNumber, yuan(e.in.AmountFen)),
 		Data: map[string]any{
@@ -749,7 +777,10 @@ func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 	}
 	e.s.Stage, e.s.Outcome = StageCompleted, why
 	e.s.ClosedOn, e.s.ClosedAt = today, workflow.Now(ctx)
-	seq := e.s.Journal.add(ctx, step{
+	if e.s.Historical && e.s.LastPaidOn.Before(today) && !e.s.LastPaidOn.IsZero() {
+		e.s.ClosedOn = e.s.LastPaidOn
+	}
+	seq := e.addOn(ctx, e.s.ClosedOn, step{
 		Kind: "enforcement_completed", Actor: casefile.System, ReasonCode: why,
 		Reason: fmt.Sprintf("enforcement completed: %s collected of %s", yuan(e.s.CollectedFen), yuan(e.in.AmountFen)),
 		Data:   map[string]any{"collected_fen": e.s.CollectedFen, "overpaid_fen": e.s.OverpaidFen, "credit_grade": grade, "credit_repaired": repaired},
@@ -767,7 +798,7 @@ func (e *enforcement) outstanding() int64 { return e.in.AmountFen - e.s.Collecte
 // is the legal date of the deadline rather than when the timer fired.
 func (e *enforcement) notice(ctx workflow.Context, recipient, kind, body string) {
 	on := e.s.Journal.today(ctx)
-	if n := len(e.s.Journal.Pending); n > 0 {
+	if n := len(e.s.Journal.Pending); n > 0 && e.s.Journal.Pending[n-1].Seq != e.backdated {
 		on = e.s.Journal.Pending[n-1].CaseOn
 	}
 	e.s.Notices++

@@ -359,7 +359,10 @@ func (e *enforcement) recordPayment(ctx workflow.Context, cmd EnforcementPayment
 	e.s.CollectedFen += credited
 	e.s.OverpaidFen += over
 	e.s.Payments++
-	seq := e.s.Journal.add(ctx, step{
+	if e.s.LastPaidOn.Before(cmd.PaidOn) {
+		e.s.LastPaidOn = cmd.PaidOn
+	}
+	seq := e.addOn(ctx, cmd.PaidOn, step{
 		Kind: "enforcement_payment_recorded", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "money_collected",
 		Data: map[string]any{
 			"payment": e.s.Payments, "amount_fen": cmd.AmountFen, "paid_on": cmd.PaidOn, "credited_fen": credited,

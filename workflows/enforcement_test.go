@@ -670,3 +670,29 @@ func TestDetentionLiftedEarlyOnSettlement(t *testing.T) {
 		"settlement_performed", "enforcement_completed",
 	}, h.kinds(enforcementStream), "no listing to repair: detention is not a credit measure")
 }
+
+// TestHistoricalEnforcementKeepsItsDates: an enforcement of a 2023
+// judgment entered in 2026, applied for on 2023-07-12 and paid on
+// 2023-08-02, is in the ledger as opened and closed on those days, and its
+// steps carry them; the notices go out, and are dated, on entry.
+func TestHistoricalEnforcementKeepsItsDates(t *testing.T) {
+	h := newEnfHarness(t, cst(2026, 1, 5))
+	applied, paid := policy.NewDate(2023, 7, 12), policy.NewDate(2023, 8, 2)
+	title := EnforceableTitle{
+		Kind: TitleJudgment, DocumentNumber: "（2023）黔2301民初12号",
+		DocumentDate: policy.NewDate(2023, 5, 20), DueDates: []policy.Date{policy.NewDate(2023, 6, 30)},
+	}
+	pay := h.on(enfToday, UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 1_302_700, PaidOn: paid, Reason: "扣划存款", Actor: judge})
+	res := h.run(enfInput(applied, title))
+	require.NoError(t, pay.err)
+	require.Equal(t, StageCompleted, res.Stage)
+	require.Equal(t, applied, h.summary.OpenedOn)
+	require.Equal(t, paid, h.summary.ClosedOn)
+	require.Equal(t, 21, policy.DaysBetween(h.summary.OpenedOn, h.summary.ClosedOn), "days to close count from the legal dates")
+	require.Equal(t, []policy.Date{applied}, h.stepOn(enforcementStream, "enforcement_filed"))
+	require.Equal(t, []policy.Date{paid}, h.stepOn(enforcementStream, "enforcement_payment_recorded"))
+	require.Equal(t, []policy.Date{paid}, h.stepOn(enforcementStream, "enforcement_completed"))
+	for _, n := range h.sent(enforcementStream) {
+		require.Equal(t, enfToday, n.On, "%s is sent on entry", n.Kind)
+	}
+}
