@@ -35,6 +35,15 @@ type liveView[V any] struct {
 	set     func(*CaseBody, *V)
 }
 
+// setFor puts view into the body as p may see it: a party of a case with
+// several claimants sees only its own claim's line (ForParty).
+func (lv liveView[V]) setFor(p auth.Principal, b *CaseBody, view *V) {
+	if f, ok := any(view).(interface{ ForParty(string) }); ok && p.Role == casefile.RoleParty {
+		f.ForParty(p.Subject)
+	}
+	lv.set(b, view)
+}
+
 // The live views of each process's main workflow.
 var (
 	mediationView   = liveView[workflows.MediationView]{casefile.ProcessMediation, func(b *CaseBody, v *workflows.MediationView) { b.Mediation = v }}
@@ -181,8 +190,9 @@ func commandOutput[V any](ctx context.Context, s *Server, name string, lv liveVi
 	if err != nil {
 		return nil, s.problem(ctx, name, err)
 	}
-	out := &caseOutput{Body: CaseBody{Summary: sum}}
-	lv.set(&out.Body, view)
+	p := principalFrom(ctx)
+	out := &caseOutput{Body: CaseBody{Summary: visibleTo(p, sum)}}
+	lv.setFor(p, &out.Body, view)
 	return out, nil
 }
 
@@ -259,7 +269,7 @@ func queryView[V any](ctx context.Context, s *Server, lv liveView[V], out *caseO
 	if r, ok := any(&view).(interface{ Refresh(time.Time) }); ok {
 		r.Refresh(time.Now())
 	}
-	lv.set(&out.Body, &view)
+	lv.setFor(principalFrom(ctx), &out.Body, &view)
 	return out, nil
 }
 
@@ -373,8 +383,8 @@ func openCase[V any](ctx context.Context, s *Server, lv liveView[V], o opening) 
 		// Another dispute under this number opened at the same moment.
 		return nil, taken()
 	}
-	out := &startOutput{Status: http.StatusCreated, Location: location, Body: CaseBody{Summary: sum}}
-	lv.set(&out.Body, &view)
+	out := &startOutput{Status: http.StatusCreated, Location: location, Body: CaseBody{Summary: visibleTo(p, sum)}}
+	lv.setFor(p, &out.Body, &view)
 	return out, nil
 }
 

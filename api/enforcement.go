@@ -48,6 +48,15 @@ type StartEnforcementBody struct {
 	AppliedOn    policy.Date          `json:"applied_on,omitempty" doc:"Date of the application, in case time; defaults to today. It must fall within the application window"`
 	Judge        string               `json:"judge,omitempty" maxLength:"100" doc:"Court subject assigned; defaults to the caller"`
 	Parties      []PartyBody          `json:"parties" minItems:"2" maxItems:"1000"`
+	Applicants   []ApplicantBody      `json:"applicants,omitempty" maxItems:"1000" doc:"Several applicants with their own claims (four worker representatives, eight claimants): each an applicant party, the first the applicant above, claims summing exactly to amount_fen; every payment is divided among what each is still owed"`
+	Allocation   string               `json:"allocation,omitempty" enum:"pro_rata,hardship_first" doc:"How payments are divided among several applicants; pro_rata when omitted"`
+}
+
+// ApplicantBody is one of several applicants' claims.
+type ApplicantBody struct {
+	ID        string `json:"id" minLength:"1" maxLength:"100"`
+	AmountFen int64  `json:"amount_fen" minimum:"1" maximum:"100000000000000"`
+	Hardship  bool   `json:"hardship,omitempty" doc:"Paid first under hardship_first"`
 }
 
 type startEnforcementInput struct {
@@ -248,6 +257,16 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 	if sides[b.Respondent] != workflows.SideRespondent {
 		return nil, huma.Error422UnprocessableEntity("respondent " + b.Respondent + " is not listed as a respondent party")
 	}
+	var applicants []workflows.ApplicantClaim
+	for _, a := range b.Applicants {
+		applicants = append(applicants, workflows.ApplicantClaim{ID: a.ID, AmountFen: a.AmountFen, Hardship: a.Hardship})
+	}
+	if len(applicants) > 0 && applicants[0].ID != b.Applicant {
+		return nil, huma.Error422UnprocessableEntity("the first of the applicants must be the applicant " + b.Applicant)
+	}
+	if err := workflows.ValidateApplicants(applicants, b.Allocation, b.AmountFen, sides); err != nil {
+		return nil, huma.Error422UnprocessableEntity(err.Error())
+	}
 	judge := b.Judge
 	if judge == "" {
 		judge = p.Subject
@@ -299,7 +318,8 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 	wfID := workflows.EnforcementWorkflowID(id)
 	input := workflows.EnforcementInput{
 		CaseID: id, CaseNumber: number, Court: p.Court, Jurisdiction: jurisdiction, Title: title,
-		Applicant: b.Applicant, Respondent: b.Respondent, AmountFen: b.AmountFen, AppliedOn: applied,
+		Applicant: b.Applicant, Respondent: b.Respondent, Applicants: applicants, Allocation: b.Allocation,
+		AmountFen: b.AmountFen, AppliedOn: applied,
 		Parties: parties, Judge: judge, StartedBy: p.Actor(), Clock: clock,
 	}
 	return openCase(ctx, s, enforcementView, opening{
@@ -315,7 +335,7 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 func (s *Server) checkWindow(ctx context.Context, jurisdiction string, title workflows.EnforceableTitle, applied policy.Date) error {
 	reg, err := s.registryInForce(ctx)
 	if err != nil {
-		return huma.Error500InternalServerError("policy registry unavailable")
+		return s.problem(ctx, "read the policy registry", err)
 	}
 	pol, err := reg.Policy(jurisdiction)
 	if err != nil {

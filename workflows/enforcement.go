@@ -106,6 +106,11 @@ type EnforcementInput struct {
 	// obligor (被执行人). Both are party IDs.
 	Applicant  string `json:"applicant"`
 	Respondent string `json:"respondent"`
+	// Applicants, when set, are several applicants with their own claims
+	// (Applicant is the first of them); Allocation is the rule dividing
+	// every payment among them (pro rata unless hardship_first).
+	Applicants []ApplicantClaim `json:"applicants,omitempty"`
+	Allocation string           `json:"allocation,omitempty"`
 	// AmountFen is what is to be enforced.
 	AmountFen int64       `json:"amount_fen"`
 	AppliedOn policy.Date `json:"applied_on"`
@@ -147,6 +152,8 @@ type EnforcementState struct {
 	// completed on the payment's date), so the ledger and the statistics
 	// count from them. Cases opened before this was kept date from entry.
 	Historical bool        `json:"historical,omitempty"`
+	// Applicants is each applicant's ledger when there are several.
+	Applicants []ApplicantLine `json:"applicants,omitempty"`
 	LastPaidOn policy.Date `json:"last_paid_on,omitzero"`
 }
 
@@ -286,6 +293,8 @@ type EnforcementView struct {
 	Title           EnforceableTitle         `json:"title"`
 	Applicant       string                   `json:"applicant"`
 	Respondent      string                   `json:"respondent"`
+	Applicants      []ApplicantLine          `json:"applicants,omitempty"`
+	Allocation      string                   `json:"allocation,omitempty"`
 	Parties         []Party                  `json:"parties"`
 	AppliedOn       policy.Date              `json:"applied_on"`
 	Window          EnforcementWindow        `json:"window"`
@@ -424,6 +433,9 @@ func (e *enforcement) init(ctx workflow.Context) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 	}
 	e.s.Historical = workflow.GetVersion(ctx, versionHistoricalDates, workflow.DefaultVersion, 1) >= 1
+	for _, c := range e.in.Applicants {
+		e.s.Applicants = append(e.s.Applicants, ApplicantLine{ID: c.ID, AmountFen: c.AmountFen, Hardship: c.Hardship, OutstandingFen: c.AmountFen})
+	}
 	if e.s.Historical && e.in.AppliedOn.Before(e.s.OpenedOn) {
 		e.s.OpenedOn = e.in.AppliedOn
 	}
@@ -454,8 +466,10 @@ func (e *enforcement) validateInput() error {
 		return fmt.Errorf("application date %s is after today %s", in.AppliedOn, e.s.OpenedOn)
 	case in.AppliedOn.Before(in.Title.DocumentDate):
 		return fmt.Errorf("application date %s is before the document date %s", in.AppliedOn, in.Title.DocumentDate)
+	case len(in.Applicants) > 0 && in.Applicants[0].ID != in.Applicant:
+		return fmt.Errorf("the applicant %q must be the first of the applicants", in.Applicant)
 	}
-	return nil
+	return ValidateApplicants(in.Applicants, in.Allocation, in.AmountFen, known)
 }
 
 // open loads the policy, counts the application window and files the case
@@ -481,7 +495,7 @@ func (e *enforcement) open(ctx workflow.Context) error {
 		Kind: "enforcement_filed", Actor: e.in.StartedBy, ReasonCode: "enforcement_application",
 		Reason: fmt.Sprintf("enforcement of %s %s for %s", e.in.Title.Kind, e.in.Title.DocumentNumber, yuan(e.in.AmountFen)),
 		Data: map[string]any{
-			"title": e.in.Title, "applicant": e.in.Applicant, "respondent": e.in.Respondent,
+			"title": e.in.Title, "applicant": e.in.Applicant, "applicants": e.in.Applicants, "allocation": e.in.Allocation, "respondent": e.in.Respondent,
 			"amount_fen": e.in.AmountFen, "applied_on": e.in.AppliedOn, "judge": e.in.Judge,
 			"court": e.in.Court, "parties": e.in.Parties, "window": w,
 			"barred_due_dates": w.Barred(e.in.AppliedOn), "time_scale": e.in.Clock.Scale,
@@ -562,12 +576,15 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 	r := st.Result
 	e.s.CollectedFen += r.PaidFen
 	e.s.OverpaidFen += r.OverpaidFen
+	// What the settlement collected is divided among several applicants
+	// when it ends, as one payment.
+	shares := e.divide(r.PaidFen)
 	switch r.Outcome {
 	case PlanPerformed:
 		e.s.Journal.add(ctx, step{
 			Kind: "settlement_performed", Actor: casefile.System, ReasonCode: "settlement_performed",
 			Reason: fmt.Sprintf("settlement %d performed in full (%s)", st.No, yuan(r.PaidFen)),
-			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "on_time": r.OnTime, "collected_fen": e.s.CollectedFen},
+			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "on_time": r.OnTime, "collected_fen": e.s.CollectedFen, "shares": shares},
 		})
 		grade := CreditSettlement
 		if r.OnTime {
@@ -580,7 +597,7 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 		e.s.Journal.add(ctx, step{
 			Kind: "settlement_defaulted", Actor: casefile.System, ReasonCode: "settlement_default",
 			Reason: fmt.Sprintf("settlement %d defaulted on installment %d; enforcement of the original title resumes for %s", st.No, r.DefaultedInstallment, yuan(e.outstanding())),
-			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "defaulted_installment": r.DefaultedInstallment, "outstanding_fen": e.outstanding()},
+			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "defaulted_installment": r.DefaultedInstallment, "outstanding_fen": e.outstanding(), "shares": shares},
 		})
 		return nil
 	case PlanFailed:
@@ -608,7 +625,7 @@ func (e *enforcement) startPlan(ctx workflow.Context, st *Settlement) {
 	})
 	e.plan = workflow.ExecuteChildWorkflow(cctx, InstallmentPlan, PlanInput{
 		CaseID: e.in.CaseID, PlanID: st.PlanID, Jurisdiction: e.in.Jurisdiction, Clock: e.in.Clock,
-		Obligor: e.in.Respondent, Obligees: []string{e.in.Applicant}, Installments: st.Installments,
+		Obligor: e.in.Respondent, Obligees: e.applicantIDs(), Installments: st.Installments,
 		StartedBy: casefile.System,
 		// Performing a settlement during enforcement is no automatic
 		// performance of the document: it earns no certificate.
@@ -785,8 +802,14 @@ func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 		Reason: fmt.Sprintf("enforcement completed: %s collected of %s", yuan(e.s.CollectedFen), yuan(e.in.AmountFen)),
 		Data:   map[string]any{"collected_fen": e.s.CollectedFen, "overpaid_fen": e.s.OverpaidFen, "credit_grade": grade, "credit_repaired": repaired},
 	})
-	e.notice(ctx, e.in.Applicant, NoticeCompletion, fmt.Sprintf(
-		"执行完毕通知：%s 案执行完毕，已执行到位 %s。", e.in.CaseNumber, yuan(e.s.CollectedFen)))
+	if len(e.s.Applicants) == 0 {
+		e.notice(ctx, e.in.Applicant, NoticeCompletion, fmt.Sprintf(
+			"执行完毕通知：%s 案执行完毕，已执行到位 %s。", e.in.CaseNumber, yuan(e.s.CollectedFen)))
+	}
+	for _, l := range e.s.Applicants {
+		e.notice(ctx, l.ID, NoticeCompletion, fmt.Sprintf(
+			"执行完毕通知：%s 案执行完毕，已执行到位 %s，其中您的债权 %s 已全部到位。", e.in.CaseNumber, yuan(e.s.CollectedFen), yuan(l.CollectedFen)))
+	}
 	e.rev++
 	return seq
 }
@@ -857,6 +880,7 @@ func (e *enforcement) view(ctx workflow.Context) EnforcementView {
 		CaseID: e.in.CaseID, CaseNumber: e.in.CaseNumber, Process: string(casefile.ProcessEnforcement),
 		Court: e.in.Court, Jurisdiction: e.in.Jurisdiction, Judge: e.in.Judge, Title: e.in.Title,
 		Applicant: e.in.Applicant, Respondent: e.in.Respondent, Parties: slices.Clone(e.in.Parties),
+		Applicants: slices.Clone(e.s.Applicants), Allocation: e.in.Allocation,
 		AppliedOn: e.in.AppliedOn, Window: e.s.Window, Stage: e.s.Stage, Status: string(e.status()), Outcome: e.s.Outcome,
 		AmountFen: e.in.AmountFen, CollectedFen: e.s.CollectedFen, OutstandingFen: e.outstanding(), OverpaidFen: e.s.OverpaidFen,
 		Inquiries: slices.Clone(e.s.Inquiries), Measures: slices.Clone(e.s.Measures),

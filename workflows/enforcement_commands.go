@@ -356,6 +356,7 @@ func (e *enforcement) validatePayment(ctx workflow.Context, cmd EnforcementPayme
 func (e *enforcement) recordPayment(ctx workflow.Context, cmd EnforcementPaymentCommand) (EnforcementView, error) {
 	credited := min(cmd.AmountFen, e.outstanding())
 	over := cmd.AmountFen - credited
+	shares := e.divide(credited)
 	e.s.CollectedFen += credited
 	e.s.OverpaidFen += over
 	e.s.Payments++
@@ -367,6 +368,7 @@ func (e *enforcement) recordPayment(ctx workflow.Context, cmd EnforcementPayment
 		Data: map[string]any{
 			"payment": e.s.Payments, "amount_fen": cmd.AmountFen, "paid_on": cmd.PaidOn, "credited_fen": credited,
 			"overpaid_fen": over, "collected_fen": e.s.CollectedFen, "outstanding_fen": e.outstanding(),
+			"shares": shares,
 		},
 	})
 	if e.outstanding() == 0 {

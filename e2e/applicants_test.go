@@ -1,0 +1,120 @@
+package e2e
+
+import (
+	"fmt"
+	"net/http"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+
+	"github.com/casework/casework/api"
+	"github.com/casework/casework/auth"
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
+)
+
+// fourRepresentatives enforce one judgment for four groups of workers,
+// owed 30,000.01 yuan in all.
+func fourRepresentatives() (api.StartEnforcementBody, []auth.Principal) {
+	today := policy.DateOf(time.Now())
+	b := judgmentEnforcement(today.AddDays(-60), today.AddDays(-30), 3_000_001)
+	b.Parties = []api.PartyBody{{ID: obligor.Subject, Name: "某建筑公司", Side: "respondent"}}
+	var reps []auth.Principal
+	for i, owed := range []int64{1_000_000, 800_000, 700_001, 500_000} {
+		id := fmt.Sprintf("rep-%d-%d", i+1, caseSeq.Add(1))
+		b.Parties = append(b.Parties, api.PartyBody{ID: id, Name: fmt.Sprintf("工人代表%d", i+1), Side: "applicant"})
+		b.Applicants = append(b.Applicants, api.ApplicantBody{ID: id, AmountFen: owed})
+		reps = append(reps, auth.Principal{Subject: id, Role: casefile.RoleParty})
+	}
+	b.Applicant = b.Applicants[0].ID
+	return b, reps
+}
+
+// TestEnforcementBySeveralApplicants: four worker representatives enforce
+// one judgment; a detention measure is ordered; a third party's payment
+// and the debtor's rest are divided among them exactly, each sees its own
+// line, and each is told of completion.
+func TestEnforcementBySeveralApplicants(t *testing.T) {
+	b, reps := fourRepresentatives()
+	c := startEnforcement(t, realTime, b)
+	id := c.Summary.ID
+	require.Len(t, c.Enforcement.Applicants, 4)
+	path := "/cases/" + id + "/enforcement"
+	today := c.Enforcement.CaseToday
+
+	post(t, realTime, "court", path+"/measures", map[string]any{"kind": "detention", "days": 15, "reason": "拒不履行"})
+	third := post(t, realTime, "court", path+"/payments", map[string]any{"amount_fen": 1_000_000, "paid_on": today, "reason": "案外人代为清偿"})
+	var sum int64
+	for i, l := range third.Enforcement.Applicants {
+		require.Equal(t, b.Applicants[i].ID, l.ID)
+		sum += l.CollectedFen
+		require.Equal(t, l.AmountFen-l.CollectedFen, l.OutstandingFen)
+	}
+	require.Equal(t, int64(1_000_000), sum, "the parts add up to the payment")
+	// Pro rata of 10,000 yuan on 30,000.01 yuan: exact shares 333,333.22,
+	// 266,666.58, 233,333.59 and 166,666.61 fen; the two fen the floors
+	// leave go to the largest remainders, the fourth's and the third's.
+	require.Equal(t, []int64{333_333, 266_666, 233_334, 166_667}, []int64{
+		third.Enforcement.Applicants[0].CollectedFen, third.Enforcement.Applicants[1].CollectedFen,
+		third.Enforcement.Applicants[2].CollectedFen, third.Enforcement.Applicants[3].CollectedFen,
+	})
+
+	// A representative sees its own line, not the others'.
+	res := do(t, realTime, &reps[2], http.MethodGet, "/cases/"+id, nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	var read api.CaseBody
+	res.json(t, &read)
+	require.Len(t, read.Enforcement.Applicants, 1)
+	require.Equal(t, reps[2].Subject, read.Enforcement.Applicants[0].ID)
+	require.Equal(t, int64(233_334), read.Enforcement.Applicants[0].CollectedFen)
+
+	done := post(t, realTime, "court", path+"/payments", map[string]any{"amount_fen": 2_000_001, "paid_on": today, "reason": "扣划存款"})
+	require.Equal(t, workflows.StageCompleted, done.Enforcement.Stage)
+	for i, l := range done.Enforcement.Applicants {
+		require.Equal(t, b.Applicants[i].AmountFen, l.CollectedFen, "%s paid in full", l.ID)
+	}
+	require.Equal(t, "paid_in_full", done.Enforcement.Outcome)
+
+	ns := awaitNotices(t, id, 1+1+4) // filing, detention, completion ×4
+	told := map[string]bool{}
+	for _, n := range ns {
+		if n.Kind == workflows.NoticeCompletion {
+			told[n.Recipient] = true
+		}
+	}
+	for _, r := range reps {
+		require.True(t, told[r.Subject], "%s is told of completion", r.Subject)
+	}
+	requireDelivered(t, id, ns)
+	replayAndKeep(t, "v4_enforcement_several_applicants", c.Summary.WorkflowID)
+}
+
+// TestSeveralApplicantsRefused: claims that are not the case's are
+// refused with 422 before anything opens, and the number stays usable.
+func TestSeveralApplicantsRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(b *api.StartEnforcementBody)
+	}{
+		{"SumNotTheAmount", func(b *api.StartEnforcementBody) { b.AmountFen++ }},
+		{"NotAnApplicantParty", func(b *api.StartEnforcementBody) { b.Applicants[2].ID = obligor.Subject }},
+		{"Twice", func(b *api.StartEnforcementBody) { b.Applicants[3].ID = b.Applicants[1].ID }},
+		{"FirstIsNotTheApplicant", func(b *api.StartEnforcementBody) { b.Applicant = b.Applicants[1].ID }},
+		{"UnknownRule", func(b *api.StartEnforcementBody) { b.Allocation = "first_come" }},
+		{"ZeroClaim", func(b *api.StartEnforcementBody) { b.Applicants[0].AmountFen = 0 }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			b, _ := fourRepresentatives()
+			tc.edit(&b)
+			res := do(t, realTime, &court, http.MethodPost, "/cases/enforcement", b)
+			require.Equal(t, http.StatusUnprocessableEntity, res.Status, "body: %s", res.Body)
+			res.problem(t)
+			fixed, _ := fourRepresentatives()
+			fixed.CaseNumber = b.CaseNumber
+			startEnforcement(t, realTime, fixed)
+		})
+	}
+}
