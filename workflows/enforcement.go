@@ -151,10 +151,10 @@ type EnforcementState struct {
 	// what happened before entry (opened on its application date, paid and
 	// completed on the payment's date), so the ledger and the statistics
 	// count from them. Cases opened before this was kept date from entry.
-	Historical bool        `json:"historical,omitempty"`
+	Historical bool `json:"historical,omitempty"`
 	// Applicants is each applicant's ledger when there are several.
 	Applicants []ApplicantLine `json:"applicants,omitempty"`
-	LastPaidOn policy.Date `json:"last_paid_on,omitzero"`
+	LastPaidOn policy.Date     `json:"last_paid_on,omitzero"`
 }
 
 const versionHistoricalDates = "enforcement-keeps-historical-dates"
