@@ -39,17 +39,20 @@ type SuspensionBody struct {
 // StartEnforcementBody applies for enforcement (申请执行) and opens the
 // enforcement case.
 type StartEnforcementBody struct {
-	CaseNumber   string               `json:"case_number" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]+$" example:"（2026）黔2301执1234号" doc:"The enforcement case number (执行案号); the same number never opens two cases"`
-	Jurisdiction string               `json:"jurisdiction,omitempty" maxLength:"50" example:"CN-52"`
-	Title        EnforceableTitleBody `json:"title"`
-	Applicant    string               `json:"applicant" minLength:"1" maxLength:"100" doc:"Party ID of the obligee applying (申请执行人)"`
-	Respondent   string               `json:"respondent" minLength:"1" maxLength:"100" doc:"Party ID of the obligor (被执行人)"`
-	AmountFen    int64                `json:"amount_fen" minimum:"1" maximum:"100000000000000" doc:"Amount to be enforced, in fen"`
-	AppliedOn    policy.Date          `json:"applied_on,omitempty" doc:"Date of the application, in case time; defaults to today. It must fall within the application window"`
-	Judge        string               `json:"judge,omitempty" maxLength:"100" doc:"Court subject assigned; defaults to the caller"`
-	Parties      []PartyBody          `json:"parties" minItems:"2" maxItems:"1000"`
-	Applicants   []ApplicantBody      `json:"applicants,omitempty" maxItems:"1000" doc:"Several applicants with their own claims (four worker representatives, eight claimants): each an applicant party, the first the applicant above, claims summing exactly to amount_fen; every payment is divided among what each is still owed"`
-	Allocation   string               `json:"allocation,omitempty" enum:"pro_rata,hardship_first" doc:"How payments are divided among several applicants; pro_rata when omitted"`
+	CaseNumber        string               `json:"case_number" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]+$" example:"（2026）黔2301执1234号" doc:"The enforcement case number (执行案号); the same number never opens two cases"`
+	Jurisdiction      string               `json:"jurisdiction,omitempty" maxLength:"50" example:"CN-52"`
+	Title             EnforceableTitleBody `json:"title"`
+	Applicant         string               `json:"applicant" minLength:"1" maxLength:"100" doc:"Party ID of the obligee applying (申请执行人)"`
+	Respondent        string               `json:"respondent" minLength:"1" maxLength:"100" doc:"Party ID of the obligor (被执行人)"`
+	AmountFen         int64                `json:"amount_fen" minimum:"1" maximum:"100000000000000" doc:"Amount to be enforced, in fen"`
+	AppliedOn         policy.Date          `json:"applied_on,omitempty" doc:"Date of the application, in case time; defaults to today. It must fall within the application window"`
+	Judge             string               `json:"judge,omitempty" maxLength:"100" doc:"Court subject assigned; defaults to the caller"`
+	Parties           []PartyBody          `json:"parties" minItems:"2" maxItems:"1000"`
+	Applicants        []ApplicantBody      `json:"applicants,omitempty" maxItems:"1000" doc:"Several applicants with their own claims (four worker representatives, eight claimants): each an applicant party, the first the applicant above, claims summing exactly to amount_fen; every payment is divided among what each is still owed"`
+	Allocation        string               `json:"allocation,omitempty" enum:"pro_rata,hardship_first" doc:"How payments are divided among several applicants; pro_rata when omitted"`
+	CostsFen          int64                `json:"costs_fen,omitempty" minimum:"0" maximum:"100000000000000" doc:"Costs owed besides the principal (执行费 and other costs of realising the claim), in fen"`
+	InterestFen       int64                `json:"interest_fen,omitempty" minimum:"0" maximum:"100000000000000" doc:"Interest the title awards, in fen"`
+	DelayInterestFrom policy.Date          `json:"delay_interest_from,omitempty" doc:"First day of delayed performance (the day after the performance period ends): from it interest for delayed performance (迟延履行利息) accrues on the principal outstanding at the policy's daily rate. A payment discharges costs, interest and principal in the policy's order"`
 }
 
 // ApplicantBody is one of several applicants' claims.
@@ -267,6 +270,9 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 	if err := workflows.ValidateApplicants(applicants, b.Allocation, b.AmountFen, sides); err != nil {
 		return nil, huma.Error422UnprocessableEntity(err.Error())
 	}
+	if err := workflows.ValidateDebt(b.CostsFen, b.InterestFen, b.DelayInterestFrom, b.Title.DocumentDate, len(applicants)); err != nil {
+		return nil, huma.Error422UnprocessableEntity(err.Error())
+	}
 	judge := b.Judge
 	if judge == "" {
 		judge = p.Subject
@@ -319,6 +325,7 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 	input := workflows.EnforcementInput{
 		CaseID: id, CaseNumber: number, Court: p.Court, Jurisdiction: jurisdiction, Title: title,
 		Applicant: b.Applicant, Respondent: b.Respondent, Applicants: applicants, Allocation: b.Allocation,
+		CostsFen: b.CostsFen, InterestFen: b.InterestFen, DelayInterestFrom: b.DelayInterestFrom,
 		AmountFen: b.AmountFen, AppliedOn: applied,
 		Parties: parties, Judge: judge, StartedBy: p.Actor(), Clock: clock,
 	}

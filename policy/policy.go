@@ -96,6 +96,16 @@ type PaymentOrderPolicy struct {
 	ObjectionPeriod Period `json:"objection_period"`
 }
 
+// Components of a debt under enforcement, as an application order names them.
+const (
+	DebtCosts     = "costs"
+	DebtInterest  = "interest"
+	DebtPrincipal = "principal"
+)
+
+// DebtComponents lists the components of a debt.
+var DebtComponents = []string{DebtCosts, DebtInterest, DebtPrincipal}
+
 // EnforcementPolicy sets the periods of applying for and conducting
 // enforcement.
 type EnforcementPolicy struct {
@@ -118,6 +128,13 @@ type EnforcementPolicy struct {
 	// ends (Civil Code art. 194, applied to the enforcement period by the
 	// Civil Procedure Law).
 	SuspensionRunOn Period `json:"suspension_run_on"`
+	// DelayInterestPerMillion is the daily rate, in millionths of the
+	// principal outstanding, of the interest for delayed performance
+	// (迟延履行期间的债务利息, its doubled part): 175 is 日万分之一点七五.
+	DelayInterestPerMillion int64 `json:"delay_interest_per_million,omitempty"`
+	// ApplicationOrder is the order in which a payment discharges what is
+	// owed: some order of costs, interest and principal.
+	ApplicationOrder []string `json:"application_order,omitempty"`
 }
 
 // BoundaryPolicy sets the tiers and follow-up of a multi-party negotiation
@@ -250,6 +267,16 @@ func (p Policy) Validate() error {
 	required("enforcement.recheck_every", e.RecheckEvery)
 	required("enforcement.recheck_for", e.RecheckFor)
 	required("enforcement.suspension_run_on", e.SuspensionRunOn)
+	if e.DelayInterestPerMillion < 0 || e.DelayInterestPerMillion > 10_000 {
+		bad("enforcement.delay_interest_per_million", "%d is not a daily rate between 0 and 10000 millionths", e.DelayInterestPerMillion)
+	}
+	if o := e.ApplicationOrder; o != nil {
+		sorted := slices.Clone(o)
+		slices.Sort(sorted)
+		if !slices.Equal(sorted, []string{DebtCosts, DebtInterest, DebtPrincipal}) {
+			bad("enforcement.application_order", "%v is not an order of %v", o, DebtComponents)
+		}
+	}
 	if !e.RecheckFor.IsZero() && !e.RecheckEvery.IsZero() && !e.RecheckFor.longerThan(e.RecheckEvery) {
 		bad("enforcement.recheck_for", "%s is not longer than recheck_every %s", e.RecheckFor, e.RecheckEvery)
 	}
@@ -368,6 +395,12 @@ func (p Policy) inherit(parent Policy) Policy {
 	period(&e.RecheckEvery, pe.RecheckEvery)
 	period(&e.RecheckFor, pe.RecheckFor)
 	period(&e.SuspensionRunOn, pe.SuspensionRunOn)
+	if e.DelayInterestPerMillion == 0 {
+		e.DelayInterestPerMillion = pe.DelayInterestPerMillion
+	}
+	if e.ApplicationOrder == nil {
+		e.ApplicationOrder = slices.Clone(pe.ApplicationOrder)
+	}
 
 	b, pb := &p.Boundary, parent.Boundary
 	number(&b.VillageMinRounds, pb.VillageMinRounds)
@@ -401,6 +434,7 @@ func (p Policy) clone() Policy {
 	p.Notes = maps.Clone(p.Notes)
 	p.Performance.ReminderOffsets = slices.Clone(p.Performance.ReminderOffsets)
 	p.Enforcement.FreezeTerms = maps.Clone(p.Enforcement.FreezeTerms)
+	p.Enforcement.ApplicationOrder = slices.Clone(p.Enforcement.ApplicationOrder)
 	p.FollowUps = slices.Clone(p.FollowUps)
 	p.Wage.Escalation = slices.Clone(p.Wage.Escalation)
 	return p

@@ -111,8 +111,16 @@ type EnforcementInput struct {
 	// every payment among them (pro rata unless hardship_first).
 	Applicants []ApplicantClaim `json:"applicants,omitempty"`
 	Allocation string           `json:"allocation,omitempty"`
-	// AmountFen is what is to be enforced.
-	AmountFen int64       `json:"amount_fen"`
+	// AmountFen is what is to be enforced: the principal.
+	AmountFen int64 `json:"amount_fen"`
+	// CostsFen and InterestFen are owed besides the principal (costs of
+	// realising the claim; interest the title awards); DelayInterestFrom is
+	// the first day of delayed performance, from which delay interest
+	// accrues on the principal outstanding at the policy's rate (zero:
+	// none). A payment discharges them in the policy's order.
+	CostsFen          int64       `json:"costs_fen,omitempty"`
+	InterestFen       int64       `json:"interest_fen,omitempty"`
+	DelayInterestFrom policy.Date `json:"delay_interest_from,omitzero"`
 	AppliedOn policy.Date `json:"applied_on"`
 	Parties   []Party     `json:"parties"`
 	// Judge is the court subject the case is assigned to; reminders go to them.
@@ -154,6 +162,9 @@ type EnforcementState struct {
 	Historical bool `json:"historical,omitempty"`
 	// Applicants is each applicant's ledger when there are several.
 	Applicants []ApplicantLine `json:"applicants,omitempty"`
+	// Debt is what is owed by component, for a case opened with costs or
+	// interest; nil: the principal alone (AmountFen - CollectedFen).
+	Debt *Debt `json:"debt,omitempty"`
 	LastPaidOn policy.Date     `json:"last_paid_on,omitzero"`
 }
 
@@ -295,6 +306,7 @@ type EnforcementView struct {
 	Respondent      string                   `json:"respondent"`
 	Applicants      []ApplicantLine          `json:"applicants,omitempty"`
 	Allocation      string                   `json:"allocation,omitempty"`
+	Debt            *Debt                    `json:"debt,omitempty"`
 	Parties         []Party                  `json:"parties"`
 	AppliedOn       policy.Date              `json:"applied_on"`
 	Window          EnforcementWindow        `json:"window"`
@@ -436,6 +448,12 @@ func (e *enforcement) init(ctx workflow.Context) error {
 	for _, c := range e.in.Applicants {
 		e.s.Applicants = append(e.s.Applicants, ApplicantLine{ID: c.ID, AmountFen: c.AmountFen, Hardship: c.Hardship, OutstandingFen: c.AmountFen})
 	}
+	if e.in.hasDebt() {
+		e.s.Debt = &Debt{PrincipalFen: e.in.AmountFen, InterestFen: e.in.InterestFen, CostsFen: e.in.CostsFen}
+		if !e.in.DelayInterestFrom.IsZero() {
+			e.s.Debt.AccruedThrough = e.in.DelayInterestFrom.AddDays(-1)
+		}
+	}
 	if e.s.Historical && e.in.AppliedOn.Before(e.s.OpenedOn) {
 		e.s.OpenedOn = e.in.AppliedOn
 	}
@@ -468,6 +486,9 @@ func (e *enforcement) validateInput() error {
 		return fmt.Errorf("application date %s is before the document date %s", in.AppliedOn, in.Title.DocumentDate)
 	case len(in.Applicants) > 0 && in.Applicants[0].ID != in.Applicant:
 		return fmt.Errorf("the applicant %q must be the first of the applicants", in.Applicant)
+	}
+	if err := ValidateDebt(in.CostsFen, in.InterestFen, in.DelayInterestFrom, in.Title.DocumentDate, len(in.Applicants)); err != nil {
+		return err
 	}
 	return ValidateApplicants(in.Applicants, in.Allocation, in.AmountFen, known)
 }
@@ -579,12 +600,13 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 	// What the settlement collected is divided among several applicants
 	// when it ends, as one payment.
 	shares := e.divide(r.PaidFen)
+	parts, _ := e.discharge(r.PaidFen, r.ClosedOn)
 	switch r.Outcome {
 	case PlanPerformed:
 		e.s.Journal.add(ctx, step{
 			Kind: "settlement_performed", Actor: casefile.System, ReasonCode: "settlement_performed",
 			Reason: fmt.Sprintf("settlement %d performed in full (%s)", st.No, yuan(r.PaidFen)),
-			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "on_time": r.OnTime, "collected_fen": e.s.CollectedFen, "shares": shares},
+			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "on_time": r.OnTime, "collected_fen": e.s.CollectedFen, "shares": shares, "applied": parts},
 		})
 		grade := CreditSettlement
 		if r.OnTime {
@@ -597,7 +619,7 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 		e.s.Journal.add(ctx, step{
 			Kind: "settlement_defaulted", Actor: casefile.System, ReasonCode: "settlement_default",
 			Reason: fmt.Sprintf("settlement %d defaulted on installment %d; enforcement of the original title resumes for %s", st.No, r.DefaultedInstallment, yuan(e.outstanding())),
-			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "defaulted_installment": r.DefaultedInstallment, "outstanding_fen": e.outstanding(), "shares": shares},
+			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "defaulted_installment": r.DefaultedInstallment, "outstanding_fen": e.outstanding(), "shares": shares, "applied": parts},
 		})
 		return nil
 	case PlanFailed:
@@ -814,7 +836,28 @@ func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 	return seq
 }
 
-func (e *enforcement) outstanding() int64 { return e.in.AmountFen - e.s.CollectedFen }
+// outstanding is what is still owed: by component when the case has them
+// (delay interest counted up to the last payment), else the principal.
+func (e *enforcement) outstanding() int64 {
+	if e.s.Debt != nil {
+		return e.s.Debt.total()
+	}
+	return e.in.AmountFen - e.s.CollectedFen
+}
+
+// discharge applies amount, paid on, to the debt: delay interest counted
+// up to that day, then costs, interest and principal in the policy's
+// order. It returns the parts and what exceeds the whole debt; for a case
+// of principal alone, the parts are nil.
+func (e *enforcement) discharge(amount int64, on policy.Date) (*DebtParts, int64) {
+	if e.s.Debt == nil {
+		credited := min(amount, e.outstanding())
+		return nil, amount - credited
+	}
+	e.s.Debt.accrue(on, e.s.Policy.Enforcement.DelayInterestPerMillion)
+	parts, over := e.s.Debt.apply(amount, e.s.Policy.Enforcement.ApplicationOrder)
+	return &parts, over
+}
 
 // notice queues a notice for delivery once its step is recorded. It is
 // dated like the step just taken that decided it, which for a timer's step
@@ -880,7 +923,7 @@ func (e *enforcement) view(ctx workflow.Context) EnforcementView {
 		CaseID: e.in.CaseID, CaseNumber: e.in.CaseNumber, Process: string(casefile.ProcessEnforcement),
 		Court: e.in.Court, Jurisdiction: e.in.Jurisdiction, Judge: e.in.Judge, Title: e.in.Title,
 		Applicant: e.in.Applicant, Respondent: e.in.Respondent, Parties: slices.Clone(e.in.Parties),
-		Applicants: slices.Clone(e.s.Applicants), Allocation: e.in.Allocation,
+		Applicants: slices.Clone(e.s.Applicants), Allocation: e.in.Allocation, Debt: e.debtToday(ctx),
 		AppliedOn: e.in.AppliedOn, Window: e.s.Window, Stage: e.s.Stage, Status: string(e.status()), Outcome: e.s.Outcome,
 		AmountFen: e.in.AmountFen, CollectedFen: e.s.CollectedFen, OutstandingFen: e.outstanding(), OverpaidFen: e.s.OverpaidFen,
 		Inquiries: slices.Clone(e.s.Inquiries), Measures: slices.Clone(e.s.Measures),
@@ -889,4 +932,17 @@ func (e *enforcement) view(ctx workflow.Context) EnforcementView {
 		NextDeadline: e.pendingDeadline(), Steps: e.s.Journal.Seq, Clock: e.in.Clock,
 		FreezeTerms: maps.Clone(p.FreezeTerms), RenewalReminder: p.RenewalReminder, RecheckEvery: p.RecheckEvery, RecheckFor: p.RecheckFor,
 	}
+}
+
+// debtToday is the debt as it stands today, delay interest counted up to
+// today, for a reader; the case's own count moves only with payments.
+func (e *enforcement) debtToday(ctx workflow.Context) *Debt {
+	if e.s.Debt == nil {
+		return nil
+	}
+	d := *e.s.Debt
+	if e.s.ClosedOn.IsZero() {
+		d.accrue(e.s.Journal.today(ctx), e.s.Policy.Enforcement.DelayInterestPerMillion)
+	}
+	return &d
 }

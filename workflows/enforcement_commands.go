@@ -349,13 +349,17 @@ func (e *enforcement) validatePayment(ctx workflow.Context, cmd EnforcementPayme
 		return reject(RejectInvalid, "payment date %s is in the future (today is %s)", cmd.PaidOn, today)
 	case cmd.PaidOn.Before(e.in.AppliedOn):
 		return reject(RejectInvalid, "payment date %s is before the application for enforcement on %s", cmd.PaidOn, e.in.AppliedOn)
+	case e.s.Debt != nil && e.s.Payments > 0 && cmd.PaidOn.Before(e.s.LastPaidOn):
+		// Delay interest has been counted to the last payment on the
+		// principal then outstanding; an earlier payment would change it.
+		return reject(RejectInvalid, "payment date %s is before the last payment recorded, on %s: payments on a debt with interest are recorded in date order", cmd.PaidOn, e.s.LastPaidOn)
 	}
 	return nil
 }
 
 func (e *enforcement) recordPayment(ctx workflow.Context, cmd EnforcementPaymentCommand) (EnforcementView, error) {
-	credited := min(cmd.AmountFen, e.outstanding())
-	over := cmd.AmountFen - credited
+	parts, over := e.discharge(cmd.AmountFen, cmd.PaidOn)
+	credited := cmd.AmountFen - over
 	shares := e.divide(credited)
 	e.s.CollectedFen += credited
 	e.s.OverpaidFen += over
@@ -368,7 +372,7 @@ func (e *enforcement) recordPayment(ctx workflow.Context, cmd EnforcementPayment
 		Data: map[string]any{
 			"payment": e.s.Payments, "amount_fen": cmd.AmountFen, "paid_on": cmd.PaidOn, "credited_fen": credited,
 			"overpaid_fen": over, "collected_fen": e.s.CollectedFen, "outstanding_fen": e.outstanding(),
-			"shares": shares,
+			"shares": shares, "applied": parts,
 		},
 	})
 	if e.outstanding() == 0 {
