@@ -83,8 +83,15 @@ func (b *browser) signInAs(t *testing.T, base, subject string) {
 // re-reading it while the workflow catches up.
 func (b *browser) openCase(t *testing.T, base, id string, want ...string) {
 	t.Helper()
+	b.openCaseWithin(t, 20*time.Second, base, id, want...)
+}
+
+// openCaseWithin is openCase waiting up to limit, for what takes legal
+// days to happen.
+func (b *browser) openCaseWithin(t *testing.T, limit time.Duration, base, id string, want ...string) {
+	t.Helper()
 	b.do(t, chromedp.Navigate(base+"/#/case/"+id))
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(limit)
 	for {
 		text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		all := !strings.Contains(text, "加载中")

@@ -393,10 +393,16 @@ async function pageCase(id, all) {
 
   if (m && m.agreement) parts.push(h('p', {}, `协议 ${m.agreement.agreed_on}：${t('obligor')} ${m.agreement.terms.obligor} → ${m.agreement.terms.obligees.join('、')}，${t('total')} ${yuan(m.agreement.terms.total_fen)}`));
   if (lines) {
-    parts.push(h('h3', {}, t('plan')), table([[t('installment'), l => l.no], [t('due_on'), l => [l.due_on, rest(l.due_on) ? [' ', restMark()] : '']], [t('amount'), l => yuan(l.amount_fen)],
-      [t('paid'), l => yuan(l.paid_fen)], [t('outstanding'), l => yuan(l.outstanding_fen)], [t('state'), l => code('installment', l.state)], ['宽限至', l => dash(l.grace_ends_on)]], lines, l => ({ class: l.state === 'defaulted' || l.state === 'overdue' ? 'overdue' : '' })));
+    parts.push(h('h3', {}, t('plan')), h('div', { id: 'plan' }, table([[t('installment'), l => l.no], [t('due_on'), l => [l.due_on, rest(l.due_on) ? [' ', restMark()] : '']], [t('amount'), l => yuan(l.amount_fen)],
+      [t('paid'), l => yuan(l.paid_fen)], [t('outstanding'), l => yuan(l.outstanding_fen)], [t('state'), l => code('installment', l.state)], ['宽限至', l => dash(l.grace_ends_on)]], lines, l => ({ class: l.state === 'defaulted' || l.state === 'overdue' ? 'overdue' : '' }))));
     if (plan) parts.push(h('p', {}, `${t('total')} ${yuan(plan.total_fen)} · ${t('paid')} ${yuan(plan.paid_fen)} · ${t('outstanding')} ${yuan(plan.outstanding_fen)} · `, code('stage', plan.stage)));
   }
+  // The enforcement filed on this case's agreement, and, on an enforcement
+  // case, the case whose title it enforces.
+  const enforcedBy = enforcementCaseOf(c, plan);
+  if (enforcedBy) parts.push(h('p', { id: 'enforcement-link' }, t('enforcement_case') + '：', h('a', { href: '#/case/' + encodeURIComponent(enforcedBy) }, enforcedBy)));
+  if (e && e.title && e.title.source_case_id) parts.push(h('p', { id: 'source-link' }, t('source_case') + '：',
+    h('a', { href: '#/case/' + encodeURIComponent(e.title.source_case_id) }, e.title.source_case_id), ` · ${e.title.document_number}（${e.title.document_date}）`));
   if (e) parts.push(h('h3', {}, t('enforcement')), h('p', {}, code('stage', e.stage), ` · ${yuan(e.collected_fen)} / ${yuan(e.amount_fen)}`),
     table([['#', x => x.no], [t('kind'), x => code('measure', x.kind)], [t('state'), x => code('measure', x.status)], ['决定日期', x => x.ordered_on], ['到期日', x => dash(x.expires_on)]], e.measures || []));
   if (w) parts.push(h('h3', {}, t('wage')), h('p', {}, code('stage', w.stage), ` · ${yuan(w.paid_fen)} / ${yuan(w.total_fen)}`));
@@ -453,6 +459,13 @@ async function loadLists(id, box) {
 
 function reload(id) { return () => pageCase(id); }
 
+// enforcementCaseOf is the enforcement case filed on a mediation case's
+// confirmed agreement, if one was: its filing ended the plan.
+function enforcementCaseOf(c, plan) {
+  const perf = c.mediation && c.mediation.performance;
+  return (plan && plan.enforcement_case) || (perf && perf.result && perf.result.enforcement_case) || '';
+}
+
 // commandsFor offers the forms of the commands the signed-in role may take
 // at the case's stage; the API still decides.
 function commandsFor(c, plan, box, all) {
@@ -475,7 +488,7 @@ function commandsFor(c, plan, box, all) {
     forms.push(commandForm('payment', t('record_payment'), [field(t('amount'), 'amount_fen', amt), field(t('paid_on'), 'paid_on', on), field(t('reason'), 'reason', input())],
       f => ({ amount_fen: fenOf(f, amt), paid_on: dateOf(on), reason: f.elements.reason.value || undefined }), post(`/plans/${plan.plan_id}/payments`), reload(id)));
   }
-  if (m && is('court') && s.stage === 'defaulted') forms.push(enforcementForm(c));
+  if (m && is('court') && s.stage === 'defaulted' && !enforcementCaseOf(c, plan)) forms.push(enforcementForm(c, plan));
   // The certificate of automatic performance is issued on the obligor's
   // application (or the court's, taking it at the counter), only after
   // full, on-time performance.
@@ -626,12 +639,15 @@ function outcomeForm(c) {
   }, `/cases/${id}/outcome`, reload(id));
 }
 
-function enforcementForm(c) {
+// enforcementForm applies, on the obligee's behalf, for enforcement of a
+// defaulted case's confirmed agreement: for what the plan says is still
+// outstanding (the whole total when the plan cannot be read).
+function enforcementForm(c, plan) {
   const m = c.mediation, s = c.summary, terms = m.agreement.terms;
-  const amt = money(c.mediation.performance && 0 || terms.total_fen);
+  const amt = money(plan ? plan.outstanding_fen : terms.total_fen);
   const num = input({ value: s.case_number.replace(/号$/, '') + '执号' });
   return commandForm('enforce', t('start_enforcement'), [field(t('case_number'), 'case_number', num), field(t('amount'), 'amount_fen', amt)], f => ({
-    case_number: num.value, amount_fen: fenOf(f, amt), applicant: terms.obligees[0], respondent: terms.obligor,
+    case_number: num.value, jurisdiction: s.jurisdiction || undefined, amount_fen: fenOf(f, amt), applicant: terms.obligees[0], respondent: terms.obligor,
     parties: (m.parties || []).map(p => ({ id: p.id, name: p.name, side: p.side })),
     title: { kind: 'confirmed_mediation_agreement', document_number: s.case_number, document_date: m.confirmation.decided_on, source_case_id: s.id,
       due_dates: terms.installments.map(i => i.due_on) } }), '/cases/enforcement', out => { location.hash = '#/case/' + out.summary.id; });

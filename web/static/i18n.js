@@ -27,6 +27,7 @@ const zh = {
   undeliverable: '无法送达', outcome_code: '结果', provisional_only: '仅暂定期限',
   provisional_hint: '该年度放假安排尚未公布，此期限按暂定日历计算，日期可能变动',
   rest_day_hint: '此日为休息日（按周末、法定节假日和已公布的放假安排推算）',
+  enforcement_case: '执行案件', source_case: '执行依据来源案件',
   date_format: '日期格式应为 YYYY-MM-DD，且为有效日期', all_forms: '显示全部表单（是否允许由 API 决定）',
 };
 const en = {
