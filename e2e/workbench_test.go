@@ -454,10 +454,19 @@ func TestBrowserDatesCodesAndMarks(t *testing.T) {
 		d.validDate('2026-12-03'), d.validDate('12/03/2026'), d.validDate('2026-02-30'), d.validDate('2028-02-29'), d.validDate('2026-2-3'),
 		d.validDate('1899-12-31'), d.validDate('2199-12-31'),
 		d.restDays({ statutory: [{ date: '2031-01-01' }] })('2031-01-01'), d.restDays({})('2031-02-01'), d.restDays({})('2031-02-03'),
-		d.restDays({ published: [{ arrangement: { workdays: [{ date: '2031-02-01' }], holidays: [{ date: '2031-02-03' }] } }] })('2031-02-01'),
-		d.restDays({ published: [{ arrangement: { workdays: [{ date: '2031-02-01' }], holidays: [{ date: '2031-02-03' }] } }] })('2031-02-03'),
+		d.restDays({ workdays: [{ date: '2031-02-01', name: '调休上班' }], holidays: [{ date: '2031-02-03', name: '春节' }] })('2031-02-01'),
+		d.restDays({ workdays: [{ date: '2031-02-01', name: '调休上班' }], holidays: [{ date: '2031-02-03', name: '春节' }] })('2031-02-03'),
+		d.restDays({ holidays: [{ date: '2031-02-03', name: '春节' }] }).nameOf('2031-02-03'),
 		d.chinaTime('2026-12-03T16:30:00Z')]))`)
-	require.Equal(t, `[true,false,false,true,false,false,true,true,true,false,false,true,"2026-12-04 00:30:00"]`, got)
+	require.Equal(t, `[true,false,false,true,false,false,true,true,true,false,false,true,"春节","2026-12-04 00:30:00"]`, got)
+
+	// In an official year the marks follow the arrangement in force the API
+	// answers with, not weekends and statutory days alone: 2026's 4-7
+	// October are holidays though the rule gives 1-3, and Saturday
+	// 2026-10-10 is a make-up working day (调休上班).
+	got = eval[string](t, b, `Promise.all([import('/app/dates.js'), fetch('/calendars/CN-52/2026', { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('casework.token') } }).then(r => r.json())])
+		.then(([d, cal]) => { const rest = d.restDays(cal); return JSON.stringify([cal.status, rest('2026-10-05'), rest('2026-10-08'), rest('2026-10-10'), rest('2026-10-11'), rest.nameOf('2026-10-10')]); })`)
+	require.Equal(t, `["official",true,false,false,true,"国庆节调休上班"]`, got)
 
 	// The ledger's date filter is a YYYY-MM-DD text field: what the browser's
 	// English date picker would take is refused at the field, nothing sent.
@@ -505,6 +514,23 @@ func TestBrowserDatesCodesAndMarks(t *testing.T) {
 	b.waitJS(t, `document.querySelector(`+js(li+` .rest-day`)+`)`)
 	require.Contains(t, eval[string](t, b, `document.querySelector(`+js(li+` .rest-day`)+`).title`), "休息日")
 	require.False(t, eval[bool](t, b, `!!document.querySelector(`+js(li+` .tag.provisional`)+`)`), "an agreed date does not move")
+
+	// A case entered after the fact, opened on 2026-09-10: its mediation
+	// deadline, 30 days on, is Saturday 2026-10-10, a make-up working day,
+	// so it stays there and is not marked as a rest day.
+	late := startBody(newCaseNumber())
+	late.Parties[0].ID = owner
+	late.OpenedOn = policy.NewDate(2026, time.September, 10)
+	res = do(t, srv, &court, "POST", "/cases/mediation", late)
+	require.Equal(t, 201, res.Status, "body: %s", res.Body)
+	var lc api.CaseBody
+	res.json(t, &lc)
+	require.Equal(t, "2026-10-10", lc.Mediation.Deadline.String())
+	b.openCase(t, srv.URL, lc.Summary.ID, "调解期限")
+	li = `#deadlines li[data-on="2026-10-10"]`
+	b.waitJS(t, `document.querySelector(`+js(li)+`)`)
+	require.False(t, eval[bool](t, b, `!!document.querySelector(`+js(li+` .rest-day`)+`)`), "a make-up working Saturday is no rest day")
+	require.False(t, eval[bool](t, b, `!!document.querySelector(`+js(li+` .tag.provisional`)+`)`), "2026 is an official year")
 
 	// English, where chosen: the code's English words.
 	b.do(t, chromedp.Navigate(srv.URL+"/?lang=en#/case/"+w.Summary.ID))

@@ -136,8 +136,10 @@ function code(ns, value, cls) {
 function provisionalMark() {
   return h('span', { class: 'tag amber provisional', title: t('provisional_hint') }, t('provisional'));
 }
-function restMark() {
-  return h('span', { class: 'tag rest-day', title: t('rest_day_hint') }, t('rest_day'));
+// restMark is the 休息日 badge of a date that is a rest day, named in its
+// tooltip when it is a holiday.
+function restMark(name) {
+  return h('span', { class: 'tag rest-day', title: t('rest_day_hint') + (name ? '：' + name : '') }, t('rest_day'));
 }
 
 // dateInput is a text field for a legal date, YYYY-MM-DD whatever the
@@ -379,12 +381,13 @@ async function pageCase(id, all) {
   const cals = await calendarsFor(s.jurisdiction, [...deadlines.map(d => d.on), ...(lines || []).map(l => l.due_on)]);
   if (!current()) return;
   const rest = on => { const y = on && cals.get(on.slice(0, 4)); return y ? y.rest(on) : false; };
+  const restOn = on => rest(on) ? [' ', restMark(cals.get(on.slice(0, 4)).rest.nameOf(on))] : '';
   const provisionalYear = on => { const y = on && cals.get(on.slice(0, 4)); return !!y && y.status === 'provisional'; };
 
   parts.push(h('h3', {}, t('deadlines')), h('ol', { class: 'dates', id: 'deadlines' }, deadlines.map(d => {
     const prov = d.next ? d.provisional : provisionalYear(d.on);
     return h('li', { class: [d.on < today ? 'past' : daysBetween(today, d.on) <= 7 ? 'due-soon' : '', prov ? 'provisional' : ''].join(' ').trim(), 'data-on': d.on },
-      h('b', {}, d.on), ' ', d.kind, prov ? [' ', provisionalMark()] : '', rest(d.on) ? [' ', restMark()] : '');
+      h('b', {}, d.on), ' ', d.kind, prov ? [' ', provisionalMark()] : '', restOn(d.on));
   })));
 
   const parties = (m && m.parties) || (e && e.parties) || (b && b.parties) || (s.parties || []).map(p => ({ id: p }));
@@ -393,7 +396,7 @@ async function pageCase(id, all) {
 
   if (m && m.agreement) parts.push(h('p', {}, `协议 ${m.agreement.agreed_on}：${t('obligor')} ${m.agreement.terms.obligor} → ${m.agreement.terms.obligees.join('、')}，${t('total')} ${yuan(m.agreement.terms.total_fen)}`));
   if (lines) {
-    parts.push(h('h3', {}, t('plan')), h('div', { id: 'plan' }, table([[t('installment'), l => l.no], [t('due_on'), l => [l.due_on, rest(l.due_on) ? [' ', restMark()] : '']], [t('amount'), l => yuan(l.amount_fen)],
+    parts.push(h('h3', {}, t('plan')), h('div', { id: 'plan' }, table([[t('installment'), l => l.no], [t('due_on'), l => [l.due_on, restOn(l.due_on)]], [t('amount'), l => yuan(l.amount_fen)],
       [t('paid'), l => yuan(l.paid_fen)], [t('outstanding'), l => yuan(l.outstanding_fen)], [t('state'), l => code('installment', l.state)], ['宽限至', l => dash(l.grace_ends_on)]], lines, l => ({ class: l.state === 'defaulted' || l.state === 'overdue' ? 'overdue' : '' }))));
     if (plan) parts.push(h('p', {}, `${t('total')} ${yuan(plan.total_fen)} · ${t('paid')} ${yuan(plan.paid_fen)} · ${t('outstanding')} ${yuan(plan.outstanding_fen)} · `, code('stage', plan.stage)));
   }
