@@ -117,7 +117,7 @@ func TestBrowserProcess1ToCompletion(t *testing.T) {
 	b.fill(t, `#inquiry [data-loc="findings[0].value_fen"]`, "10000")
 	b.fill(t, `#inquiry [data-loc="findings[0].description"]`, "某银行基本账户")
 	b.submit(t, `#inquiry`)
-	b.openCase(t, srv.URL, eid, "property_inquiry")
+	b.openCase(t, srv.URL, eid, "登记网络查控结果")
 	b.fill(t, `#measure [data-loc=description]`, "某银行基本账户存款")
 	b.submit(t, `#measure`)
 	b.openCase(t, srv.URL, eid, "生效中", "解除：冻结 #1")
@@ -136,9 +136,18 @@ func TestBrowserProcess1ToCompletion(t *testing.T) {
 
 	// The auditor reads the timelines, each verified intact.
 	b.signInAs(t, srv.URL, auditor.Subject)
-	b.openCase(t, srv.URL, eid, "enforcement_completed", "完整")
-	b.openCase(t, srv.URL, id, "performance_supervision_ended", "installment_defaulted", "完整")
+	// The steps are in Chinese, their codes kept in data-code, and so are
+	// the notices' kinds.
+	b.openCase(t, srv.URL, eid, "执行立案", "采取执行措施", "登记执行款", "解除执行措施", "执行通知书", "完整")
 	require.Contains(t, eval[string](t, b, `document.querySelector('#verify').className`), "green")
+	require.True(t, eval[bool](t, b, `!!document.querySelector('#timeline + table [data-code=enforcement_completed]')`))
+	b.openCase(t, srv.URL, id, "分期违约", "未按期履行", "履行督促结束", "违约告知（执行风险告知）", "完整")
+	require.Contains(t, eval[string](t, b, `document.querySelector('#verify').className`), "green")
+	steps := eval[string](t, b, `[...document.querySelectorAll('#timeline + table [data-code]')].map(x => x.dataset.code).join()`)
+	for _, k := range []string{"delegated", "confirmed", "payment_recorded", "installment_defaulted", "performance_defaulted", "performance_supervision_ended"} {
+		require.Contains(t, steps, k)
+	}
+	require.Equal(t, "分期违约", eval[string](t, b, `document.querySelector('#timeline + table [data-code=installment_defaulted]').textContent`))
 	b.screenshot(t, "process1-timeline")
 	require.Empty(t, b.remoteRequests(), "the workbench reached outside the machine")
 }

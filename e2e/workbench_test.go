@@ -200,7 +200,10 @@ func TestBrowserProcess1(t *testing.T) {
 
 	// The auditor reads the timeline, verified intact, and changes nothing.
 	b.signInAs(t, srv.URL, auditor.Subject)
-	b.openCase(t, srv.URL, id, "delegated", "agreement_reached", "完整")
+	// Its steps in Chinese, each with its code kept.
+	b.openCase(t, srv.URL, id, "委派调解", "达成调解协议", "当事人申请司法确认", "登记付款", "完整")
+	require.Equal(t, "agreement_reached", eval[string](t, b, `document.querySelector('#timeline + table [data-code=agreement_reached]').title`))
+	require.Equal(t, "自动履行告知书", eval[string](t, b, `document.querySelector('[data-code=performance_notice]').textContent`))
 	require.Contains(t, eval[string](t, b, `document.body.innerText`), "当前角色在此阶段没有可办理事项")
 	b.screenshot(t, "timeline")
 
@@ -289,7 +292,7 @@ func TestBrowserEnforcement(t *testing.T) {
 	b.fill(t, `#inquiry [data-loc="findings[0].value_fen"]`, "20000")
 	b.fill(t, `#inquiry [data-loc="findings[0].description"]`, "某银行账户")
 	b.click(t, `#inquiry button[type=submit]`)
-	b.openCase(t, srv.URL, id, "property_inquiry")
+	b.openCase(t, srv.URL, id, "登记网络查控结果")
 
 	b.fill(t, `#measure [data-loc=description]`, "某银行账户存款")
 	b.click(t, `#measure button[type=submit]`)

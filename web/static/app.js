@@ -453,11 +453,11 @@ async function loadLists(id, box) {
     call('GET', `/cases/${id}/notices`).catch(e => e), call('GET', `/cases/${id}/certificates`).catch(e => e),
     call('GET', `/cases/${id}/timeline`).catch(e => e), call('GET', `/cases/${id}/timeline/verify`).catch(e => e)]);
   const err = x => x instanceof Error ? h('div', { class: 'form-error' }, x.message) : null;
-  box.append(h('h3', {}, t('notices')), err(notices) || table([['#', n => n.id], [t('kind'), n => n.kind], ['收件人 recipient', n => n.recipient], [t('case_on'), n => n.case_on], [t('state'), n => code('notice', n.state)], ['送达时间', n => dash(chinaTime(n.delivered_at))], ['最后错误', n => dash(n.last_error)]], notices.notices || []));
+  box.append(h('h3', {}, t('notices')), err(notices) || table([['#', n => n.id], [t('kind'), n => code('notice_kind', n.kind)], ['收件人 recipient', n => n.recipient], [t('case_on'), n => n.case_on], [t('state'), n => code('notice', n.state)], ['送达时间', n => dash(chinaTime(n.delivered_at))], ['最后错误', n => dash(n.last_error)]], notices.notices || []));
   box.append(h('h3', {}, t('certificates')), err(certs) || table([[t('kind'), x => x.kind || '证明'], ['issued', x => x.issued_on], [t('total'), x => yuan(x.total_fen)]], certs.certificates || []));
   const csv = h('button', { id: 'timeline-csv', onclick: async () => save(await (await call('GET', `/cases/${id}/timeline.csv`, undefined, { raw: true })).blob(), `timeline-${id}.csv`) }, t('download_csv'));
   box.append(h('h3', { id: 'timeline' }, t('timeline'), ' ', verify instanceof Error ? '' : h('span', { class: 'tag ' + (verify.intact ? 'green' : 'red'), id: 'verify' }, `${t('verify')}: ${verify.intact ? t('intact') : t('broken')} (${verify.entries})`), ' ', csv),
-    err(tl) || table([['#', x => x.seq], ['stream', x => x.stream], [t('step'), x => x.kind], [t('actor'), x => x.actor ? `${x.actor.subject} (${x.actor.role})` : ''], [t('case_on'), x => x.case_on], [t('real_at'), x => chinaTime(x.real_at)], [t('reason'), x => dash(x.reason)]], tl.entries || tl.timeline || []));
+    err(tl) || table([['#', x => x.seq], ['stream', x => x.stream], [t('step'), x => code('step', x.kind)], [t('actor'), x => x.actor ? `${x.actor.subject} (${x.actor.role})` : ''], [t('case_on'), x => x.case_on], [t('real_at'), x => chinaTime(x.real_at)], [t('reason'), x => dash(x.reason)]], tl.entries || tl.timeline || []));
 }
 
 function reload(id) { return () => pageCase(id); }
@@ -813,7 +813,7 @@ async function pageUndeliverable() {
     form.querySelector('.form-error').hidden = true;
     out.replaceChildren(table([
       [t('case_number'), n => h('a', { href: '#/case/' + encodeURIComponent(n.case_id) }, n.case_number)],
-      ['#', n => n.id], [t('kind'), n => n.kind], ['收件人', n => n.recipient], [t('case_on'), n => n.case_on],
+      ['#', n => n.id], [t('kind'), n => code('notice_kind', n.kind)], ['收件人', n => n.recipient], [t('case_on'), n => n.case_on],
       ['放弃送达时间', n => dash(chinaTime(n.undeliverable_at))], ['尝试次数', n => n.attempts],
       ['最后错误', n => h('span', { class: 'last-error' }, dash(n.last_error))],
     ], data.notices || [], n => ({ 'data-notice': n.id, 'data-case': n.case_id })));
