@@ -58,7 +58,7 @@ func TestBrowserProcess1ToCompletion(t *testing.T) {
 	b.signInAs(t, srv.URL, mediator.Subject)
 	b.openCase(t, srv.URL, id, "调解中", "调解结果")
 	agreed := today()
-	due := []policy.Date{agreed.AddDays(25), agreed.AddDays(28), agreed.AddDays(120)}
+	due := []policy.Date{agreed.AddDays(30), agreed.AddDays(33), agreed.AddDays(120)}
 	b.click(t, `#add-installment`)
 	b.click(t, `#add-installment`)
 	for i, amount := range []string{"5000", "5000", "3027"} {
@@ -90,8 +90,8 @@ func TestBrowserProcess1ToCompletion(t *testing.T) {
 	b.openCase(t, srv.URL, id, "已付 ¥5,000.00")
 
 	// Nobody pays the second. Once its grace period and the late-recording
-	// window have passed (about 38 legal days after the agreement: under
-	// 40 seconds here), the page shows the case in default, the second
+	// window have passed (about 43 legal days after the agreement: under
+	// 45 seconds here), the page shows the case in default, the second
 	// installment in default, and the plan still supervising the third.
 	b.openCaseWithin(t, 2*time.Minute, srv.URL, id, "未按期履行")
 	require.Equal(t, "defaulted", eval[string](t, b, `document.querySelector('h2 .stage').dataset.code`))
