@@ -92,6 +92,15 @@ type CalendarBody struct {
 	// Statutory are the national statutory holidays of the year by rule;
 	// in a provisional year they and weekends are the rest days.
 	Statutory []policy.Holiday `json:"statutory"`
+	// Holidays and Workdays are the arrangement in force for the year in
+	// this jurisdiction, as deadlines are counted with it: the built-in
+	// calendar file or the latest publication, the national days together
+	// with the jurisdiction's own (a local entry over a national one).
+	// Holidays are days off, weekend days inside a break included;
+	// Workdays are make-up working days (调休上班), weekend days that are
+	// not rest days. Both are empty in a year nobody has published.
+	Holidays []policy.Holiday `json:"holidays" doc:"Days off of the arrangement in force for the year (national and the jurisdiction's own), in date order"`
+	Workdays []policy.Holiday `json:"workdays" doc:"Make-up working days (调休上班) of the arrangement in force: weekend days that are working days"`
 	// Published are this jurisdiction's own published revisions of the
 	// year, newest (in force) first; built-in calendar files are not listed.
 	Published []db.PublishedCalendar `json:"published"`
@@ -114,7 +123,7 @@ func (s *Server) registerCalendars(api huma.API) {
 	huma.Register(api, op, s.publishCalendar)
 
 	op = operation("get-calendar", http.MethodGet, "/calendars/{jurisdiction}/{year}",
-		"Read how a jurisdiction's year is counted: official or provisional, its statutory days and published revisions",
+		"Read how a jurisdiction's year is counted: official or provisional, its statutory days, the arrangement in force (holidays and make-up working days) and published revisions",
 		access{Roles: append(slices.Clone(everyone), casefile.RoleCourtAdmin)})
 	op.Errors = append(op.Errors, http.StatusNotFound)
 	huma.Register(api, op, s.getCalendar)
@@ -206,8 +215,27 @@ func (s *Server) getCalendar(ctx context.Context, in *getCalendarInput) (*getCal
 	if err != nil {
 		return nil, s.problem(ctx, "count the provisional deadlines", err)
 	}
-	return &getCalendarOutput{Body: CalendarBody{
-		Jurisdiction: in.Jurisdiction, Year: in.Year, Status: cal.Status(in.Year), Version: version,
-		Statutory: policy.StatutoryHolidays(in.Year), Published: hist, ProvisionalCases: n,
-	}}, nil
+	body := calendarAnswer(cal, in.Jurisdiction, in.Year)
+	body.Version, body.ProvisionalCases = version, n
+	if hist != nil {
+		body.Published = hist
+	}
+	return &getCalendarOutput{Body: body}, nil
+}
+
+// calendarAnswer is how cal counts year: its status, the statutory days by
+// rule and the arrangement in force, every list empty rather than null.
+func calendarAnswer(cal *policy.Calendar, jurisdiction string, year int) CalendarBody {
+	holidays, workdays := cal.Arrangement(year)
+	orEmpty := func(l []policy.Holiday) []policy.Holiday {
+		if l == nil {
+			return []policy.Holiday{}
+		}
+		return l
+	}
+	return CalendarBody{
+		Jurisdiction: jurisdiction, Year: year, Status: cal.Status(year),
+		Statutory: orEmpty(policy.StatutoryHolidays(year)), Holidays: orEmpty(holidays), Workdays: orEmpty(workdays),
+		Published: []db.PublishedCalendar{},
+	}
 }

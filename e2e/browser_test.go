@@ -31,6 +31,13 @@ type browser struct {
 
 func newBrowser(t *testing.T) *browser {
 	t.Helper()
+	return newBrowserFor(t, 90*time.Second)
+}
+
+// newBrowserFor is newBrowser for a test that may take up to limit, such
+// as one that waits for legal days to pass.
+func newBrowserFor(t *testing.T, limit time.Duration) *browser {
+	t.Helper()
 	bin := os.Getenv("CASEWORK_CHROMIUM")
 	if bin == "" {
 		bin = chromium
@@ -65,7 +72,7 @@ func newBrowser(t *testing.T) *browser {
 			b.mu.Unlock()
 		}
 	}))
-	ctx, cancelT := context.WithTimeout(ctx, 90*time.Second)
+	ctx, cancelT := context.WithTimeout(ctx, limit)
 	t.Cleanup(func() { cancelT(); cancelC(); cancelA() })
 	b.ctx = ctx
 	_, err := chromedp.Call(ctx, network.Enable, network.EnableParams{})

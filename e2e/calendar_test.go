@@ -142,4 +142,7 @@ func TestPublishCalendar(t *testing.T) {
 	require.GreaterOrEqual(t, got.Version, pub.Version)
 	require.Equal(t, cal.Status(before.Year()), got.Status)
 	var _ db.PublishedCalendar = got.Published[0]
+	// The arrangement in force carries the published day, with the name
+	// its notice gives it, for the workbench's rest-day marks.
+	require.Contains(t, got.Holidays, policy.Holiday{Date: before, Name: "测试节"})
 }

@@ -83,8 +83,15 @@ func (b *browser) signInAs(t *testing.T, base, subject string) {
 // re-reading it while the workflow catches up.
 func (b *browser) openCase(t *testing.T, base, id string, want ...string) {
 	t.Helper()
+	b.openCaseWithin(t, 20*time.Second, base, id, want...)
+}
+
+// openCaseWithin is openCase waiting up to limit, for what takes legal
+// days to happen.
+func (b *browser) openCaseWithin(t *testing.T, limit time.Duration, base, id string, want ...string) {
+	t.Helper()
 	b.do(t, chromedp.Navigate(base+"/#/case/"+id))
-	deadline := time.Now().Add(20 * time.Second)
+	deadline := time.Now().Add(limit)
 	for {
 		text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		all := !strings.Contains(text, "加载中")
@@ -193,7 +200,10 @@ func TestBrowserProcess1(t *testing.T) {
 
 	// The auditor reads the timeline, verified intact, and changes nothing.
 	b.signInAs(t, srv.URL, auditor.Subject)
-	b.openCase(t, srv.URL, id, "delegated", "agreement_reached", "完整")
+	// Its steps in Chinese, each with its code kept.
+	b.openCase(t, srv.URL, id, "委派调解", "达成调解协议", "当事人申请司法确认", "登记付款", "完整")
+	require.Equal(t, "agreement_reached", eval[string](t, b, `document.querySelector('#timeline + table [data-code=agreement_reached]').title`))
+	require.Equal(t, "自动履行告知书", eval[string](t, b, `document.querySelector('[data-code=performance_notice]').textContent`))
 	require.Contains(t, eval[string](t, b, `document.body.innerText`), "当前角色在此阶段没有可办理事项")
 	b.screenshot(t, "timeline")
 
@@ -282,7 +292,7 @@ func TestBrowserEnforcement(t *testing.T) {
 	b.fill(t, `#inquiry [data-loc="findings[0].value_fen"]`, "20000")
 	b.fill(t, `#inquiry [data-loc="findings[0].description"]`, "某银行账户")
 	b.click(t, `#inquiry button[type=submit]`)
-	b.openCase(t, srv.URL, id, "property_inquiry")
+	b.openCase(t, srv.URL, id, "登记网络查控结果")
 
 	b.fill(t, `#measure [data-loc=description]`, "某银行账户存款")
 	b.click(t, `#measure button[type=submit]`)
@@ -447,10 +457,19 @@ func TestBrowserDatesCodesAndMarks(t *testing.T) {
 		d.validDate('2026-12-03'), d.validDate('12/03/2026'), d.validDate('2026-02-30'), d.validDate('2028-02-29'), d.validDate('2026-2-3'),
 		d.validDate('1899-12-31'), d.validDate('2199-12-31'),
 		d.restDays({ statutory: [{ date: '2031-01-01' }] })('2031-01-01'), d.restDays({})('2031-02-01'), d.restDays({})('2031-02-03'),
-		d.restDays({ published: [{ arrangement: { workdays: [{ date: '2031-02-01' }], holidays: [{ date: '2031-02-03' }] } }] })('2031-02-01'),
-		d.restDays({ published: [{ arrangement: { workdays: [{ date: '2031-02-01' }], holidays: [{ date: '2031-02-03' }] } }] })('2031-02-03'),
+		d.restDays({ workdays: [{ date: '2031-02-01', name: '调休上班' }], holidays: [{ date: '2031-02-03', name: '春节' }] })('2031-02-01'),
+		d.restDays({ workdays: [{ date: '2031-02-01', name: '调休上班' }], holidays: [{ date: '2031-02-03', name: '春节' }] })('2031-02-03'),
+		d.restDays({ holidays: [{ date: '2031-02-03', name: '春节' }] }).nameOf('2031-02-03'),
 		d.chinaTime('2026-12-03T16:30:00Z')]))`)
-	require.Equal(t, `[true,false,false,true,false,false,true,true,true,false,false,true,"2026-12-04 00:30:00"]`, got)
+	require.Equal(t, `[true,false,false,true,false,false,true,true,true,false,false,true,"春节","2026-12-04 00:30:00"]`, got)
+
+	// In an official year the marks follow the arrangement in force the API
+	// answers with, not weekends and statutory days alone: 2026's 4-7
+	// October are holidays though the rule gives 1-3, and Saturday
+	// 2026-10-10 is a make-up working day (调休上班).
+	got = eval[string](t, b, `Promise.all([import('/app/dates.js'), fetch('/calendars/CN-52/2026', { headers: { Authorization: 'Bearer ' + sessionStorage.getItem('casework.token') } }).then(r => r.json())])
+		.then(([d, cal]) => { const rest = d.restDays(cal); return JSON.stringify([cal.status, rest('2026-10-05'), rest('2026-10-08'), rest('2026-10-10'), rest('2026-10-11'), rest.nameOf('2026-10-10')]); })`)
+	require.Equal(t, `["official",true,false,false,true,"国庆节调休上班"]`, got)
 
 	// The ledger's date filter is a YYYY-MM-DD text field: what the browser's
 	// English date picker would take is refused at the field, nothing sent.
@@ -498,6 +517,23 @@ func TestBrowserDatesCodesAndMarks(t *testing.T) {
 	b.waitJS(t, `document.querySelector(`+js(li+` .rest-day`)+`)`)
 	require.Contains(t, eval[string](t, b, `document.querySelector(`+js(li+` .rest-day`)+`).title`), "休息日")
 	require.False(t, eval[bool](t, b, `!!document.querySelector(`+js(li+` .tag.provisional`)+`)`), "an agreed date does not move")
+
+	// A case entered after the fact, opened on 2026-09-10: its mediation
+	// deadline, 30 days on, is Saturday 2026-10-10, a make-up working day,
+	// so it stays there and is not marked as a rest day.
+	late := startBody(newCaseNumber())
+	late.Parties[0].ID = owner
+	late.OpenedOn = policy.NewDate(2026, time.September, 10)
+	res = do(t, srv, &court, "POST", "/cases/mediation", late)
+	require.Equal(t, 201, res.Status, "body: %s", res.Body)
+	var lc api.CaseBody
+	res.json(t, &lc)
+	require.Equal(t, "2026-10-10", lc.Mediation.Deadline.String())
+	b.openCase(t, srv.URL, lc.Summary.ID, "调解期限")
+	li = `#deadlines li[data-on="2026-10-10"]`
+	b.waitJS(t, `document.querySelector(`+js(li)+`)`)
+	require.False(t, eval[bool](t, b, `!!document.querySelector(`+js(li+` .rest-day`)+`)`), "a make-up working Saturday is no rest day")
+	require.False(t, eval[bool](t, b, `!!document.querySelector(`+js(li+` .tag.provisional`)+`)`), "2026 is an official year")
 
 	// English, where chosen: the code's English words.
 	b.do(t, chromedp.Navigate(srv.URL+"/?lang=en#/case/"+w.Summary.ID))

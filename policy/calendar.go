@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"maps"
+	"slices"
 	"time"
 )
 
@@ -242,6 +243,29 @@ func (c *Calendar) HolidayName(d Date) (string, bool) {
 		return statutoryName(d)
 	}
 	return "", false
+}
+
+// Arrangement returns the days of year the calendar lists, every layer's
+// merged as IsRestDay counts them (a local layer's entry over its
+// parent's): the holidays (放假) and the make-up working days (调休上班),
+// each in date order. In a year no layer has published both are empty;
+// the statutory holidays by rule (StatutoryHolidays) and weekends count
+// then.
+func (c *Calendar) Arrangement(year int) (holidays, workdays []Holiday) {
+	if c == nil {
+		return nil, nil
+	}
+	pick := func(m map[Date]string) []Holiday {
+		var out []Holiday
+		for d, name := range m {
+			if d.Year() == year {
+				out = append(out, Holiday{Date: d, Name: name})
+			}
+		}
+		slices.SortFunc(out, func(a, b Holiday) int { return a.Date.Compare(b.Date) })
+		return out
+	}
+	return pick(c.holidays), pick(c.workdays)
 }
 
 // byRule reports whether d is a statutory holiday that counts because the

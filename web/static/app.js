@@ -136,8 +136,10 @@ function code(ns, value, cls) {
 function provisionalMark() {
   return h('span', { class: 'tag amber provisional', title: t('provisional_hint') }, t('provisional'));
 }
-function restMark() {
-  return h('span', { class: 'tag rest-day', title: t('rest_day_hint') }, t('rest_day'));
+// restMark is the 休息日 badge of a date that is a rest day, named in its
+// tooltip when it is a holiday.
+function restMark(name) {
+  return h('span', { class: 'tag rest-day', title: t('rest_day_hint') + (name ? '：' + name : '') }, t('rest_day'));
 }
 
 // dateInput is a text field for a legal date, YYYY-MM-DD whatever the
@@ -379,12 +381,13 @@ async function pageCase(id, all) {
   const cals = await calendarsFor(s.jurisdiction, [...deadlines.map(d => d.on), ...(lines || []).map(l => l.due_on)]);
   if (!current()) return;
   const rest = on => { const y = on && cals.get(on.slice(0, 4)); return y ? y.rest(on) : false; };
+  const restOn = on => rest(on) ? [' ', restMark(cals.get(on.slice(0, 4)).rest.nameOf(on))] : '';
   const provisionalYear = on => { const y = on && cals.get(on.slice(0, 4)); return !!y && y.status === 'provisional'; };
 
   parts.push(h('h3', {}, t('deadlines')), h('ol', { class: 'dates', id: 'deadlines' }, deadlines.map(d => {
     const prov = d.next ? d.provisional : provisionalYear(d.on);
     return h('li', { class: [d.on < today ? 'past' : daysBetween(today, d.on) <= 7 ? 'due-soon' : '', prov ? 'provisional' : ''].join(' ').trim(), 'data-on': d.on },
-      h('b', {}, d.on), ' ', d.kind, prov ? [' ', provisionalMark()] : '', rest(d.on) ? [' ', restMark()] : '');
+      h('b', {}, d.on), ' ', d.kind, prov ? [' ', provisionalMark()] : '', restOn(d.on));
   })));
 
   const parties = (m && m.parties) || (e && e.parties) || (b && b.parties) || (s.parties || []).map(p => ({ id: p }));
@@ -393,10 +396,16 @@ async function pageCase(id, all) {
 
   if (m && m.agreement) parts.push(h('p', {}, `协议 ${m.agreement.agreed_on}：${t('obligor')} ${m.agreement.terms.obligor} → ${m.agreement.terms.obligees.join('、')}，${t('total')} ${yuan(m.agreement.terms.total_fen)}`));
   if (lines) {
-    parts.push(h('h3', {}, t('plan')), table([[t('installment'), l => l.no], [t('due_on'), l => [l.due_on, rest(l.due_on) ? [' ', restMark()] : '']], [t('amount'), l => yuan(l.amount_fen)],
-      [t('paid'), l => yuan(l.paid_fen)], [t('outstanding'), l => yuan(l.outstanding_fen)], [t('state'), l => code('installment', l.state)], ['宽限至', l => dash(l.grace_ends_on)]], lines, l => ({ class: l.state === 'defaulted' || l.state === 'overdue' ? 'overdue' : '' })));
+    parts.push(h('h3', {}, t('plan')), h('div', { id: 'plan' }, table([[t('installment'), l => l.no], [t('due_on'), l => [l.due_on, restOn(l.due_on)]], [t('amount'), l => yuan(l.amount_fen)],
+      [t('paid'), l => yuan(l.paid_fen)], [t('outstanding'), l => yuan(l.outstanding_fen)], [t('state'), l => code('installment', l.state)], ['宽限至', l => dash(l.grace_ends_on)]], lines, l => ({ class: l.state === 'defaulted' || l.state === 'overdue' ? 'overdue' : '' }))));
     if (plan) parts.push(h('p', {}, `${t('total')} ${yuan(plan.total_fen)} · ${t('paid')} ${yuan(plan.paid_fen)} · ${t('outstanding')} ${yuan(plan.outstanding_fen)} · `, code('stage', plan.stage)));
   }
+  // The enforcement filed on this case's agreement, and, on an enforcement
+  // case, the case whose title it enforces.
+  const enforcedBy = enforcementCaseOf(c, plan);
+  if (enforcedBy) parts.push(h('p', { id: 'enforcement-link' }, t('enforcement_case') + '：', h('a', { href: '#/case/' + encodeURIComponent(enforcedBy) }, enforcedBy)));
+  if (e && e.title && e.title.source_case_id) parts.push(h('p', { id: 'source-link' }, t('source_case') + '：',
+    h('a', { href: '#/case/' + encodeURIComponent(e.title.source_case_id) }, e.title.source_case_id), ` · ${e.title.document_number}（${e.title.document_date}）`));
   if (e) parts.push(h('h3', {}, t('enforcement')), h('p', {}, code('stage', e.stage), ` · ${yuan(e.collected_fen)} / ${yuan(e.amount_fen)}`),
     table([['#', x => x.no], [t('kind'), x => code('measure', x.kind)], [t('state'), x => code('measure', x.status)], ['决定日期', x => x.ordered_on], ['到期日', x => dash(x.expires_on)]], e.measures || []));
   if (w) parts.push(h('h3', {}, t('wage')), h('p', {}, code('stage', w.stage), ` · ${yuan(w.paid_fen)} / ${yuan(w.total_fen)}`));
@@ -444,14 +453,21 @@ async function loadLists(id, box) {
     call('GET', `/cases/${id}/notices`).catch(e => e), call('GET', `/cases/${id}/certificates`).catch(e => e),
     call('GET', `/cases/${id}/timeline`).catch(e => e), call('GET', `/cases/${id}/timeline/verify`).catch(e => e)]);
   const err = x => x instanceof Error ? h('div', { class: 'form-error' }, x.message) : null;
-  box.append(h('h3', {}, t('notices')), err(notices) || table([['#', n => n.id], [t('kind'), n => n.kind], ['收件人 recipient', n => n.recipient], [t('case_on'), n => n.case_on], [t('state'), n => code('notice', n.state)], ['送达时间', n => dash(chinaTime(n.delivered_at))], ['最后错误', n => dash(n.last_error)]], notices.notices || []));
+  box.append(h('h3', {}, t('notices')), err(notices) || table([['#', n => n.id], [t('kind'), n => code('notice_kind', n.kind)], ['收件人 recipient', n => n.recipient], [t('case_on'), n => n.case_on], [t('state'), n => code('notice', n.state)], ['送达时间', n => dash(chinaTime(n.delivered_at))], ['最后错误', n => dash(n.last_error)]], notices.notices || []));
   box.append(h('h3', {}, t('certificates')), err(certs) || table([[t('kind'), x => x.kind || '证明'], ['issued', x => x.issued_on], [t('total'), x => yuan(x.total_fen)]], certs.certificates || []));
   const csv = h('button', { id: 'timeline-csv', onclick: async () => save(await (await call('GET', `/cases/${id}/timeline.csv`, undefined, { raw: true })).blob(), `timeline-${id}.csv`) }, t('download_csv'));
   box.append(h('h3', { id: 'timeline' }, t('timeline'), ' ', verify instanceof Error ? '' : h('span', { class: 'tag ' + (verify.intact ? 'green' : 'red'), id: 'verify' }, `${t('verify')}: ${verify.intact ? t('intact') : t('broken')} (${verify.entries})`), ' ', csv),
-    err(tl) || table([['#', x => x.seq], ['stream', x => x.stream], [t('step'), x => x.kind], [t('actor'), x => x.actor ? `${x.actor.subject} (${x.actor.role})` : ''], [t('case_on'), x => x.case_on], [t('real_at'), x => chinaTime(x.real_at)], [t('reason'), x => dash(x.reason)]], tl.entries || tl.timeline || []));
+    err(tl) || table([['#', x => x.seq], ['stream', x => x.stream], [t('step'), x => code('step', x.kind)], [t('actor'), x => x.actor ? `${x.actor.subject} (${x.actor.role})` : ''], [t('case_on'), x => x.case_on], [t('real_at'), x => chinaTime(x.real_at)], [t('reason'), x => dash(x.reason)]], tl.entries || tl.timeline || []));
 }
 
 function reload(id) { return () => pageCase(id); }
+
+// enforcementCaseOf is the enforcement case filed on a mediation case's
+// confirmed agreement, if one was: its filing ended the plan.
+function enforcementCaseOf(c, plan) {
+  const perf = c.mediation && c.mediation.performance;
+  return (plan && plan.enforcement_case) || (perf && perf.result && perf.result.enforcement_case) || '';
+}
 
 // commandsFor offers the forms of the commands the signed-in role may take
 // at the case's stage; the API still decides.
@@ -475,7 +491,7 @@ function commandsFor(c, plan, box, all) {
     forms.push(commandForm('payment', t('record_payment'), [field(t('amount'), 'amount_fen', amt), field(t('paid_on'), 'paid_on', on), field(t('reason'), 'reason', input())],
       f => ({ amount_fen: fenOf(f, amt), paid_on: dateOf(on), reason: f.elements.reason.value || undefined }), post(`/plans/${plan.plan_id}/payments`), reload(id)));
   }
-  if (m && is('court') && s.stage === 'defaulted') forms.push(enforcementForm(c));
+  if (m && is('court') && s.stage === 'defaulted' && !enforcementCaseOf(c, plan)) forms.push(enforcementForm(c, plan));
   // The certificate of automatic performance is issued on the obligor's
   // application (or the court's, taking it at the counter), only after
   // full, on-time performance.
@@ -626,12 +642,15 @@ function outcomeForm(c) {
   }, `/cases/${id}/outcome`, reload(id));
 }
 
-function enforcementForm(c) {
+// enforcementForm applies, on the obligee's behalf, for enforcement of a
+// defaulted case's confirmed agreement: for what the plan says is still
+// outstanding (the whole total when the plan cannot be read).
+function enforcementForm(c, plan) {
   const m = c.mediation, s = c.summary, terms = m.agreement.terms;
-  const amt = money(c.mediation.performance && 0 || terms.total_fen);
+  const amt = money(plan ? plan.outstanding_fen : terms.total_fen);
   const num = input({ value: s.case_number.replace(/号$/, '') + '执号' });
   return commandForm('enforce', t('start_enforcement'), [field(t('case_number'), 'case_number', num), field(t('amount'), 'amount_fen', amt)], f => ({
-    case_number: num.value, amount_fen: fenOf(f, amt), applicant: terms.obligees[0], respondent: terms.obligor,
+    case_number: num.value, jurisdiction: s.jurisdiction || undefined, amount_fen: fenOf(f, amt), applicant: terms.obligees[0], respondent: terms.obligor,
     parties: (m.parties || []).map(p => ({ id: p.id, name: p.name, side: p.side })),
     title: { kind: 'confirmed_mediation_agreement', document_number: s.case_number, document_date: m.confirmation.decided_on, source_case_id: s.id,
       due_dates: terms.installments.map(i => i.due_on) } }), '/cases/enforcement', out => { location.hash = '#/case/' + out.summary.id; });
@@ -794,7 +813,7 @@ async function pageUndeliverable() {
     form.querySelector('.form-error').hidden = true;
     out.replaceChildren(table([
       [t('case_number'), n => h('a', { href: '#/case/' + encodeURIComponent(n.case_id) }, n.case_number)],
-      ['#', n => n.id], [t('kind'), n => n.kind], ['收件人', n => n.recipient], [t('case_on'), n => n.case_on],
+      ['#', n => n.id], [t('kind'), n => code('notice_kind', n.kind)], ['收件人', n => n.recipient], [t('case_on'), n => n.case_on],
       ['放弃送达时间', n => dash(chinaTime(n.undeliverable_at))], ['尝试次数', n => n.attempts],
       ['最后错误', n => h('span', { class: 'last-error' }, dash(n.last_error))],
     ], data.notices || [], n => ({ 'data-notice': n.id, 'data-case': n.case_id })));

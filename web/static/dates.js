@@ -21,18 +21,20 @@ export function weekday(date) {
 
 // restDays reads a GET /calendars/{jurisdiction}/{year} answer as a
 // function telling whether a date of that year is a rest day: a holiday of
-// the arrangement in force, or a statutory holiday, or a weekend day that
-// is not a make-up working day (调休上班).
+// the arrangement in force (national and the jurisdiction's own), or a
+// statutory holiday, or a weekend day that is not a make-up working day
+// (调休上班). Its nameOf(date) is the holiday's or make-up day's name.
 export function restDays(cal) {
-  const arrangement = cal && cal.published && cal.published[0] && cal.published[0].arrangement;
-  const holidays = new Set([...(arrangement?.holidays || []), ...(cal?.statutory || [])].map(x => x.date));
-  const workdays = new Set((arrangement?.workdays || []).map(x => x.date));
-  return date => {
+  const names = new Map([...(cal?.statutory || []), ...(cal?.holidays || [])].map(x => [x.date, x.name]));
+  const workdays = new Map((cal?.workdays || []).map(x => [x.date, x.name]));
+  const rest = date => {
     if (workdays.has(date)) return false;
-    if (holidays.has(date)) return true;
+    if (names.has(date)) return true;
     const w = weekday(date);
     return w === 0 || w === 6;
   };
+  rest.nameOf = date => workdays.get(date) || names.get(date) || '';
+  return rest;
 }
 
 // chinaTime writes an RFC 3339 instant as YYYY-MM-DD HH:MM:SS in China

@@ -27,6 +27,7 @@ const zh = {
   undeliverable: '无法送达', outcome_code: '结果', provisional_only: '仅暂定期限',
   provisional_hint: '该年度放假安排尚未公布，此期限按暂定日历计算，日期可能变动',
   rest_day_hint: '此日为休息日（按周末、法定节假日和已公布的放假安排推算）',
+  enforcement_case: '执行案件', source_case: '执行依据来源案件',
   date_format: '日期格式应为 YYYY-MM-DD，且为有效日期', all_forms: '显示全部表单（是否允许由 API 决定）',
 };
 const en = {
@@ -94,6 +95,61 @@ const codes = {
   },
   marker: { installed: '已埋设', intact: '完好', damaged: '损坏', missing: '缺失' },
   notice: { pending: '待送达', delivered: '已送达', undeliverable: '无法送达' },
+  // Timeline steps: the kinds the workflows record (workflows/*.go, Kind:
+  // "..."), and the workflow events the timeline adds (api/timeline.go).
+  step: {
+    // Process 1: mediation and confirmation (mediation.go, confirmation.go)
+    delegated: '委派调解', agreement_reached: '达成调解协议', deadline_extended: '延长调解期限',
+    mediation_deadline_passed: '调解期限届满', mediation_failed: '调解不成', withdrawn: '撤回调解申请',
+    returned_for_litigation: '退回诉讼', confirmation_applied_by_party: '当事人申请司法确认',
+    confirmation_application_filed: '司法确认申请已提出', confirmation_window_passed: '申请司法确认期限届满',
+    confirmation_accepted: '受理司法确认', confirmation_decision_extended: '延长司法确认审查期限',
+    confirmation_decision_overdue: '司法确认审查逾期', confirmed: '裁定确认调解协议有效', confirmation_rejected: '裁定驳回司法确认申请',
+    performed: '履行完毕', performance_defaulted: '未按期履行', performance_plan_failed: '履行计划失败',
+    performance_supervision_ended: '履行督促结束', certificate_applied: '申请自动履行证明', certificate_issued: '出具自动履行证明',
+    follow_up_due: '回访到期', follow_up_visited: '已回访',
+    // installment plans (installments.go)
+    plan_started: '开始履行督促', reminder_sent: '发送到期提醒', payment_recorded: '登记付款', payment_reported: '义务人报告付款（待核实）',
+    overpayment_recorded: '登记超额付款', installment_overdue: '分期逾期', installment_defaulted: '分期违约',
+    acceleration_applied: '加速到期', performance_urged: '督促履行', certificate_eligible: '符合出具自动履行证明条件',
+    plan_performed: '履行计划完成', supervision_ended: '督促结束',
+    // enforcement (enforcement.go, enforcement_commands.go)
+    enforcement_filed: '执行立案', property_inquiry_recorded: '登记网络查控结果', measure_ordered: '采取执行措施',
+    measure_renewed: '续行执行措施', measure_lifted: '解除执行措施', measure_expired: '执行措施到期', detention_ended: '拘留期满',
+    renewal_reminder: '措施续行提醒', enforcement_payment_recorded: '登记执行款', settlement_reached: '达成执行和解',
+    settlement_performed: '执行和解履行完毕', settlement_defaulted: '执行和解未按期履行', settlement_plan_failed: '执行和解履行计划失败',
+    enforcement_resumed: '恢复执行', round_terminated: '终结本次执行程序（终本）', property_recheck_due: '财产复查到期',
+    property_recheck: '财产复查', property_recheck_recorded: '登记财产复查结果', closed_after_rechecks: '终本复查后结案',
+    credit_repaired: '信用修复', enforcement_completed: '执行完毕',
+    // Process 2: boundary disputes (boundary.go, boundary_commands.go)
+    boundary_opened: '边界纠纷立案', round_scheduled: '安排协商', round_held: '举行协商', escalated: '升级协商层级',
+    stabilisation_measure: '稳控措施', stabilisation_review_due: '稳控措施复查到期', case_leader_assigned: '指定包案领导',
+    settlement_terms_recorded: '记录边界协议', settlement_terms_amended: '修改边界协议', settlement_signed: '签署边界协议',
+    settlement_effective: '边界协议生效', follow_up_visit: '回访', resolution_deadline_passed: '包案化解期限届满',
+    boundary_closed: '边界纠纷结案',
+    // Process 3: wage arrears (wage.go)
+    wage_case_opened: '欠薪案件立案', wage_paid_in_full: '欠薪全部清偿', escalation_default_notice: '发出违约通知',
+    escalation_labour_inspection_referral: '移送劳动监察', escalation_wage_guarantee_drawdown: '动用工资保证金',
+    escalation_blacklist: '纳入欠薪黑名单', escalation_payment_order: '发出支付令', payment_order_objected: '支付令被提出异议',
+    payment_order_enforceable: '支付令可申请强制执行', referred_to_litigation: '转入诉讼',
+    // workflow events
+    workflow_started: '流程启动', workflow_completed: '流程结束', workflow_continued_as_new: '流程接续运行',
+    workflow_failed: '流程失败', workflow_timed_out: '流程超时', workflow_terminated: '流程被终止',
+    workflow_cancel_requested: '请求取消流程', workflow_canceled: '流程已取消', timer_started: '开始计时', timer_fired: '计时届满',
+    timer_canceled: '取消计时', signal_received: '收到信号', update_accepted: '受理指令', update_completed: '指令办结',
+    activity_failed: '操作失败', activity_timed_out: '操作超时', child_workflow_started: '子流程启动',
+    child_workflow_completed: '子流程结束', child_workflow_failed: '子流程失败',
+  },
+  // Notices (the Notice* kinds of workflows/*.go; a wage case's escalation
+  // notices are named for their step).
+  notice_kind: {
+    performance_notice: '自动履行告知书', reminder: '到期履行提醒', default_notice: '违约告知（执行风险告知）', urge: '督促履行通知',
+    certificate: '自动履行证明', enforcement_notice: '执行通知书', measure_notice: '执行措施通知', renewal_reminder: '措施续行提醒',
+    recheck_due: '财产复查提醒', credit_repair: '信用修复通知', completion_notice: '执行完毕通知',
+    wage_payment_notice: '欠薪还款计划通知', payment_order_enforceable: '支付令生效通知',
+    labour_inspection_referral: '移送劳动监察通知', wage_guarantee_drawdown: '动用工资保证金通知', blacklist: '纳入欠薪黑名单通知',
+    payment_order: '支付令',
+  },
   calendar: { official: '正式', provisional: '暂定' },
   common: {
     mediation: '调解', enforcement: '执行', boundary: '边界纠纷', wage: '欠薪', applicant: '申请人', respondent: '被申请人',
