@@ -121,8 +121,8 @@ type EnforcementInput struct {
 	CostsFen          int64       `json:"costs_fen,omitempty"`
 	InterestFen       int64       `json:"interest_fen,omitempty"`
 	DelayInterestFrom policy.Date `json:"delay_interest_from,omitzero"`
-	AppliedOn policy.Date `json:"applied_on"`
-	Parties   []Party     `json:"parties"`
+	AppliedOn         policy.Date `json:"applied_on"`
+	Parties           []Party     `json:"parties"`
 	// Judge is the court subject the case is assigned to; reminders go to them.
 	Judge     string         `json:"judge"`
 	StartedBy casefile.Actor `json:"started_by"`
@@ -164,8 +164,8 @@ type EnforcementState struct {
 	Applicants []ApplicantLine `json:"applicants,omitempty"`
 	// Debt is what is owed by component, for a case opened with costs or
 	// interest; nil: the principal alone (AmountFen - CollectedFen).
-	Debt *Debt `json:"debt,omitempty"`
-	LastPaidOn policy.Date     `json:"last_paid_on,omitzero"`
+	Debt       *Debt       `json:"debt,omitempty"`
+	LastPaidOn policy.Date `json:"last_paid_on,omitzero"`
 }
 
 const versionHistoricalDates = "enforcement-keeps-historical-dates"
