@@ -213,6 +213,24 @@ func (s *Server) registerEnforcement(api huma.API) {
 				Found: in.Body.Found, Findings: findings(in.Body.Findings), Note: in.Body.Note, Actor: principalFrom(ctx).Actor(),
 			})
 		})
+	huma.Register(api, command(operation("grant-standstill", http.MethodPost, "/cases/{id}/enforcement/standstill",
+		"Hold enforcement until a day (暂缓执行), every applicant agreeing, at most the policy's longest standstill: measures are suspended and none is ordered, payments are still credited; when its last day ends the measures resume or are lifted", onCase)),
+		func(ctx context.Context, in *standstillInput) (*caseOutput, error) {
+			return s.enforcementUpdate(ctx, workflows.UpdateStandstill, in.IdempotencyKey, workflows.StandstillCommand{
+				Until: in.Body.Until, Reason: in.Body.Reason, AgreedBy: in.Body.AgreedBy, OnEnd: in.Body.OnEnd, Actor: principalFrom(ctx).Actor(),
+			})
+		})
+}
+
+type standstillInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Until    policy.Date `json:"until" doc:"The standstill's last day"`
+		Reason   string      `json:"reason" minLength:"1" maxLength:"2000"`
+		AgreedBy []string    `json:"agreed_by" minItems:"1" maxItems:"1000" doc:"Every applicant, agreeing"`
+		OnEnd    string      `json:"on_end" enum:"resume,lift" doc:"Whether the suspended measures resume or are lifted when it ends"`
+	}
 }
 
 func findings(bs []FindingBody) []workflows.Finding {

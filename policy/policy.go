@@ -135,6 +135,9 @@ type EnforcementPolicy struct {
 	// ApplicationOrder is the order in which a payment discharges what is
 	// owed: some order of costs, interest and principal.
 	ApplicationOrder []string `json:"application_order,omitempty"`
+	// StandstillMax is the longest standstill (暂缓执行) granted at once;
+	// zero: none.
+	StandstillMax Period `json:"standstill_max,omitempty"`
 }
 
 // BoundaryPolicy sets the tiers and follow-up of a multi-party negotiation
@@ -267,6 +270,7 @@ func (p Policy) Validate() error {
 	required("enforcement.recheck_every", e.RecheckEvery)
 	required("enforcement.recheck_for", e.RecheckFor)
 	required("enforcement.suspension_run_on", e.SuspensionRunOn)
+	optional("enforcement.standstill_max", e.StandstillMax)
 	if e.DelayInterestPerMillion < 0 || e.DelayInterestPerMillion > 10_000 {
 		bad("enforcement.delay_interest_per_million", "%d is not a daily rate between 0 and 10000 millionths", e.DelayInterestPerMillion)
 	}
@@ -395,6 +399,7 @@ func (p Policy) inherit(parent Policy) Policy {
 	period(&e.RecheckEvery, pe.RecheckEvery)
 	period(&e.RecheckFor, pe.RecheckFor)
 	period(&e.SuspensionRunOn, pe.SuspensionRunOn)
+	period(&e.StandstillMax, pe.StandstillMax)
 	if e.DelayInterestPerMillion == 0 {
 		e.DelayInterestPerMillion = pe.DelayInterestPerMillion
 	}

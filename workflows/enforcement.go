@@ -92,6 +92,7 @@ const (
 	NoticeRecheckDue      = "recheck_due"        // to the judge, when a property re-check is due
 	NoticeCreditRepair    = "credit_repair"      // 信用修复, to the respondent
 	NoticeCompletion      = "completion_notice"  // 执行完毕, to the applicant
+	NoticeStandstill      = "standstill_notice"  // 暂缓执行, to the respondent
 )
 
 // EnforcementInput starts an enforcement case. State is set only when the
@@ -164,8 +165,11 @@ type EnforcementState struct {
 	Applicants []ApplicantLine `json:"applicants,omitempty"`
 	// Debt is what is owed by component, for a case opened with costs or
 	// interest; nil: the principal alone (AmountFen - CollectedFen).
-	Debt       *Debt       `json:"debt,omitempty"`
-	LastPaidOn policy.Date `json:"last_paid_on,omitzero"`
+	Debt *Debt `json:"debt,omitempty"`
+	// Standstills are the standstills (暂缓执行) granted, the last running
+	// until it ends.
+	Standstills []Standstill `json:"standstills,omitempty"`
+	LastPaidOn  policy.Date  `json:"last_paid_on,omitzero"`
 }
 
 const versionHistoricalDates = "enforcement-keeps-historical-dates"
@@ -307,6 +311,7 @@ type EnforcementView struct {
 	Applicants      []ApplicantLine          `json:"applicants,omitempty"`
 	Allocation      string                   `json:"allocation,omitempty"`
 	Debt            *Debt                    `json:"debt,omitempty"`
+	Standstills     []Standstill             `json:"standstills,omitempty"`
 	Parties         []Party                  `json:"parties"`
 	AppliedOn       policy.Date              `json:"applied_on"`
 	Window          EnforcementWindow        `json:"window"`
@@ -680,7 +685,8 @@ func (e *enforcement) nextTimer() (time.Time, func(workflow.Context)) {
 	}
 	for i := range e.s.Measures {
 		m := &e.s.Measures[i]
-		if m.Status != MeasureActive || !m.timed() {
+		// A suspended freeze still runs toward its expiry.
+		if (m.Status != MeasureActive && m.Status != MeasureSuspended) || !m.timed() {
 			continue
 		}
 		if m.renewable() && !m.Reminded && !m.RemindOn.IsZero() {
@@ -692,6 +698,9 @@ func (e *enforcement) nextTimer() (time.Time, func(workflow.Context)) {
 		if r := nextRecheck(t); r != nil && !r.Due {
 			consider(r.DueOn.Start(), func(ctx workflow.Context) { e.recheckDue(ctx, r) })
 		}
+	}
+	if at, ok := e.standstillTimer(); ok {
+		consider(at, e.standstillEnded)
 	}
 	return next.at, next.due
 }
@@ -715,6 +724,9 @@ func (e *enforcement) pendingDeadline() *casefile.Deadline {
 		if r := nextRecheck(t); r != nil {
 			consider("property_recheck", r.DueOn)
 		}
+	}
+	if st := e.currentStandstill(); st != nil {
+		consider("standstill_end", st.Until)
 	}
 	return d
 }
@@ -793,7 +805,7 @@ func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 	var repaired []string
 	for i := range e.s.Measures {
 		m := &e.s.Measures[i]
-		if m.Status != MeasureActive {
+		if m.Status != MeasureActive && m.Status != MeasureSuspended {
 			continue
 		}
 		m.Status, m.EndedOn, m.EndedBy, m.EndReason = MeasureLifted, today, casefile.System.Subject, "enforcement completed"
@@ -924,7 +936,8 @@ func (e *enforcement) view(ctx workflow.Context) EnforcementView {
 		Court: e.in.Court, Jurisdiction: e.in.Jurisdiction, Judge: e.in.Judge, Title: e.in.Title,
 		Applicant: e.in.Applicant, Respondent: e.in.Respondent, Parties: slices.Clone(e.in.Parties),
 		Applicants: slices.Clone(e.s.Applicants), Allocation: e.in.Allocation, Debt: e.debtToday(ctx),
-		AppliedOn: e.in.AppliedOn, Window: e.s.Window, Stage: e.s.Stage, Status: string(e.status()), Outcome: e.s.Outcome,
+		Standstills: slices.Clone(e.s.Standstills),
+		AppliedOn:   e.in.AppliedOn, Window: e.s.Window, Stage: e.s.Stage, Status: string(e.status()), Outcome: e.s.Outcome,
 		AmountFen: e.in.AmountFen, CollectedFen: e.s.CollectedFen, OutstandingFen: e.outstanding(), OverpaidFen: e.s.OverpaidFen,
 		Inquiries: slices.Clone(e.s.Inquiries), Measures: slices.Clone(e.s.Measures),
 		Settlements: slices.Clone(e.s.Settlements), Terminations: slices.Clone(e.s.Terminations),

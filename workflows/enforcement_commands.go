@@ -93,6 +93,7 @@ func (e *enforcement) registerHandlers(ctx workflow.Context) error {
 		command{UpdateSettle, e.settle, e.validateSettle},
 		command{UpdateTerminateRound, e.terminateRound, e.validateTerminate},
 		command{UpdateRecordRecheck, e.recordRecheck, e.validateRecheck},
+		command{UpdateStandstill, e.standstill, e.validateStandstill},
 	)
 }
 
@@ -260,7 +261,7 @@ func (e *enforcement) measure(id string) *Measure {
 }
 
 func (e *enforcement) validateRenew(ctx workflow.Context, cmd MeasureRefCommand) error {
-	if err := e.checkCourtIn(cmd.Actor, StageEnforcing, StageSettlement, StageTerminatedRound, StageClosedAfterRechecks); err != nil {
+	if err := e.checkCourtIn(cmd.Actor, StageEnforcing, StageSettlement, StageTerminatedRound, StageClosedAfterRechecks, StageStandstill); err != nil {
 		return err
 	}
 	m := e.measure(cmd.MeasureID)
@@ -269,7 +270,7 @@ func (e *enforcement) validateRenew(ctx workflow.Context, cmd MeasureRefCommand)
 		return reject(RejectInvalid, "the case has no measure %q", cmd.MeasureID)
 	case !m.renewable():
 		return reject(RejectInvalid, "only a freeze or seizure is renewed; %s is a %s", m.ID, m.Kind)
-	case m.Status != MeasureActive:
+	case m.Status != MeasureActive && m.Status != MeasureSuspended:
 		return reject(RejectConflict, "measure %s is %s", m.ID, m.Status)
 	case m.Renewing:
 		return reject(RejectConflict, "measure %s is being renewed", m.ID)
@@ -305,14 +306,14 @@ func (e *enforcement) renewMeasure(ctx workflow.Context, cmd MeasureRefCommand) 
 }
 
 func (e *enforcement) validateLift(_ workflow.Context, cmd MeasureRefCommand) error {
-	if err := e.checkCourtIn(cmd.Actor, StageEnforcing, StageSettlement, StageTerminatedRound, StageClosedAfterRechecks); err != nil {
+	if err := e.checkCourtIn(cmd.Actor, StageEnforcing, StageSettlement, StageTerminatedRound, StageClosedAfterRechecks, StageStandstill); err != nil {
 		return err
 	}
 	m := e.measure(cmd.MeasureID)
 	switch {
 	case m == nil:
 		return reject(RejectInvalid, "the case has no measure %q", cmd.MeasureID)
-	case m.Status != MeasureActive:
+	case m.Status != MeasureActive && m.Status != MeasureSuspended:
 		return reject(RejectConflict, "measure %s is %s", m.ID, m.Status)
 	case m.Renewing:
 		return reject(RejectConflict, "measure %s is being renewed", m.ID)
@@ -333,7 +334,7 @@ func (e *enforcement) liftMeasure(ctx workflow.Context, cmd MeasureRefCommand) (
 }
 
 func (e *enforcement) validatePayment(ctx workflow.Context, cmd EnforcementPaymentCommand) error {
-	if err := e.checkCourtIn(cmd.Actor, StageEnforcing, StageTerminatedRound); err != nil {
+	if err := e.checkCourtIn(cmd.Actor, StageEnforcing, StageTerminatedRound, StageStandstill); err != nil {
 		if e.s.Stage == StageSettlement && cmd.Actor.Role == casefile.RoleCourt {
 			return reject(RejectConflict, "a settlement is being performed: record payments against plan %s", e.currentSettlement().PlanID)
 		}

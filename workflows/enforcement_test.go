@@ -696,3 +696,66 @@ func TestHistoricalEnforcementKeepsItsDates(t *testing.T) {
 		require.Equal(t, enfToday, n.On, "%s is sent on entry", n.Kind)
 	}
 }
+
+// TestStandstill: the applicant agrees to a month without freezing
+// (暂缓执行): the freeze is suspended, no new measure is ordered, a payment
+// is still credited, and when the month ends the freeze resumes (or, had
+// the standstill said so, is lifted). Bad standstills are refused.
+func TestStandstill(t *testing.T) {
+	for _, onEnd := range []string{StandstillResume, StandstillLift} {
+		t.Run(onEnd, func(t *testing.T) {
+			h := newEnfHarness(t, enfStart)
+			until := enfToday.AddDays(31)
+			h.on(enfToday, UpdateOrderMeasure, MeasureCommand{Kind: MeasureFreeze, AssetKind: policy.AssetBankDeposit, Description: "某银行账户", Actor: judge})
+			held := h.on(enfToday.AddDays(1), UpdateStandstill, StandstillCommand{Until: until, Reason: "申请执行人同意暂缓一个月", AgreedBy: []string{"zhang-san"}, OnEnd: onEnd, Actor: judge})
+			order := h.on(enfToday.AddDays(2), UpdateOrderMeasure, MeasureCommand{Kind: MeasureConsumptionRestriction, Actor: judge})
+			part := h.on(enfToday.AddDays(3), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 300_000, PaidOn: enfToday.AddDays(3), Actor: judge})
+			probe := h.on(until.AddDays(1), UpdateRecordInquiry, InquiryCommand{Found: false, Note: "期满后查控", Actor: judge})
+			after := h.on(until.AddDays(2), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 1_002_700, PaidOn: until.AddDays(2), Actor: judge})
+			res := h.run(enfInput(enfToday, judgmentTitle()))
+			require.NoError(t, held.err)
+			require.Equal(t, StageStandstill, held.view.Stage)
+			require.Equal(t, MeasureSuspended, held.view.Measures[0].Status)
+			requireEnfRejected(t, order, RejectConflict)
+			require.NoError(t, part.err)
+			require.Equal(t, int64(300_000), part.view.CollectedFen)
+			require.NoError(t, after.err)
+			require.Equal(t, StageCompleted, res.Stage)
+			require.Equal(t, []policy.Date{until.AddDays(1)}, h.stepOn(enforcementStream, "standstill_ended"), "ends when its last day ends")
+			want := MeasureActive
+			if onEnd == StandstillLift {
+				want = MeasureLifted
+			}
+			// After the standstill, the freeze stood as it said.
+			require.NoError(t, probe.err)
+			require.Equal(t, StageEnforcing, probe.view.Stage)
+			require.Equal(t, want, probe.view.Measures[0].Status)
+			require.Equal(t, until.AddDays(1), probe.view.Standstills[0].EndedOn)
+			require.Contains(t, noticeKinds(h.sent(enforcementStream)), NoticeStandstill)
+		})
+	}
+
+	bad := []struct {
+		name string
+		cmd  StandstillCommand
+		kind string
+	}{
+		{"TooLong", StandstillCommand{Until: enfToday.AddDays(100), Reason: "x", AgreedBy: []string{"zhang-san"}, OnEnd: StandstillResume, Actor: judge}, RejectInvalid},
+		{"NotAgreed", StandstillCommand{Until: enfToday.AddDays(20), Reason: "x", OnEnd: StandstillResume, Actor: judge}, RejectInvalid},
+		{"Stranger", StandstillCommand{Until: enfToday.AddDays(20), Reason: "x", AgreedBy: []string{"zhang-san", "li-si"}, OnEnd: StandstillResume, Actor: judge}, RejectInvalid},
+		{"Past", StandstillCommand{Until: enfToday, Reason: "x", AgreedBy: []string{"zhang-san"}, OnEnd: StandstillResume, Actor: judge}, RejectInvalid},
+		{"NoReason", StandstillCommand{Until: enfToday.AddDays(20), AgreedBy: []string{"zhang-san"}, OnEnd: StandstillResume, Actor: judge}, RejectInvalid},
+		{"BadEnd", StandstillCommand{Until: enfToday.AddDays(20), Reason: "x", AgreedBy: []string{"zhang-san"}, OnEnd: "forget", Actor: judge}, RejectInvalid},
+		{"Mediator", StandstillCommand{Until: enfToday.AddDays(20), Reason: "x", AgreedBy: []string{"zhang-san"}, OnEnd: StandstillResume, Actor: mediator}, RejectForbidden},
+	}
+	for _, tc := range bad {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newEnfHarness(t, enfStart)
+			u := h.on(enfToday, UpdateStandstill, tc.cmd)
+			h.on(enfToday.AddDays(1), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 1_302_700, PaidOn: enfToday.AddDays(1), Actor: judge})
+			h.run(enfInput(enfToday, judgmentTitle()))
+			requireEnfRejected(t, u, tc.kind)
+			require.NotContains(t, h.kinds(enforcementStream), "standstill_granted")
+		})
+	}
+}

@@ -53,7 +53,7 @@ const codes = {
     plain_contract: '未经司法确认（民事合同效力）',
     // enforcement (workflows/enforcement.go)
     enforcing: '执行中', settlement: '执行和解', completed: '执行完毕', terminated_round: '终结本次执行（终本）',
-    closed_after_rechecks: '终本复查后结案',
+    closed_after_rechecks: '终本复查后结案', standstill: '暂缓执行',
     // Process 2: boundary disputes (workflows/boundary.go)
     negotiating: '协商中', signing: '协议签署中', monitoring: '协议生效·跟踪回访', closed: '已结案',
     // Process 3: wage arrears (workflows/wage.go)
@@ -72,7 +72,7 @@ const codes = {
   },
   deadline: {
     mediation: '调解期限', confirmation_application: '申请司法确认期限', confirmation_decision: '司法确认审查期限',
-    follow_up: '回访', measure_renewal: '措施续行期限', property_recheck: '财产复查', grace_period: '宽限期',
+    follow_up: '回访', standstill_end: '暂缓执行期满', measure_renewal: '措施续行期限', property_recheck: '财产复查', grace_period: '宽限期',
     installment_due: '分期到期', objection_period: '支付令异议期', resolution_deadline: '包案化解期限',
     boundary_follow_up: '边界协议回访', escalation_labour_inspection_referral: '移送劳动监察',
     escalation_wage_guarantee_drawdown: '动用工资保证金', escalation_blacklist: '纳入欠薪黑名单',
@@ -85,7 +85,7 @@ const codes = {
   measure: {
     freeze: '冻结', seizure: '查封、扣押', consumption_restriction: '限制消费', dishonest_list: '纳入失信被执行人名单',
     detention: '拘留', summons: '传唤、拘传', fine: '罚款', search: '搜查',
-    active: '生效中', lifted: '已解除', expired: '已到期', ended: '已执行完毕',
+    active: '生效中', lifted: '已解除', expired: '已到期', ended: '已执行完毕', suspended: '暂缓中',
   },
   asset: { bank_deposit: '银行存款', movable: '动产', real_property: '不动产', other_property_right: '其他财产权' },
   tier: { village: '村级', township: '乡镇级', county: '县级' },
@@ -118,6 +118,7 @@ const codes = {
     measure_renewed: '续行执行措施', measure_lifted: '解除执行措施', measure_expired: '执行措施到期', detention_ended: '拘留期满',
     renewal_reminder: '措施续行提醒', enforcement_payment_recorded: '登记执行款', settlement_reached: '达成执行和解',
     settlement_performed: '执行和解履行完毕', settlement_defaulted: '执行和解未按期履行', settlement_plan_failed: '执行和解履行计划失败',
+    standstill_granted: '暂缓执行', standstill_ended: '暂缓执行期满',
     enforcement_resumed: '恢复执行', round_terminated: '终结本次执行程序（终本）', property_recheck_due: '财产复查到期',
     property_recheck: '财产复查', property_recheck_recorded: '登记财产复查结果', closed_after_rechecks: '终本复查后结案',
     credit_repaired: '信用修复', enforcement_completed: '执行完毕',
@@ -145,7 +146,7 @@ const codes = {
   notice_kind: {
     performance_notice: '自动履行告知书', reminder: '到期履行提醒', default_notice: '违约告知（执行风险告知）', urge: '督促履行通知',
     certificate: '自动履行证明', enforcement_notice: '执行通知书', measure_notice: '执行措施通知', renewal_reminder: '措施续行提醒',
-    recheck_due: '财产复查提醒', credit_repair: '信用修复通知', completion_notice: '执行完毕通知',
+    recheck_due: '财产复查提醒', credit_repair: '信用修复通知', completion_notice: '执行完毕通知', standstill_notice: '暂缓执行通知书',
     wage_payment_notice: '欠薪还款计划通知', payment_order_enforceable: '支付令生效通知',
     labour_inspection_referral: '移送劳动监察通知', wage_guarantee_drawdown: '动用工资保证金通知', blacklist: '纳入欠薪黑名单通知',
     payment_order: '支付令',
