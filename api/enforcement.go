@@ -388,6 +388,25 @@ type enforcementSourceCase struct {
 	dueDates []policy.Date
 }
 
+// liveStage is the stage a case's workflow holds now: the ledger's row is
+// written a moment after the workflow moves (a timer that made a payment
+// order enforceable), so a stage the row does not yet show is read from
+// the case itself; the row's stage when the workflow cannot answer.
+func (s *Server) liveStage(ctx context.Context, c casefile.Summary) string {
+	out := &caseOutput{Body: CaseBody{Summary: c}}
+	switch c.Process {
+	case casefile.ProcessMediation:
+		if o, err := queryView(ctx, s, mediationView, out); err == nil && o.Body.Mediation != nil {
+			return o.Body.Mediation.Stage
+		}
+	case casefile.ProcessWage:
+		if o, err := queryView(ctx, s, wageView, out); err == nil && o.Body.Wage != nil {
+			return o.Body.Wage.Stage
+		}
+	}
+	return c.Stage
+}
+
 // enforcementSource checks, through the read model, that the source case
 // exists, is the caller's, is a mediation case whose agreement was
 // confirmed (in performance or in default) and names the same parties; and
@@ -408,11 +427,17 @@ func (s *Server) enforcementSource(ctx context.Context, b StartEnforcementBody, 
 	switch {
 	case src.Process == casefile.ProcessMediation && title.Kind == workflows.TitleConfirmedMediationAgreement:
 		if src.Stage != workflows.StageDefaulted && src.Stage != workflows.StagePerforming {
+			src.Stage = s.liveStage(ctx, src)
+		}
+		if src.Stage != workflows.StageDefaulted && src.Stage != workflows.StagePerforming {
 			return out, huma.Error409Conflict("source case " + src.ID + " is " + src.Stage +
 				"; enforcement needs a judicially confirmed agreement in performance or in default")
 		}
 	case src.Process == casefile.ProcessWage && title.Kind == workflows.TitlePaymentOrder:
 		// A wage case whose payment order met no objection (支付令生效).
+		if src.Stage != workflows.WageEnforceable {
+			src.Stage = s.liveStage(ctx, src)
+		}
 		if src.Stage != workflows.WageEnforceable {
 			return out, huma.Error409Conflict("source case " + src.ID + " is " + src.Stage +
 				"; enforcement needs a payment order that has become enforceable")
