@@ -213,6 +213,12 @@ func (s *Server) registerEnforcement(api huma.API) {
 				Found: in.Body.Found, Findings: findings(in.Body.Findings), Note: in.Body.Note, Actor: principalFrom(ctx).Actor(),
 			})
 		})
+	huma.Register(api, command(operation("record-enforcement-follow-up", http.MethodPost, "/cases/{id}/enforcement/follow-ups",
+		"Record the earliest due follow-up visit (回访) of a completed enforcement: whether performance holds", onCase)),
+		func(ctx context.Context, in *followUpInput) (*caseOutput, error) {
+			return s.enforcementUpdate(ctx, workflows.UpdateRecordEnforcementVisit, in.IdempotencyKey,
+				workflows.FollowUpCommand{Holds: in.Body.Holds, Note: in.Body.Note, Actor: principalFrom(ctx).Actor()})
+		})
 	huma.Register(api, command(operation("grant-standstill", http.MethodPost, "/cases/{id}/enforcement/standstill",
 		"Hold enforcement until a day (暂缓执行), every applicant agreeing, at most the policy's longest standstill: measures are suspended and none is ordered, payments are still credited; when its last day ends the measures resume or are lifted", onCase)),
 		func(ctx context.Context, in *standstillInput) (*caseOutput, error) {

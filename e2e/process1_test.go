@@ -249,12 +249,9 @@ func TestProcess1MediationToEnforcementCompleted(t *testing.T) {
 	require.Equal(t, []string{"m2", "m3"}, done.Enforcement.CreditRepair.Measures)
 	require.Equal(t, workflows.CreditPaidInFull, done.Enforcement.CreditRepair.Grade)
 
-	// Wait for the enforcement workflow to close, then count everything.
-	run := temporal.GetWorkflow(t.Context(), done.Summary.WorkflowID, "")
-	var out workflows.EnforcementResult
-	require.NoError(t, run.Get(t.Context(), &out))
-	require.Equal(t, workflows.StageCompleted, out.Stage)
-	require.Equal(t, int64(902_700), out.CollectedFen)
+	// Completed, the enforcement stays open only for its follow-up visits.
+	require.Equal(t, int64(902_700), done.Enforcement.CollectedFen)
+	require.Len(t, done.Enforcement.FollowUps, 2, "visits scheduled after completion")
 
 	var src casefile.Summary
 	require.Eventually(t, func() bool {
@@ -462,7 +459,7 @@ func completedEnforcement(t *testing.T, srv *httptest.Server) string {
 	post(t, srv, "court", path+"/payments", map[string]any{"amount_fen": 200_000, "paid_on": c.Enforcement.CaseToday})
 	done := post(t, srv, "court", path+"/payments", map[string]any{"amount_fen": 300_000, "paid_on": c.Enforcement.CaseToday})
 	require.Equal(t, workflows.StageCompleted, done.Enforcement.Stage)
-	awaitClosed(t, c.Summary.WorkflowID)
+	awaitCaseClosed(t, c.Summary.ID, 10*time.Second)
 	return c.Summary.WorkflowID
 }
 
@@ -504,7 +501,7 @@ func resumedEnforcement(t *testing.T, srv *httptest.Server) string {
 	res = do(t, srv, &court, http.MethodPost, "/cases/"+id+"/plans/settlement-1/payments",
 		map[string]any{"amount_fen": 500_000, "paid_on": plan.CaseToday})
 	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
-	awaitClosed(t, c.Summary.WorkflowID)
+	awaitCaseClosed(t, id, 30*time.Second)
 	sum, err := store.Case(t.Context(), id)
 	require.NoError(t, err)
 	require.Equal(t, workflows.StageCompleted, sum.Stage)

@@ -92,6 +92,11 @@ func (b *browser) openCaseWithin(t *testing.T, limit time.Duration, base, id str
 	t.Helper()
 	b.do(t, chromedp.Navigate(base+"/#/case/"+id))
 	deadline := time.Now().Add(limit)
+	// The page is loaded again, to see what has happened since, less and
+	// less often: a reload cancels the requests still in flight (the
+	// timeline's verify reads every history), so on a busy machine too
+	// frequent a reload would never let them answer.
+	reload, every := time.Now().Add(time.Second), time.Second
 	for {
 		text, _ := chromedp.Run(b.ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		all := !strings.Contains(text, "加载中")
@@ -104,9 +109,12 @@ func (b *browser) openCaseWithin(t *testing.T, limit time.Duration, base, id str
 		if time.Now().After(deadline) {
 			t.Fatalf("case %s never showed %q; it shows:\n%s", id, want, text)
 		}
-		time.Sleep(300 * time.Millisecond)
-		_ = eval[bool](t, b, `(() => { window.dispatchEvent(new HashChangeEvent('hashchange')); return true; })()`)
-		time.Sleep(200 * time.Millisecond)
+		time.Sleep(250 * time.Millisecond)
+		if time.Now().After(reload) {
+			_ = eval[bool](t, b, `(() => { window.dispatchEvent(new HashChangeEvent('hashchange')); return true; })()`)
+			every = min(2*every, 8*time.Second)
+			reload = time.Now().Add(every)
+		}
 	}
 }
 

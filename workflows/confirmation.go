@@ -338,34 +338,15 @@ func (m *mediation) decisionOverdue(ctx workflow.Context) {
 
 // scheduleFollowUps sets the follow-up visits, counted from the closing day.
 func (m *mediation) scheduleFollowUps(ctx workflow.Context) error {
-	for i, period := range m.s.Policy.FollowUps {
-		due, err := deadline(ctx, m.in.Jurisdiction, m.s.ClosedOn, period)
-		if err != nil {
-			return fmt.Errorf("follow-up %d: %w", i+1, err)
-		}
-		m.s.FollowUps = append(m.s.FollowUps, FollowUp{No: i + 1, DueOn: due})
-	}
-	return nil
+	fs, err := scheduleFollowUps(ctx, m.in.Jurisdiction, m.s.ClosedOn, m.s.Policy.FollowUps)
+	m.s.FollowUps = append(m.s.FollowUps, fs...)
+	return err
 }
 
-func (m *mediation) nextFollowUp() *FollowUp {
-	for i := range m.s.FollowUps {
-		if m.s.FollowUps[i].VisitedOn.IsZero() {
-			return &m.s.FollowUps[i]
-		}
-	}
-	return nil
-}
+func (m *mediation) nextFollowUp() *FollowUp { return nextFollowUp(m.s.FollowUps) }
 
 func (m *mediation) followUpDue(ctx workflow.Context) {
-	f := m.nextFollowUp()
-	f.Due = true
-	m.s.Journal.add(ctx, step{
-		At:   f.DueOn.Start(),
-		Kind: "follow_up_due", Actor: casefile.System, ReasonCode: "follow_up_schedule",
-		Reason: fmt.Sprintf("follow-up visit %d is due on %s", f.No, f.DueOn),
-		Data:   map[string]any{"no": f.No, "due_on": f.DueOn, "mediator": m.in.Mediator},
-	})
+	followUpFallsDue(ctx, &m.s.Journal, m.nextFollowUp(), m.in.Mediator)
 }
 
 // checkStage refuses a command unless the case follows the continued
@@ -554,14 +535,7 @@ func (m *mediation) validateFollowUp(_ workflow.Context, cmd FollowUpCommand) er
 	if err := m.checkStage(StagePerformed, StagePlainContract); err != nil {
 		return err
 	}
-	f := m.nextFollowUp()
-	if f == nil {
-		return reject(RejectConflict, "every follow-up visit has been recorded")
-	}
-	if !f.Due {
-		return reject(RejectConflict, "follow-up visit %d is due on %s", f.No, f.DueOn)
-	}
-	return nil
+	return checkFollowUp(m.s.FollowUps)
 }
 
 func (m *mediation) validateCertificate(_ workflow.Context, cmd CertificateCommand) error {
@@ -624,18 +598,7 @@ func (m *mediation) applyCertificate(ctx workflow.Context, cmd CertificateComman
 }
 
 func (m *mediation) recordFollowUp(ctx workflow.Context, cmd FollowUpCommand) (MediationView, error) {
-	f := m.nextFollowUp()
-	holds := cmd.Holds
-	f.VisitedOn, f.Holds, f.Note, f.By = m.s.Journal.today(ctx), &holds, cmd.Note, cmd.Actor.Subject
-	code := "agreement_holds"
-	if !holds {
-		code = "agreement_not_holding"
-	}
-	seq := m.s.Journal.add(ctx, step{
-		Kind: "follow_up_visited", Actor: cmd.Actor, Reason: cmd.Note, ReasonCode: code,
-		Data: map[string]any{"no": f.No, "due_on": f.DueOn, "holds": holds},
-	})
-	return m.finishCommand(ctx, seq)
+	return m.finishCommand(ctx, visitFollowUp(ctx, &m.s.Journal, m.s.FollowUps, cmd))
 }
 
 // finishCommand wakes the main loop and returns once the command's step is

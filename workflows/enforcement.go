@@ -41,6 +41,7 @@ const (
 	UpdateSettle                   = "settle"
 	UpdateTerminateRound           = "terminate-round"
 	UpdateRecordRecheck            = "record-recheck"
+	UpdateRecordEnforcementVisit   = "record-enforcement-follow-up"
 )
 
 // Stages of an enforcement case.
@@ -170,7 +171,12 @@ type EnforcementState struct {
 	// until it ends.
 	Standstills []Standstill `json:"standstills,omitempty"`
 	LastPaidOn  policy.Date  `json:"last_paid_on,omitzero"`
+	// FollowUps are the follow-up visits (回访) after the case is completed
+	// (cases completed before these were kept closed on completion).
+	FollowUps []FollowUp `json:"follow_ups,omitempty"`
 }
+
+const versionEnforcementFollowUps = "enforcement-follow-ups"
 
 const versionHistoricalDates = "enforcement-keeps-historical-dates"
 
@@ -312,6 +318,7 @@ type EnforcementView struct {
 	Allocation      string                   `json:"allocation,omitempty"`
 	Debt            *Debt                    `json:"debt,omitempty"`
 	Standstills     []Standstill             `json:"standstills,omitempty"`
+	FollowUps       []FollowUp               `json:"follow_ups,omitempty"`
 	Parties         []Party                  `json:"parties"`
 	AppliedOn       policy.Date              `json:"applied_on"`
 	Window          EnforcementWindow        `json:"window"`
@@ -560,7 +567,7 @@ func (e *enforcement) tellSourcePlan(ctx workflow.Context) {
 func (e *enforcement) finished() bool {
 	switch e.s.Stage {
 	case StageCompleted:
-		return true
+		return nextFollowUp(e.s.FollowUps) == nil
 	case StageClosedAfterRechecks:
 		for i := range e.s.Measures {
 			if m := &e.s.Measures[i]; m.Status == MeasureActive && m.timed() {
@@ -702,6 +709,9 @@ func (e *enforcement) nextTimer() (time.Time, func(workflow.Context)) {
 	if at, ok := e.standstillTimer(); ok {
 		consider(at, e.standstillEnded)
 	}
+	if f := nextFollowUp(e.s.FollowUps); e.s.Stage == StageCompleted && f != nil && !f.Due {
+		consider(f.DueOn.Start(), func(ctx workflow.Context) { followUpFallsDue(ctx, &e.s.Journal, f, e.in.Judge) })
+	}
 	return next.at, next.due
 }
 
@@ -727,6 +737,9 @@ func (e *enforcement) pendingDeadline() *casefile.Deadline {
 	}
 	if st := e.currentStandstill(); st != nil {
 		consider("standstill_end", st.Until)
+	}
+	if f := nextFollowUp(e.s.FollowUps); e.s.Stage == StageCompleted && f != nil {
+		consider("follow_up", f.DueOn)
 	}
 	return d
 }
@@ -802,6 +815,23 @@ func (e *enforcement) recheckDue(ctx workflow.Context, r *Recheck) {
 // credit repair (信用修复) graded by how the debtor performed.
 func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 	today := e.s.Journal.today(ctx)
+	closedOn := today
+	if e.s.Historical && e.s.LastPaidOn.Before(today) && !e.s.LastPaidOn.IsZero() {
+		closedOn = e.s.LastPaidOn
+	}
+	// Followed up like a performed case: a completed enforcement is visited
+	// at the policy's offsets from its closing day. The visits are counted
+	// before anything changes: the lookups yield, and the main loop must not
+	// find the case completed with no visits to wait for.
+	var visits []FollowUp
+	if workflow.GetVersion(ctx, versionEnforcementFollowUps, workflow.DefaultVersion, 1) >= 1 {
+		var err error
+		if visits, err = scheduleFollowUps(ctx, e.in.Jurisdiction, closedOn, e.s.Policy.FollowUps); err != nil {
+			// The dates are bounded and the policy exists; should a lookup
+			// still fail, the case closes without visits rather than not at all.
+			workflow.GetLogger(ctx).Error("follow-ups not scheduled", "case", e.in.CaseID, "err", err)
+		}
+	}
 	var repaired []string
 	for i := range e.s.Measures {
 		m := &e.s.Measures[i]
@@ -828,9 +858,8 @@ func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 	}
 	e.s.Stage, e.s.Outcome = StageCompleted, why
 	e.s.ClosedOn, e.s.ClosedAt = today, workflow.Now(ctx)
-	if e.s.Historical && e.s.LastPaidOn.Before(today) && !e.s.LastPaidOn.IsZero() {
-		e.s.ClosedOn = e.s.LastPaidOn
-	}
+	e.s.ClosedOn = closedOn
+	e.s.FollowUps = visits
 	seq := e.addOn(ctx, e.s.ClosedOn, step{
 		Kind: "enforcement_completed", Actor: casefile.System, ReasonCode: why,
 		Reason: fmt.Sprintf("enforcement completed: %s collected of %s", yuan(e.s.CollectedFen), yuan(e.in.AmountFen)),
@@ -920,6 +949,7 @@ func (e *enforcement) summary() *casefile.Summary {
 		Clock: e.in.Clock, OpenedOn: e.s.OpenedOn, ClosedOn: e.s.ClosedOn, OpenedAt: e.s.OpenedAt, ClosedAt: e.s.ClosedAt,
 		NextDeadline: e.pendingDeadline(), SourceCaseID: e.in.Title.SourceCaseID,
 	}
+	sum.FollowUpsDue, sum.FollowUpsDone = countFollowUps(e.s.FollowUps)
 	switch e.s.Stage {
 	case StageCompleted:
 		sum.Resolution, sum.Performance = casefile.Resolved, casefile.PerformedByEnforcement
@@ -936,8 +966,8 @@ func (e *enforcement) view(ctx workflow.Context) EnforcementView {
 		Court: e.in.Court, Jurisdiction: e.in.Jurisdiction, Judge: e.in.Judge, Title: e.in.Title,
 		Applicant: e.in.Applicant, Respondent: e.in.Respondent, Parties: slices.Clone(e.in.Parties),
 		Applicants: slices.Clone(e.s.Applicants), Allocation: e.in.Allocation, Debt: e.debtToday(ctx),
-		Standstills: slices.Clone(e.s.Standstills),
-		AppliedOn:   e.in.AppliedOn, Window: e.s.Window, Stage: e.s.Stage, Status: string(e.status()), Outcome: e.s.Outcome,
+		Standstills: slices.Clone(e.s.Standstills), FollowUps: slices.Clone(e.s.FollowUps),
+		AppliedOn: e.in.AppliedOn, Window: e.s.Window, Stage: e.s.Stage, Status: string(e.status()), Outcome: e.s.Outcome,
 		AmountFen: e.in.AmountFen, CollectedFen: e.s.CollectedFen, OutstandingFen: e.outstanding(), OverpaidFen: e.s.OverpaidFen,
 		Inquiries: slices.Clone(e.s.Inquiries), Measures: slices.Clone(e.s.Measures),
 		Settlements: slices.Clone(e.s.Settlements), Terminations: slices.Clone(e.s.Terminations),

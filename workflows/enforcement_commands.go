@@ -94,6 +94,7 @@ func (e *enforcement) registerHandlers(ctx workflow.Context) error {
 		command{UpdateTerminateRound, e.terminateRound, e.validateTerminate},
 		command{UpdateRecordRecheck, e.recordRecheck, e.validateRecheck},
 		command{UpdateStandstill, e.standstill, e.validateStandstill},
+		command{UpdateRecordEnforcementVisit, e.recordVisit, e.validateVisit},
 	)
 }
 
@@ -594,4 +595,17 @@ func (e *enforcement) finishCommand(ctx workflow.Context, seq int) (EnforcementV
 		return EnforcementView{}, err
 	}
 	return e.view(ctx), nil
+}
+
+func (e *enforcement) validateVisit(_ workflow.Context, cmd FollowUpCommand) error {
+	if err := e.checkCourtIn(cmd.Actor, StageCompleted); err != nil {
+		return err
+	}
+	return checkFollowUp(e.s.FollowUps)
+}
+
+// recordVisit records the earliest due follow-up visit of a completed case:
+// whether performance holds (no new dispute, the parties satisfied).
+func (e *enforcement) recordVisit(ctx workflow.Context, cmd FollowUpCommand) (EnforcementView, error) {
+	return e.finishCommand(ctx, visitFollowUp(ctx, &e.s.Journal, e.s.FollowUps, cmd))
 }

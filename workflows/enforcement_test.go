@@ -19,14 +19,18 @@ import (
 // child workflows, under the SDK's test environment with time skipping and
 // the real policy registry; read-model writes and notices are captured.
 type enfHarness struct {
-	t       *testing.T
-	env     *testsuite.TestWorkflowEnvironment
-	reg     *policy.Registry
-	start   time.Time
-	events  map[string][]casefile.Event // by stream
-	summary *casefile.Summary
-	notices []activities.NoticeInput
-	updates int
+	// noVisits leaves follow-up visits to the test; visited counts those
+	// the harness recorded.
+	noVisits bool
+	visited  int
+	t        *testing.T
+	env      *testsuite.TestWorkflowEnvironment
+	reg      *policy.Registry
+	start    time.Time
+	events   map[string][]casefile.Event // by stream
+	summary  *casefile.Summary
+	notices  []activities.NoticeInput
+	updates  int
 }
 
 const enfCaseID = "e1"
@@ -99,12 +103,48 @@ func judgmentTitle() EnforceableTitle {
 }
 
 func (h *enfHarness) run(in EnforcementInput) EnforcementResult {
+	if !h.noVisits {
+		h.visitWhenDue(0)
+	}
 	h.env.ExecuteWorkflow(Enforcement, in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	require.NoError(h.t, h.env.GetWorkflowError())
 	var res EnforcementResult
 	require.NoError(h.t, h.env.GetWorkflowResult(&res))
 	return res
+}
+
+// visits are the steps of a completed case's two follow-up visits, which
+// the harness records as they fall due.
+var visits = []string{"follow_up_due", "follow_up_visited", "follow_up_due", "follow_up_visited"}
+
+// visitWhenDue looks at the case every legal day and, once it is
+// completed, records each follow-up visit the day it falls due, so a test
+// that is not about visits still sees the case close.
+func (h *enfHarness) visitWhenDue(day int) {
+	if day > 4000 {
+		return
+	}
+	h.env.RegisterDelayedCallback(func() {
+		if h.env.IsWorkflowCompleted() {
+			return
+		}
+		if v, err := h.env.QueryWorkflow(QueryState); err == nil {
+			var view EnforcementView
+			if v.Get(&view) == nil && view.Stage == StageCompleted {
+				for _, f := range view.FollowUps {
+					if f.Due && f.VisitedOn.IsZero() {
+						h.visited++
+						h.env.UpdateWorkflow(UpdateRecordEnforcementVisit, fmt.Sprintf("visit-%d", h.visited), &testsuite.TestUpdateCallback{
+							OnAccept: func() {}, OnReject: func(err error) { h.t.Errorf("visit refused: %v", err) }, OnComplete: func(any, error) {},
+						}, FollowUpCommand{Holds: true, Note: "回访：履行完毕，无新纠纷", Actor: judge})
+						break
+					}
+				}
+			}
+		}
+		h.visitWhenDue(day + 1)
+	}, 24*time.Hour)
 }
 
 // enfUpdate is what came back from one command.
@@ -331,7 +371,7 @@ func TestEnforcementOpensInsideWindow(t *testing.T) {
 	require.Equal(t, WindowRuleLastInstallment, opened.view.Window.Rule)
 	require.Equal(t, policy.NewDate(2027, 10, 15), opened.view.Window.ClosesOn)
 	require.Equal(t, StageCompleted, res.Stage)
-	require.Equal(t, []string{"enforcement_filed", "enforcement_payment_recorded", "enforcement_completed"}, h.kinds(enforcementStream))
+	require.Equal(t, append([]string{"enforcement_filed", "enforcement_payment_recorded", "enforcement_completed"}, visits...), h.kinds(enforcementStream))
 	require.Equal(t, []sentNotice{
 		{enforcementStream, NoticeEnforcement, "xx-construction", enfToday},
 		{enforcementStream, NoticeCompletion, "zhang-san", enfToday.AddDays(1)},
@@ -461,13 +501,13 @@ func TestEnforcementMeasuresAndRenewalReminders(t *testing.T) {
 	// The seizure lapses once its last day has passed.
 	require.Equal(t, []policy.Date{seizeCar.view.Measures[1].ExpiresOn.AddDays(1)}, h.stepOn(enforcementStream, "measure_expired"))
 
-	require.Equal(t, []string{
+	require.Equal(t, append([]string{
 		"enforcement_filed", "property_inquiry_recorded",
 		"measure_ordered", "measure_ordered", "measure_ordered", "measure_ordered", "measure_ordered",
 		"renewal_reminder", "measure_renewed", "renewal_reminder", "renewal_reminder",
 		"measure_lifted", "measure_expired",
 		"enforcement_payment_recorded", "measure_lifted", "credit_repaired", "credit_repaired", "enforcement_completed",
-	}, h.kinds(enforcementStream))
+	}, visits...), h.kinds(enforcementStream))
 
 	var reminders []sentNotice
 	for _, n := range h.sent(enforcementStream) {
@@ -521,10 +561,10 @@ func TestEnforcementSettlementPaidOff(t *testing.T) {
 	require.Equal(t, StageCompleted, res.Stage)
 	require.Equal(t, "settlement_performed", res.Outcome)
 	require.Equal(t, int64(1_302_700), res.CollectedFen)
-	require.Equal(t, []string{
+	require.Equal(t, append([]string{
 		"enforcement_filed", "measure_ordered", "enforcement_payment_recorded", "settlement_reached",
 		"settlement_performed", "credit_repaired", "enforcement_completed",
-	}, h.kinds(enforcementStream))
+	}, visits...), h.kinds(enforcementStream))
 	require.Equal(t, []string{
 		"plan_started", "reminder_sent", "reminder_sent", "payment_recorded", "reminder_sent",
 		"payment_recorded", "plan_performed",
@@ -533,8 +573,9 @@ func TestEnforcementSettlementPaidOff(t *testing.T) {
 		noticeKinds(h.sent("plan/settlement-1")))
 	require.Equal(t, []string{NoticeEnforcement, NoticeMeasure, NoticeCreditRepair, NoticeCompletion},
 		noticeKinds(h.sent(enforcementStream)))
-	last := h.events[enforcementStream][len(h.events[enforcementStream])-1]
-	require.Contains(t, string(last.Data), CreditSettlementOnTime)
+	completed := h.events[enforcementStream][len(h.events[enforcementStream])-1-len(visits)]
+	require.Equal(t, "enforcement_completed", completed.Kind)
+	require.Contains(t, string(completed.Data), CreditSettlementOnTime)
 }
 
 func noticeKinds(ns []sentNotice) []string {
@@ -586,12 +627,12 @@ func TestEnforcementTerminatedThenResumed(t *testing.T) {
 
 	require.Equal(t, StageCompleted, res.Stage)
 	require.Equal(t, []policy.Date{due(1), due(2), due(3)}, h.stepOn(enforcementStream, "property_recheck_due"))
-	require.Equal(t, []string{
+	require.Equal(t, append([]string{
 		"enforcement_filed", "property_inquiry_recorded", "round_terminated",
 		"property_recheck_due", "property_recheck_recorded", "property_recheck_due", "property_recheck_recorded",
 		"property_recheck_due", "property_recheck_recorded", "enforcement_resumed",
 		"measure_ordered", "enforcement_payment_recorded", "measure_lifted", "enforcement_completed",
-	}, h.kinds(enforcementStream))
+	}, visits...), h.kinds(enforcementStream))
 	require.Equal(t, []string{NoticeEnforcement, NoticeRecheckDue, NoticeRecheckDue, NoticeRecheckDue, NoticeMeasure, NoticeCompletion},
 		noticeKinds(h.sent(enforcementStream)))
 }
@@ -633,9 +674,9 @@ func TestEnforcementSettlementDefaultResumesEnforcement(t *testing.T) {
 	require.NoError(t, rest.err)
 	require.Equal(t, StageCompleted, res.Stage)
 	require.Equal(t, int64(1_302_700), res.CollectedFen, "the part paid under the settlement counts")
-	require.Equal(t, []string{
+	require.Equal(t, append([]string{
 		"enforcement_filed", "settlement_reached", "settlement_defaulted", "enforcement_payment_recorded", "enforcement_completed",
-	}, h.kinds(enforcementStream))
+	}, visits...), h.kinds(enforcementStream))
 	grace := h.deadline(due, policy.Days(7))
 	window := h.deadline(grace, policy.Days(3)) // the late-recording window
 	require.Equal(t, []policy.Date{window.AddDays(1)}, h.stepOn(enforcementStream, "settlement_defaulted"))
@@ -665,10 +706,10 @@ func TestDetentionLiftedEarlyOnSettlement(t *testing.T) {
 	require.Equal(t, MeasureLifted, m.Status, "released on the day of the settlement, not after 15 days")
 	require.Equal(t, enfToday.AddDays(3), m.EndedOn)
 	require.Equal(t, StageCompleted, res.Stage)
-	require.Equal(t, []string{
+	require.Equal(t, append([]string{
 		"enforcement_filed", "measure_ordered", "enforcement_payment_recorded", "settlement_reached", "measure_lifted",
 		"settlement_performed", "enforcement_completed",
-	}, h.kinds(enforcementStream), "no listing to repair: detention is not a credit measure")
+	}, visits...), h.kinds(enforcementStream), "no listing to repair: detention is not a credit measure")
 }
 
 // TestHistoricalEnforcementKeepsItsDates: an enforcement of a 2023
@@ -758,4 +799,33 @@ func TestStandstill(t *testing.T) {
 			require.NotContains(t, h.kinds(enforcementStream), "standstill_granted")
 		})
 	}
+}
+
+// TestFollowUpAfterEnforcedCompletion: an enforcement completed (执行完毕)
+// is followed up at the policy's offsets from its closing day, like a
+// performed case; the case stays open to the visits (in the ledger as due
+// and done) and closes its run once both are recorded.
+func TestFollowUpAfterEnforcedCompletion(t *testing.T) {
+	h := newEnfHarness(t, enfStart)
+	h.noVisits = true
+	paidOn := enfToday.AddDays(2)
+	h.on(paidOn, UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 1_302_700, PaidOn: paidOn, Actor: judge})
+	first, second := h.deadline(paidOn, policy.Days(30)), h.deadline(paidOn, policy.Days(90))
+	early := h.on(first.AddDays(-1), UpdateRecordEnforcementVisit, FollowUpCommand{Holds: true, Actor: judge})
+	v1 := h.on(first, UpdateRecordEnforcementVisit, FollowUpCommand{Holds: true, Note: "回访：已履行完毕", Actor: judge})
+	byMediator := h.on(second, UpdateRecordEnforcementVisit, FollowUpCommand{Holds: true, Actor: mediator})
+	v2 := h.on(second.AddDays(1), UpdateRecordEnforcementVisit, FollowUpCommand{Holds: false, Note: "回访：双方又生新纠纷", Actor: judge})
+	res := h.run(enfInput(enfToday, judgmentTitle()))
+	require.Equal(t, StageCompleted, res.Stage)
+	requireEnfRejected(t, early, RejectConflict)
+	require.NoError(t, v1.err)
+	requireEnfRejected(t, byMediator, RejectForbidden)
+	require.NoError(t, v2.err)
+	require.Equal(t, []FollowUp{{No: 1, DueOn: first}, {No: 2, DueOn: second}}, []FollowUp{
+		{No: v2.view.FollowUps[0].No, DueOn: v2.view.FollowUps[0].DueOn}, {No: v2.view.FollowUps[1].No, DueOn: v2.view.FollowUps[1].DueOn}})
+	require.Equal(t, []policy.Date{first, second}, h.stepOn(enforcementStream, "follow_up_due"))
+	require.Equal(t, 2, h.summary.FollowUpsDue)
+	require.Equal(t, 2, h.summary.FollowUpsDone)
+	require.Equal(t, casefile.StatusClosed, h.summary.Status, "closed on completion, visits or not")
+	require.Equal(t, paidOn, h.summary.ClosedOn)
 }

@@ -534,14 +534,7 @@ func (m *mediation) summary() *casefile.Summary {
 		sum.Performance = casefile.PerformanceDefaulted
 	}
 	sum.NextDeadline = m.pendingDeadline()
-	for _, f := range m.s.FollowUps {
-		if f.Due {
-			sum.FollowUpsDue++
-		}
-		if !f.VisitedOn.IsZero() {
-			sum.FollowUpsDone++
-		}
-	}
+	sum.FollowUpsDue, sum.FollowUpsDone = countFollowUps(m.s.FollowUps)
 	return sum
 }
 
