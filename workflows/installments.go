@@ -901,7 +901,7 @@ func (p *plan) flushOnce(ctx workflow.Context) error {
 		}
 		p.s.Recorded = version
 	}
-	return sendNotices(ctx, &p.s.Outbox)
+	return sendNotices(ctx, &p.s.Outbox, p.s.Policy.Notices)
 }
 
 func (p *plan) total() int64 {

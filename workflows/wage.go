@@ -1074,7 +1074,7 @@ func (w *wage) flushOnce(ctx workflow.Context) error {
 		w.s.Unrecorded = nil
 		w.s.Recorded = version
 	}
-	return sendNotices(ctx, &w.s.Outbox)
+	return sendNotices(ctx, &w.s.Outbox, w.s.Policy.Notices)
 }
 
 // applyPayments writes the ledger by payment: the activity allocates each
