@@ -25,7 +25,7 @@ export CASEWORK_TEMPORAL_BIN := $(TEMPORAL)
 # FUZZ_TIME=500000x).
 FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./api:FuzzDecodeStartMediation:4000x ./api:FuzzDecodeOutcome:4000x ./api:FuzzDecodeExtend:4000x ./api:FuzzDecodeDecision:4000x \
-  ./api:FuzzDecodeFollowUp:4000x ./api:FuzzDecodeReason:4000x ./api:FuzzDecodePayment:4000x ./api:FuzzDecodeUrge:4000x \
+  ./api:FuzzDecodeFollowUp:4000x ./api:FuzzDecodeReason:4000x ./api:FuzzDecodePayment:4000x ./api:FuzzDecodeUrge:4000x ./api:FuzzDecodePreSettlement:4000x \
   ./api:FuzzDecodeStartEnforcement:4000x ./api:FuzzDecodeEnforcementCommands:4000x ./api:FuzzDecodeLedgerQuery:1500x ./api:FuzzDecodePublishCalendar:4000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=

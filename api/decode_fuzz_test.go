@@ -173,6 +173,18 @@ func FuzzDecodeUrge(f *testing.F) {
 	f.Fuzz(func(t *testing.T, body []byte) { fuzzDecoder(t, h, body) })
 }
 
+func FuzzDecodePreSettlement(f *testing.F) {
+	seeds(f, `{"installments":[{"due_on":"2026-12-01","amount_fen":1}],"consented_by":["zhang-san"],"reason":"执前和解"}`,
+		`{"installments":[],"consented_by":[],"reason":""}`)
+	h := decoderAPI(func(in *preSettlementInput) error {
+		if len(in.Body.Installments) == 0 || len(in.Body.Installments) > 120 || len(in.Body.ConsentedBy) == 0 || in.Body.Reason == "" {
+			panic("a settlement its schema refuses passed decoding")
+		}
+		return nil
+	})
+	f.Fuzz(func(t *testing.T, body []byte) { fuzzDecoder(t, h, body) })
+}
+
 func FuzzDecodeStartEnforcement(f *testing.F) {
 	seeds(f, `{"case_number":"（2026）黔2301执1号","title":{"kind":"judgment","document_number":"（2025）黔2301民初1号",`+
 		`"document_date":"2025-06-01","due_dates":["2025-07-01"]},"applicant":"a","respondent":"b","amount_fen":100,`+

@@ -48,6 +48,17 @@ type urgeInput struct {
 	}
 }
 
+type preSettlementInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	Plan           string `path:"plan" maxLength:"64" pattern:"^[a-z0-9][a-z0-9-]*$" example:"performance" doc:"The plan within the case: performance (a settlement during enforcement takes none)"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"A retried request with the same key takes effect once"`
+	Body           struct {
+		Installments []InstallmentBody `json:"installments" minItems:"1" maxItems:"120" doc:"Everything outstanding in new installments, due after today in due-date order, summing to it exactly"`
+		ConsentedBy  []string          `json:"consented_by" minItems:"1" maxItems:"1000" doc:"The obligees who consented to the settlement: every obligee of the plan"`
+		Reason       string            `json:"reason" minLength:"1" maxLength:"2000" doc:"How the settlement was reached, e.g. the signed settlement's reference"`
+	}
+}
+
 type planOutput struct {
 	Body workflows.PlanView
 }
@@ -80,6 +91,16 @@ func (s *Server) registerPerformance(api huma.API) {
 	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity)
 	huma.Register(api, op, s.urgePerformance)
 
+	op = operation("record-pre-enforcement-settlement", http.MethodPost, "/cases/{id}/plans/{plan}/settlement",
+		"Record a pre-enforcement settlement (执前和解): a new schedule for everything outstanding replaces the rest of the plan",
+		access{Roles: urgers, Case: writeCase})
+	op.Description += " After an installment is in default and before enforcement is filed, a mediator or the court records the " +
+		"schedule the obligee (every obligee, consenting) and the obligor agreed. Every installment still owed something is " +
+		"superseded (shown as superseded in the ledger); the new ones are supervised with their own reminders, grace periods " +
+		"and default notices. Only a confirmed agreement's plan, supervised past a default, takes one."
+	op.Errors = append(op.Errors, http.StatusNotFound, http.StatusConflict, http.StatusUnprocessableEntity)
+	huma.Register(api, op, s.settleBeforeEnforcement)
+
 	op = operation("get-plan", http.MethodGet, "/cases/{id}/plans/{plan}",
 		"Read an installment plan's performance ledger (自动履行跟踪台账)", access{Roles: everyone, Case: readCase})
 	op.Errors = append(op.Errors, http.StatusNotFound)
@@ -104,6 +125,14 @@ func (s *Server) recordPayment(ctx context.Context, in *paymentInput) (*planOutp
 func (s *Server) urgePerformance(ctx context.Context, in *urgeInput) (*planOutput, error) {
 	cmd := workflows.UrgeCommand{Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()}
 	return s.planUpdate(ctx, in.Plan, workflows.UpdateUrge, in.IdempotencyKey, cmd)
+}
+
+func (s *Server) settleBeforeEnforcement(ctx context.Context, in *preSettlementInput) (*planOutput, error) {
+	cmd := workflows.PreEnforcementSettlementCommand{ConsentedBy: in.Body.ConsentedBy, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()}
+	for _, i := range in.Body.Installments {
+		cmd.Installments = append(cmd.Installments, workflows.Installment{DueOn: i.DueOn, AmountFen: i.AmountFen})
+	}
+	return s.planUpdate(ctx, in.Plan, workflows.UpdateSettleBeforeEnforcement, in.IdempotencyKey, cmd)
 }
 
 // planUpdate sends a command to a case's plan and answers with the plan
@@ -165,10 +194,15 @@ func (s *Server) storedPlan(ctx context.Context, caseID, planID string) (*planOu
 		v.Outcome = p.Stage
 	}
 	for _, l := range p.Installments {
-		v.Installments = append(v.Installments, workflows.LedgerLine{
+		line := workflows.LedgerLine{
 			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, OutstandingFen: l.AmountFen - l.PaidFen,
 			State: l.State, PaidOn: l.PaidOn, RemindersSent: l.RemindersSent, GraceEndsOn: l.GraceEndsOn,
-		})
+		}
+		if l.State == workflows.InstallmentSuperseded {
+			// A pre-enforcement settlement took over what it still owed.
+			line.SupersededFen, line.OutstandingFen = line.OutstandingFen, 0
+		}
+		v.Installments = append(v.Installments, line)
 		if l.State == workflows.InstallmentDefaulted {
 			v.Defaulted = l.No
 		}

@@ -313,3 +313,65 @@ func paidWageCase(t *testing.T, srv *httptest.Server) string {
 	}, 10*time.Second, 20*time.Millisecond)
 	return c.Summary.WorkflowID
 }
+
+// TestWageCreditorsReadableAtOnce reads the creditor ledger immediately
+// after each 201 that opened a wage case: every creditor is there, owed
+// what the case says, with the first due date, and the totals add up. The
+// answer to the start waits for the ledger's first write, so no read after
+// it finds the case without its creditors.
+func TestWageCreditorsReadableAtOnce(t *testing.T) {
+	srv := wageServer(t)
+	today := policy.DateOf(time.Now())
+	for n := range 6 {
+		creditors := 3 + n*40 // 3 to 203: some cases write in one go, others are larger
+		var list []map[string]any
+		owed := map[string]int64{}
+		var total int64
+		for i := range creditors {
+			id := fmt.Sprintf("worker-%d-%03d", n, i+1)
+			fen := int64(10_000 + i*7)
+			owed[id] = fen
+			total += fen
+			list = append(list, map[string]any{"id": id, "name": fmt.Sprintf("工人%d", i+1), "owed_fen": fen, "hardship": i%4 == 0})
+		}
+		first := total / 2
+		body := map[string]any{
+			"case_number": fmt.Sprintf("（2026）黔2301民特即读%d-%d号", time.Now().UnixNano(), n),
+			"debtor":      map[string]any{"id": wageDebtor.Subject, "name": "某建筑劳务有限公司"},
+			"creditors":   list,
+			"schedule": []map[string]any{
+				{"due_on": today.AddDays(20), "amount_fen": first}, {"due_on": today.AddDays(50), "amount_fen": total - first},
+			},
+			"allocation": "pro_rata",
+		}
+		res := do(t, srv, &court, http.MethodPost, "/cases/wage", body)
+		require.Equal(t, http.StatusCreated, res.Status, "case %d: %s", n, res.Body)
+		var opened api.CaseBody
+		res.json(t, &opened)
+		id := opened.Summary.ID
+
+		// At once, no retry: the first read must hold every creditor.
+		page := do(t, srv, &court, http.MethodGet, "/cases/"+id+"/wage/creditors?limit=1000", nil)
+		require.Equal(t, http.StatusOK, page.Status, "case %d: %s", n, page.Body)
+		var got wageCreditorsPage
+		page.json(t, &got)
+		require.Len(t, got.Creditors, creditors, "case %d: every creditor readable right after the 201", n)
+		for _, c := range got.Creditors {
+			require.Equal(t, owed[c.ID], c.OwedFen, "case %d: %s", n, c.ID)
+			require.Equal(t, c.OwedFen, c.OutstandingFen)
+			require.Equal(t, today.AddDays(20), c.NextDueOn, "case %d: %s has the first due date", n, c.ID)
+		}
+		require.Equal(t, creditors, got.Totals.Creditors)
+		require.Equal(t, total, got.Totals.OwedFen)
+		require.Zero(t, got.Totals.PaidFen)
+
+		// A creditor reading its own line at once finds it too.
+		self := auth.Principal{Subject: fmt.Sprintf("worker-%d-%03d", n, creditors), Role: casefile.RoleParty}
+		mine := do(t, srv, &self, http.MethodGet, "/cases/"+id+"/wage/creditors", nil)
+		require.Equal(t, http.StatusOK, mine.Status, "case %d: %s", n, mine.Body)
+		var own wageCreditorsPage
+		mine.json(t, &own)
+		require.Len(t, own.Creditors, 1)
+		require.Equal(t, self.Subject, own.Creditors[0].ID)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"maps"
 	"regexp"
 	"slices"
+	"time"
 )
 
 // ErrInvalidPolicy is wrapped by every error returned by Policy.Validate.
@@ -54,6 +55,7 @@ type Policy struct {
 	Enforcement  EnforcementPolicy  `json:"enforcement"`
 	Boundary     BoundaryPolicy     `json:"boundary"`
 	Wage         WagePolicy         `json:"wage"`
+	Notices      NoticePolicy       `json:"notices"`
 	// FollowUps are the offsets after closing at which a case is followed
 	// up, in increasing order.
 	FollowUps []Period `json:"follow_ups"`
@@ -183,6 +185,43 @@ type WagePolicy struct {
 	Escalation []EscalationStep `json:"escalation"`
 }
 
+// NoticePolicy bounds the delivery of one notice through its channel:
+// how many attempts, how the retries back off, and how long one attempt
+// may take, before the notice is marked undeliverable for a clerk to serve
+// another way. These are real-time durations of a delivery process, not
+// legal periods, so they are counted in seconds rather than as periods of
+// the legal calendar.
+type NoticePolicy struct {
+	// Attempts is the number of delivery attempts, the first included.
+	Attempts int `json:"attempts"`
+	// FirstRetrySeconds is the wait before the second attempt; each later
+	// wait doubles, up to MaxRetrySeconds.
+	FirstRetrySeconds int `json:"first_retry_seconds"`
+	MaxRetrySeconds   int `json:"max_retry_seconds"`
+	// AttemptTimeoutSeconds bounds one attempt.
+	AttemptTimeoutSeconds int `json:"attempt_timeout_seconds"`
+}
+
+// Bounds of a notice policy: enough to keep a delivery finite and its
+// history small, wide enough for any channel.
+const (
+	MaxNoticeAttempts       = 1000
+	MaxNoticeRetrySeconds   = 7 * 24 * 3600
+	MaxNoticeTimeoutSeconds = 3600
+)
+
+// IsZero reports whether no delivery rule is set.
+func (n NoticePolicy) IsZero() bool { return n == NoticePolicy{} }
+
+// FirstRetry, MaxRetry and AttemptTimeout return the policy's durations.
+func (n NoticePolicy) FirstRetry() time.Duration {
+	return time.Duration(n.FirstRetrySeconds) * time.Second
+}
+func (n NoticePolicy) MaxRetry() time.Duration { return time.Duration(n.MaxRetrySeconds) * time.Second }
+func (n NoticePolicy) AttemptTimeout() time.Duration {
+	return time.Duration(n.AttemptTimeoutSeconds) * time.Second
+}
+
 // Validate checks that every required period is present and consistent. It
 // is meant for a resolved policy, after inheritance; all problems are
 // reported together, each prefixed with its JSON field path.
@@ -310,6 +349,20 @@ func (p Policy) Validate() error {
 		}
 	}
 
+	n := p.Notices
+	between := func(field string, v, lo, hi int) {
+		if v < lo || v > hi {
+			bad(field, "must be from %d to %d, got %d", lo, hi, v)
+		}
+	}
+	between("notices.attempts", n.Attempts, 1, MaxNoticeAttempts)
+	between("notices.first_retry_seconds", n.FirstRetrySeconds, 1, MaxNoticeRetrySeconds)
+	between("notices.max_retry_seconds", n.MaxRetrySeconds, 1, MaxNoticeRetrySeconds)
+	between("notices.attempt_timeout_seconds", n.AttemptTimeoutSeconds, 1, MaxNoticeTimeoutSeconds)
+	if n.FirstRetrySeconds > n.MaxRetrySeconds {
+		bad("notices.max_retry_seconds", "%d is shorter than first_retry_seconds %d", n.MaxRetrySeconds, n.FirstRetrySeconds)
+	}
+
 	if len(p.FollowUps) == 0 {
 		bad("follow_ups", "required, at least one offset")
 	}
@@ -416,6 +469,12 @@ func (p Policy) inherit(parent Policy) Policy {
 	if len(p.Wage.Escalation) == 0 {
 		p.Wage.Escalation = slices.Clone(parent.Wage.Escalation)
 	}
+
+	n, pn := &p.Notices, parent.Notices
+	number(&n.Attempts, pn.Attempts)
+	number(&n.FirstRetrySeconds, pn.FirstRetrySeconds)
+	number(&n.MaxRetrySeconds, pn.MaxRetrySeconds)
+	number(&n.AttemptTimeoutSeconds, pn.AttemptTimeoutSeconds)
 
 	list(&p.FollowUps, parent.FollowUps)
 	return p

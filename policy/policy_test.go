@@ -2,6 +2,7 @@ package policy
 
 import (
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 )
@@ -39,6 +40,10 @@ func TestDefaultPolicy(t *testing.T) {
 	require.Equal(t, []Period{Days(7), Days(1)}, pol.Performance.ReminderOffsets)
 	require.Equal(t, []Period{Days(30), Days(90)}, pol.FollowUps)
 	require.Equal(t, "2022-01-01", pol.Enforcement.LastInstallmentRuleFrom.String())
+	require.Equal(t, NoticePolicy{Attempts: 16, FirstRetrySeconds: 30, MaxRetrySeconds: 3600, AttemptTimeoutSeconds: 30}, pol.Notices)
+	require.Equal(t, 30*time.Second, pol.Notices.FirstRetry())
+	require.Equal(t, time.Hour, pol.Notices.MaxRetry())
+	require.Equal(t, 30*time.Second, pol.Notices.AttemptTimeout())
 }
 
 func TestPolicyValidate(t *testing.T) {
@@ -65,6 +70,13 @@ func TestPolicyValidate(t *testing.T) {
 		{"renewal reminder too long", func(p *Policy) { p.Enforcement.RenewalReminder = Years(1) }, "not shorter than"},
 		{"recheck span shorter than interval", func(p *Policy) { p.Enforcement.RecheckFor = Months(3) }, "not longer than"},
 		{"missing rule date", func(p *Policy) { p.Enforcement.LastInstallmentRuleFrom = Date{} }, "last_installment_rule_from: required"},
+		{"no notice rule", func(p *Policy) { p.Notices = NoticePolicy{} }, "notices.attempts: must be from 1"},
+		{"no notice attempts", func(p *Policy) { p.Notices.Attempts = 0 }, "notices.attempts: must be from 1"},
+		{"too many notice attempts", func(p *Policy) { p.Notices.Attempts = MaxNoticeAttempts + 1 }, "notices.attempts: must be from 1"},
+		{"negative first retry", func(p *Policy) { p.Notices.FirstRetrySeconds = -30 }, "notices.first_retry_seconds"},
+		{"max retry below first", func(p *Policy) { p.Notices.MaxRetrySeconds = 10 }, "shorter than first_retry_seconds"},
+		{"no attempt timeout", func(p *Policy) { p.Notices.AttemptTimeoutSeconds = 0 }, "notices.attempt_timeout_seconds"},
+		{"attempt timeout too long", func(p *Policy) { p.Notices.AttemptTimeoutSeconds = MaxNoticeTimeoutSeconds + 1 }, "notices.attempt_timeout_seconds"},
 		{"bad jurisdiction", func(p *Policy) { p.Jurisdiction = "china" }, "want a code like"},
 		{"own parent", func(p *Policy) { p.Parent = p.Jurisdiction }, "own parent"},
 	}

@@ -85,12 +85,14 @@ func writeFiles(t *testing.T, files map[string]string) string {
 	return dir
 }
 
+var policy3Attempts = NoticePolicy{Attempts: 3, FirstRetrySeconds: 30, MaxRetrySeconds: 3600, AttemptTimeoutSeconds: 30}
+
 func TestLoadDirOverride(t *testing.T) {
 	dir := writeFiles(t, map[string]string{
 		// Only one period changes; everything else keeps the default.
 		"policies/CN.json": `{"jurisdiction": "CN", "payment_order": {"objection_period": "P20D"}}`,
 		// A new province inherits from CN through its code prefix.
-		"policies/CN-52.json": `{"jurisdiction": "CN-52", "mediation": {"period": "P45D"}}`,
+		"policies/CN-52.json": `{"jurisdiction": "CN-52", "mediation": {"period": "P45D"}, "notices": {"attempts": 3}}`,
 		// A new year of national data.
 		"calendars/CN-2027.json": `{"year": 2027, "source": "test", "holidays": [{"date": "2027-01-01", "name": "元旦"}], "workdays": []}`,
 		// Replaces the embedded 2026 data: 25 March becomes a rest day.
@@ -124,6 +126,15 @@ func TestLoadDirOverride(t *testing.T) {
 	pol, err := r.Policy("CN-52")
 	require.NoError(t, err)
 	require.Equal(t, "CN", pol.Parent)
+	// The delivery rule is inherited field by field: CN-52 sets only the
+	// attempts, its subdivisions inherit them, CN-52-QXN (parent CN) not.
+	require.Equal(t, policy3Attempts, pol.Notices)
+	sub, err := r.Policy("CN-52-XYZ")
+	require.NoError(t, err)
+	require.Equal(t, policy3Attempts, sub.Notices)
+	qxn, err := r.Policy("CN-52-QXN")
+	require.NoError(t, err)
+	require.Equal(t, 16, qxn.Notices.Attempts)
 
 	cn, err := r.Calendar("CN")
 	require.NoError(t, err)
@@ -149,6 +160,7 @@ func TestLoadDirRejectsInvalidFiles(t *testing.T) {
 	}{
 		{"malformed JSON", map[string]string{"policies/CN.json": `{"jurisdiction": "CN",`}, "policies/CN.json"},
 		{"unknown field", map[string]string{"policies/CN.json": `{"jurisdiction": "CN", "payment_order": {"objection_periods": "P20D"}}`}, `unknown field "objection_periods"`},
+		{"bad notice rule", map[string]string{"policies/CN-11.json": `{"jurisdiction": "CN-11", "notices": {"max_retry_seconds": 5}}`}, "shorter than first_retry_seconds"},
 		{"bad period", map[string]string{"policies/CN.json": `{"jurisdiction": "CN", "payment_order": {"objection_period": "15 days"}}`}, "invalid period"},
 		{"trailing data", map[string]string{"policies/CN.json": `{"jurisdiction": "CN"} {}`}, "trailing data"},
 		{"name mismatch", map[string]string{"policies/CN-11.json": `{"jurisdiction": "CN-12"}`}, "does not match file name"},

@@ -591,7 +591,7 @@ func (m *mediation) applyCertificate(ctx workflow.Context, cmd CertificateComman
 		CaseID: m.in.CaseID, Stream: m.s.Journal.Stream, Kind: NoticeCertificate,
 		Recipient: a.Terms.Obligor, Body: body, CaseOn: today,
 	}}
-	if err := sendNotices(ctx, &outbox); err != nil {
+	if err := sendNotices(ctx, &outbox, m.s.Policy.Notices); err != nil {
 		return MediationView{}, err
 	}
 	return m.view(ctx), nil

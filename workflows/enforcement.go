@@ -927,7 +927,7 @@ func (e *enforcement) flushOnce(ctx workflow.Context) error {
 	if err := e.s.Journal.flush(ctx, e.summary()); err != nil {
 		return err
 	}
-	return sendNotices(ctx, &e.s.Outbox)
+	return sendNotices(ctx, &e.s.Outbox, e.s.Policy.Notices)
 }
 
 func (e *enforcement) status() casefile.Status {

@@ -29,7 +29,10 @@ import (
 const (
 	UpdateRecordPayment = "record-payment"
 	UpdateUrge          = "urge"
-	QueryPlan           = "plan"
+	// UpdateSettleBeforeEnforcement records a pre-enforcement settlement
+	// (执前和解): a new schedule for what is outstanding replaces the rest.
+	UpdateSettleBeforeEnforcement = "pre-enforcement-settlement"
+	QueryPlan                     = "plan"
 	// SignalPlanDefaulted tells the parent case of a plan's first default
 	// while the plan goes on supervising the later installments.
 	SignalPlanDefaulted = "plan-defaulted"
@@ -77,6 +80,9 @@ const (
 	InstallmentDefaulted  = "defaulted"
 	// InstallmentPaidAfterDefault was in default and has since been paid.
 	InstallmentPaidAfterDefault = "paid_after_default"
+	// InstallmentSuperseded: a pre-enforcement settlement took over what
+	// it still owed (SupersededFen); what was paid on it stays paid.
+	InstallmentSuperseded = "superseded"
 )
 
 // Kinds of notice a plan sends, each once per installment (or per urging).
@@ -86,7 +92,14 @@ const (
 	NoticeDefault     = "default_notice" // 执行风险告知
 	NoticeUrge        = "urge"
 	NoticeCertificate = "certificate" // 自动履行证明
+	// NoticeSettlement tells the obligor of a pre-enforcement settlement's
+	// new schedule (执前和解), once per settlement.
+	NoticeSettlement = "settlement_notice"
 )
+
+// maxSettlementInstallments bounds a pre-enforcement settlement's schedule,
+// as the agreement's own is bounded.
+const maxSettlementInstallments = 120
 
 // Consequences a default notice names (执行风险告知).
 var DefaultConsequences = []string{"enforcement", "consumption_restriction", "dishonest_debtor_list"}
@@ -144,9 +157,12 @@ type PlanState struct {
 	// a certificate issued on application (CertificateOnApplication).
 	Eligible bool `json:"certificate_eligible,omitempty"`
 	// EnforcementCase is the enforcement case whose filing ended supervision.
-	EnforcementCase string      `json:"enforcement_case,omitempty"`
-	ClosedOn        policy.Date `json:"closed_on"`
-	Journal         journal     `json:"journal"`
+	EnforcementCase string `json:"enforcement_case,omitempty"`
+	// Settlements are the pre-enforcement settlements (执前和解) recorded,
+	// in order.
+	Settlements []PreEnforcementSettlement `json:"settlements,omitempty"`
+	ClosedOn    policy.Date                `json:"closed_on"`
+	Journal     journal                    `json:"journal"`
 	// Outbox holds notices decided but not yet delivered.
 	Outbox []activities.NoticeInput `json:"outbox,omitempty"`
 	// Version counts ledger changes; Recorded is the last one written.
@@ -175,9 +191,20 @@ type planLine struct {
 	Defaulted    bool        `json:"defaulted"`
 	// Accelerated: the acceleration clause brought it forward to a default.
 	Accelerated bool `json:"accelerated,omitempty"`
+	// SupersededFen is what a pre-enforcement settlement (SupersededBy)
+	// took over from it: owed no longer here but in the settlement's lines.
+	SupersededFen int64 `json:"superseded_fen,omitempty"`
+	SupersededBy  int   `json:"superseded_by,omitempty"`
+	// Settlement is the pre-enforcement settlement that scheduled it; zero
+	// for the document's own installments.
+	Settlement int `json:"settlement,omitempty"`
 }
 
-func (l *planLine) outstanding() int64 { return l.AmountFen - l.PaidFen }
+func (l *planLine) outstanding() int64 { return l.AmountFen - l.PaidFen - l.SupersededFen }
+
+// due is what the line itself is owed: its amount less what a settlement
+// took over.
+func (l *planLine) due() int64 { return l.AmountFen - l.SupersededFen }
 
 // defaultsAt is the case time at which an installment still outstanding
 // is in default.
@@ -190,6 +217,8 @@ func (l *planLine) defaultsAt() time.Time {
 
 func (l *planLine) state() string {
 	switch {
+	case l.SupersededFen > 0:
+		return InstallmentSuperseded
 	case l.Defaulted && l.outstanding() == 0:
 		return InstallmentPaidAfterDefault
 	case l.Accelerated:
@@ -233,6 +262,32 @@ type UrgeCommand struct {
 	Actor  casefile.Actor `json:"actor"`
 }
 
+// PreEnforcementSettlementCommand records a pre-enforcement settlement
+// (执前和解): after a default and before enforcement is filed, the obligee
+// and the obligor agree a new schedule for everything outstanding. A
+// mediator or the court records it, with the consent of every obligee.
+type PreEnforcementSettlementCommand struct {
+	Installments []Installment `json:"installments"`
+	// ConsentedBy names the obligees who consented: every obligee of the
+	// plan, and no one else.
+	ConsentedBy []string       `json:"consented_by"`
+	Reason      string         `json:"reason"`
+	Actor       casefile.Actor `json:"actor"`
+}
+
+// PreEnforcementSettlement is a recorded pre-enforcement settlement.
+type PreEnforcementSettlement struct {
+	No             int            `json:"no"`
+	AgreedOn       policy.Date    `json:"agreed_on"`
+	RecordedBy     casefile.Actor `json:"recorded_by"`
+	ConsentedBy    []string       `json:"consented_by"`
+	OutstandingFen int64          `json:"outstanding_fen"`
+	// Superseded are the numbers of the installments whose outstanding
+	// amounts it took over; Installments those of its new ones.
+	Superseded   []int `json:"superseded"`
+	Installments []int `json:"installments"`
+}
+
 // LedgerLine is one installment of the performance ledger as it stands.
 type LedgerLine struct {
 	No             int         `json:"no"`
@@ -244,6 +299,12 @@ type LedgerLine struct {
 	PaidOn         policy.Date `json:"paid_on"`
 	RemindersSent  int         `json:"reminders_sent"`
 	GraceEndsOn    policy.Date `json:"grace_ends_on"`
+	// SupersededFen is what a pre-enforcement settlement (SupersededBy)
+	// took over from the line; Settlement names the settlement that
+	// scheduled it.
+	SupersededFen int64 `json:"superseded_fen,omitempty"`
+	SupersededBy  int   `json:"superseded_by,omitempty"`
+	Settlement    int   `json:"settlement,omitempty"`
 }
 
 // PlanView is the live state of a plan, as the plan query returns it.
@@ -269,14 +330,15 @@ type PlanView struct {
 	Certificate    *Certificate `json:"certificate,omitempty"`
 	// CertificateEligible: performed in full on time, the obligor may apply
 	// for the certificate.
-	CertificateEligible   bool            `json:"certificate_eligible,omitempty"`
-	EnforcementCase       string          `json:"enforcement_case,omitempty"`
-	SuperviseAfterDefault bool            `json:"supervise_after_default,omitempty"`
-	Acceleration          bool            `json:"acceleration,omitempty"`
-	ReminderOffsets       []policy.Period `json:"reminder_offsets"`
-	Grace                 policy.Period   `json:"grace"`
-	Steps                 int             `json:"steps"`
-	Clock                 casetime.Clock  `json:"clock"`
+	CertificateEligible   bool                       `json:"certificate_eligible,omitempty"`
+	EnforcementCase       string                     `json:"enforcement_case,omitempty"`
+	Settlements           []PreEnforcementSettlement `json:"settlements,omitempty"`
+	SuperviseAfterDefault bool                       `json:"supervise_after_default,omitempty"`
+	Acceleration          bool                       `json:"acceleration,omitempty"`
+	ReminderOffsets       []policy.Period            `json:"reminder_offsets"`
+	Grace                 policy.Period              `json:"grace"`
+	Steps                 int                        `json:"steps"`
+	Clock                 casetime.Clock             `json:"clock"`
 	// Reported is set on the answer to a payment the obligor reported: it
 	// is recorded, not yet credited.
 	Reported bool `json:"reported,omitempty"`
@@ -471,6 +533,7 @@ func (p *plan) registerHandlers(ctx workflow.Context) error {
 	return registerCommands(ctx,
 		command{UpdateRecordPayment, p.recordPayment, p.validatePayment},
 		command{UpdateUrge, p.urge, p.validateUrge},
+		command{UpdateSettleBeforeEnforcement, p.settleBeforeEnforcement, p.validateSettlement},
 	)
 }
 
@@ -628,12 +691,20 @@ func (p *plan) urge(ctx workflow.Context, cmd UrgeCommand) (PlanView, error) {
 		return PlanView{}, reject(RejectConflict, "the plan has closed: %s", p.s.Stage)
 	}
 	p.s.Urges++
+	// Urged while an installment is in default and no enforcement is filed
+	// (the plan would have closed): pre-enforcement urging (执前督促).
+	inDefault := p.inDefault()
+	code, body := "urge_performance", fmt.Sprintf("履行督促：%s，尚欠 %s 未履行，请尽快履行。%s", p.in.Obligor, yuan(p.outstanding()), cmd.Reason)
+	if len(inDefault) > 0 {
+		code = "pre_enforcement_urging"
+		body = fmt.Sprintf("执前督促：%s，第 %s 期已逾宽限期未履行，合计尚欠 %s。请尽快履行或与权利人协商和解；权利人可依法申请强制执行。%s",
+			p.in.Obligor, joinNos(inDefault), yuan(p.outstanding()), cmd.Reason)
+	}
 	seq := p.s.Journal.add(ctx, step{
-		Kind: "performance_urged", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "urge_performance",
-		Data: map[string]any{"urge": p.s.Urges, "outstanding_fen": p.outstanding()},
+		Kind: "performance_urged", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: code,
+		Data: map[string]any{"urge": p.s.Urges, "outstanding_fen": p.outstanding(), "in_default": inDefault},
 	})
-	p.notice(ctx, 0, NoticeUrge, p.s.Urges, fmt.Sprintf(
-		"履行督促：%s，尚欠 %s 未履行，请尽快履行。%s", p.in.Obligor, yuan(p.outstanding()), cmd.Reason))
+	p.notice(ctx, 0, NoticeUrge, p.s.Urges, body)
 	if err := p.s.Journal.awaitRecorded(ctx, seq); err != nil {
 		return PlanView{}, err
 	}
@@ -901,13 +972,13 @@ func (p *plan) flushOnce(ctx workflow.Context) error {
 		}
 		p.s.Recorded = version
 	}
-	return sendNotices(ctx, &p.s.Outbox)
+	return sendNotices(ctx, &p.s.Outbox, p.s.Policy.Notices)
 }
 
 func (p *plan) total() int64 {
 	var t int64
 	for _, l := range p.s.Lines {
-		t += l.AmountFen
+		t += l.due()
 	}
 	return t
 }
@@ -925,7 +996,7 @@ func (p *plan) outstanding() int64 { return p.total() - p.paid() }
 // onTime reports whether every installment was paid in full by its due date.
 func (p *plan) onTime() bool {
 	for _, l := range p.s.Lines {
-		if l.outstanding() > 0 || l.PaidOn.After(l.DueOn) {
+		if l.outstanding() > 0 || l.PaidOn.After(l.DueOn) || l.SupersededFen > 0 {
 			return false
 		}
 	}
@@ -938,6 +1009,7 @@ func (p *plan) ledger() []LedgerLine {
 		out = append(out, LedgerLine{
 			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, OutstandingFen: l.outstanding(),
 			State: l.state(), PaidOn: l.PaidOn, RemindersSent: l.Reminders, GraceEndsOn: l.GraceEndsOn,
+			SupersededFen: l.SupersededFen, SupersededBy: l.SupersededBy, Settlement: l.Settlement,
 		})
 	}
 	return out
@@ -974,6 +1046,7 @@ func (p *plan) view(ctx workflow.Context) PlanView {
 		TotalFen: p.total(), PaidFen: p.paid(), OutstandingFen: p.outstanding(), OverpaidFen: p.s.OverpaidFen,
 		Urges: p.s.Urges, Defaulted: p.s.Defaulted, Certificate: p.s.Certificate,
 		CertificateEligible: p.s.Eligible, EnforcementCase: p.s.EnforcementCase,
+		Settlements:           slices.Clone(p.s.Settlements),
 		SuperviseAfterDefault: p.in.SuperviseAfterDefault, Acceleration: p.in.Acceleration,
 		ReminderOffsets: slices.Clone(p.s.Policy.Performance.ReminderOffsets), Grace: p.s.Policy.Performance.Grace,
 		Steps: p.s.Journal.Seq, Clock: p.in.Clock,
@@ -1012,4 +1085,179 @@ func yuan(fen int64) string {
 		whole = whole[:i] + "," + whole[i:]
 	}
 	return fmt.Sprintf("%s%s.%02d元", sign, whole, fen%100)
+}
+
+// inDefault returns the numbers of the installments in default that are
+// still owed something.
+func (p *plan) inDefault() []int {
+	var nos []int
+	for _, l := range p.s.Lines {
+		if l.Defaulted && l.outstanding() > 0 {
+			nos = append(nos, l.No)
+		}
+	}
+	return nos
+}
+
+// joinNos writes installment numbers as people read them: "1、2".
+func joinNos(nos []int) string {
+	var s string
+	for i, n := range nos {
+		if i > 0 {
+			s += "、"
+		}
+		s += fmt.Sprint(n)
+	}
+	return s
+}
+
+// validateSettlement admits a pre-enforcement settlement (执前和解): by a
+// mediator or the court, on a plan that supervises past a default and has
+// an installment in default, before enforcement is filed (its filing
+// closes the plan), with every obligee's consent, in a schedule of future
+// due dates summing exactly to what is outstanding.
+func (p *plan) validateSettlement(ctx workflow.Context, cmd PreEnforcementSettlementCommand) error {
+	if r := cmd.Actor.Role; r != casefile.RoleMediator && r != casefile.RoleCourt {
+		return reject(RejectForbidden, "only a mediator or the court may record a pre-enforcement settlement")
+	}
+	if !p.in.SuperviseAfterDefault {
+		// Plans started before supervision went on past a default, and
+		// settlements during enforcement, close at their first default.
+		return reject(RejectConflict, "plan %s takes no pre-enforcement settlement: its supervision ends at the first default", p.in.PlanID)
+	}
+	if err := p.checkOpen(ctx); err != nil {
+		return err
+	}
+	if len(p.inDefault()) == 0 {
+		return reject(RejectConflict, "no installment is in default: a pre-enforcement settlement follows a default")
+	}
+	if cmd.Reason == "" {
+		return reject(RejectInvalid, "a reason is required: how the settlement was reached")
+	}
+	consent := map[string]bool{}
+	for _, o := range cmd.ConsentedBy {
+		switch {
+		case !slices.Contains(p.in.Obligees, o):
+			return reject(RejectInvalid, "%q is not an obligee of the plan; consent is the obligees' (%v)", o, p.in.Obligees)
+		case consent[o]:
+			return reject(RejectInvalid, "obligee %q consents twice", o)
+		}
+		consent[o] = true
+	}
+	for _, o := range p.in.Obligees {
+		if !consent[o] {
+			return reject(RejectInvalid, "the consent of obligee %q is not recorded; every obligee must consent", o)
+		}
+	}
+	if n := len(cmd.Installments); n == 0 || n > maxSettlementInstallments {
+		return reject(RejectInvalid, "a settlement needs 1 to %d installments, got %d", maxSettlementInstallments, n)
+	}
+	prev := p.s.Journal.today(ctx)
+	var sum int64
+	for i, in := range cmd.Installments {
+		n := i + 1
+		switch {
+		case in.AmountFen <= 0 || in.AmountFen > maxFen:
+			return reject(RejectInvalid, "installment %d: amount must be a positive amount of fen, got %d", n, in.AmountFen)
+		case in.DueOn.IsZero():
+			return reject(RejectInvalid, "installment %d: due date is required", n)
+		case in.DueOn.After(LatestDate):
+			return reject(RejectInvalid, "%s", checkDate(fmt.Sprintf("installment %d: due date", n), in.DueOn).Error())
+		case !in.DueOn.After(prev):
+			return reject(RejectInvalid, "installment %d: due date %s must be after %s", n, in.DueOn, prev)
+		}
+		if sum += in.AmountFen; sum > maxFen {
+			return reject(RejectInvalid, "installments exceed the maximum %d fen", int64(maxFen))
+		}
+		prev = in.DueOn
+	}
+	if sum != p.outstanding() {
+		return reject(RejectInvalid, "the installments sum to %d fen, not the %d fen outstanding", sum, p.outstanding())
+	}
+	return nil
+}
+
+// settleBeforeEnforcement records a pre-enforcement settlement: every
+// installment still owed something (those in default and those not yet
+// due) is superseded by the settlement's, which are supervised from now on
+// with their own reminders, grace periods and default notices.
+func (p *plan) settleBeforeEnforcement(ctx workflow.Context, cmd PreEnforcementSettlementCommand) (PlanView, error) {
+	if p.s.Stage != PlanPerforming {
+		return PlanView{}, reject(RejectConflict, "the plan has closed: %s", p.s.Stage)
+	}
+	today := p.s.Journal.today(ctx)
+	outstanding := p.outstanding()
+	n := len(p.s.Settlements) + 1
+	// Every deadline is looked up before anything changes, so a failed
+	// lookup leaves the plan as it was.
+	pol := p.s.Policy.Performance
+	lines := make([]planLine, 0, len(cmd.Installments))
+	for i, in := range cmd.Installments {
+		l := planLine{No: len(p.s.Lines) + i + 1, DueOn: in.DueOn, AmountFen: in.AmountFen, GraceEndsOn: in.DueOn, Settlement: n}
+		var err error
+		if !pol.Grace.IsZero() {
+			if l.GraceEndsOn, err = deadline(ctx, p.in.Jurisdiction, l.DueOn, pol.Grace); err != nil {
+				return PlanView{}, fmt.Errorf("grace period of installment %d: %w", l.No, err)
+			}
+		}
+		if w := pol.LateRecording; !w.IsZero() {
+			if l.DefaultsOn, err = deadline(ctx, p.in.Jurisdiction, l.GraceEndsOn, w); err != nil {
+				return PlanView{}, fmt.Errorf("late-recording window of installment %d: %w", l.No, err)
+			}
+		}
+		// Reminders whose day passed before the settlement are not sent late.
+		for l.NextReminder < len(pol.ReminderOffsets) && pol.ReminderOffsets[l.NextReminder].SubFrom(l.DueOn).Before(today) {
+			l.NextReminder++
+		}
+		lines = append(lines, l)
+	}
+	// Other commands may have run while the deadlines were looked up.
+	switch {
+	case p.s.Stage != PlanPerforming:
+		return PlanView{}, reject(RejectConflict, "the plan has closed: %s", p.s.Stage)
+	case p.outstanding() != outstanding:
+		return PlanView{}, reject(RejectConflict, "a payment was recorded meanwhile: %d fen are outstanding now, not %d", p.outstanding(), outstanding)
+	case len(p.s.Settlements)+1 != n:
+		return PlanView{}, reject(RejectConflict, "another settlement was recorded meanwhile")
+	}
+	st := PreEnforcementSettlement{
+		No: n, AgreedOn: today, RecordedBy: cmd.Actor, ConsentedBy: slices.Clone(cmd.ConsentedBy), OutstandingFen: outstanding,
+	}
+	var superseded []map[string]any
+	for i := range p.s.Lines {
+		l := &p.s.Lines[i]
+		if o := l.outstanding(); o > 0 {
+			superseded = append(superseded, map[string]any{"installment": l.No, "state": l.state(), "outstanding_fen": o})
+			l.SupersededFen, l.SupersededBy = o, n
+			st.Superseded = append(st.Superseded, l.No)
+		}
+	}
+	for _, l := range lines {
+		st.Installments = append(st.Installments, l.No)
+	}
+	p.s.Lines = append(p.s.Lines, lines...)
+	p.s.Settlements = append(p.s.Settlements, st)
+	sched := p.ledger()[len(p.s.Lines)-len(lines):]
+	seq := p.s.Journal.add(ctx, step{
+		Kind: "pre_enforcement_settlement", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "pre_enforcement_settlement",
+		Data: map[string]any{
+			"settlement": n, "consented_by": st.ConsentedBy, "outstanding_fen": outstanding,
+			"superseded": superseded, "installments": sched, "grace": pol.Grace, "reminder_offsets": pol.ReminderOffsets,
+		},
+	})
+	var text string
+	for i, l := range lines {
+		if i > 0 {
+			text += "；"
+		}
+		text += fmt.Sprintf("第 %d 期 %s 前 %s", l.No, l.DueOn, yuan(l.AmountFen))
+	}
+	p.notice(ctx, 0, NoticeSettlement, n, fmt.Sprintf(
+		"执前和解告知书：%s，经权利人同意，尚欠 %s 改按和解约定分 %d 期履行：%s。原第 %s 期不再另行督促；逾期未履行的，权利人可依法申请强制执行。",
+		p.in.Obligor, yuan(outstanding), len(lines), text, joinNos(st.Superseded)))
+	p.changed()
+	if err := p.s.Journal.awaitRecorded(ctx, seq); err != nil {
+		return PlanView{}, err
+	}
+	return p.view(ctx), nil
 }

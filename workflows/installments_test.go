@@ -47,6 +47,12 @@ func newPlanHarness(t *testing.T, start time.Time) *planHarness {
 	t.Helper()
 	reg, err := policy.Default()
 	require.NoError(t, err)
+	return newPlanHarnessWith(t, start, reg)
+}
+
+// newPlanHarnessWith is newPlanHarness with the policies of reg.
+func newPlanHarnessWith(t *testing.T, start time.Time, reg *policy.Registry) *planHarness {
+	t.Helper()
 	var ts testsuite.WorkflowTestSuite
 	h := &planHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start}
 	h.env.SetStartTime(start)

@@ -216,13 +216,21 @@ func registerCommands(ctx workflow.Context, cmds ...command) error {
 // the "opened" update the API sends with the start, which returns once the
 // case's first step is recorded.
 func registerStateAndOpened[V any](ctx workflow.Context, j *journal, view func(workflow.Context) V) error {
+	return registerStateAndOpenedWhen(ctx, j, view, nil)
+}
+
+// registerStateAndOpenedWhen is registerStateAndOpened whose "opened"
+// update also waits until ready holds (nil: nothing more), for a case whose
+// read model holds more than its steps: the answer to the start must find
+// it all readable.
+func registerStateAndOpenedWhen[V any](ctx workflow.Context, j *journal, view func(workflow.Context) V, ready func() bool) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (V, error) {
 		return view(ctx), nil
 	}); err != nil {
 		return err
 	}
 	return workflow.SetUpdateHandler(ctx, UpdateOpened, func(ctx workflow.Context) (V, error) {
-		if err := workflow.Await(ctx, func() bool { return j.Flushed >= 1 }); err != nil {
+		if err := workflow.Await(ctx, func() bool { return j.Flushed >= 1 && (ready == nil || ready()) }); err != nil {
 			var zero V
 			return zero, err
 		}

@@ -9,6 +9,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/casework/casework/activities"
+	"github.com/casework/casework/policy"
 )
 
 // Notices leave a case in two steps. Enqueueing writes the outbox row under
@@ -21,9 +22,12 @@ import (
 // workflow's ID holds it, the channel deduplicates on it), so each notice is
 // still sent exactly once.
 
-// Delivery bounds. The policy files hold no delivery rule yet, so they live
-// here: about twelve hours of attempts, backing off to one an hour, before
-// a notice is marked undeliverable for a clerk.
+// Delivery bounds of notices whose delivery was started without a rule of
+// the case's policy (policy.NoticePolicy, "notices" in the policy files):
+// deliveries recorded before the policy held one, and cases whose state
+// carries a policy loaded before then. About twelve hours of attempts,
+// backing off to one an hour, before a notice is marked undeliverable for a
+// clerk; the CN policy holds the same figures.
 const (
 	noticeAttempts        = 16
 	noticeFirstRetry      = 30 * time.Second
@@ -37,11 +41,14 @@ func NoticeWorkflowID(caseID string, id int64) string {
 	return fmt.Sprintf("case/%s/notice/%d", caseID, id)
 }
 
-// NoticeDeliveryInput names one enqueued notice.
+// NoticeDeliveryInput names one enqueued notice and the delivery rule of
+// its case's policy; without one (deliveries started before the policy had
+// it) the fallback bounds above apply.
 type NoticeDeliveryInput struct {
-	CaseID   string `json:"case_id"`
-	NoticeID int64  `json:"notice_id"`
-	Kind     string `json:"kind"`
+	CaseID   string              `json:"case_id"`
+	NoticeID int64               `json:"notice_id"`
+	Kind     string              `json:"kind"`
+	Delivery policy.NoticePolicy `json:"delivery,omitzero"`
 }
 
 // NoticeDeliveryResult says whether the channel took the notice.
@@ -50,16 +57,29 @@ type NoticeDeliveryResult struct {
 	LastError string `json:"last_error,omitempty"`
 }
 
-// deliveryOptions are one notice's delivery attempts: each bounded by its
-// own timeout, backing off, and finite.
-var deliveryOptions = workflow.ActivityOptions{
-	StartToCloseTimeout: noticeAttemptTimeout,
-	RetryPolicy: &temporal.RetryPolicy{
-		InitialInterval:    noticeFirstRetry,
-		BackoffCoefficient: 2,
-		MaximumInterval:    noticeMaxRetry,
-		MaximumAttempts:    noticeAttempts,
-	},
+// fallbackDelivery is the delivery rule of a notice started without one.
+var fallbackDelivery = policy.NoticePolicy{
+	Attempts:              noticeAttempts,
+	FirstRetrySeconds:     int(noticeFirstRetry / time.Second),
+	MaxRetrySeconds:       int(noticeMaxRetry / time.Second),
+	AttemptTimeoutSeconds: int(noticeAttemptTimeout / time.Second),
+}
+
+// deliveryOptions are one notice's delivery attempts under rule: each
+// bounded by its own timeout, backing off, and finite.
+func deliveryOptions(rule policy.NoticePolicy) workflow.ActivityOptions {
+	if rule.IsZero() {
+		rule = fallbackDelivery
+	}
+	return workflow.ActivityOptions{
+		StartToCloseTimeout: rule.AttemptTimeout(),
+		RetryPolicy: &temporal.RetryPolicy{
+			InitialInterval:    rule.FirstRetry(),
+			BackoffCoefficient: 2,
+			MaximumInterval:    rule.MaxRetry(),
+			MaximumAttempts:    int32(rule.Attempts),
+		},
+	}
 }
 
 // NoticeDelivery hands one enqueued notice to the channel, retrying with
@@ -67,7 +87,7 @@ var deliveryOptions = workflow.ActivityOptions{
 // undeliverable, which lists it for clerks. It never fails.
 func NoticeDelivery(ctx workflow.Context, in NoticeDeliveryInput) (NoticeDeliveryResult, error) {
 	var n *activities.Notifier
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, deliveryOptions), n.DeliverNotice, in.NoticeID).Get(ctx, nil)
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, deliveryOptions(in.Delivery)), n.DeliverNotice, in.NoticeID).Get(ctx, nil)
 	if err == nil {
 		return NoticeDeliveryResult{Delivered: true}, nil
 	}
@@ -80,12 +100,15 @@ func NoticeDelivery(ctx workflow.Context, in NoticeDeliveryInput) (NoticeDeliver
 }
 
 // sendNotices writes each queued notice to the outbox and starts its
-// delivery, in order, removing it from the queue once its delivery has
+// delivery under rule, the delivery rule of the case's policy
+// (p.s.Policy.Notices), in order, removing it from the queue once its delivery has
 // started. The outbox row is unique per case, stream, installment and kind,
 // and delivery is keyed by the row, so a retry after a crash neither loses
 // a notice nor sends it twice. Runs recorded before delivery left the main
-// loop delivered each notice here, retrying without end.
-func sendNotices(ctx workflow.Context, outbox *[]activities.NoticeInput) error {
+// loop delivered each notice here, retrying without end. rule is the
+// case's policy for delivery; a zero rule (a case whose policy was loaded
+// before it had one) takes the fallback bounds.
+func sendNotices(ctx workflow.Context, outbox *[]activities.NoticeInput, rule policy.NoticePolicy) error {
 	if len(*outbox) == 0 {
 		return nil
 	}
@@ -99,7 +122,7 @@ func sendNotices(ctx workflow.Context, outbox *[]activities.NoticeInput) error {
 			return err
 		}
 		if off {
-			if err := startDelivery(ctx, notice, id); err != nil {
+			if err := startDelivery(ctx, notice, id, rule); err != nil {
 				return err
 			}
 		} else if err := workflow.ExecuteActivity(nctx, n.DeliverNotice, id).Get(ctx, nil); err != nil {
@@ -113,13 +136,13 @@ func sendNotices(ctx workflow.Context, outbox *[]activities.NoticeInput) error {
 // startDelivery starts the delivery of notice id and waits only until
 // Temporal has started it, so the delivery outlives this run whether the
 // case continues as new or closes.
-func startDelivery(ctx workflow.Context, notice activities.NoticeInput, id int64) error {
+func startDelivery(ctx workflow.Context, notice activities.NoticeInput, id int64, rule policy.NoticePolicy) error {
 	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
 		WorkflowID:            NoticeWorkflowID(notice.CaseID, id),
 		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
 		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_REJECT_DUPLICATE,
 	})
-	f := workflow.ExecuteChildWorkflow(cctx, NoticeDelivery, NoticeDeliveryInput{CaseID: notice.CaseID, NoticeID: id, Kind: notice.Kind})
+	f := workflow.ExecuteChildWorkflow(cctx, NoticeDelivery, NoticeDeliveryInput{CaseID: notice.CaseID, NoticeID: id, Kind: notice.Kind, Delivery: rule})
 	err := f.GetChildWorkflowExecution().Get(ctx, nil)
 	if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
 		// Its delivery started before: the notice is on its way, or done.

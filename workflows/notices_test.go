@@ -2,9 +2,13 @@ package workflows
 
 import (
 	"errors"
+	"os"
+	"path/filepath"
 	"testing"
 
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/converter"
+	"go.temporal.io/sdk/workflow"
 
 	"github.com/casework/casework/policy"
 )
@@ -73,4 +77,53 @@ func TestChannelBackAfterOutage(t *testing.T) {
 		seen[id] = true
 		require.Equal(t, 4, h.attempts[id])
 	}
+}
+
+// TestNoticeAttemptsFromPolicy runs TestChannelOutageDelaysNothing's outage
+// in a jurisdiction whose policy allows 3 delivery attempts: each notice is
+// marked undeliverable after exactly 3, and each delivery carries the
+// jurisdiction's rule, inherited from CN where the child sets nothing.
+func TestNoticeAttemptsFromPolicy(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, os.MkdirAll(filepath.Join(dir, "policies"), 0o755))
+	require.NoError(t, os.WriteFile(filepath.Join(dir, "policies", "CN-11.json"),
+		[]byte(`{"jurisdiction": "CN-11", "notices": {"attempts": 3, "first_retry_seconds": 5}}`), 0o644))
+	reg, err := policy.LoadDir(dir)
+	require.NoError(t, err)
+	h := newPlanHarnessWith(t, planStart, reg)
+	h.input = func(in *PlanInput) { in.Jurisdiction = "CN-11" }
+	var rules []policy.NoticePolicy
+	h.env.SetOnChildWorkflowStartedListener(func(_ *workflow.Info, _ workflow.Context, args converter.EncodedValues) {
+		var in NoticeDeliveryInput
+		require.NoError(t, args.Get(&in))
+		rules = append(rules, in.Delivery)
+	})
+	h.channel = func(int64) error { return errChannelDown }
+	res := h.run(Installment{DueOn: due1, AmountFen: 1_302_700})
+	require.Equal(t, PlanDefaulted, res.Outcome)
+
+	want := policy.NoticePolicy{Attempts: 3, FirstRetrySeconds: 5, MaxRetrySeconds: 3600, AttemptTimeoutSeconds: 30}
+	require.NotEmpty(t, h.notices)
+	require.Len(t, rules, len(h.notices), "one delivery per notice")
+	for _, r := range rules {
+		require.Equal(t, want, r)
+	}
+	require.Len(t, h.undeliverable, len(h.notices), "every notice marked undeliverable once")
+	for _, u := range h.undeliverable {
+		require.Equal(t, 3, h.attempts[u.NoticeID], "notice %d: got %d attempts, want the policy's 3", u.NoticeID, h.attempts[u.NoticeID])
+	}
+}
+
+// TestNoticeDeliveryWithoutRule is a delivery started before the policy
+// held a delivery rule: it keeps the fallback bounds.
+func TestNoticeDeliveryWithoutRule(t *testing.T) {
+	require.Equal(t, int32(noticeAttempts), deliveryOptions(policy.NoticePolicy{}).RetryPolicy.MaximumAttempts)
+	require.Equal(t, noticeFirstRetry, deliveryOptions(policy.NoticePolicy{}).RetryPolicy.InitialInterval)
+	require.Equal(t, noticeMaxRetry, deliveryOptions(policy.NoticePolicy{}).RetryPolicy.MaximumInterval)
+	require.Equal(t, noticeAttemptTimeout, deliveryOptions(policy.NoticePolicy{}).StartToCloseTimeout)
+	reg, err := policy.Default()
+	require.NoError(t, err)
+	cn, err := reg.Policy("CN")
+	require.NoError(t, err)
+	require.Equal(t, fallbackDelivery, cn.Notices, "the CN policy holds today's figures")
 }

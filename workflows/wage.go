@@ -522,8 +522,18 @@ func (w *wage) open(ctx workflow.Context) error {
 	return nil
 }
 
+// versionWageOpenedLedger guards the answer to a wage case's start waiting
+// for its creditor ledger: runs recorded before it answered once the first
+// step was recorded, before the ledger was written, so the 201's case read
+// no creditors for a moment.
+const versionWageOpenedLedger = "wage-opened-after-ledger"
+
 func (w *wage) registerHandlers(ctx workflow.Context) error {
-	if err := registerStateAndOpened(ctx, &w.s.Journal, w.view); err != nil {
+	var ledgerWritten func() bool
+	if workflow.GetVersion(ctx, versionWageOpenedLedger, workflow.DefaultVersion, 1) >= 1 {
+		ledgerWritten = func() bool { return w.s.Recorded >= 1 }
+	}
+	if err := registerStateAndOpenedWhen(ctx, &w.s.Journal, w.view, ledgerWritten); err != nil {
 		return err
 	}
 	if err := workflow.SetQueryHandler(ctx, QueryWageCreditors, func() ([]CreditorLine, error) {
@@ -1074,7 +1084,7 @@ func (w *wage) flushOnce(ctx workflow.Context) error {
 		w.s.Unrecorded = nil
 		w.s.Recorded = version
 	}
-	return sendNotices(ctx, &w.s.Outbox)
+	return sendNotices(ctx, &w.s.Outbox, w.s.Policy.Notices)
 }
 
 // applyPayments writes the ledger by payment: the activity allocates each

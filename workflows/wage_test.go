@@ -619,3 +619,27 @@ func TestWageStartRefused(t *testing.T) {
 	require.Error(t, h.env.GetWorkflowError())
 	require.Empty(t, h.events, "a refused case records nothing")
 }
+
+// TestWageOpenedAfterLedger: the answer to a wage case's start (the
+// "opened" update the API sends with it) comes only once the creditor
+// ledger is written, every creditor in it, so a read right after the 201
+// finds them.
+func TestWageOpenedAfterLedger(t *testing.T) {
+	h := newWageHarness(t, wageStart)
+	var linesAtAnswer = -1
+	var answerErr error
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(UpdateOpened, "opened-1", &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { answerErr = err },
+			OnComplete: func(_ any, err error) {
+				answerErr = err
+				linesAtAnswer = len(h.lines)
+			},
+		})
+	}, 0)
+	h.pay(wageDay(1), 300)
+	h.run(wageInput(creditors(100, 100, 100), []Installment{{DueOn: wageDay(30), AmountFen: 300}}, allot.ProRata, false))
+	require.NoError(t, answerErr)
+	require.Equal(t, 3, linesAtAnswer, "the start is answered once every creditor line is written")
+}

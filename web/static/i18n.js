@@ -80,7 +80,7 @@ const codes = {
   },
   installment: {
     scheduled: '待到期', reminded: '已提醒', paid: '已付清', partly_paid: '部分支付', overdue: '逾期', defaulted: '违约',
-    accelerated: '加速到期',
+    accelerated: '加速到期', paid_after_default: '违约后付清', superseded: '已由执前和解替代',
   },
   measure: {
     freeze: '冻结', seizure: '查封、扣押', consumption_restriction: '限制消费', dishonest_list: '纳入失信被执行人名单',
@@ -118,7 +118,7 @@ const codes = {
     measure_renewed: '续行执行措施', measure_lifted: '解除执行措施', measure_expired: '执行措施到期', detention_ended: '拘留期满',
     renewal_reminder: '措施续行提醒', enforcement_payment_recorded: '登记执行款', settlement_reached: '达成执行和解',
     settlement_performed: '执行和解履行完毕', settlement_defaulted: '执行和解未按期履行', settlement_plan_failed: '执行和解履行计划失败',
-    standstill_granted: '暂缓执行', standstill_ended: '暂缓执行期满',
+    standstill_granted: '暂缓执行', standstill_ended: '暂缓执行期满', pre_enforcement_settlement: '执前和解',
     enforcement_resumed: '恢复执行', round_terminated: '终结本次执行程序（终本）', property_recheck_due: '财产复查到期',
     property_recheck: '财产复查', property_recheck_recorded: '登记财产复查结果', closed_after_rechecks: '终本复查后结案',
     credit_repaired: '信用修复', enforcement_completed: '执行完毕',
@@ -146,7 +146,7 @@ const codes = {
   notice_kind: {
     performance_notice: '自动履行告知书', reminder: '到期履行提醒', default_notice: '违约告知（执行风险告知）', urge: '督促履行通知',
     certificate: '自动履行证明', enforcement_notice: '执行通知书', measure_notice: '执行措施通知', renewal_reminder: '措施续行提醒',
-    recheck_due: '财产复查提醒', credit_repair: '信用修复通知', completion_notice: '执行完毕通知', standstill_notice: '暂缓执行通知书',
+    recheck_due: '财产复查提醒', credit_repair: '信用修复通知', completion_notice: '执行完毕通知', standstill_notice: '暂缓执行通知书', settlement_notice: '执前和解告知书',
     wage_payment_notice: '欠薪还款计划通知', payment_order_enforceable: '支付令生效通知',
     labour_inspection_referral: '移送劳动监察通知', wage_guarantee_drawdown: '动用工资保证金通知', blacklist: '纳入欠薪黑名单通知',
     payment_order: '支付令',
