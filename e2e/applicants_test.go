@@ -76,6 +76,12 @@ func TestEnforcementBySeveralApplicants(t *testing.T) {
 		require.Equal(t, b.Applicants[i].AmountFen, l.CollectedFen, "%s paid in full", l.ID)
 	}
 	require.Equal(t, "paid_in_full", done.Enforcement.Outcome)
+	require.Len(t, done.Enforcement.FollowUps, 2, "follow-up visits scheduled after completion")
+	res = do(t, realTime, &court, http.MethodPost, "/cases/"+id+"/enforcement/follow-ups", map[string]any{"holds": true})
+	require.Equal(t, http.StatusConflict, res.Status, "no visit is due yet: %s", res.Body)
+	res.problem(t)
+	res = do(t, realTime, &mediator, http.MethodPost, "/cases/"+id+"/enforcement/follow-ups", map[string]any{"holds": true})
+	require.Contains(t, []int{http.StatusForbidden, http.StatusNotFound}, res.Status, "body: %s", res.Body)
 
 	ns := awaitNotices(t, id, 1+1+4) // filing, detention, completion ×4
 	told := map[string]bool{}

@@ -56,3 +56,44 @@ func TestEnforcementWithInterestAndCosts(t *testing.T) {
 		})
 	}
 }
+
+// TestHistoricalEnforcementInTheLedger: an enforcement of a 2023 judgment,
+// applied for on 2023-07-12 and paid on 2023-08-02, entered today, is in
+// the ledger as opened and closed on those days, and the statistics count
+// its 21 days to close from them.
+func TestHistoricalEnforcementInTheLedger(t *testing.T) {
+	applied, paid := policy.NewDate(2023, 7, 12), policy.NewDate(2023, 8, 2)
+	b := judgmentEnforcement(policy.NewDate(2023, 5, 20), policy.NewDate(2023, 6, 30), 1_302_700)
+	b.AppliedOn = applied
+	c := startEnforcement(t, realTime, b)
+	require.Equal(t, applied, c.Summary.OpenedOn)
+	done := post(t, realTime, "court", "/cases/"+c.Summary.ID+"/enforcement/payments",
+		map[string]any{"amount_fen": 1_302_700, "paid_on": paid, "reason": "2023年8月2日扣划"})
+	require.Equal(t, workflows.StageCompleted, done.Enforcement.Stage)
+	require.Equal(t, paid, done.Summary.ClosedOn)
+
+	res := do(t, realTime, &court, http.MethodGet, "/statistics?process=enforcement&opened_from=2023-07-12&opened_to=2023-07-12", nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	var stats struct {
+		Rows []struct {
+			Closed             int64 `json:"closed"`
+			AverageDaysToClose struct {
+				Numerator   int64 `json:"numerator"`
+				Denominator int64 `json:"denominator"`
+			} `json:"average_days_to_close"`
+		} `json:"rows"`
+	}
+	res.json(t, &stats)
+	require.Len(t, stats.Rows, 1)
+	require.Equal(t, int64(1), stats.Rows[0].Closed)
+	require.Equal(t, int64(21), stats.Rows[0].AverageDaysToClose.Numerator, "days to close from the legal dates: %s", res.Body)
+	require.Equal(t, int64(1), stats.Rows[0].AverageDaysToClose.Denominator)
+
+	var steps []string
+	for _, e := range timeline(t, realTime, c.Summary.ID) {
+		if e.Kind == "enforcement_filed" || e.Kind == "enforcement_payment_recorded" || e.Kind == "enforcement_completed" {
+			steps = append(steps, e.Kind+" "+e.CaseOn.String())
+		}
+	}
+	require.Equal(t, []string{"enforcement_filed 2023-07-12", "enforcement_payment_recorded 2023-08-02", "enforcement_completed 2023-08-02"}, steps)
+}
