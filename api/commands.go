@@ -192,6 +192,9 @@ func commandOutput[V any](ctx context.Context, s *Server, name string, lv liveVi
 	}
 	p := principalFrom(ctx)
 	out := &caseOutput{Body: CaseBody{Summary: visibleTo(p, sum)}}
+	if d, ok := any(view).(interface{ Deadlines() []casefile.Deadline }); ok {
+		out.Body.Deadlines = s.withCalendars(ctx, sum.Jurisdiction, d.Deadlines())
+	}
 	lv.setFor(p, &out.Body, view)
 	return out, nil
 }
@@ -268,6 +271,9 @@ func queryView[V any](ctx context.Context, s *Server, lv liveView[V], out *caseO
 	}
 	if r, ok := any(&view).(interface{ Refresh(time.Time) }); ok {
 		r.Refresh(time.Now())
+	}
+	if d, ok := any(&view).(interface{ Deadlines() []casefile.Deadline }); ok {
+		out.Body.Deadlines = s.withCalendars(ctx, out.Body.Summary.Jurisdiction, d.Deadlines())
 	}
 	lv.setFor(principalFrom(ctx), &out.Body, &view)
 	return out, nil
@@ -405,4 +411,29 @@ func (s *Server) checkJurisdictions(js []string) error {
 		}
 	}
 	return nil
+}
+
+// withCalendars marks each counted deadline with the status of its year's
+// holiday calendar in force for the jurisdiction; a provisional one may
+// still move. Without the registry the deadlines go unmarked.
+func (s *Server) withCalendars(ctx context.Context, jurisdiction string, ds []casefile.Deadline) []casefile.Deadline {
+	if len(ds) == 0 {
+		return nil
+	}
+	reg, err := s.registryInForce(ctx)
+	if err != nil {
+		return ds
+	}
+	cal, err := reg.Calendar(jurisdiction)
+	if err != nil {
+		return ds
+	}
+	for i := range ds {
+		if workflows.AgreedDeadlines[ds[i].Kind] {
+			continue
+		}
+		ds[i].Calendar = cal.Status(ds[i].On.Year())
+		ds[i].MayMove = ds[i].Calendar == policy.Provisional
+	}
+	return ds
 }

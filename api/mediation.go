@@ -51,6 +51,10 @@ type CaseBody struct {
 	// the workflow service could not be reached, so the summary is the
 	// ledger's as last recorded and may be stale.
 	LiveStateUnavailable string `json:"live_state_unavailable,omitempty"`
+	// Deadlines are every pending deadline the live state shows, each with
+	// the status of its year's holiday calendar (official or provisional;
+	// a provisional one may still move); agreed dates carry none.
+	Deadlines []casefile.Deadline `json:"deadlines,omitempty"`
 }
 
 type caseOutput struct {

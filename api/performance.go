@@ -60,7 +60,14 @@ type preSettlementInput struct {
 }
 
 type planOutput struct {
-	Body workflows.PlanView
+	Body PlanBody
+}
+
+// PlanBody is a plan's live state, with every pending deadline and the
+// status of its year's holiday calendar.
+type PlanBody struct {
+	workflows.PlanView
+	Deadlines []casefile.Deadline `json:"deadlines,omitempty"`
 }
 
 type noticesOutput struct {
@@ -142,7 +149,7 @@ func (s *Server) planUpdate(ctx context.Context, planID, name, key string, cmd a
 	c := caseFrom(ctx)
 	view, err := keyedUpdate[workflows.PlanView](ctx, s, workflows.PlanWorkflowID(c.ID, planID), name, key, cmd)
 	if err == nil {
-		return &planOutput{Body: *view}, nil
+		return &planOutput{Body: PlanBody{PlanView: *view, Deadlines: s.withCalendars(ctx, view.Jurisdiction, view.Deadlines())}}, nil
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
@@ -174,7 +181,7 @@ func (s *Server) getPlan(ctx context.Context, in *planPath) (*planOutput, error)
 		return nil, s.problem(ctx, "read plan", err)
 	}
 	view.Refresh(time.Now())
-	return &planOutput{Body: view}, nil
+	return &planOutput{Body: PlanBody{PlanView: view, Deadlines: s.withCalendars(ctx, view.Jurisdiction, view.Deadlines())}}, nil
 }
 
 func (s *Server) storedPlan(ctx context.Context, caseID, planID string) (*planOutput, error) {
@@ -216,7 +223,7 @@ func (s *Server) storedPlan(ctx context.Context, caseID, planID string) (*planOu
 			v.Certificate = &workflows.Certificate{IssuedOn: c.IssuedOn, Obligor: c.Obligor, TotalFen: c.TotalFen, Body: c.Body}
 		}
 	}
-	return &planOutput{Body: v}, nil
+	return &planOutput{Body: PlanBody{PlanView: v}}, nil
 }
 
 func (s *Server) listNotices(ctx context.Context, _ *caseIDInput) (*noticesOutput, error) {

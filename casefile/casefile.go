@@ -107,6 +107,9 @@ type Deadline struct {
 	// recording activity fills it in for the read model; empty where
 	// unknown (a workflow's own live view).
 	Calendar policy.Status `json:"calendar,omitempty"`
+	// MayMove is set on a deadline counted on a provisional calendar: when
+	// the year's arrangement is published, its day may change.
+	MayMove bool `json:"may_move,omitempty"`
 }
 
 // Summary is the ledger's view of a case after its latest step.

@@ -229,3 +229,48 @@ func TestCaseTodayIsToday(t *testing.T) {
 	require.GreaterOrEqual(t, policy.DaysBetween(opened, read.Mediation.CaseToday), 3, "three legal days later: %s → %s", opened, read.Mediation.CaseToday)
 	require.Equal(t, c.Mediation.CalendarDaysToLast-policy.DaysBetween(opened, read.Mediation.CaseToday), read.Mediation.CalendarDaysToLast)
 }
+
+// TestEveryDeadlineSaysItsCalendar: a case delegated in December 2026,
+// when 2027's arrangement is not published, lists its mediation deadline
+// as provisional and liable to move; a plan lists each installment's agreed
+// due date without a calendar and its grace period's end with one.
+func TestEveryDeadlineSaysItsCalendar(t *testing.T) {
+	srv := newServer(t, 1)
+	c := startCase(t, srv)
+	res := do(t, srv, &court, http.MethodGet, "/cases/"+c.Summary.ID, nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	var read api.CaseBody
+	res.json(t, &read)
+	require.Len(t, read.Deadlines, 1)
+	d := read.Deadlines[0]
+	require.Equal(t, "mediation", d.Kind)
+	require.Equal(t, read.Mediation.Deadline, d.On)
+	reg, err := policy.Default()
+	require.NoError(t, err)
+	cal, err := reg.Calendar(read.Summary.Jurisdiction)
+	require.NoError(t, err)
+	require.Equal(t, cal.Status(d.On.Year()), d.Calendar)
+	require.Equal(t, d.Calendar == policy.Provisional, d.MayMove)
+
+	today := read.Mediation.CaseToday
+	agreeAndConfirmAPI(t, srv, c.Summary.ID, []api.InstallmentBody{{DueOn: today.AddDays(40), AmountFen: 1_302_700}})
+	var plan api.PlanBody
+	require.Eventually(t, func() bool {
+		res := do(t, srv, &court, http.MethodGet, "/cases/"+c.Summary.ID+"/plans/performance", nil)
+		if res.Status != http.StatusOK {
+			return false
+		}
+		res.json(t, &plan)
+		return true
+	}, 10*time.Second, 20*time.Millisecond)
+	kinds := map[string]casefile.Deadline{}
+	for _, d := range plan.Deadlines {
+		kinds[d.Kind] = d
+	}
+	require.Empty(t, kinds["installment_due"].Calendar, "an agreed due date is no calendar's to move")
+	require.False(t, kinds["installment_due"].MayMove)
+	g := kinds["grace_period"]
+	require.Equal(t, plan.Installments[0].GraceEndsOn, g.On)
+	require.Equal(t, cal.Status(g.On.Year()), g.Calendar)
+	require.Equal(t, plan.Installments[0].DefaultsOn, kinds["late_recording"].On)
+}

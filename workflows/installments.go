@@ -299,6 +299,9 @@ type LedgerLine struct {
 	PaidOn         policy.Date `json:"paid_on"`
 	RemindersSent  int         `json:"reminders_sent"`
 	GraceEndsOn    policy.Date `json:"grace_ends_on"`
+	// DefaultsOn is the last day of the late-recording window after the
+	// grace period, when a default is decided (GraceEndsOn without one).
+	DefaultsOn policy.Date `json:"defaults_on"`
 	// SupersededFen is what a pre-enforcement settlement (SupersededBy)
 	// took over from the line; Settlement names the settlement that
 	// scheduled it.
@@ -1009,6 +1012,7 @@ func (p *plan) ledger() []LedgerLine {
 		out = append(out, LedgerLine{
 			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, OutstandingFen: l.outstanding(),
 			State: l.state(), PaidOn: l.PaidOn, RemindersSent: l.Reminders, GraceEndsOn: l.GraceEndsOn,
+			DefaultsOn:    policy.DateOf(l.defaultsAt().Add(-time.Nanosecond)),
 			SupersededFen: l.SupersededFen, SupersededBy: l.SupersededBy, Settlement: l.Settlement,
 		})
 	}
