@@ -273,4 +273,13 @@ func TestEveryDeadlineSaysItsCalendar(t *testing.T) {
 	require.Equal(t, plan.Installments[0].GraceEndsOn, g.On)
 	require.Equal(t, cal.Status(g.On.Year()), g.Calendar)
 	require.Equal(t, plan.Installments[0].DefaultsOn, kinds["late_recording"].On)
+	require.Equal(t, g.Calendar == policy.Provisional, plan.Installments[0].Provisional, "the ledger line says it was counted provisionally")
+
+	// The timeline's record of the delegation says which calendar counted
+	// the deadline.
+	for _, e := range timeline(t, srv, c.Summary.ID) {
+		if e.Kind == "delegated" {
+			require.Contains(t, string(e.Data), `"deadline_calendar":"`+string(d.Calendar)+`"`)
+		}
+	}
 }

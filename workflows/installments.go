@@ -191,6 +191,9 @@ type planLine struct {
 	Defaulted    bool        `json:"defaulted"`
 	// Accelerated: the acceleration clause brought it forward to a default.
 	Accelerated bool `json:"accelerated,omitempty"`
+	// Provisional: its grace period was counted on a calendar whose year's
+	// arrangement was not yet published.
+	Provisional bool `json:"provisional,omitempty"`
 	// SupersededFen is what a pre-enforcement settlement (SupersededBy)
 	// took over from it: owed no longer here but in the settlement's lines.
 	SupersededFen int64 `json:"superseded_fen,omitempty"`
@@ -302,6 +305,9 @@ type LedgerLine struct {
 	// DefaultsOn is the last day of the late-recording window after the
 	// grace period, when a default is decided (GraceEndsOn without one).
 	DefaultsOn policy.Date `json:"defaults_on"`
+	// Provisional: GraceEndsOn and DefaultsOn were counted on a calendar
+	// whose year's arrangement was not yet published; they may move.
+	Provisional bool `json:"provisional,omitempty"`
 	// SupersededFen is what a pre-enforcement settlement (SupersededBy)
 	// took over from the line; Settlement names the settlement that
 	// scheduled it.
@@ -485,14 +491,18 @@ func (p *plan) open(ctx workflow.Context) error {
 		l := &p.s.Lines[i]
 		l.GraceEndsOn = l.DueOn
 		if !pol.Performance.Grace.IsZero() {
-			if l.GraceEndsOn, err = deadline(ctx, p.in.Jurisdiction, l.DueOn, pol.Performance.Grace); err != nil {
+			var status policy.Status
+			if l.GraceEndsOn, status, err = deadlineOn(ctx, p.in.Jurisdiction, l.DueOn, pol.Performance.Grace); err != nil {
 				return fmt.Errorf("grace period of installment %d: %w", l.No, err)
 			}
+			l.Provisional = status == policy.Provisional
 		}
 		if w := pol.Performance.LateRecording; !w.IsZero() {
-			if l.DefaultsOn, err = deadline(ctx, p.in.Jurisdiction, l.GraceEndsOn, w); err != nil {
+			var status policy.Status
+			if l.DefaultsOn, status, err = deadlineOn(ctx, p.in.Jurisdiction, l.GraceEndsOn, w); err != nil {
 				return fmt.Errorf("late-recording window of installment %d: %w", l.No, err)
 			}
+			l.Provisional = l.Provisional || status == policy.Provisional
 		}
 		// Reminders whose day passed before the plan began are not sent late.
 		for l.NextReminder < len(pol.Performance.ReminderOffsets) &&
@@ -1012,7 +1022,7 @@ func (p *plan) ledger() []LedgerLine {
 		out = append(out, LedgerLine{
 			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, OutstandingFen: l.outstanding(),
 			State: l.state(), PaidOn: l.PaidOn, RemindersSent: l.Reminders, GraceEndsOn: l.GraceEndsOn,
-			DefaultsOn:    policy.DateOf(l.defaultsAt().Add(-time.Nanosecond)),
+			DefaultsOn: policy.DateOf(l.defaultsAt().Add(-time.Nanosecond)), Provisional: l.Provisional,
 			SupersededFen: l.SupersededFen, SupersededBy: l.SupersededBy, Settlement: l.Settlement,
 		})
 	}

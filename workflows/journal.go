@@ -347,11 +347,24 @@ func loadPolicy(ctx workflow.Context, jurisdiction string) (policy.Policy, error
 // deadline computes the last day of period counted from from, with the
 // jurisdiction's holiday calendar; the result is recorded in history.
 func deadline(ctx workflow.Context, jurisdiction string, from policy.Date, period policy.Period) (policy.Date, error) {
+	on, _, err := deadlineOn(ctx, jurisdiction, from, period)
+	return on, err
+}
+
+// deadlineOn is deadline with the calendar status of the day's year: a
+// provisional day may move when the year's arrangement is published. (The
+// same lookup; histories recorded before the status carry only whether
+// the calendar covered the year.)
+func deadlineOn(ctx workflow.Context, jurisdiction string, from policy.Date, period policy.Period) (policy.Date, policy.Status, error) {
 	ctx = workflow.WithLocalActivityOptions(ctx, localPolicyOptions)
 	var pa *activities.Policies
 	var out activities.DeadlineResult
 	err := workflow.ExecuteLocalActivity(ctx, pa.Deadline, activities.DeadlineInput{
 		Jurisdiction: jurisdiction, From: from, Period: period,
 	}).Get(ctx, &out)
-	return out.On, err
+	status := out.Calendar
+	if status == "" && out.CalendarCovered {
+		status = policy.Official
+	}
+	return out.On, status, err
 }

@@ -268,7 +268,8 @@ func (m *mediation) open(ctx workflow.Context) error {
 		return fmt.Errorf("load policy: %w", err)
 	}
 	m.s.Policy = p
-	m.s.Deadline, err = deadline(ctx, m.in.Jurisdiction, m.s.OpenedOn, p.Mediation.Period)
+	var calendar policy.Status
+	m.s.Deadline, calendar, err = deadlineOn(ctx, m.in.Jurisdiction, m.s.OpenedOn, p.Mediation.Period)
 	if err != nil {
 		return fmt.Errorf("mediation deadline: %w", err)
 	}
@@ -279,6 +280,8 @@ func (m *mediation) open(ctx workflow.Context) error {
 			"court": m.in.Court, "organisation": m.in.Organisation, "mediator": m.in.Mediator,
 			"parties": m.in.Parties, "claim_fen": m.in.ClaimFen, "subject": m.in.Subject,
 			"deadline": m.s.Deadline, "period": p.Mediation.Period, "time_scale": m.in.Clock.Scale,
+			// Counted on a provisional calendar, the deadline may move.
+			"deadline_calendar": calendar,
 		},
 	})
 	return nil
