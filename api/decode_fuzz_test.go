@@ -197,11 +197,14 @@ func FuzzDecodeEnforcementCommands(f *testing.F) {
 	seeds(f, `{"found":true,"findings":[{"asset_kind":"bank_deposit","description":"存款","value_fen":100}]}`,
 		`{"kind":"freeze","asset_kind":"bank_deposit"}`, `{"kind":"detention","days":16}`,
 		`{"amount_fen":100,"paid_on":"2026-11-20"}`, `{"installments":[{"due_on":"2026-12-01","amount_fen":1}]}`,
-		`{"reason":"未发现可供执行财产"}`)
+		`{"reason":"未发现可供执行财产"}`,
+		`{"until":"2027-01-31","reason":"申请执行人同意","agreed_by":["zhang-san"],"on_end":"resume"}`,
+		`{"holds":true,"note":"回访"}`)
 	handlers := []http.Handler{
 		decoderAPI(accept[inquiryInput]), decoderAPI(accept[measureInput]), decoderAPI(accept[measureRefInput]),
 		decoderAPI(accept[enforcementPaymentInput]), decoderAPI(accept[settlementInput]),
 		decoderAPI(accept[terminationInput]), decoderAPI(accept[recheckInput]),
+		decoderAPI(accept[standstillInput]), decoderAPI(accept[followUpInput]),
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
 		for _, h := range handlers {
