@@ -393,31 +393,7 @@ func (e *enforcement) validateSettle(ctx workflow.Context, cmd SettleCommand) er
 	if err := e.checkCourtIn(cmd.Actor, StageEnforcing); err != nil {
 		return err
 	}
-	if len(cmd.Installments) == 0 || len(cmd.Installments) > 120 {
-		return reject(RejectInvalid, "a settlement needs 1 to 120 installments, got %d", len(cmd.Installments))
-	}
-	today := e.s.Journal.today(ctx)
-	var sum int64
-	prev := today
-	for i, in := range cmd.Installments {
-		n := i + 1
-		switch {
-		case in.AmountFen <= 0 || in.AmountFen > maxFen:
-			return reject(RejectInvalid, "installment %d: amount must be a positive amount of fen, got %d", n, in.AmountFen)
-		case in.DueOn.IsZero():
-			return reject(RejectInvalid, "installment %d: due date is required", n)
-		case in.DueOn.After(LatestDate):
-			return reject(RejectInvalid, "%s", checkDate(fmt.Sprintf("installment %d: due date", n), in.DueOn).Error())
-		case !in.DueOn.After(prev):
-			return reject(RejectInvalid, "installment %d: due date %s must be after %s", n, in.DueOn, prev)
-		}
-		sum += in.AmountFen
-		prev = in.DueOn
-	}
-	if sum != e.outstanding() {
-		return reject(RejectInvalid, "the installments sum to %d fen, not the %d fen outstanding", sum, e.outstanding())
-	}
-	return nil
+	return checkSettlement(cmd.Installments, e.s.Journal.today(ctx), e.outstanding())
 }
 
 func (e *enforcement) settle(ctx workflow.Context, cmd SettleCommand) (EnforcementView, error) {

@@ -1163,32 +1163,7 @@ func (p *plan) validateSettlement(ctx workflow.Context, cmd PreEnforcementSettle
 			return reject(RejectInvalid, "the consent of obligee %q is not recorded; every obligee must consent", o)
 		}
 	}
-	if n := len(cmd.Installments); n == 0 || n > maxSettlementInstallments {
-		return reject(RejectInvalid, "a settlement needs 1 to %d installments, got %d", maxSettlementInstallments, n)
-	}
-	prev := p.s.Journal.today(ctx)
-	var sum int64
-	for i, in := range cmd.Installments {
-		n := i + 1
-		switch {
-		case in.AmountFen <= 0 || in.AmountFen > maxFen:
-			return reject(RejectInvalid, "installment %d: amount must be a positive amount of fen, got %d", n, in.AmountFen)
-		case in.DueOn.IsZero():
-			return reject(RejectInvalid, "installment %d: due date is required", n)
-		case in.DueOn.After(LatestDate):
-			return reject(RejectInvalid, "%s", checkDate(fmt.Sprintf("installment %d: due date", n), in.DueOn).Error())
-		case !in.DueOn.After(prev):
-			return reject(RejectInvalid, "installment %d: due date %s must be after %s", n, in.DueOn, prev)
-		}
-		if sum += in.AmountFen; sum > maxFen {
-			return reject(RejectInvalid, "installments exceed the maximum %d fen", int64(maxFen))
-		}
-		prev = in.DueOn
-	}
-	if sum != p.outstanding() {
-		return reject(RejectInvalid, "the installments sum to %d fen, not the %d fen outstanding", sum, p.outstanding())
-	}
-	return nil
+	return checkSettlement(cmd.Installments, p.s.Journal.today(ctx), p.outstanding())
 }
 
 // settleBeforeEnforcement records a pre-enforcement settlement: every

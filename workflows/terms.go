@@ -134,3 +134,36 @@ func ValidateTerms(t Terms, parties []Party, agreedOn policy.Date) error {
 	}
 	return nil
 }
+
+// checkSettlement refuses a settlement's schedule (执行和解, 执前和解) unless
+// it has 1 to maxSettlementInstallments installments of positive amounts,
+// due one after another after today, summing exactly to what is
+// outstanding.
+func checkSettlement(insts []Installment, today policy.Date, outstanding int64) error {
+	if n := len(insts); n == 0 || n > maxSettlementInstallments {
+		return reject(RejectInvalid, "a settlement needs 1 to %d installments, got %d", maxSettlementInstallments, n)
+	}
+	prev := today
+	var sum int64
+	for i, in := range insts {
+		n := i + 1
+		switch {
+		case in.AmountFen <= 0 || in.AmountFen > maxFen:
+			return reject(RejectInvalid, "installment %d: amount must be a positive amount of fen, got %d", n, in.AmountFen)
+		case in.DueOn.IsZero():
+			return reject(RejectInvalid, "installment %d: due date is required", n)
+		case in.DueOn.After(LatestDate):
+			return reject(RejectInvalid, "%s", checkDate(fmt.Sprintf("installment %d: due date", n), in.DueOn).Error())
+		case !in.DueOn.After(prev):
+			return reject(RejectInvalid, "installment %d: due date %s must be after %s", n, in.DueOn, prev)
+		}
+		if sum += in.AmountFen; sum > maxFen {
+			return reject(RejectInvalid, "installments exceed the maximum %d fen", int64(maxFen))
+		}
+		prev = in.DueOn
+	}
+	if sum != outstanding {
+		return reject(RejectInvalid, "the installments sum to %d fen, not the %d fen outstanding", sum, outstanding)
+	}
+	return nil
+}
