@@ -56,6 +56,7 @@ type Case struct {
 	FollowUpsDone           int32
 	SourceCaseID            string
 	NextDeadlineProvisional bool
+	StatsClass              int16
 }
 
 type CaseEvent struct {
