@@ -14,7 +14,7 @@ import (
 
 const ledgerList = `-- name: LedgerList :many
 
-SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from, cases.follow_ups_due, cases.follow_ups_done, cases.source_case_id, cases.next_deadline_provisional, cases.stats_class,
+SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from, cases.follow_ups_due, cases.follow_ups_done, cases.source_case_id, cases.next_deadline_provisional, cases.stats_class, cases.opened_month,
     (status = 'open' AND coalesce(overdue_from < $1::timestamptz, false))::boolean AS overdue
 FROM cases
 WHERE ($2::text IS NULL OR status = $2)
@@ -124,6 +124,7 @@ func (q *Queries) LedgerList(ctx context.Context, arg LedgerListParams) ([]Ledge
 			&i.Case.SourceCaseID,
 			&i.Case.NextDeadlineProvisional,
 			&i.Case.StatsClass,
+			&i.Case.OpenedMonth,
 			&i.Overdue,
 		); err != nil {
 			return nil, err
@@ -139,8 +140,8 @@ func (q *Queries) LedgerList(ctx context.Context, arg LedgerListParams) ([]Ledge
 const ledgerStatistics = `-- name: LedgerStatistics :many
 SELECT
     (CASE $1::text
-        WHEN 'month' THEN to_char(day, 'YYYY-MM')
-        WHEN 'year' THEN to_char(day, 'YYYY')
+        WHEN 'month' THEN to_char(g_month, 'YYYY-MM')
+        WHEN 'year' THEN to_char(g_month, 'YYYY')
         ELSE g
     END)::text AS grp,
     sum(n)::bigint AS disputes,
@@ -165,7 +166,7 @@ FROM (
             WHEN 'process' THEN process
             ELSE ''
         END)::text AS g,
-        (CASE WHEN $1::text IN ('month', 'year') THEN opened_on END)::date AS day,
+        (CASE WHEN $1::text IN ('month', 'year') THEN opened_month END)::date AS g_month,
         stats_class AS cls,
         count(*) AS n,
         count(*) FILTER (WHERE overdue_from < $2::timestamptz) AS od,
@@ -230,11 +231,11 @@ type LedgerStatisticsRow struct {
 // and rounded once, in Go, and an auditor can redo them.
 //
 // It reads each case once and only counts it: the inner query groups the
-// cases by group, day opened (for month and year) and stats_class (every
+// cases by group (opened_month for month and year) and stats_class (every
 // per-case test of the figures, folded into bits when the row was written;
 // see migration 081), counting the overdue ones and summing days to close.
-// The outer query adds those few rows up per figure, and formats months and
-// years once per day rather than once per case.
+// The outer query adds those few rows up per figure and formats months and
+// years once per month rather than once per case.
 func (q *Queries) LedgerStatistics(ctx context.Context, arg LedgerStatisticsParams) ([]LedgerStatisticsRow, error) {
 	rows, err := q.db.Query(ctx, ledgerStatistics,
 		arg.GroupBy,

@@ -57,6 +57,7 @@ type Case struct {
 	SourceCaseID            string
 	NextDeadlineProvisional bool
 	StatsClass              int16
+	OpenedMonth             pgtype.Date
 }
 
 type CaseEvent struct {

@@ -29,3 +29,9 @@ RETURN (
 ALTER TABLE cases ADD COLUMN stats_class smallint NOT NULL
     GENERATED ALWAYS AS (ledger_stats_class(status, resolution, performance, follow_ups_due, follow_ups_done, closed_on)) STORED;
 
+
+-- The first day of the month a case was opened, for the statistics by
+-- month and year: grouping on it costs a date comparison per case, where
+-- to_char per case took most of the query's time.
+ALTER TABLE cases ADD COLUMN opened_month date NOT NULL
+    GENERATED ALWAYS AS (opened_on - (extract(day FROM opened_on)::integer - 1)) STORED;

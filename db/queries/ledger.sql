@@ -33,15 +33,15 @@ LIMIT @row_limit;
 -- and rounded once, in Go, and an auditor can redo them.
 --
 -- It reads each case once and only counts it: the inner query groups the
--- cases by group, day opened (for month and year) and stats_class (every
+-- cases by group (opened_month for month and year) and stats_class (every
 -- per-case test of the figures, folded into bits when the row was written;
 -- see migration 081), counting the overdue ones and summing days to close.
--- The outer query adds those few rows up per figure, and formats months and
--- years once per day rather than once per case.
+-- The outer query adds those few rows up per figure and formats months and
+-- years once per month rather than once per case.
 SELECT
     (CASE @group_by::text
-        WHEN 'month' THEN to_char(day, 'YYYY-MM')
-        WHEN 'year' THEN to_char(day, 'YYYY')
+        WHEN 'month' THEN to_char(g_month, 'YYYY-MM')
+        WHEN 'year' THEN to_char(g_month, 'YYYY')
         ELSE g
     END)::text AS grp,
     sum(n)::bigint AS disputes,
@@ -66,7 +66,7 @@ FROM (
             WHEN 'process' THEN process
             ELSE ''
         END)::text AS g,
-        (CASE WHEN @group_by::text IN ('month', 'year') THEN opened_on END)::date AS day,
+        (CASE WHEN @group_by::text IN ('month', 'year') THEN opened_month END)::date AS g_month,
         stats_class AS cls,
         count(*) AS n,
         count(*) FILTER (WHERE overdue_from < @as_of::timestamptz) AS od,
