@@ -13,7 +13,7 @@ import (
 )
 
 const caseGet = `-- name: CaseGet :one
-SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id, next_deadline_provisional FROM cases WHERE id = $1
+SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id, next_deadline_provisional, stats_class, opened_month FROM cases WHERE id = $1
 `
 
 func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
@@ -53,12 +53,14 @@ func (q *Queries) CaseGet(ctx context.Context, id string) (Case, error) {
 		&i.FollowUpsDone,
 		&i.SourceCaseID,
 		&i.NextDeadlineProvisional,
+		&i.StatsClass,
+		&i.OpenedMonth,
 	)
 	return i, err
 }
 
 const caseListBySource = `-- name: CaseListBySource :many
-SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id, next_deadline_provisional FROM cases WHERE source_case_id = $1 ORDER BY opened_at, id
+SELECT id, case_number, process, workflow_id, court, jurisdiction, organisation, mediator, case_leader, parties, stage, status, outcome, claim_fen, time_scale, real_epoch, case_epoch, opened_on, closed_on, next_deadline_on, next_deadline_at, next_deadline_kind, resolution, performance, last_seq, opened_at, closed_at, updated_at, overdue_from, follow_ups_due, follow_ups_done, source_case_id, next_deadline_provisional, stats_class, opened_month FROM cases WHERE source_case_id = $1 ORDER BY opened_at, id
 `
 
 // CaseListBySource lists the cases opened on a case's title (its
@@ -106,6 +108,8 @@ func (q *Queries) CaseListBySource(ctx context.Context, sourceCaseID string) ([]
 			&i.FollowUpsDone,
 			&i.SourceCaseID,
 			&i.NextDeadlineProvisional,
+			&i.StatsClass,
+			&i.OpenedMonth,
 		); err != nil {
 			return nil, err
 		}

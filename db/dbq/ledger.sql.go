@@ -14,7 +14,7 @@ import (
 
 const ledgerList = `-- name: LedgerList :many
 
-SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from, cases.follow_ups_due, cases.follow_ups_done, cases.source_case_id, cases.next_deadline_provisional,
+SELECT cases.id, cases.case_number, cases.process, cases.workflow_id, cases.court, cases.jurisdiction, cases.organisation, cases.mediator, cases.case_leader, cases.parties, cases.stage, cases.status, cases.outcome, cases.claim_fen, cases.time_scale, cases.real_epoch, cases.case_epoch, cases.opened_on, cases.closed_on, cases.next_deadline_on, cases.next_deadline_at, cases.next_deadline_kind, cases.resolution, cases.performance, cases.last_seq, cases.opened_at, cases.closed_at, cases.updated_at, cases.overdue_from, cases.follow_ups_due, cases.follow_ups_done, cases.source_case_id, cases.next_deadline_provisional, cases.stats_class, cases.opened_month,
     (status = 'open' AND coalesce(overdue_from < $1::timestamptz, false))::boolean AS overdue
 FROM cases
 WHERE ($2::text IS NULL OR status = $2)
@@ -123,6 +123,8 @@ func (q *Queries) LedgerList(ctx context.Context, arg LedgerListParams) ([]Ledge
 			&i.Case.FollowUpsDone,
 			&i.Case.SourceCaseID,
 			&i.Case.NextDeadlineProvisional,
+			&i.Case.StatsClass,
+			&i.Case.OpenedMonth,
 			&i.Overdue,
 		); err != nil {
 			return nil, err
@@ -138,41 +140,53 @@ func (q *Queries) LedgerList(ctx context.Context, arg LedgerListParams) ([]Ledge
 const ledgerStatistics = `-- name: LedgerStatistics :many
 SELECT
     (CASE $1::text
-        WHEN 'court' THEN court
-        WHEN 'mediator' THEN mediator
-        WHEN 'process' THEN process
-        WHEN 'month' THEN to_char(opened_on, 'YYYY-MM')
-        WHEN 'year' THEN to_char(opened_on, 'YYYY')
-        ELSE ''
+        WHEN 'month' THEN to_char(g_month, 'YYYY-MM')
+        WHEN 'year' THEN to_char(g_month, 'YYYY')
+        ELSE g
     END)::text AS grp,
-    count(*) AS disputes,
-    count(*) FILTER (WHERE status = 'open') AS open,
-    count(*) FILTER (WHERE status = 'open' AND overdue_from < $2::timestamptz) AS overdue,
-    count(*) FILTER (WHERE status = 'closed') AS closed,
-    count(*) FILTER (WHERE resolution = 'resolved') AS resolved,
-    count(*) FILTER (WHERE resolution = 'unresolved') AS unresolved,
-    count(*) FILTER (WHERE resolution = '') AS pending,
-    count(*) FILTER (WHERE performance = 'automatic') AS automatic,
-    count(*) FILTER (WHERE performance = 'enforced') AS enforced,
-    count(*) FILTER (WHERE performance = 'defaulted') AS defaulted,
-    count(*) FILTER (WHERE follow_ups_due > 0) AS follow_up_cases,
-    count(*) FILTER (WHERE follow_ups_due > 0 AND follow_ups_done > 0) AS followed_up,
-    count(*) FILTER (WHERE status = 'closed' AND closed_on IS NOT NULL) AS closed_dated,
-    coalesce(sum(closed_on - opened_on) FILTER (WHERE status = 'closed' AND closed_on IS NOT NULL), 0)::bigint AS days_to_close
-FROM cases
-WHERE ($3::text IS NULL OR status = $3)
-  AND (NOT $4::boolean OR (status = 'open' AND overdue_from < $2::timestamptz))
-  AND ($5::text IS NULL OR process = $5)
-  AND ($6::text IS NULL OR court = $6)
-  AND ($7::text IS NULL OR mediator = $7)
-  AND ($8::text IS NULL OR case_leader = $8)
-  AND ($9::text IS NULL
-       OR jurisdiction = $9
-       OR starts_with(jurisdiction, $9 || '-'))
-  AND ($10::text IS NULL OR parties @> ARRAY[$10::text])
-  AND ($11::date IS NULL OR opened_on >= $11)
-  AND ($12::date IS NULL OR opened_on <= $12)
-  AND (NOT $13::boolean OR (status = 'open' AND next_deadline_provisional))
+    sum(n)::bigint AS disputes,
+    coalesce(sum(n) FILTER (WHERE cls & 1 <> 0), 0)::bigint AS open,
+    coalesce(sum(od) FILTER (WHERE cls & 1 <> 0), 0)::bigint AS overdue,
+    coalesce(sum(n) FILTER (WHERE cls & 2 <> 0), 0)::bigint AS closed,
+    coalesce(sum(n) FILTER (WHERE cls & 4 <> 0), 0)::bigint AS resolved,
+    coalesce(sum(n) FILTER (WHERE cls & 8 <> 0), 0)::bigint AS unresolved,
+    coalesce(sum(n) FILTER (WHERE cls & 16 <> 0), 0)::bigint AS pending,
+    coalesce(sum(n) FILTER (WHERE cls & 32 <> 0), 0)::bigint AS automatic,
+    coalesce(sum(n) FILTER (WHERE cls & 64 <> 0), 0)::bigint AS enforced,
+    coalesce(sum(n) FILTER (WHERE cls & 128 <> 0), 0)::bigint AS defaulted,
+    coalesce(sum(n) FILTER (WHERE cls & 256 <> 0), 0)::bigint AS follow_up_cases,
+    coalesce(sum(n) FILTER (WHERE cls & 512 <> 0), 0)::bigint AS followed_up,
+    coalesce(sum(n) FILTER (WHERE cls & 1026 = 1026), 0)::bigint AS closed_dated,
+    coalesce(sum(days) FILTER (WHERE cls & 1026 = 1026), 0)::bigint AS days_to_close
+FROM (
+    SELECT
+        (CASE $1::text
+            WHEN 'court' THEN court
+            WHEN 'mediator' THEN mediator
+            WHEN 'process' THEN process
+            ELSE ''
+        END)::text AS g,
+        (CASE WHEN $1::text IN ('month', 'year') THEN opened_month END)::date AS g_month,
+        stats_class AS cls,
+        count(*) AS n,
+        count(*) FILTER (WHERE overdue_from < $2::timestamptz) AS od,
+        sum(closed_on - opened_on) AS days
+    FROM cases
+    WHERE ($3::text IS NULL OR status = $3)
+      AND (NOT $4::boolean OR (status = 'open' AND overdue_from < $2::timestamptz))
+      AND ($5::text IS NULL OR process = $5)
+      AND ($6::text IS NULL OR court = $6)
+      AND ($7::text IS NULL OR mediator = $7)
+      AND ($8::text IS NULL OR case_leader = $8)
+      AND ($9::text IS NULL
+           OR jurisdiction = $9
+           OR starts_with(jurisdiction, $9 || '-'))
+      AND ($10::text IS NULL OR parties @> ARRAY[$10::text])
+      AND ($11::date IS NULL OR opened_on >= $11)
+      AND ($12::date IS NULL OR opened_on <= $12)
+      AND (NOT $13::boolean OR (status = 'open' AND next_deadline_provisional))
+    GROUP BY 1, 2, 3
+) per_class
 GROUP BY 1
 ORDER BY 1
 `
@@ -215,6 +229,13 @@ type LedgerStatisticsRow struct {
 // mediator, month or year opened, process, or one group for all), with the
 // raw numerators and denominators of every rate, so the rates are computed
 // and rounded once, in Go, and an auditor can redo them.
+//
+// It reads each case once and only counts it: the inner query groups the
+// cases by group (opened_month for month and year) and stats_class (every
+// per-case test of the figures, folded into bits when the row was written;
+// see migration 081), counting the overdue ones and summing days to close.
+// The outer query adds those few rows up per figure and formats months and
+// years once per month rather than once per case.
 func (q *Queries) LedgerStatistics(ctx context.Context, arg LedgerStatisticsParams) ([]LedgerStatisticsRow, error) {
 	rows, err := q.db.Query(ctx, ledgerStatistics,
 		arg.GroupBy,

@@ -56,6 +56,8 @@ type Case struct {
 	FollowUpsDone           int32
 	SourceCaseID            string
 	NextDeadlineProvisional bool
+	StatsClass              int16
+	OpenedMonth             pgtype.Date
 }
 
 type CaseEvent struct {

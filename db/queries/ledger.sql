@@ -31,42 +31,61 @@ LIMIT @row_limit;
 -- mediator, month or year opened, process, or one group for all), with the
 -- raw numerators and denominators of every rate, so the rates are computed
 -- and rounded once, in Go, and an auditor can redo them.
+--
+-- It reads each case once and only counts it: the inner query groups the
+-- cases by group (opened_month for month and year) and stats_class (every
+-- per-case test of the figures, folded into bits when the row was written;
+-- see migration 081), counting the overdue ones and summing days to close.
+-- The outer query adds those few rows up per figure and formats months and
+-- years once per month rather than once per case.
 SELECT
     (CASE @group_by::text
-        WHEN 'court' THEN court
-        WHEN 'mediator' THEN mediator
-        WHEN 'process' THEN process
-        WHEN 'month' THEN to_char(opened_on, 'YYYY-MM')
-        WHEN 'year' THEN to_char(opened_on, 'YYYY')
-        ELSE ''
+        WHEN 'month' THEN to_char(g_month, 'YYYY-MM')
+        WHEN 'year' THEN to_char(g_month, 'YYYY')
+        ELSE g
     END)::text AS grp,
-    count(*) AS disputes,
-    count(*) FILTER (WHERE status = 'open') AS open,
-    count(*) FILTER (WHERE status = 'open' AND overdue_from < @as_of::timestamptz) AS overdue,
-    count(*) FILTER (WHERE status = 'closed') AS closed,
-    count(*) FILTER (WHERE resolution = 'resolved') AS resolved,
-    count(*) FILTER (WHERE resolution = 'unresolved') AS unresolved,
-    count(*) FILTER (WHERE resolution = '') AS pending,
-    count(*) FILTER (WHERE performance = 'automatic') AS automatic,
-    count(*) FILTER (WHERE performance = 'enforced') AS enforced,
-    count(*) FILTER (WHERE performance = 'defaulted') AS defaulted,
-    count(*) FILTER (WHERE follow_ups_due > 0) AS follow_up_cases,
-    count(*) FILTER (WHERE follow_ups_due > 0 AND follow_ups_done > 0) AS followed_up,
-    count(*) FILTER (WHERE status = 'closed' AND closed_on IS NOT NULL) AS closed_dated,
-    coalesce(sum(closed_on - opened_on) FILTER (WHERE status = 'closed' AND closed_on IS NOT NULL), 0)::bigint AS days_to_close
-FROM cases
-WHERE (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status))
-  AND (NOT @overdue_only::boolean OR (status = 'open' AND overdue_from < @as_of::timestamptz))
-  AND (sqlc.narg(process)::text IS NULL OR process = sqlc.narg(process))
-  AND (sqlc.narg(court)::text IS NULL OR court = sqlc.narg(court))
-  AND (sqlc.narg(mediator)::text IS NULL OR mediator = sqlc.narg(mediator))
-  AND (sqlc.narg(case_leader)::text IS NULL OR case_leader = sqlc.narg(case_leader))
-  AND (sqlc.narg(jurisdiction)::text IS NULL
-       OR jurisdiction = sqlc.narg(jurisdiction)
-       OR starts_with(jurisdiction, sqlc.narg(jurisdiction) || '-'))
-  AND (sqlc.narg(party)::text IS NULL OR parties @> ARRAY[sqlc.narg(party)::text])
-  AND (sqlc.narg(opened_from)::date IS NULL OR opened_on >= sqlc.narg(opened_from))
-  AND (sqlc.narg(opened_to)::date IS NULL OR opened_on <= sqlc.narg(opened_to))
-  AND (NOT @provisional_only::boolean OR (status = 'open' AND next_deadline_provisional))
+    sum(n)::bigint AS disputes,
+    coalesce(sum(n) FILTER (WHERE cls & 1 <> 0), 0)::bigint AS open,
+    coalesce(sum(od) FILTER (WHERE cls & 1 <> 0), 0)::bigint AS overdue,
+    coalesce(sum(n) FILTER (WHERE cls & 2 <> 0), 0)::bigint AS closed,
+    coalesce(sum(n) FILTER (WHERE cls & 4 <> 0), 0)::bigint AS resolved,
+    coalesce(sum(n) FILTER (WHERE cls & 8 <> 0), 0)::bigint AS unresolved,
+    coalesce(sum(n) FILTER (WHERE cls & 16 <> 0), 0)::bigint AS pending,
+    coalesce(sum(n) FILTER (WHERE cls & 32 <> 0), 0)::bigint AS automatic,
+    coalesce(sum(n) FILTER (WHERE cls & 64 <> 0), 0)::bigint AS enforced,
+    coalesce(sum(n) FILTER (WHERE cls & 128 <> 0), 0)::bigint AS defaulted,
+    coalesce(sum(n) FILTER (WHERE cls & 256 <> 0), 0)::bigint AS follow_up_cases,
+    coalesce(sum(n) FILTER (WHERE cls & 512 <> 0), 0)::bigint AS followed_up,
+    coalesce(sum(n) FILTER (WHERE cls & 1026 = 1026), 0)::bigint AS closed_dated,
+    coalesce(sum(days) FILTER (WHERE cls & 1026 = 1026), 0)::bigint AS days_to_close
+FROM (
+    SELECT
+        (CASE @group_by::text
+            WHEN 'court' THEN court
+            WHEN 'mediator' THEN mediator
+            WHEN 'process' THEN process
+            ELSE ''
+        END)::text AS g,
+        (CASE WHEN @group_by::text IN ('month', 'year') THEN opened_month END)::date AS g_month,
+        stats_class AS cls,
+        count(*) AS n,
+        count(*) FILTER (WHERE overdue_from < @as_of::timestamptz) AS od,
+        sum(closed_on - opened_on) AS days
+    FROM cases
+    WHERE (sqlc.narg(status)::text IS NULL OR status = sqlc.narg(status))
+      AND (NOT @overdue_only::boolean OR (status = 'open' AND overdue_from < @as_of::timestamptz))
+      AND (sqlc.narg(process)::text IS NULL OR process = sqlc.narg(process))
+      AND (sqlc.narg(court)::text IS NULL OR court = sqlc.narg(court))
+      AND (sqlc.narg(mediator)::text IS NULL OR mediator = sqlc.narg(mediator))
+      AND (sqlc.narg(case_leader)::text IS NULL OR case_leader = sqlc.narg(case_leader))
+      AND (sqlc.narg(jurisdiction)::text IS NULL
+           OR jurisdiction = sqlc.narg(jurisdiction)
+           OR starts_with(jurisdiction, sqlc.narg(jurisdiction) || '-'))
+      AND (sqlc.narg(party)::text IS NULL OR parties @> ARRAY[sqlc.narg(party)::text])
+      AND (sqlc.narg(opened_from)::date IS NULL OR opened_on >= sqlc.narg(opened_from))
+      AND (sqlc.narg(opened_to)::date IS NULL OR opened_on <= sqlc.narg(opened_to))
+      AND (NOT @provisional_only::boolean OR (status = 'open' AND next_deadline_provisional))
+    GROUP BY 1, 2, 3
+) per_class
 GROUP BY 1
 ORDER BY 1;
