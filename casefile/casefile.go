@@ -110,6 +110,10 @@ type Deadline struct {
 	// MayMove is set on a deadline counted on a provisional calendar: when
 	// the year's arrangement is published, its day may change.
 	MayMove bool `json:"may_move,omitempty"`
+	// Recounted is set when the case re-counted its deadlines after a
+	// calendar publication: Calendar is then as the calendars in force
+	// say, and the read model stops keeping an earlier provisional mark.
+	Recounted bool `json:"recounted,omitempty"`
 }
 
 // Summary is the ledger's view of a case after its latest step.

@@ -137,6 +137,7 @@ func recordSteps(ctx context.Context, q *dbq.Queries, key audit.Key, sum *casefi
 	if d := sum.NextDeadline; d != nil {
 		p.NextDeadlineOn, p.NextDeadlineAt, p.NextDeadlineKind = pgDate(d.On), timePtr(d.At), d.Kind
 		p.NextDeadlineProvisional = d.Calendar == policy.Provisional
+		p.NextDeadlineRecounted = d.Recounted
 	}
 	if _, err := q.CaseUpsert(ctx, p); err != nil {
 		return fmt.Errorf("record steps: case summary: %w", err)

@@ -547,7 +547,50 @@ func (p *plan) registerHandlers(ctx workflow.Context) error {
 		command{UpdateRecordPayment, p.recordPayment, p.validatePayment},
 		command{UpdateUrge, p.urge, p.validateUrge},
 		command{UpdateSettleBeforeEnforcement, p.settleBeforeEnforcement, p.validateSettlement},
+		command{UpdateRearmDeadlines, p.rearm, func(_ workflow.Context, cmd RearmCommand) error { return validateRearm(cmd) }},
 	)
+}
+
+// rearm counts the open installments' grace periods and late-recording
+// windows again after a publication; the due dates are agreed and stay.
+func (p *plan) rearm(ctx workflow.Context, cmd RearmCommand) (RearmResult, error) {
+	if p.s.Stage != PlanPerforming {
+		return RearmResult{Version: p.s.Journal.Rearmed}, nil
+	}
+	res, seq, err := rearmDeadlines(ctx, &p.s.Journal, p.in.Jurisdiction, cmd, p.counted, p.changed)
+	if err != nil || seq == 0 {
+		return res, err
+	}
+	return res, p.s.Journal.awaitRecorded(ctx, seq)
+}
+
+// counted lists each open installment's counted days: the end of its grace
+// period from its due date, and the end of the late-recording window after
+// that.
+func (p *plan) counted() []counted {
+	pol := p.s.Policy.Performance
+	var out []counted
+	for i := range p.s.Lines {
+		l := &p.s.Lines[i]
+		if l.outstanding() == 0 || l.Defaulted || l.SupersededFen > 0 {
+			continue
+		}
+		ref := fmt.Sprintf("installment %d", l.No)
+		var chain []policy.Period
+		if !pol.Grace.IsZero() {
+			chain = append(chain, pol.Grace)
+			out = append(out, counted{kind: "grace_period", ref: ref, from: l.DueOn, periods: slices.Clone(chain),
+				get: func() policy.Date { return l.GraceEndsOn },
+				set: func(on policy.Date, st policy.Status) { l.GraceEndsOn, l.Provisional = on, st == policy.Provisional }})
+		}
+		if w := pol.LateRecording; !w.IsZero() && !l.DefaultsOn.IsZero() {
+			chain = append(chain, w)
+			out = append(out, counted{kind: "late_recording", ref: ref, from: l.DueOn, periods: chain,
+				get: func() policy.Date { return l.DefaultsOn },
+				set: func(on policy.Date, st policy.Status) { l.DefaultsOn, l.Provisional = on, l.Provisional || st == policy.Provisional }})
+		}
+	}
+	return out
 }
 
 // checkOpen refuses commands once the plan has closed, while it is still

@@ -41,6 +41,7 @@ type planHarness struct {
 	channel       func(id int64) error
 	attempts      map[int64]int
 	undeliverable []activities.UndeliverableInput
+	policies      *activities.Policies
 }
 
 func newPlanHarness(t *testing.T, start time.Time) *planHarness {
@@ -52,12 +53,21 @@ func newPlanHarness(t *testing.T, start time.Time) *planHarness {
 
 // newPlanHarnessWith is newPlanHarness with the policies of reg.
 func newPlanHarnessWith(t *testing.T, start time.Time, reg *policy.Registry) *planHarness {
+	return newPlanHarnessPolicies(t, start, reg, nil)
+}
+
+// newPlanHarnessPolicies is newPlanHarnessWith answering policy lookups
+// with pa (nil: reg's).
+func newPlanHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry, pa *activities.Policies) *planHarness {
 	t.Helper()
 	var ts testsuite.WorkflowTestSuite
-	h := &planHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start}
+	h := &planHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, policies: pa}
 	h.env.SetStartTime(start)
 	h.env.RegisterWorkflow(NoticeDelivery)
-	h.env.RegisterActivity(&activities.Policies{Registry: reg})
+	if h.policies == nil {
+		h.policies = &activities.Policies{Registry: reg}
+	}
+	h.env.RegisterActivity(h.policies)
 	rec := &activities.Recorder{}
 	h.env.RegisterActivity(rec)
 	h.env.OnActivity(rec.RecordSteps, mock.Anything, mock.Anything).Return(

@@ -24,6 +24,9 @@ type journal struct {
 	Seq     int              `json:"seq"`     // last step numbered
 	Flushed int              `json:"flushed"` // last step recorded
 	Pending []casefile.Event `json:"pending,omitempty"`
+	// Rearmed is the last calendars' version the stream's deadlines were
+	// re-counted with (rearmDeadlines); 0 when none was.
+	Rearmed int64 `json:"rearmed,omitempty"`
 	// flushing is set while a flush runs (see settle); never carried.
 	flushing bool
 }
@@ -80,6 +83,13 @@ func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
 	batch := j.Pending
 	if sum != nil {
 		sum.LastSeq = batch[len(batch)-1].Seq
+		if d := sum.NextDeadline; d != nil && j.Rearmed > 0 {
+			// Counted again since a publication: the read model takes
+			// its calendar status as it is now.
+			next := *d
+			next.Recounted = true
+			sum.NextDeadline = &next
+		}
 	}
 	ctx = workflow.WithActivityOptions(ctx, recordOptions)
 	var rec *activities.Recorder

@@ -308,7 +308,50 @@ func (m *mediation) registerHandlers(ctx workflow.Context) error {
 		command{UpdateDecideConfirmation, m.decideConfirmation, m.validateDecide},
 		command{UpdateRecordFollowUp, m.recordFollowUp, m.validateFollowUp},
 		command{UpdateApplyCertificate, m.applyCertificate, m.validateCertificate},
+		command{UpdateRearmDeadlines, m.rearm, func(_ workflow.Context, cmd RearmCommand) error { return validateRearm(cmd) }},
 	)
+}
+
+// rearm counts the case's pending deadlines again after a publication.
+func (m *mediation) rearm(ctx workflow.Context, cmd RearmCommand) (RearmResult, error) {
+	res, seq, err := rearmDeadlines(ctx, &m.s.Journal, m.in.Jurisdiction, cmd, m.counted, func() { m.rev++ })
+	if err != nil || seq == 0 {
+		return res, err
+	}
+	return res, m.s.Journal.awaitRecorded(ctx, seq)
+}
+
+// counted lists the case's pending deadlines a calendar counts, with how
+// each was counted: the mediation period and its extensions from the day
+// the case opened, the confirmation window from the agreement, the
+// decision period and its extensions from the acceptance, the follow-up
+// visits from the closing day.
+func (m *mediation) counted() []counted {
+	pol, c := m.s.Policy, m.s.Confirmation
+	switch m.s.Stage {
+	case StageMediating:
+		if m.s.Deadline.IsZero() {
+			return nil
+		}
+		get, set := keep(&m.s.Deadline)
+		return []counted{{kind: "mediation", from: m.s.OpenedOn,
+			periods: repeat(pol.Mediation.Period, pol.Mediation.Extension, m.s.ExtensionsUsed), get: get, set: set}}
+	case StageAgreementReached:
+		if c != nil && m.s.Agreement != nil && !c.ApplyBy.IsZero() {
+			get, set := keep(&c.ApplyBy)
+			return []counted{{kind: "confirmation_application", from: m.s.Agreement.AgreedOn,
+				periods: []policy.Period{pol.Confirmation.ApplyWithin}, get: get, set: set}}
+		}
+	case StageConfirmationReview:
+		if c != nil && !c.DecisionOverdue && !c.AcceptedOn.IsZero() {
+			get, set := keep(&c.DecideBy)
+			return []counted{{kind: "confirmation_decision", from: c.AcceptedOn,
+				periods: repeat(pol.Confirmation.DecideWithin, pol.Confirmation.DecisionExtension, c.Extensions), get: get, set: set}}
+		}
+	case StagePerformed, StagePlainContract:
+		return followUpsCounted(m.s.FollowUps, m.s.ClosedOn, pol.FollowUps)
+	}
+	return nil
 }
 
 // checkOpen refuses any command once mediation has ended or its period has

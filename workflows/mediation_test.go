@@ -49,11 +49,17 @@ func newHarness(t *testing.T, start time.Time) *harness {
 	t.Helper()
 	reg, err := policy.Default()
 	require.NoError(t, err)
+	return newHarnessWith(t, start, &activities.Policies{Registry: reg})
+}
+
+// newHarnessWith is newHarness answering policy lookups with pa.
+func newHarnessWith(t *testing.T, start time.Time, pa *activities.Policies) *harness {
+	t.Helper()
 	var ts testsuite.WorkflowTestSuite
 	h := &harness{t: t, env: ts.NewTestWorkflowEnvironment(), start: start}
 	h.env.SetStartTime(start)
 	h.env.RegisterWorkflow(NoticeDelivery)
-	h.env.RegisterActivity(&activities.Policies{Registry: reg})
+	h.env.RegisterActivity(pa)
 	rec := &activities.Recorder{}
 	h.env.RegisterActivity(rec)
 	// The performance plan is its own workflow with its own tests; here it

@@ -181,6 +181,7 @@ ON CONFLICT (id) DO UPDATE SET
     next_deadline_provisional = CASE
         WHEN cases.next_deadline_on IS NOT DISTINCT FROM excluded.next_deadline_on
          AND cases.next_deadline_kind = excluded.next_deadline_kind
+         AND NOT $32::boolean
         THEN cases.next_deadline_provisional OR excluded.next_deadline_provisional
         ELSE excluded.next_deadline_provisional
     END,
@@ -226,6 +227,7 @@ type CaseUpsertParams struct {
 	LastSeq                 int32
 	OpenedAt                time.Time
 	ClosedAt                *time.Time
+	NextDeadlineRecounted   bool
 }
 
 // CaseUpsert writes the projection only when it is newer than the stored one,
@@ -263,6 +265,7 @@ func (q *Queries) CaseUpsert(ctx context.Context, arg CaseUpsertParams) (int64, 
 		arg.LastSeq,
 		arg.OpenedAt,
 		arg.ClosedAt,
+		arg.NextDeadlineRecounted,
 	)
 	if err != nil {
 		return 0, err

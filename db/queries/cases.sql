@@ -35,6 +35,7 @@ ON CONFLICT (id) DO UPDATE SET
     next_deadline_provisional = CASE
         WHEN cases.next_deadline_on IS NOT DISTINCT FROM excluded.next_deadline_on
          AND cases.next_deadline_kind = excluded.next_deadline_kind
+         AND NOT @next_deadline_recounted::boolean
         THEN cases.next_deadline_provisional OR excluded.next_deadline_provisional
         ELSE excluded.next_deadline_provisional
     END,

@@ -1,0 +1,194 @@
+package workflows
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/testsuite"
+
+	"github.com/casework/casework/activities"
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/policy"
+)
+
+// published is the calendars table as the worker reads it: nothing, until
+// the test publishes a year.
+type published struct {
+	mu      sync.Mutex
+	version int64
+	years   []policy.CalendarYear
+}
+
+func (p *published) CalendarVersion(context.Context) (int64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return p.version, nil
+}
+
+func (p *published) CalendarsInForce(context.Context) ([]policy.CalendarYear, int64, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return slices.Clone(p.years), p.version, nil
+}
+
+func (p *published) publish(y policy.CalendarYear) int64 {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.years = append(p.years, y)
+	p.version++
+	return p.version
+}
+
+// fixture2027 is a test arrangement for 2027, not the State Council's: the
+// statutory days by rule, with New Year's break running to Monday 4
+// January, so a deadline counted to that Monday moves to Tuesday 5th.
+func fixture2027() policy.CalendarYear {
+	days := policy.StatutoryHolidays(2027)
+	for _, d := range []int{2, 3, 4} {
+		days = append(days, policy.Holiday{Date: policy.NewDate(2027, 1, d), Name: "元旦"})
+	}
+	slices.SortFunc(days, func(a, b policy.Holiday) int { return a.Date.Compare(b.Date) })
+	return policy.CalendarYear{Jurisdiction: "CN", Year: 2027, Source: "test fixture (not a State Council notice)", Holidays: days}
+}
+
+func livePolicies(t *testing.T) (*activities.Policies, *published) {
+	t.Helper()
+	reg, err := policy.Default()
+	require.NoError(t, err)
+	pub := &published{}
+	return &activities.Policies{Registry: reg, Calendars: &policy.Live{Base: reg, Published: pub}}, pub
+}
+
+func (h *harness) rearm(d time.Duration, cmd RearmCommand, out *RearmResult, errOut *error) {
+	h.updates++
+	id := fmt.Sprintf("rearm-%d", h.updates)
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(UpdateRearmDeadlines, id, &testsuite.TestUpdateCallback{
+			OnAccept: func() {},
+			OnReject: func(err error) { *errOut = err },
+			OnComplete: func(v any, err error) {
+				if err != nil {
+					*errOut = err
+					return
+				}
+				*out = v.(RearmResult)
+			},
+		}, cmd)
+	}, d)
+}
+
+// TestRearmMovesTheMediationDeadline is the case: a mediation
+// delegated on 2026-12-02 counts its 30 days to Monday 2027-01-04 on the
+// provisional 2027 calendar. An arrangement publishing that Monday as a
+// day off moves the deadline to Tuesday with one deadline_moved step; the
+// same publication again changes nothing; the deadline passes on the new
+// day, not the old.
+func TestRearmMovesTheMediationDeadline(t *testing.T) {
+	pa, pub := livePolicies(t)
+	h := newHarnessWith(t, time.Date(2026, 12, 2, 9, 0, 0, 0, policy.CST), pa)
+	admin := casefile.Actor{Subject: "admin-zhou", Role: casefile.RoleCourtAdmin}
+	var first, again, early RearmResult
+	var firstErr, againErr, earlyErr, refusedErr error
+	// Before the worker has read the publication, the case refuses to
+	// re-arm and nothing changes.
+	h.rearm(time.Hour, RearmCommand{Version: 1, Jurisdiction: "CN", Year: 2027, Actor: admin}, &early, &earlyErr)
+	h.env.RegisterDelayedCallback(func() { pub.publish(fixture2027()) }, 2*time.Hour)
+	h.rearm(3*time.Hour, RearmCommand{Version: 1, Jurisdiction: "CN", Year: 2027, Actor: admin}, &first, &firstErr)
+	h.rearm(4*time.Hour, RearmCommand{Version: 1, Jurisdiction: "CN", Year: 2027, Actor: admin}, &again, &againErr)
+	var none RearmResult
+	h.rearm(5*time.Hour, RearmCommand{Jurisdiction: "CN", Year: 2027, Actor: admin}, &none, &refusedErr)
+	res := h.run()
+
+	require.ErrorContains(t, earlyErr, "not yet in force")
+	require.NoError(t, firstErr)
+	require.True(t, first.Applied)
+	require.Equal(t, []DeadlineMove{{Kind: "mediation", From: policy.NewDate(2027, 1, 4), To: policy.NewDate(2027, 1, 5)}}, first.Moved)
+	require.NoError(t, againErr)
+	require.False(t, again.Applied, "the same version again changes nothing")
+	require.Empty(t, again.Moved)
+	require.ErrorContains(t, refusedErr, "version")
+
+	require.Equal(t, StageReturnedForLitigation, res.Stage)
+	moved := 0
+	for _, e := range h.events {
+		if e.Kind == "deadline_moved" {
+			moved++
+			require.Equal(t, ReasonCalendarPublished, e.ReasonCode)
+			require.Equal(t, admin, e.Actor)
+		}
+		if e.Kind == "mediation_deadline_passed" {
+			require.True(t, policy.NewDate(2027, 1, 5).End().Equal(e.CaseAt), "the deadline passes at the end of the new day")
+		}
+	}
+	require.Equal(t, 1, moved, "one deadline_moved step")
+	require.Contains(t, h.kinds(), "mediation_deadline_passed")
+}
+
+// TestRearmNothingToMove: an official year, or a deadline the arrangement
+// leaves where it was, records that the deadlines were counted again and
+// moves nothing.
+func TestRearmNothingToMove(t *testing.T) {
+	pa, pub := livePolicies(t)
+	// Opened 2026-12-10: 30 days end on Saturday 2027-01-09, moved to
+	// Monday 11th by the weekend; the fixture changes nothing there.
+	h := newHarnessWith(t, time.Date(2026, 12, 10, 9, 0, 0, 0, policy.CST), pa)
+	h.env.RegisterDelayedCallback(func() { pub.publish(fixture2027()) }, time.Hour)
+	var got RearmResult
+	var err error
+	h.rearm(2*time.Hour, RearmCommand{Version: 1, Jurisdiction: "CN", Year: 2027, Actor: casefile.System}, &got, &err)
+	h.runUntil(3 * time.Hour)
+	require.NoError(t, err)
+	require.True(t, got.Applied)
+	require.Equal(t, 1, got.Counted)
+	require.Empty(t, got.Moved)
+	require.Contains(t, h.kinds(), "deadlines_recounted")
+	require.NotContains(t, h.kinds(), "deadline_moved")
+	require.True(t, h.summary.NextDeadline.Recounted, "the read model takes the new calendar status")
+	require.Equal(t, policy.NewDate(2027, 1, 11), h.summary.NextDeadline.On)
+}
+
+// TestRearmMovesAGracePeriod: an installment due 2026-12-25 has its 7-day
+// grace period counted to Monday 2027-01-04 (New Year's Day by rule and
+// the weekend) and its late-recording window to Thursday 7th. The fixture
+// makes that Monday a day off: both move a day, each with its own step,
+// and the default is decided at the end of the new last day.
+func TestRearmMovesAGracePeriod(t *testing.T) {
+	pa, pub := livePolicies(t)
+	h := newPlanHarnessPolicies(t, time.Date(2026, 12, 1, 9, 0, 0, 0, policy.CST), pa.Registry, pa)
+	h.env.RegisterDelayedCallback(func() { pub.publish(fixture2027()) }, time.Hour)
+	var got RearmResult
+	var gotErr error
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(UpdateRearmDeadlines, "rearm-1", &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(err error) { gotErr = err },
+			OnComplete: func(v any, err error) {
+				gotErr = err
+				if err == nil {
+					got = v.(RearmResult)
+				}
+			},
+		}, RearmCommand{Version: 1, Jurisdiction: "CN", Year: 2027, Actor: casefile.System})
+	}, 2*time.Hour)
+	res := h.run(Installment{DueOn: policy.NewDate(2026, 12, 25), AmountFen: 100_000})
+
+	require.NoError(t, gotErr)
+	require.Equal(t, []DeadlineMove{
+		{Kind: "grace_period", Ref: "installment 1", From: policy.NewDate(2027, 1, 4), To: policy.NewDate(2027, 1, 5)},
+		{Kind: "late_recording", Ref: "installment 1", From: policy.NewDate(2027, 1, 7), To: policy.NewDate(2027, 1, 8)},
+	}, got.Moved)
+	require.Equal(t, PlanDefaulted, res.Outcome)
+	n := 0
+	for _, e := range h.events {
+		if e.Kind == "deadline_moved" {
+			n++
+		}
+	}
+	require.Equal(t, 2, n)
+	require.True(t, policy.NewDate(2027, 1, 8).End().Equal(h.event("installment_defaulted").CaseAt),
+		"defaulted at %s", h.event("installment_defaulted").CaseAt)
+}
