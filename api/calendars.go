@@ -9,18 +9,22 @@ import (
 	"sync"
 
 	"github.com/danielgtaylor/huma/v2"
+	"go.temporal.io/api/serviceerror"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
 )
 
 // Holiday calendars are data: a court administrator publishes a year's
 // arrangement (the State Council's notice for the nation, an autonomous
 // area's festival days for its own jurisdiction) and from then on every new
-// deadline lookup counts with it. Deadlines computed before stay as they
-// were; the ledger's provisional filter lists those still counted without
-// their year's arrangement.
+// deadline lookup counts with it. The publication is then sent to every
+// open case of the jurisdiction and its subdivisions (the CalendarRearm
+// workflow), which counts its pending deadlines again and moves the ones
+// whose day changed, each with a deadline_moved step; GET
+// /calendars/rearms/{version} reports how far that has come.
 
 var courtAdmins = []casefile.Role{casefile.RoleCourtAdmin}
 
@@ -67,6 +71,15 @@ type CalendarPublication struct {
 	// the arrangement was in force; publishing does not move it (the
 	// ledger's provisional filter lists them).
 	ProvisionalCases int64 `json:"provisional_cases"`
+	// Rearm is the re-arm of the open cases this publication started (or,
+	// publishing the same arrangement again, the one it started before).
+	Rearm RearmBody `json:"rearm"`
+}
+
+// RearmBody is how far sending a publication to the open cases has come.
+type RearmBody struct {
+	WorkflowID string `json:"workflow_id"`
+	db.RearmProgress
 }
 
 type publishCalendarOutput struct {
@@ -122,6 +135,12 @@ func (s *Server) registerCalendars(api huma.API) {
 	op.Errors = append(op.Errors, http.StatusConflict, http.StatusUnprocessableEntity)
 	huma.Register(api, op, s.publishCalendar)
 
+	op = operation("get-calendar-rearm", http.MethodGet, "/calendars/rearms/{version}",
+		"Read how far re-arming the open cases after a publication has come: cases sent it, deadlines counted again and moved, cases closed meanwhile, done",
+		access{Roles: append(slices.Clone(everyone), casefile.RoleCourtAdmin)})
+	op.Errors = append(op.Errors, http.StatusNotFound)
+	huma.Register(api, op, s.getRearm)
+
 	op = operation("get-calendar", http.MethodGet, "/calendars/{jurisdiction}/{year}",
 		"Read how a jurisdiction's year is counted: official or provisional, its statutory days, the arrangement in force (holidays and make-up working days) and published revisions",
 		access{Roles: append(slices.Clone(everyone), casefile.RoleCourtAdmin)})
@@ -163,7 +182,59 @@ func (s *Server) publishCalendar(ctx context.Context, in *publishCalendarInput) 
 		s.Log.InfoContext(ctx, "calendar published", "jurisdiction", y.Jurisdiction, "year", y.Year,
 			"version", pub.Version, "revision", pub.Revision, "by", p.Subject, "source", y.Source)
 	}
-	return &publishCalendarOutput{Status: status, Body: CalendarPublication{PublishedCalendar: pub, Created: created, ProvisionalCases: n}}, nil
+	// The same arrangement again starts the re-arm that an outage may
+	// have kept from starting the first time; a re-arm already started
+	// (or finished) is the one answered.
+	rearm, err := s.startRearm(ctx, workflows.RearmCommand{Version: pub.Version, Jurisdiction: y.Jurisdiction, Year: y.Year, Actor: p.Actor()})
+	if err != nil {
+		if _, down := dependencyDown(err); down || errors.Is(err, context.DeadlineExceeded) {
+			return nil, unavailableError("the calendar is published (version " + strconv.FormatInt(pub.Version, 10) +
+				"), but re-arming the open cases could not be started; publish the same arrangement again to start it")
+		}
+		return nil, s.problem(ctx, "start re-arming the open cases", err)
+	}
+	return &publishCalendarOutput{Status: status, Body: CalendarPublication{PublishedCalendar: pub, Created: created, ProvisionalCases: n, Rearm: rearm}}, nil
+}
+
+// startRearm starts the re-arm of a publication's version, or finds it.
+func (s *Server) startRearm(ctx context.Context, cmd workflows.RearmCommand) (RearmBody, error) {
+	id, err := workflows.StartCalendarRearm(ctx, s.Temporal, cmd)
+	body := RearmBody{WorkflowID: id, RearmProgress: db.RearmProgress{Version: cmd.Version, Jurisdiction: cmd.Jurisdiction, Year: cmd.Year}}
+	if err != nil {
+		return body, err
+	}
+	if p, err := s.Store.Rearm(ctx, cmd.Version); err == nil {
+		body.RearmProgress = p
+	}
+	return body, nil
+}
+
+type getRearmInput struct {
+	Version int64 `path:"version" minimum:"1"`
+}
+
+type getRearmOutput struct {
+	Body RearmBody
+}
+
+func (s *Server) getRearm(ctx context.Context, in *getRearmInput) (*getRearmOutput, error) {
+	id := workflows.CalendarRearmWorkflowID(in.Version)
+	p, err := s.Store.Rearm(ctx, in.Version)
+	if errors.Is(err, db.ErrNotFound) {
+		// Started, but no page done yet: the workflow says so.
+		if _, derr := s.Temporal.DescribeWorkflowExecution(ctx, id, ""); derr != nil {
+			var nf *serviceerror.NotFound
+			if errors.As(derr, &nf) {
+				return nil, huma.Error404NotFound("no re-arm for calendars version " + strconv.FormatInt(in.Version, 10))
+			}
+			return nil, s.problem(ctx, "read the re-arm", derr)
+		}
+		return &getRearmOutput{Body: RearmBody{WorkflowID: id, RearmProgress: db.RearmProgress{Version: in.Version}}}, nil
+	}
+	if err != nil {
+		return nil, s.problem(ctx, "read the re-arm", err)
+	}
+	return &getRearmOutput{Body: RearmBody{WorkflowID: id, RearmProgress: p}}, nil
 }
 
 // inForce holds one policy.Live per base registry and store, so the API,

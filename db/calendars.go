@@ -165,3 +165,73 @@ func (s *Store) ProvisionalCases(ctx context.Context, jurisdiction string, year 
 	}
 	return n, nil
 }
+
+// RearmTarget is one open case a publication is sent to: its workflow and
+// the plans it has still performing.
+type RearmTarget struct {
+	CaseID     string   `json:"case_id"`
+	WorkflowID string   `json:"workflow_id"`
+	Plans      []string `json:"plans,omitempty"`
+}
+
+// RearmCandidates pages through the open cases of jurisdiction and its
+// subdivisions after the case ID after, at most max.
+func (s *Store) RearmCandidates(ctx context.Context, jurisdiction, after string, max int) ([]RearmTarget, error) {
+	rows, err := dbq.New(s.pool).CalendarRearmCandidates(ctx, dbq.CalendarRearmCandidatesParams{
+		After: after, Jurisdiction: jurisdiction, Max: int32(max)})
+	if err != nil {
+		return nil, fmt.Errorf("re-arm candidates %s after %q: %w", jurisdiction, after, err)
+	}
+	out := make([]RearmTarget, len(rows))
+	for i, r := range rows {
+		out[i] = RearmTarget{CaseID: r.ID, WorkflowID: r.WorkflowID, Plans: r.Plans}
+	}
+	return out, nil
+}
+
+// RearmProgress is how far re-arming the open cases after one publication
+// has come.
+type RearmProgress struct {
+	Version      int64  `json:"version"`
+	Jurisdiction string `json:"jurisdiction"`
+	Year         int    `json:"year"`
+	// Cases counts the case and plan workflows the publication was sent
+	// to; Recounted those that counted a pending deadline again;
+	// MovedCases those where one moved, Moved the deadlines moved; Closed
+	// those that had closed meanwhile; Failed those that refused it or
+	// failed after every retry.
+	Cases      int    `json:"cases"`
+	Recounted  int    `json:"recounted"`
+	MovedCases int    `json:"moved_cases"`
+	Moved      int    `json:"moved"`
+	Closed     int    `json:"closed"`
+	Failed     int    `json:"failed"`
+	Cursor     string `json:"cursor"`
+	Done       bool   `json:"done"`
+}
+
+// SaveRearm records a re-arm's progress.
+func (s *Store) SaveRearm(ctx context.Context, p RearmProgress) error {
+	err := dbq.New(s.pool).CalendarRearmSave(ctx, dbq.CalendarRearmSaveParams{
+		Version: p.Version, Jurisdiction: p.Jurisdiction, Year: int32(p.Year), Cases: int32(p.Cases),
+		Recounted: int32(p.Recounted), MovedCases: int32(p.MovedCases), Moved: int32(p.Moved),
+		Closed: int32(p.Closed), Failed: int32(p.Failed), Cursor: p.Cursor, Done: p.Done})
+	if err != nil {
+		return fmt.Errorf("save re-arm %d: %w", p.Version, err)
+	}
+	return nil
+}
+
+// Rearm returns a re-arm's progress; ErrNotFound before its first page.
+func (s *Store) Rearm(ctx context.Context, version int64) (RearmProgress, error) {
+	r, err := dbq.New(s.pool).CalendarRearmGet(ctx, version)
+	if errors.Is(err, pgx.ErrNoRows) {
+		return RearmProgress{}, ErrNotFound
+	}
+	if err != nil {
+		return RearmProgress{}, fmt.Errorf("re-arm %d: %w", version, err)
+	}
+	return RearmProgress{Version: r.Version, Jurisdiction: r.Jurisdiction, Year: int(r.Year), Cases: int(r.Cases),
+		Recounted: int(r.Recounted), MovedCases: int(r.MovedCases), Moved: int(r.Moved), Closed: int(r.Closed),
+		Failed: int(r.Failed), Cursor: r.Cursor, Done: r.Done}, nil
+}

@@ -97,7 +97,7 @@ func TestStatisticsMatchReference(t *testing.T) {
 			fmt.Sprintf("case-%05d", i), fmt.Sprintf("n-%d", i), pick("mediation", "enforcement", "wage", "boundary"),
 			fmt.Sprintf("wf-%d", i), fmt.Sprintf("court-%d", r.IntN(6)), juris, "", pick("", "m-1", "m-2", "m-3"),
 			pick("", "", "leader-1"), []string{fmt.Sprintf("party-%d", r.IntN(40))}, "stage", status, "",
-			int64(i), int64(pick("1", "60")[0]-'0'), now.Add(-time.Hour), now.Add(-time.Hour), opened.Start(), closedOn,
+			int64(i), int64(pick("1", "60")[0] - '0'), now.Add(-time.Hour), now.Add(-time.Hour), opened.Start(), closedOn,
 			deadlineAt, pick("resolved", "unresolved", "", "withdrawn"), pick("automatic", "enforced", "defaulted", "", "partial"),
 			int32(r.IntN(3)), int32(r.IntN(3)), r.IntN(5) == 0, int32(1), opened.Start(),
 		})

@@ -36,6 +36,9 @@ func New(c client.Client, d Deps) sdkworker.Worker {
 	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
 	RegisterWorkflows(w)
 	RegisterActivities(w, d)
+	// Re-arming after a calendar publication sends updates to the cases,
+	// so it needs the client.
+	w.RegisterActivity(&activities.Rearmer{Store: d.Store, Temporal: c})
 	return &withExporter{Worker: w, exporter: &archive.Exporter{Temporal: c, Store: d.Store, Interval: d.HistoryExportEvery}}
 }
 
@@ -87,6 +90,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.Boundary)
 	r.RegisterWorkflow(workflows.Wage)
 	r.RegisterWorkflow(workflows.NoticeDelivery)
+	r.RegisterWorkflow(workflows.CalendarRearm)
 }
 
 // RegisterActivities registers every casework activity on r.

@@ -94,6 +94,7 @@ func (b *boundary) registerHandlers(ctx workflow.Context) error {
 		command{UpdateBoundarySettlement, b.recordSettlement, b.validateSettlement},
 		command{UpdateBoundarySign, b.sign, b.validateSign},
 		command{UpdateBoundaryRecordFollowUp, b.recordFollowUp, b.validateFollowUp},
+		command{UpdateRearmDeadlines, b.rearm, func(_ workflow.Context, cmd RearmCommand) error { return validateRearm(cmd) }},
 	)
 }
 
@@ -585,4 +586,40 @@ func (b *boundary) recordFollowUp(ctx workflow.Context, cmd BoundaryFollowUpComm
 		})
 	}
 	return b.finish(ctx, seq)
+}
+
+// rearm counts the case's pending deadlines again after a publication.
+func (b *boundary) rearm(ctx workflow.Context, cmd RearmCommand) (RearmResult, error) {
+	res, seq, err := rearmDeadlines(ctx, &b.s.Journal, b.in.Jurisdiction, cmd, b.counted, func() { b.rev++ })
+	if err != nil || seq == 0 {
+		return res, err
+	}
+	return res, b.s.Journal.awaitRecorded(ctx, seq)
+}
+
+// counted lists the case's pending counted deadlines: the case leader's
+// resolution deadline from the first assignment, and each follow-up visit
+// not yet due, counted from the settlement's effective date.
+func (b *boundary) counted() []counted {
+	var out []counted
+	pol := b.s.Policy.Boundary
+	if !b.s.ResolveBy.IsZero() && !b.settled() && !b.s.DeadlinePassed && !b.s.LeaderAssignedOn.IsZero() {
+		get, set := keep(&b.s.ResolveBy)
+		out = append(out, counted{kind: "resolution", from: b.s.LeaderAssignedOn,
+			periods: []policy.Period{pol.ResolutionPeriod}, get: get, set: set})
+	}
+	if b.s.Stage == BoundaryMonitoring && b.settled() {
+		from := b.s.Settlement.EffectiveOn
+		for i := range b.s.FollowUps {
+			f := &b.s.FollowUps[i]
+			if f.Due || !f.RecordedOn.IsZero() {
+				continue
+			}
+			every := policy.Period{Years: pol.FollowUpEvery.Years * f.No, Months: pol.FollowUpEvery.Months * f.No, Days: pol.FollowUpEvery.Days * f.No}
+			get, set := keep(&f.DueOn)
+			out = append(out, counted{kind: "follow_up", ref: fmt.Sprintf("visit %d", f.No),
+				from: from, periods: []policy.Period{every}, get: get, set: set})
+		}
+	}
+	return out
 }

@@ -95,6 +95,7 @@ func (e *enforcement) registerHandlers(ctx workflow.Context) error {
 		command{UpdateRecordRecheck, e.recordRecheck, e.validateRecheck},
 		command{UpdateStandstill, e.standstill, e.validateStandstill},
 		command{UpdateRecordEnforcementVisit, e.recordVisit, e.validateVisit},
+		command{UpdateRearmDeadlines, e.rearm, func(_ workflow.Context, cmd RearmCommand) error { return validateRearm(cmd) }},
 	)
 }
 
@@ -584,4 +585,58 @@ func (e *enforcement) validateVisit(_ workflow.Context, cmd FollowUpCommand) err
 // whether performance holds (no new dispute, the parties satisfied).
 func (e *enforcement) recordVisit(ctx workflow.Context, cmd FollowUpCommand) (EnforcementView, error) {
 	return e.finishCommand(ctx, visitFollowUp(ctx, &e.s.Journal, e.s.FollowUps, cmd))
+}
+
+// rearm counts the case's pending deadlines again after a publication.
+func (e *enforcement) rearm(ctx workflow.Context, cmd RearmCommand) (RearmResult, error) {
+	res, seq, err := rearmDeadlines(ctx, &e.s.Journal, e.in.Jurisdiction, cmd, e.counted, func() { e.rev++ })
+	if err != nil || seq == 0 {
+		return res, err
+	}
+	return res, e.s.Journal.awaitRecorded(ctx, seq)
+}
+
+// counted lists the enforcement case's pending counted deadlines: each
+// running freeze's or seizure's term (its first from the order, each
+// renewal from the end of the one before), each scheduled property
+// re-check (counted from the termination), and the follow-up visits after
+// completion. A detention is served day by day and is not counted.
+func (e *enforcement) counted() []counted {
+	var out []counted
+	for i := range e.s.Measures {
+		m := &e.s.Measures[i]
+		if (m.Status != MeasureActive && m.Status != MeasureSuspended) || !m.renewable() || m.Renewing || m.ExpiresOn.IsZero() || m.Term < 1 {
+			continue
+		}
+		reminder := e.s.Policy.Enforcement.RenewalReminder
+		out = append(out, counted{kind: "measure_renewal", ref: "measure " + m.ID, from: m.OrderedOn,
+			periods: repeat(m.TermLimit, m.TermLimit, m.Term-1),
+			get:     func() policy.Date { return m.ExpiresOn },
+			set: func(on policy.Date, _ policy.Status) {
+				if on != m.ExpiresOn {
+					m.ExpiresOn, m.RemindOn = on, reminder.SubFrom(on)
+				}
+			}})
+	}
+	for i := range e.s.Terminations {
+		t := &e.s.Terminations[i]
+		if !t.ResumedOn.IsZero() {
+			continue
+		}
+		pol := e.s.Policy.Enforcement
+		for k := range t.Rechecks {
+			r := &t.Rechecks[k]
+			if r.Due || !r.RecordedOn.IsZero() {
+				continue
+			}
+			every := policy.Period{Years: pol.RecheckEvery.Years * r.No, Months: pol.RecheckEvery.Months * r.No, Days: pol.RecheckEvery.Days * r.No}
+			get, set := keep(&r.DueOn)
+			out = append(out, counted{kind: "property_recheck", ref: fmt.Sprintf("round %d re-check %d", t.No, r.No),
+				from: t.TerminatedOn, periods: []policy.Period{every}, get: get, set: set})
+		}
+	}
+	if e.s.Stage == StageCompleted {
+		out = append(out, followUpsCounted(e.s.FollowUps, e.s.ClosedOn, e.s.Policy.FollowUps)...)
+	}
+	return out
 }

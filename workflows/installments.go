@@ -587,7 +587,9 @@ func (p *plan) counted() []counted {
 			chain = append(chain, w)
 			out = append(out, counted{kind: "late_recording", ref: ref, from: l.DueOn, periods: chain,
 				get: func() policy.Date { return l.DefaultsOn },
-				set: func(on policy.Date, st policy.Status) { l.DefaultsOn, l.Provisional = on, l.Provisional || st == policy.Provisional }})
+				set: func(on policy.Date, st policy.Status) {
+					l.DefaultsOn, l.Provisional = on, l.Provisional || st == policy.Provisional
+				}})
 		}
 	}
 	return out

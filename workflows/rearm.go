@@ -6,7 +6,6 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/casework/casework/activities"
-	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/policy"
 )
 
@@ -22,43 +21,20 @@ import (
 // day, a standstill's last day) are not counted and never move.
 
 // UpdateRearmDeadlines is the update that re-arms a case's deadlines.
-const UpdateRearmDeadlines = "rearm-deadlines"
+const UpdateRearmDeadlines = activities.UpdateRearmDeadlines
 
 // Reason codes of a deadline_moved step.
 const (
 	ReasonCalendarPublished = "calendar_published"
 )
 
-// RearmCommand carries a publication to a case.
-type RearmCommand struct {
-	// Version is the calendars' version published (the calendars table's
-	// version); a case re-arms for each version once.
-	Version int64 `json:"version"`
-	// Jurisdiction and Year name the arrangement published, for the step.
-	Jurisdiction string         `json:"jurisdiction"`
-	Year         int            `json:"year"`
-	Actor        casefile.Actor `json:"actor"`
-}
-
-// DeadlineMove is one pending deadline whose day changed.
-type DeadlineMove struct {
-	Kind string      `json:"kind"`
-	Ref  string      `json:"ref,omitempty"`
-	From policy.Date `json:"from"`
-	To   policy.Date `json:"to"`
-}
-
-// RearmResult says what a re-arm did.
-type RearmResult struct {
-	// Version is the calendars' version the case's deadlines are now
-	// counted with.
-	Version int64 `json:"version"`
-	// Applied is false when the case had already taken this version (or
-	// a later one): nothing changed.
-	Applied bool           `json:"applied"`
-	Counted int            `json:"counted"`
-	Moved   []DeadlineMove `json:"moved"`
-}
+// The publication a case takes, and its answer (defined with the activity
+// that sends them).
+type (
+	RearmCommand = activities.RearmCommand
+	DeadlineMove = activities.DeadlineMove
+	RearmResult  = activities.RearmResult
+)
 
 // counted is one pending deadline a holiday calendar counts: where its day
 // is kept and how it was counted (periods one after another from from: an
@@ -67,6 +43,10 @@ type counted struct {
 	kind, ref string
 	from      policy.Date
 	periods   []policy.Period
+	// plusDay[i], when set, counts period i from the day after the day
+	// before it (a payment order's objection period runs from the day
+	// after it is issued).
+	plusDay map[int]bool
 	// get and set read and write the day in the case's state, so that a
 	// deadline changed by a command while the re-count ran is left alone.
 	get func() policy.Date
@@ -116,7 +96,10 @@ func rearmDeadlines(ctx workflow.Context, j *journal, jurisdiction string, cmd R
 	seen := int64(0)
 	for i, c := range items {
 		on, status := c.from, policy.Status("")
-		for _, p := range c.periods {
+		for k, p := range c.periods {
+			if c.plusDay[k] {
+				on = on.AddDays(1)
+			}
 			r, err := countDeadline(ctx, jurisdiction, on, p)
 			if err != nil {
 				return RearmResult{}, 0, fmt.Errorf("re-count %s %s: %w", c.kind, c.ref, err)

@@ -544,7 +544,86 @@ func (w *wage) registerHandlers(ctx workflow.Context) error {
 	return registerCommands(ctx,
 		command{UpdateRecordWagePayment, w.recordPayment, w.validatePayment},
 		command{UpdateObjectPaymentOrder, w.object, w.validateObjection},
+		command{UpdateRearmDeadlines, w.rearm, func(_ workflow.Context, cmd RearmCommand) error { return validateRearm(cmd) }},
 	)
+}
+
+// rearm counts the case's pending deadlines again after a publication.
+func (w *wage) rearm(ctx workflow.Context, cmd RearmCommand) (RearmResult, error) {
+	res, seq, err := rearmDeadlines(ctx, &w.s.Journal, w.in.Jurisdiction, cmd, w.counted, func() { w.rev++; w.changed() })
+	if err != nil || seq == 0 {
+		return res, err
+	}
+	return res, w.s.Journal.awaitRecorded(ctx, seq)
+}
+
+// counted lists the case's pending counted deadlines. Before a default:
+// each open installment's grace period from its due date, the escalation
+// steps that would follow from the grace period's end, and the payment
+// order's objection period from the day after its issue. After it: the
+// escalation steps not yet taken, and the objection period of an order
+// issued.
+func (w *wage) counted() []counted {
+	pol := w.s.Policy
+	var out []counted
+	grace := []policy.Period{}
+	if !pol.Performance.Grace.IsZero() {
+		grace = append(grace, pol.Performance.Grace)
+	}
+	after := func(base []policy.Period, p policy.Period) []policy.Period {
+		out := slices.Clone(base)
+		if !p.IsZero() {
+			out = append(out, p)
+		}
+		return out
+	}
+	if w.s.Default == nil {
+		for i := range w.s.Lines {
+			l := &w.s.Lines[i]
+			if l.outstanding() == 0 || l.Defaulted || len(l.Escalation) != len(pol.Wage.Escalation) {
+				continue
+			}
+			ref := fmt.Sprintf("installment %d", l.No)
+			if len(grace) > 0 {
+				get, set := keep(&l.GraceEndsOn)
+				out = append(out, counted{kind: "grace_period", ref: ref, from: l.DueOn, periods: grace, get: get, set: set})
+			}
+			for k, st := range pol.Wage.Escalation {
+				chain := after(grace, st.After)
+				if len(chain) == 0 {
+					continue
+				}
+				get, set := keep(&l.Escalation[k])
+				out = append(out, counted{kind: "escalation_" + st.Kind, ref: ref, from: l.DueOn, periods: chain, get: get, set: set})
+				if st.Kind == policy.EscalatePaymentOrder && !l.ObjectionBy.IsZero() {
+					get, set := keep(&l.ObjectionBy)
+					out = append(out, counted{kind: "objection_period", ref: ref, from: l.DueOn,
+						periods: append(slices.Clone(chain), pol.PaymentOrder.ObjectionPeriod),
+						plusDay: map[int]bool{len(chain): true}, get: get, set: set})
+				}
+			}
+		}
+		return out
+	}
+	d := w.s.Default
+	for k := range w.s.Escalation {
+		e := &w.s.Escalation[k]
+		if !e.TakenOn.IsZero() || e.Skipped || e.After.IsZero() {
+			continue
+		}
+		get, set := keep(&e.DueOn)
+		out = append(out, counted{kind: "escalation_" + e.Kind, from: d.GraceEndedOn, periods: []policy.Period{e.After}, get: get, set: set})
+	}
+	if po := w.s.PaymentOrder; po != nil && po.ObjectedOn.IsZero() && po.EnforceableOn.IsZero() {
+		for _, e := range w.s.Escalation {
+			if e.Kind == policy.EscalatePaymentOrder {
+				get, set := keep(&po.ObjectionBy)
+				out = append(out, counted{kind: "objection_period", from: e.DueOn.AddDays(1),
+					periods: []policy.Period{pol.PaymentOrder.ObjectionPeriod}, get: get, set: set})
+			}
+		}
+	}
+	return out
 }
 
 func (w *wage) closed() bool { return w.s.Stage == WagePerformed || w.s.Stage == WageLitigation }

@@ -5,11 +5,14 @@ import (
 	"errors"
 	"flag"
 	"fmt"
-	"github.com/casework/casework/audit"
 	"os"
+	"time"
 
+	"github.com/casework/casework/audit"
+	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
 )
 
 const calendarUsage = `Usage:
@@ -18,7 +21,11 @@ const calendarUsage = `Usage:
 publish checks a year's holiday arrangement (the layout of
 policy/data/calendars/*.json: jurisdiction, year, source, holidays, workdays)
 and stores it in DATABASE_URL as the next revision in force for new deadline
-lookups. Publishing the arrangement in force again stores nothing.
+lookups, then starts re-arming the open cases of the jurisdiction and its
+subdivisions through the Temporal frontend at TEMPORAL_ADDRESS: each counts
+its pending deadlines again and moves those whose day changed. Publishing
+the arrangement in force again stores nothing and starts the re-arm if it
+never started.
 `
 
 func runCalendar(ctx context.Context, args []string) error {
@@ -75,6 +82,20 @@ func runCalendar(ctx context.Context, args []string) error {
 	if err != nil {
 		return err
 	}
-	fmt.Printf("%d open cases have a deadline in %d computed before it; they keep it (ledger: provisional=true)\n", n, y.Year)
-	return nil
+	fmt.Printf("%d open cases have a pending deadline in %d counted before it\n", n, y.Year)
+	addr := env("TEMPORAL_ADDRESS", "127.0.0.1:7233")
+	dctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	tc, err := dialTemporal(dctx, addr, nil)
+	if err == nil {
+		defer tc.Close()
+		var id string
+		id, err = workflows.StartCalendarRearm(dctx, tc, workflows.RearmCommand{Version: pub.Version, Jurisdiction: y.Jurisdiction, Year: y.Year,
+			Actor: casefile.Actor{Subject: *by, Role: casefile.RoleCourtAdmin}})
+		if err == nil {
+			fmt.Printf("re-arming the open cases: workflow %s (progress: GET /calendars/rearms/%d)\n", id, pub.Version)
+			return nil
+		}
+	}
+	return fmt.Errorf("the calendar is stored, but re-arming the open cases could not be started at %s (%w); publish the same file again to start it", addr, err)
 }

@@ -183,6 +183,120 @@ func (q *Queries) CalendarProvisionalCases(ctx context.Context, arg CalendarProv
 	return count, err
 }
 
+const calendarRearmCandidates = `-- name: CalendarRearmCandidates :many
+SELECT c.id, c.workflow_id,
+       coalesce(array_agg(p.plan_id ORDER BY p.plan_id) FILTER (WHERE p.plan_id IS NOT NULL), '{}')::text[] AS plans
+FROM cases c
+LEFT JOIN plans p ON p.case_id = c.id AND p.stage = 'performing'
+WHERE c.status = 'open' AND c.id > $1::text
+  AND (c.jurisdiction = $2::text OR starts_with(c.jurisdiction, $2::text || '-'))
+GROUP BY c.id
+ORDER BY c.id
+LIMIT $3::integer
+`
+
+type CalendarRearmCandidatesParams struct {
+	After        string
+	Jurisdiction string
+	Max          int32
+}
+
+type CalendarRearmCandidatesRow struct {
+	ID         string
+	WorkflowID string
+	Plans      []string
+}
+
+// CalendarRearmCandidates pages through the open cases of a jurisdiction
+// and its subdivisions a publication may concern, by ID, with the plans
+// each has still performing (a plan is a workflow of its own).
+func (q *Queries) CalendarRearmCandidates(ctx context.Context, arg CalendarRearmCandidatesParams) ([]CalendarRearmCandidatesRow, error) {
+	rows, err := q.db.Query(ctx, calendarRearmCandidates, arg.After, arg.Jurisdiction, arg.Max)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []CalendarRearmCandidatesRow{}
+	for rows.Next() {
+		var i CalendarRearmCandidatesRow
+		if err := rows.Scan(&i.ID, &i.WorkflowID, &i.Plans); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const calendarRearmGet = `-- name: CalendarRearmGet :one
+SELECT version, jurisdiction, year, cases, recounted, moved_cases, moved, closed, failed, cursor, done, started_at, updated_at FROM calendar_rearms WHERE version = $1
+`
+
+func (q *Queries) CalendarRearmGet(ctx context.Context, version int64) (CalendarRearm, error) {
+	row := q.db.QueryRow(ctx, calendarRearmGet, version)
+	var i CalendarRearm
+	err := row.Scan(
+		&i.Version,
+		&i.Jurisdiction,
+		&i.Year,
+		&i.Cases,
+		&i.Recounted,
+		&i.MovedCases,
+		&i.Moved,
+		&i.Closed,
+		&i.Failed,
+		&i.Cursor,
+		&i.Done,
+		&i.StartedAt,
+		&i.UpdatedAt,
+	)
+	return i, err
+}
+
+const calendarRearmSave = `-- name: CalendarRearmSave :exec
+INSERT INTO calendar_rearms (version, jurisdiction, year, cases, recounted, moved_cases, moved, closed, failed, cursor, done)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+ON CONFLICT (version) DO UPDATE SET
+    cases = excluded.cases, recounted = excluded.recounted, moved_cases = excluded.moved_cases,
+    moved = excluded.moved, closed = excluded.closed, failed = excluded.failed,
+    cursor = excluded.cursor, done = excluded.done, updated_at = now()
+`
+
+type CalendarRearmSaveParams struct {
+	Version      int64
+	Jurisdiction string
+	Year         int32
+	Cases        int32
+	Recounted    int32
+	MovedCases   int32
+	Moved        int32
+	Closed       int32
+	Failed       int32
+	Cursor       string
+	Done         bool
+}
+
+// CalendarRearmSave records the progress of a re-arm as the workflow
+// counts it; a retried page writes the same figures again.
+func (q *Queries) CalendarRearmSave(ctx context.Context, arg CalendarRearmSaveParams) error {
+	_, err := q.db.Exec(ctx, calendarRearmSave,
+		arg.Version,
+		arg.Jurisdiction,
+		arg.Year,
+		arg.Cases,
+		arg.Recounted,
+		arg.MovedCases,
+		arg.Moved,
+		arg.Closed,
+		arg.Failed,
+		arg.Cursor,
+		arg.Done,
+	)
+	return err
+}
+
 const calendarVersion = `-- name: CalendarVersion :one
 SELECT coalesce(max(version), 0)::bigint FROM calendars
 `

@@ -22,6 +22,22 @@ type Calendar struct {
 	PublishedAt  time.Time
 }
 
+type CalendarRearm struct {
+	Version      int64
+	Jurisdiction string
+	Year         int32
+	Cases        int32
+	Recounted    int32
+	MovedCases   int32
+	Moved        int32
+	Closed       int32
+	Failed       int32
+	Cursor       string
+	Done         bool
+	StartedAt    time.Time
+	UpdatedAt    time.Time
+}
+
 type Case struct {
 	ID                      string
 	CaseNumber              string
