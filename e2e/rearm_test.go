@@ -14,6 +14,7 @@ import (
 	"github.com/casework/casework/api"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
 )
 
 // rearmArea is a jurisdiction only TestRearmOnPublication uses, so the day
@@ -166,6 +167,11 @@ func TestRearmOnPublication(t *testing.T) {
 			require.Zero(t, movedSteps, "case %s: its deadline did not move", c.id)
 		}
 	}
+	// Recorded after a re-arm: a case whose deadline moved, one whose did
+	// not, and the re-arm itself replay with today's code.
+	replayAndKeep(t, "v5_mediation_rearmed_moved", workflows.MediationWorkflowID(cases[0].id))
+	replayAndKeep(t, "v5_mediation_rearmed_unmoved", workflows.MediationWorkflowID(cases[2].id))
+	replayAndKeep(t, "v5_calendar_rearm", pub.Rearm.WorkflowID)
 }
 
 // waitRearm polls a re-arm's progress until it is done.
