@@ -30,7 +30,7 @@ FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=
 
-.PHONY: dev stack stack-test bench-stack server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
+.PHONY: dev stack stack-test bench-stack bench-rearm server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
@@ -134,6 +134,10 @@ faults-long: tools postgres
 bench: tools postgres
 	$(GO) test ./db/ -run '^$$' -bench . -benchtime 200x
 	CASEWORK_BENCH=1 CASEWORK_BENCH_JSON=$(CURDIR)/bench.json CASEWORK_BENCH_CPUPROFILE=$(CURDIR)/bench.cpu.pprof $(GO) test -count=1 -v -timeout 60m -run '^TestBench$$' ./bench/
+
+## bench-rearm: re-arm 10,000 open cases after a calendar publication; cases per second and the longest pause of other commands, figures in bench-rearm.json.
+bench-rearm: tools postgres
+	CASEWORK_BENCH_REARM=$${CASEWORK_BENCH_REARM:-10000} CASEWORK_BENCH_JSON=$(CURDIR)/bench-rearm.json $(GO) test -count=1 -v -timeout 90m -run '^TestBenchRearm$$' ./bench/
 
 ## bench-stack: the same API-against-raw benchmark on Temporal's own server on PostgreSQL (make stack's), figures in bench-stack.json.
 bench-stack: tools server-tools postgres

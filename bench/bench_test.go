@@ -52,12 +52,14 @@ type env struct {
 	token    string
 	http     *http.Client
 	seq      atomic.Int64
+	// jurisdiction is the cases'; CN-52 unless a benchmark needs its own.
+	jurisdiction string
 }
 
-func TestBench(t *testing.T) {
-	if os.Getenv("CASEWORK_BENCH") == "" {
-		t.Skip("set CASEWORK_BENCH=1 (make bench) to run the side-by-side benchmark")
-	}
+// newEnv starts the stack: Temporal (the dev server, or Temporal's own
+// server under CASEWORK_TEMPORAL=server), PostgreSQL, a worker and the API,
+// all but the servers in this process.
+func newEnv(t *testing.T) *env {
 	ctx := context.Background()
 	stack, err := stacktest.Start(ctx, true)
 	require.NoError(t, err)
@@ -82,8 +84,15 @@ func TestBench(t *testing.T) {
 	t.Cleanup(srv.Close)
 	tok, err := keys.Mint(court, 2*time.Hour)
 	require.NoError(t, err)
-	e := &env{t: t, temporal: tc, store: store, srv: srv, token: tok,
+	return &env{t: t, temporal: tc, store: store, srv: srv, token: tok, jurisdiction: "CN-52",
 		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
+}
+
+func TestBench(t *testing.T) {
+	if os.Getenv("CASEWORK_BENCH") == "" {
+		t.Skip("set CASEWORK_BENCH=1 (make bench) to run the side-by-side benchmark")
+	}
+	e := newEnv(t)
 
 	// CASEWORK_BENCH_CPUPROFILE writes a CPU profile of the measured part:
 	// the API, the worker and the raw client all run in this process, so
@@ -212,7 +221,7 @@ func (e *env) number() string {
 
 func (e *env) mediationBody(number string) api.StartMediationBody {
 	return api.StartMediationBody{
-		CaseNumber: number, Jurisdiction: "CN-52", Organisation: "兴义市人民调解委员会", Mediator: "mediator-wang",
+		CaseNumber: number, Jurisdiction: e.jurisdiction, Organisation: "兴义市人民调解委员会", Mediator: "mediator-wang",
 		Subject: "拖欠工程款", ClaimFen: 1_302_700,
 		Parties: []api.PartyBody{{ID: "zhang-san", Name: "张三", Side: "applicant"}, {ID: "xx-construction", Name: "某建筑公司", Side: "respondent"}},
 	}
@@ -252,6 +261,12 @@ func (e *env) apiStart() error {
 // rawStart does what the API's open does: update-with-start of the same
 // workflow with the same input and the "opened" update.
 func (e *env) rawStart() error {
+	_, err := e.rawOpen()
+	return err
+}
+
+// rawOpen is rawStart returning the case's workflow ID.
+func (e *env) rawOpen() (string, error) {
 	number := e.number()
 	b := e.mediationBody(number)
 	id := workflows.CaseID(number)
@@ -276,10 +291,10 @@ func (e *env) rawStart() error {
 		},
 	})
 	if err != nil {
-		return err
+		return "", err
 	}
 	var v workflows.MediationView
-	return h.Get(ctx, &v)
+	return workflows.MediationWorkflowID(id), h.Get(ctx, &v)
 }
 
 // openWage opens the wage case the command and read measurements use: a
