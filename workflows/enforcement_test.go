@@ -39,12 +39,18 @@ func newEnfHarness(t *testing.T, start time.Time) *enfHarness {
 	t.Helper()
 	reg, err := policy.Default()
 	require.NoError(t, err)
+	return newEnfHarnessPolicies(t, start, reg, &activities.Policies{Registry: reg})
+}
+
+// newEnfHarnessPolicies is newEnfHarness answering policy lookups with pa.
+func newEnfHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry, pa *activities.Policies) *enfHarness {
+	t.Helper()
 	var ts testsuite.WorkflowTestSuite
 	h := &enfHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, events: map[string][]casefile.Event{}}
 	h.env.SetStartTime(start)
 	h.env.RegisterWorkflow(NoticeDelivery)
 	h.env.RegisterWorkflow(InstallmentPlan)
-	h.env.RegisterActivity(&activities.Policies{Registry: reg})
+	h.env.RegisterActivity(pa)
 	rec := &activities.Recorder{}
 	h.env.RegisterActivity(rec)
 	h.env.OnActivity(rec.RecordSteps, mock.Anything, mock.Anything).Return(

@@ -47,9 +47,9 @@ func (p *published) publish(y policy.CalendarYear) int64 {
 // fixture2027 is a test arrangement for 2027, not the State Council's: the
 // statutory days by rule, with New Year's break running to Monday 4
 // January, so a deadline counted to that Monday moves to Tuesday 5th.
-func fixture2027() policy.CalendarYear {
+func fixture2027(extra ...int) policy.CalendarYear {
 	days := policy.StatutoryHolidays(2027)
-	for _, d := range []int{2, 3, 4} {
+	for _, d := range append([]int{2, 3, 4}, extra...) {
 		days = append(days, policy.Holiday{Date: policy.NewDate(2027, 1, d), Name: "元旦"})
 	}
 	slices.SortFunc(days, func(a, b policy.Holiday) int { return a.Date.Compare(b.Date) })
@@ -191,4 +191,72 @@ func TestRearmMovesAGracePeriod(t *testing.T) {
 	require.Equal(t, 2, n)
 	require.True(t, policy.NewDate(2027, 1, 8).End().Equal(h.event("installment_defaulted").CaseAt),
 		"defaulted at %s", h.event("installment_defaulted").CaseAt)
+}
+
+// TestRearmMovesAFreezeTerm: a bank deposit frozen on 2026-01-05 for the
+// policy's year expires on Tuesday 2027-01-05, a working day on the
+// provisional calendar. An arrangement making it a day off moves the
+// expiry, and the renewal reminder with it, to the 6th; the freeze
+// expires at the end of the new day.
+func TestRearmMovesAFreezeTerm(t *testing.T) {
+	pa, pub := livePolicies(t)
+	h := newEnfHarnessPolicies(t, enfStart, pa.Registry, pa)
+	h.noVisits = true
+	finding := []Finding{{AssetKind: policy.AssetBankDeposit, Description: "某银行账户", ValueFen: 300_000}}
+	h.on(enfToday, UpdateRecordInquiry, InquiryCommand{Found: true, Findings: finding, Actor: judge})
+	freeze := h.on(enfToday, UpdateOrderMeasure, MeasureCommand{Kind: MeasureFreeze, AssetKind: policy.AssetBankDeposit, Description: "某银行账户", Actor: judge})
+	h.env.RegisterDelayedCallback(func() { pub.publish(fixture2027(5)) }, 10*24*time.Hour)
+	var got RearmResult
+	var gotErr error
+	h.env.RegisterDelayedCallback(func() {
+		h.env.UpdateWorkflow(UpdateRearmDeadlines, "rearm-1", &testsuite.TestUpdateCallback{
+			OnAccept: func() {}, OnReject: func(err error) { gotErr = err },
+			OnComplete: func(v any, err error) {
+				gotErr = err
+				if err == nil {
+					got = v.(RearmResult)
+				}
+			},
+		}, RearmCommand{Version: 1, Jurisdiction: "CN", Year: 2027, Actor: casefile.System})
+	}, 11*24*time.Hour)
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, policy.NewDate(2027, 1, 10).Start().Sub(enfStart))
+	h.env.ExecuteWorkflow(Enforcement, enfInput(enfToday, judgmentTitle()))
+	require.ErrorContains(t, h.env.GetWorkflowError(), "canceled")
+
+	require.NoError(t, freeze.err)
+	require.Equal(t, policy.NewDate(2027, 1, 5), freeze.view.Measures[0].ExpiresOn)
+	require.NoError(t, gotErr)
+	require.Equal(t, []DeadlineMove{{Kind: "measure_renewal", Ref: "measure " + freeze.view.Measures[0].ID,
+		From: policy.NewDate(2027, 1, 5), To: policy.NewDate(2027, 1, 6)}}, got.Moved)
+	var expired, reminded casefile.Event
+	for _, e := range h.events[enforcementStream] {
+		switch e.Kind {
+		case "measure_expired":
+			expired = e
+		case "renewal_reminder":
+			reminded = e
+		}
+	}
+	require.True(t, policy.NewDate(2027, 1, 6).End().Equal(expired.CaseAt), "expired at %s", expired.CaseAt)
+	require.True(t, policy.NewDate(2026, 12, 7).Start().Equal(reminded.CaseAt), "reminded at %s: 30 days before the new expiry", reminded.CaseAt)
+}
+
+// TestRearmCountsAnExtensionFromTheDayItExtends: a mediation extended
+// once counts its extension from the end of the period it extends, so
+// when that end moves, the extended deadline is counted from the new one.
+func TestRearmCountsAnExtensionFromTheDayItExtends(t *testing.T) {
+	pa, pub := livePolicies(t)
+	h := newHarnessWith(t, time.Date(2026, 12, 2, 9, 0, 0, 0, policy.CST), pa)
+	ext := h.at(time.Hour, UpdateExtendDeadline, ExtendCommand{Reason: "双方同意延长", Actor: mediator})
+	h.env.RegisterDelayedCallback(func() { pub.publish(fixture2027()) }, 2*time.Hour)
+	var got RearmResult
+	var gotErr error
+	h.rearm(3*time.Hour, RearmCommand{Version: 1, Jurisdiction: "CN", Year: 2027, Actor: casefile.System}, &got, &gotErr)
+	h.runUntil(4 * time.Hour)
+	require.NoError(t, ext.err)
+	// P30D to Monday 4 January, P15D from it to Tuesday 19th on the
+	// provisional calendar; from Tuesday 5th to Wednesday 20th on the fixture.
+	require.Equal(t, policy.NewDate(2027, 1, 19), ext.view.Deadline)
+	require.NoError(t, gotErr)
+	require.Equal(t, []DeadlineMove{{Kind: "mediation", From: policy.NewDate(2027, 1, 19), To: policy.NewDate(2027, 1, 20)}}, got.Moved)
 }
