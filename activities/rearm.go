@@ -64,6 +64,9 @@ type RearmPageInput struct {
 	Command  RearmCommand     `json:"command"`
 	PageSize int              `json:"page_size"`
 	Progress db.RearmProgress `json:"progress"`
+	// OpenedSince, in the last pass, limits the pages to the cases opened
+	// since then.
+	OpenedSince time.Time `json:"opened_since,omitzero"`
 }
 
 // planWorkflowID is workflows.PlanWorkflowID (activities cannot import
@@ -76,12 +79,18 @@ func planWorkflowID(caseID, planID string) string { return "case/" + caseID + "/
 // page sends the same updates again: each workflow takes a version once.
 func (r *Rearmer) RearmPage(ctx context.Context, in RearmPageInput) (db.RearmProgress, error) {
 	p := in.Progress
-	page, err := r.Store.RearmCandidates(ctx, in.Command.Jurisdiction, p.Cursor, in.PageSize)
+	page, err := r.Store.RearmCandidates(ctx, in.Command.Jurisdiction, p.Cursor, in.OpenedSince, in.PageSize)
 	if err != nil {
 		return p, err
 	}
 	if len(page) == 0 {
-		p.Done = true
+		if p.LastPass {
+			p.Done = true
+		} else {
+			// Every case has been sent it; now once more those opened
+			// about when it was published (see CalendarRearm).
+			p.LastPass, p.Cursor = true, ""
+		}
 		return p, r.Store.SaveRearm(ctx, p)
 	}
 	type target struct{ workflowID string }
@@ -115,11 +124,19 @@ func (r *Rearmer) RearmPage(ctx context.Context, in RearmPageInput) (db.RearmPro
 			done++
 			activity.RecordHeartbeat(ctx, done)
 			switch {
-			case closed:
+			case closed && !p.LastPass:
 				p.Closed++
+			case closed:
 			case err != nil:
 				if firstErr == nil {
 					firstErr = fmt.Errorf("%s: %w", t.workflowID, err)
+				}
+			case p.LastPass:
+				// Sent again: what it moves now was missed before.
+				p.Recent++
+				if len(res.Moved) > 0 {
+					p.MovedCases++
+					p.Moved += len(res.Moved)
 				}
 			default:
 				p.Cases++

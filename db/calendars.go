@@ -175,10 +175,14 @@ type RearmTarget struct {
 }
 
 // RearmCandidates pages through the open cases of jurisdiction and its
-// subdivisions after the case ID after, at most max.
-func (s *Store) RearmCandidates(ctx context.Context, jurisdiction, after string, max int) ([]RearmTarget, error) {
-	rows, err := dbq.New(s.pool).CalendarRearmCandidates(ctx, dbq.CalendarRearmCandidatesParams{
-		After: after, Jurisdiction: jurisdiction, Max: int32(max)})
+// subdivisions after the case ID after, at most max; with openedSince set,
+// only those opened since then.
+func (s *Store) RearmCandidates(ctx context.Context, jurisdiction, after string, openedSince time.Time, max int) ([]RearmTarget, error) {
+	p := dbq.CalendarRearmCandidatesParams{After: after, Jurisdiction: jurisdiction, Max: int32(max)}
+	if !openedSince.IsZero() {
+		p.OpenedSince = &openedSince
+	}
+	rows, err := dbq.New(s.pool).CalendarRearmCandidates(ctx, p)
 	if err != nil {
 		return nil, fmt.Errorf("re-arm candidates %s after %q: %w", jurisdiction, after, err)
 	}
@@ -206,8 +210,15 @@ type RearmProgress struct {
 	Moved      int    `json:"moved"`
 	Closed     int    `json:"closed"`
 	Failed     int    `json:"failed"`
-	Cursor     string `json:"cursor"`
-	Done       bool   `json:"done"`
+	// Recent counts the cases sent the publication again in the last
+	// pass, which goes over those opened from shortly before the re-arm
+	// began: a case opened as it was published may have counted its
+	// deadline on the calendar before and been written after the first
+	// pass went by. LastPass is set while that pass runs.
+	Recent   int    `json:"recent"`
+	LastPass bool   `json:"last_pass"`
+	Cursor   string `json:"cursor"`
+	Done     bool   `json:"done"`
 }
 
 // SaveRearm records a re-arm's progress.
@@ -215,7 +226,7 @@ func (s *Store) SaveRearm(ctx context.Context, p RearmProgress) error {
 	err := dbq.New(s.pool).CalendarRearmSave(ctx, dbq.CalendarRearmSaveParams{
 		Version: p.Version, Jurisdiction: p.Jurisdiction, Year: int32(p.Year), Cases: int32(p.Cases),
 		Recounted: int32(p.Recounted), MovedCases: int32(p.MovedCases), Moved: int32(p.Moved),
-		Closed: int32(p.Closed), Failed: int32(p.Failed), Cursor: p.Cursor, Done: p.Done})
+		Closed: int32(p.Closed), Failed: int32(p.Failed), Recent: int32(p.Recent), LastPass: p.LastPass, Cursor: p.Cursor, Done: p.Done})
 	if err != nil {
 		return fmt.Errorf("save re-arm %d: %w", p.Version, err)
 	}
@@ -233,5 +244,5 @@ func (s *Store) Rearm(ctx context.Context, version int64) (RearmProgress, error)
 	}
 	return RearmProgress{Version: r.Version, Jurisdiction: r.Jurisdiction, Year: int(r.Year), Cases: int(r.Cases),
 		Recounted: int(r.Recounted), MovedCases: int(r.MovedCases), Moved: int(r.Moved), Closed: int(r.Closed),
-		Failed: int(r.Failed), Cursor: r.Cursor, Done: r.Done}, nil
+		Failed: int(r.Failed), Recent: int(r.Recent), LastPass: r.LastPass, Cursor: r.Cursor, Done: r.Done}, nil
 }

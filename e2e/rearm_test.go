@@ -125,6 +125,8 @@ func TestRearmOnPublication(t *testing.T) {
 	require.Equal(t, moved, progress.Moved, "deadlines moved")
 	require.Equal(t, moved, progress.MovedCases)
 	require.Zero(t, progress.Failed)
+	require.True(t, progress.LastPass, "the last pass went over the cases opened about when it was published")
+	require.Positive(t, progress.Recent, "all 200 were opened minutes before")
 
 	// The same arrangement again: the same re-arm, nothing moves twice.
 	res = do(t, srv, &courtAdmin, http.MethodPost, "/calendars", fixture)

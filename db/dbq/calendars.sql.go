@@ -7,6 +7,7 @@ package dbq
 
 import (
 	"context"
+	"time"
 )
 
 const calendarHistory = `-- name: CalendarHistory :many
@@ -189,14 +190,16 @@ SELECT c.id, c.workflow_id,
 FROM cases c
 LEFT JOIN plans p ON p.case_id = c.id AND p.stage = 'performing'
 WHERE c.status = 'open' AND c.id > $1::text
-  AND (c.jurisdiction = $2::text OR starts_with(c.jurisdiction, $2::text || '-'))
+  AND ($2::timestamptz IS NULL OR c.opened_at >= $2::timestamptz)
+  AND (c.jurisdiction = $3::text OR starts_with(c.jurisdiction, $3::text || '-'))
 GROUP BY c.id
 ORDER BY c.id
-LIMIT $3::integer
+LIMIT $4::integer
 `
 
 type CalendarRearmCandidatesParams struct {
 	After        string
+	OpenedSince  *time.Time
 	Jurisdiction string
 	Max          int32
 }
@@ -209,9 +212,15 @@ type CalendarRearmCandidatesRow struct {
 
 // CalendarRearmCandidates pages through the open cases of a jurisdiction
 // and its subdivisions a publication may concern, by ID, with the plans
-// each has still performing (a plan is a workflow of its own).
+// each has still performing (a plan is a workflow of its own); with
+// opened_since, only those opened since then.
 func (q *Queries) CalendarRearmCandidates(ctx context.Context, arg CalendarRearmCandidatesParams) ([]CalendarRearmCandidatesRow, error) {
-	rows, err := q.db.Query(ctx, calendarRearmCandidates, arg.After, arg.Jurisdiction, arg.Max)
+	rows, err := q.db.Query(ctx, calendarRearmCandidates,
+		arg.After,
+		arg.OpenedSince,
+		arg.Jurisdiction,
+		arg.Max,
+	)
 	if err != nil {
 		return nil, err
 	}
@@ -231,7 +240,7 @@ func (q *Queries) CalendarRearmCandidates(ctx context.Context, arg CalendarRearm
 }
 
 const calendarRearmGet = `-- name: CalendarRearmGet :one
-SELECT version, jurisdiction, year, cases, recounted, moved_cases, moved, closed, failed, cursor, done, started_at, updated_at FROM calendar_rearms WHERE version = $1
+SELECT version, jurisdiction, year, cases, recounted, moved_cases, moved, closed, failed, recent, last_pass, cursor, done, started_at, updated_at FROM calendar_rearms WHERE version = $1
 `
 
 func (q *Queries) CalendarRearmGet(ctx context.Context, version int64) (CalendarRearm, error) {
@@ -247,6 +256,8 @@ func (q *Queries) CalendarRearmGet(ctx context.Context, version int64) (Calendar
 		&i.Moved,
 		&i.Closed,
 		&i.Failed,
+		&i.Recent,
+		&i.LastPass,
 		&i.Cursor,
 		&i.Done,
 		&i.StartedAt,
@@ -256,11 +267,12 @@ func (q *Queries) CalendarRearmGet(ctx context.Context, version int64) (Calendar
 }
 
 const calendarRearmSave = `-- name: CalendarRearmSave :exec
-INSERT INTO calendar_rearms (version, jurisdiction, year, cases, recounted, moved_cases, moved, closed, failed, cursor, done)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+INSERT INTO calendar_rearms (version, jurisdiction, year, cases, recounted, moved_cases, moved, closed, failed, recent, last_pass, cursor, done)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
 ON CONFLICT (version) DO UPDATE SET
     cases = excluded.cases, recounted = excluded.recounted, moved_cases = excluded.moved_cases,
     moved = excluded.moved, closed = excluded.closed, failed = excluded.failed,
+    recent = excluded.recent, last_pass = excluded.last_pass,
     cursor = excluded.cursor, done = excluded.done, updated_at = now()
 `
 
@@ -274,6 +286,8 @@ type CalendarRearmSaveParams struct {
 	Moved        int32
 	Closed       int32
 	Failed       int32
+	Recent       int32
+	LastPass     bool
 	Cursor       string
 	Done         bool
 }
@@ -291,6 +305,8 @@ func (q *Queries) CalendarRearmSave(ctx context.Context, arg CalendarRearmSavePa
 		arg.Moved,
 		arg.Closed,
 		arg.Failed,
+		arg.Recent,
+		arg.LastPass,
 		arg.Cursor,
 		arg.Done,
 	)

@@ -32,6 +32,8 @@ type CalendarRearm struct {
 	Moved        int32
 	Closed       int32
 	Failed       int32
+	Recent       int32
+	LastPass     bool
 	Cursor       string
 	Done         bool
 	StartedAt    time.Time

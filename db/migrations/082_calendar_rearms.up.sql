@@ -12,6 +12,8 @@ CREATE TABLE calendar_rearms (
     moved         integer NOT NULL DEFAULT 0, -- deadlines moved
     closed        integer NOT NULL DEFAULT 0, -- closed before the publication reached them
     failed        integer NOT NULL DEFAULT 0, -- refused or failed after every retry
+    recent        integer NOT NULL DEFAULT 0, -- sent again in the last pass: opened about when it was published
+    last_pass     boolean NOT NULL DEFAULT false,
     cursor        text NOT NULL DEFAULT '',   -- the last case ID done
     done          boolean NOT NULL DEFAULT false,
     started_at    timestamptz NOT NULL DEFAULT now(),

@@ -42,12 +42,14 @@ WHERE status = 'open' AND next_deadline_provisional
 -- name: CalendarRearmCandidates :many
 -- CalendarRearmCandidates pages through the open cases of a jurisdiction
 -- and its subdivisions a publication may concern, by ID, with the plans
--- each has still performing (a plan is a workflow of its own).
+-- each has still performing (a plan is a workflow of its own); with
+-- opened_since, only those opened since then.
 SELECT c.id, c.workflow_id,
        coalesce(array_agg(p.plan_id ORDER BY p.plan_id) FILTER (WHERE p.plan_id IS NOT NULL), '{}')::text[] AS plans
 FROM cases c
 LEFT JOIN plans p ON p.case_id = c.id AND p.stage = 'performing'
 WHERE c.status = 'open' AND c.id > @after::text
+  AND (sqlc.narg(opened_since)::timestamptz IS NULL OR c.opened_at >= sqlc.narg(opened_since)::timestamptz)
   AND (c.jurisdiction = @jurisdiction::text OR starts_with(c.jurisdiction, @jurisdiction::text || '-'))
 GROUP BY c.id
 ORDER BY c.id
@@ -56,11 +58,12 @@ LIMIT @max::integer;
 -- name: CalendarRearmSave :exec
 -- CalendarRearmSave records the progress of a re-arm as the workflow
 -- counts it; a retried page writes the same figures again.
-INSERT INTO calendar_rearms (version, jurisdiction, year, cases, recounted, moved_cases, moved, closed, failed, cursor, done)
-VALUES (@version, @jurisdiction, @year, @cases, @recounted, @moved_cases, @moved, @closed, @failed, @cursor, @done)
+INSERT INTO calendar_rearms (version, jurisdiction, year, cases, recounted, moved_cases, moved, closed, failed, recent, last_pass, cursor, done)
+VALUES (@version, @jurisdiction, @year, @cases, @recounted, @moved_cases, @moved, @closed, @failed, @recent, @last_pass, @cursor, @done)
 ON CONFLICT (version) DO UPDATE SET
     cases = excluded.cases, recounted = excluded.recounted, moved_cases = excluded.moved_cases,
     moved = excluded.moved, closed = excluded.closed, failed = excluded.failed,
+    recent = excluded.recent, last_pass = excluded.last_pass,
     cursor = excluded.cursor, done = excluded.done, updated_at = now();
 
 -- name: CalendarRearmGet :one
