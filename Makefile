@@ -30,7 +30,7 @@ FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=
 
-.PHONY: dev stack stack-test bench-stack bench-rearm server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
+.PHONY: dev stack stack-test bench-stack bench-rearm bench-parked server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
@@ -138,6 +138,10 @@ bench: tools postgres
 ## bench-rearm: re-arm 10,000 open cases after a calendar publication; cases per second and the longest pause of other commands, figures in bench-rearm.json.
 bench-rearm: tools postgres
 	CASEWORK_BENCH_REARM=$${CASEWORK_BENCH_REARM:-10000} CASEWORK_BENCH_JSON=$(CURDIR)/bench-rearm.json $(GO) test -count=1 -v -timeout 90m -run '^TestBenchRearm$$' ./bench/
+
+## bench-parked: 10,000 open cases parked on timers: start rate as the count grows, memory and database size, then a mass wake-up of every deadline at one instant; figures in bench-parked.json.
+bench-parked: tools postgres
+	CASEWORK_BENCH_PARKED=$${CASEWORK_BENCH_PARKED:-10000} CASEWORK_BENCH_JSON=$(CURDIR)/bench-parked.json $(GO) test -count=1 -v -timeout 120m -run '^TestBenchParked$$' ./bench/
 
 ## bench-stack: the same API-against-raw benchmark on Temporal's own server on PostgreSQL (make stack's), figures in bench-stack.json.
 bench-stack: tools server-tools postgres

@@ -54,6 +54,11 @@ type env struct {
 	seq      atomic.Int64
 	// jurisdiction is the cases'; CN-52 unless a benchmark needs its own.
 	jurisdiction string
+	stack        *stacktest.Stack
+	// clock and openedOn, when set, are every raw-opened case's: one
+	// clock shared by all, so their deadlines fall at one instant.
+	clock    casetime.Clock
+	openedOn policy.Date
 }
 
 // newEnv starts the stack: Temporal (the dev server, or Temporal's own
@@ -84,7 +89,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(srv.Close)
 	tok, err := keys.Mint(court, 2*time.Hour)
 	require.NoError(t, err)
-	return &env{t: t, temporal: tc, store: store, srv: srv, token: tok, jurisdiction: "CN-52",
+	return &env{t: t, temporal: tc, store: store, srv: srv, token: tok, jurisdiction: "CN-52", stack: stack,
 		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 }
 
@@ -273,6 +278,9 @@ func (e *env) rawOpen() (string, error) {
 	in := workflows.MediationInput{
 		CaseID: id, CaseNumber: number, Court: court.Court, Jurisdiction: b.Jurisdiction, Organisation: b.Organisation,
 		Mediator: b.Mediator, ClaimFen: b.ClaimFen, Subject: b.Subject, DelegatedBy: court.Actor(), Clock: casetime.Clock{Scale: 1},
+	}
+	if e.clock.Scale != 0 {
+		in.Clock, in.OpenedOn = e.clock, e.openedOn
 	}
 	for _, p := range b.Parties {
 		in.Parties = append(in.Parties, workflows.Party{ID: p.ID, Name: p.Name, Side: p.Side})

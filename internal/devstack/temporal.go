@@ -217,6 +217,15 @@ func (t *Temporal) Stop() error {
 	return t.proc.stop(syscall.SIGTERM, temporalStopGrace)
 }
 
+// PID is the server process's ID, for a benchmark that reads its memory; 0
+// when it is not running here.
+func (t *Temporal) PID() int {
+	if t == nil || t.proc == nil || t.proc.cmd.Process == nil {
+		return 0
+	}
+	return t.proc.cmd.Process.Pid
+}
+
 // Kill kills the server at once (kill -9), for fault tests; its state
 // survives in DBFile, if one was given.
 func (t *Temporal) Kill() error {
