@@ -227,13 +227,16 @@ type Measure struct {
 	Term      int           `json:"term,omitempty"`
 	TermLimit policy.Period `json:"term_limit"`
 	ExpiresOn policy.Date   `json:"expires_on"`
-	RemindOn  policy.Date   `json:"remind_on"`
-	Reminded  bool          `json:"reminded,omitempty"`
-	Renewals  []Renewal     `json:"renewals,omitempty"`
-	Renewing  bool          `json:"renewing,omitempty"`
-	EndedOn   policy.Date   `json:"ended_on"`
-	EndedBy   string        `json:"ended_by,omitempty"`
-	EndReason string        `json:"end_reason,omitempty"`
+	// Provisional: ExpiresOn was counted on a calendar whose year's
+	// arrangement was not yet published, and may still move.
+	Provisional bool        `json:"provisional,omitempty"`
+	RemindOn    policy.Date `json:"remind_on"`
+	Reminded    bool        `json:"reminded,omitempty"`
+	Renewals    []Renewal   `json:"renewals,omitempty"`
+	Renewing    bool        `json:"renewing,omitempty"`
+	EndedOn     policy.Date `json:"ended_on"`
+	EndedBy     string      `json:"ended_by,omitempty"`
+	EndReason   string      `json:"end_reason,omitempty"`
 }
 
 // Renewal is one renewal of a freeze or seizure (续行冻结、续行查封).
@@ -754,8 +757,8 @@ func (e *enforcement) renewalReminder(ctx workflow.Context, i int) {
 		Data:   map[string]any{"measure": m.ID, "kind": m.Kind, "asset_kind": m.AssetKind, "term": m.Term, "expires_on": m.ExpiresOn, "remind_before": e.s.Policy.Enforcement.RenewalReminder},
 	})
 	e.notice(ctx, e.in.Judge, NoticeRenewalReminder, fmt.Sprintf(
-		"续行提醒：%s 案%s措施 %s（%s，%s）将于 %s 期满，请在期满前办理续行手续。",
-		e.in.CaseNumber, measureNames[m.Kind], m.ID, m.AssetKind, m.Description, m.ExpiresOn))
+		"续行提醒：%s 案%s措施 %s（%s，%s）将于 %s 期满%s，请在期满前办理续行手续。",
+		e.in.CaseNumber, measureNames[m.Kind], m.ID, m.AssetKind, m.Description, m.ExpiresOn, provisionalNote(m.Provisional)))
 }
 
 // measureExpired ends a measure whose term ran out: a freeze or seizure

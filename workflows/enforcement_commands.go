@@ -201,11 +201,12 @@ func (e *enforcement) orderMeasure(ctx workflow.Context, cmd MeasureCommand) (En
 	switch {
 	case m.renewable():
 		m.Term, m.TermLimit = 1, e.s.Policy.Enforcement.FreezeTerms[m.AssetKind]
-		on, err := deadline(ctx, e.in.Jurisdiction, today, m.TermLimit)
+		on, status, err := deadlineOn(ctx, e.in.Jurisdiction, today, m.TermLimit)
 		if err != nil {
 			return EnforcementView{}, fmt.Errorf("%s term: %w", m.Kind, err)
 		}
 		m.ExpiresOn, m.RemindOn = on, e.s.Policy.Enforcement.RenewalReminder.SubFrom(on)
+		m.Provisional = status == policy.Provisional
 	case m.Kind == MeasureDetention:
 		// A detention is served day by day: it is not a period for acting,
 		// so its end does not move off a rest day.
@@ -239,7 +240,7 @@ var measureNames = map[string]string{
 func measureNoticeBody(in EnforcementInput, m Measure) string {
 	switch m.Kind {
 	case MeasureFreeze, MeasureSeizure:
-		return fmt.Sprintf("执行裁定：%s 案，对被执行人 %s 的财产（%s）采取%s措施，期限至 %s。", in.CaseNumber, in.Respondent, m.Description, measureNames[m.Kind], m.ExpiresOn)
+		return fmt.Sprintf("执行裁定：%s 案，对被执行人 %s 的财产（%s）采取%s措施，期限至 %s%s。", in.CaseNumber, in.Respondent, m.Description, measureNames[m.Kind], m.ExpiresOn, provisionalNote(m.Provisional))
 	case MeasureConsumptionRestriction:
 		return fmt.Sprintf("限制消费令：%s 案，被执行人 %s 未按执行通知书履行义务，自 %s 起限制高消费。", in.CaseNumber, in.Respondent, m.OrderedOn)
 	case MeasureDishonestList:
@@ -288,7 +289,7 @@ func (e *enforcement) renewMeasure(ctx workflow.Context, cmd MeasureRefCommand) 
 	// Claim the renewal before the deadline lookup yields.
 	m.Renewing = true
 	from := m.ExpiresOn
-	to, err := deadline(ctx, e.in.Jurisdiction, from, m.TermLimit)
+	to, status, err := deadlineOn(ctx, e.in.Jurisdiction, from, m.TermLimit)
 	m = e.measure(cmd.MeasureID)
 	m.Renewing = false
 	if err != nil {
@@ -299,6 +300,7 @@ func (e *enforcement) renewMeasure(ctx workflow.Context, cmd MeasureRefCommand) 
 	}
 	m.Term++
 	m.ExpiresOn, m.RemindOn, m.Reminded = to, e.s.Policy.Enforcement.RenewalReminder.SubFrom(to), false
+	m.Provisional = status == policy.Provisional
 	m.Renewals = append(m.Renewals, Renewal{RenewedOn: e.s.Journal.today(ctx), By: cmd.Actor.Subject, From: from, To: to})
 	seq := e.s.Journal.add(ctx, step{
 		Kind: "measure_renewed", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "measure_renewal",
@@ -612,10 +614,11 @@ func (e *enforcement) counted() []counted {
 		out = append(out, counted{kind: "measure_renewal", ref: "measure " + m.ID, from: m.OrderedOn,
 			periods: repeat(m.TermLimit, m.TermLimit, m.Term-1),
 			get:     func() policy.Date { return m.ExpiresOn },
-			set: func(on policy.Date, _ policy.Status) {
+			set: func(on policy.Date, st policy.Status) {
 				if on != m.ExpiresOn {
 					m.ExpiresOn, m.RemindOn = on, reminder.SubFrom(on)
 				}
+				m.Provisional = st == policy.Provisional
 			}})
 	}
 	for i := range e.s.Terminations {

@@ -202,3 +202,12 @@ func repeat(first policy.Period, p policy.Period, n int) []policy.Period {
 	}
 	return out
 }
+
+// provisionalNote is what a notice adds after a day counted on a
+// provisional calendar: the reader learns the day may still move.
+func provisionalNote(provisional bool) string {
+	if !provisional {
+		return ""
+	}
+	return "（该日按尚未公布的年度放假安排暂定计算，公布后可能调整）"
+}

@@ -239,6 +239,20 @@ func TestRearmMovesAFreezeTerm(t *testing.T) {
 	}
 	require.True(t, policy.NewDate(2027, 1, 6).End().Equal(expired.CaseAt), "expired at %s", expired.CaseAt)
 	require.True(t, policy.NewDate(2026, 12, 7).Start().Equal(reminded.CaseAt), "reminded at %s: 30 days before the new expiry", reminded.CaseAt)
+	// The order's notice, sent while 2027 was provisional, says its day may
+	// still move; the reminder, after the publication, does not.
+	var order, reminder string
+	for _, n := range h.notices {
+		switch n.Kind {
+		case NoticeMeasure:
+			order = n.Body
+		case NoticeRenewalReminder:
+			reminder = n.Body
+		}
+	}
+	require.Contains(t, order, "2027-01-05（该日按尚未公布的年度放假安排暂定计算")
+	require.Contains(t, reminder, "2027-01-06")
+	require.NotContains(t, reminder, "暂定")
 }
 
 // TestRearmCountsAnExtensionFromTheDayItExtends: a mediation extended
