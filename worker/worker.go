@@ -86,6 +86,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.Enforcement)
 	r.RegisterWorkflow(workflows.Boundary)
 	r.RegisterWorkflow(workflows.Wage)
+	r.RegisterWorkflow(workflows.Intake)
 	r.RegisterWorkflow(workflows.NoticeDelivery)
 }
 
