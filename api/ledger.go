@@ -24,7 +24,7 @@ import (
 // LedgerFilterParams are the filters the ledger and the statistics share.
 type LedgerFilterParams struct {
 	State        string `query:"state" enum:"all,open,overdue,closed" default:"all" doc:"open: not closed out (销号); overdue: open with a deadline passed in case time without its step; closed: closed out"`
-	Process      string `query:"process" enum:"mediation,enforcement,boundary,wage" doc:"The kind of process"`
+	Process      string `query:"process" enum:"mediation,enforcement,boundary,wage,intake" doc:"The kind of process"`
 	Court        string `query:"court" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The court, as cases name it"`
 	Mediator     string `query:"mediator" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The mediator's subject; a mediator sees only their own"`
 	CaseLeader   string `query:"case_leader" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The case leader (包案领导)"`
@@ -189,6 +189,19 @@ func scopeLedger(p auth.Principal, f *db.CaseFilter) error {
 		case !p.Covers(f.Jurisdiction):
 			return huma.Error403Forbidden("jurisdiction " + f.Jurisdiction + " is outside yours (" + p.Jurisdiction + ")")
 		}
+	case casefile.RoleDispatcher:
+		switch {
+		case p.Jurisdiction == "":
+			return huma.Error403Forbidden("your token names no jurisdiction")
+		case f.Jurisdiction == "":
+			f.Jurisdiction = p.Jurisdiction
+		case !p.Covers(f.Jurisdiction):
+			return huma.Error403Forbidden("jurisdiction " + f.Jurisdiction + " is outside yours (" + p.Jurisdiction + ")")
+		}
+		if f.Process != "" && f.Process != casefile.ProcessIntake {
+			return huma.Error403Forbidden("a dispatcher reads only the intake cases")
+		}
+		f.Process = casefile.ProcessIntake
 	case casefile.RoleMediator:
 		if f.Mediator != "" && f.Mediator != p.Subject {
 			return huma.Error403Forbidden("a mediator reads only their own cases")
