@@ -82,6 +82,9 @@ type StatisticsBody struct {
 	// it from the numerators and denominators given beside it.
 	Definitions map[string]string `json:"definitions"`
 	Rows        []db.StatsRow     `json:"rows"`
+	// Intake are the figures of the intake cases in the filter, over all
+	// of them whatever the grouping.
+	Intake db.IntakeStats `json:"intake"`
 }
 
 type statisticsOutput struct {
@@ -95,6 +98,13 @@ var statisticsDefinitions = map[string]string{
 	"follow_up_rate":             "回访率: cases visited at least once after closing / cases with a follow-up visit fallen due, in percent",
 	"automatic_performance_rate": "自动履行率: automatically_performed / (automatically_performed + enforced + defaulted), in percent",
 	"average_days_to_close":      "sum over closed cases of closed_on - opened_on (case days) / number of closed cases",
+	"intake.received":            "intake cases in the filter",
+	"intake.dispatched":          "intake cases dispatched at least once",
+	"intake.on_time_rate":        "outcomes recorded by the handling deadline of their dispatch / outcomes recorded, in percent",
+	"intake.overdue":             "intake cases whose handling went past its deadline at least once",
+	"intake.resolved":            "outcomes recorded as resolved",
+	"intake.converted":           "intake cases converted into a mediation case",
+	"intake.average_rating":      "sum of the parties' scores (1 to 5) / number of ratings",
 	"rounding":                   "value is numerator / denominator rounded half up to one decimal, computed in integers; empty when the denominator is 0",
 }
 
@@ -145,8 +155,12 @@ func (s *Server) getStatistics(ctx context.Context, in *statisticsInput) (*stati
 	if err != nil {
 		return nil, s.problem(ctx, "read the statistics", err)
 	}
+	intake, err := s.Store.IntakeStatistics(ctx, f)
+	if err != nil {
+		return nil, s.problem(ctx, "read the intake statistics", err)
+	}
 	return &statisticsOutput{Body: StatisticsBody{
-		Filter: scopeOf(f), GroupBy: in.GroupBy, Definitions: statisticsDefinitions, Rows: rows,
+		Filter: scopeOf(f), GroupBy: in.GroupBy, Definitions: statisticsDefinitions, Rows: rows, Intake: intake,
 	}}, nil
 }
 
