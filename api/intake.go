@@ -3,14 +3,19 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"regexp"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/danielgtaylor/huma/v2"
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/policy"
 	"github.com/casework/casework/workflows"
 )
 
@@ -210,6 +215,76 @@ func (s *Server) registerIntake(api huma.API) {
 		"Convert a dispute that needs a court process into a Process 1 mediation case (委派调解), linked both ways",
 		access{Roles: courts, Case: writeCase})),
 		s.convertIntake)
+
+	op = operation("list-intake-weekly", http.MethodGet, "/intake/weekly",
+		"The weekly list of intake disputes (台账): stock, new, changed and closed out (销号) in one ISO week, in case dates",
+		access{Roles: everyone})
+	op.Tags = []string{"ledger"}
+	op.Errors = append(op.Errors, http.StatusUnprocessableEntity)
+	huma.Register(api, op, s.intakeWeekly)
+}
+
+type weeklyInput struct {
+	Week         string `query:"week" maxLength:"8" example:"2026-W11" doc:"An ISO week, YYYY-Www; defaults to this week"`
+	Jurisdiction string `query:"jurisdiction" maxLength:"64" pattern:"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$" doc:"A jurisdiction and its subdivisions; defaults to the caller's own for the roles that have one"`
+}
+
+// WeeklyBody is the weekly list of one ISO week.
+type WeeklyBody struct {
+	Week         string `json:"week"`
+	Jurisdiction string `json:"jurisdiction,omitempty"`
+	db.Weekly
+}
+
+type weeklyOutput struct {
+	Body WeeklyBody
+}
+
+var isoWeekPattern = regexp.MustCompile(`^(\d{4})-W(\d{2})$`)
+
+// isoWeek returns the Monday and Sunday of ISO week s (YYYY-Www).
+func isoWeek(s string) (policy.Date, policy.Date, error) {
+	m := isoWeekPattern.FindStringSubmatch(s)
+	if m == nil {
+		return policy.Date{}, policy.Date{}, fmt.Errorf("week %q is not an ISO week like 2026-W11", s)
+	}
+	y, _ := strconv.Atoi(m[1])
+	w, _ := strconv.Atoi(m[2])
+	if y < 1900 || y > 2199 {
+		return policy.Date{}, policy.Date{}, fmt.Errorf("week %s is outside the years 1900 to 2199", s)
+	}
+	// Week 1 is the week with 4 January in it.
+	jan4 := policy.NewDate(y, time.January, 4)
+	wd := int(jan4.Weekday())
+	if wd == 0 {
+		wd = 7
+	}
+	monday := jan4.AddDays(1 - wd + (w-1)*7)
+	if gy, gw := monday.Start().ISOWeek(); w < 1 || gy != y || gw != w {
+		return policy.Date{}, policy.Date{}, fmt.Errorf("year %d has no week %d", y, w)
+	}
+	return monday, monday.AddDays(6), nil
+}
+
+func (s *Server) intakeWeekly(ctx context.Context, in *weeklyInput) (*weeklyOutput, error) {
+	week := in.Week
+	if week == "" {
+		y, w := policy.DateOf(time.Now()).Start().ISOWeek()
+		week = fmt.Sprintf("%04d-W%02d", y, w)
+	}
+	from, to, err := isoWeek(week)
+	if err != nil {
+		return nil, huma.Error422UnprocessableEntity(err.Error())
+	}
+	f := db.CaseFilter{Process: casefile.ProcessIntake, Jurisdiction: in.Jurisdiction}
+	if err := scopeLedger(principalFrom(ctx), &f); err != nil {
+		return nil, err
+	}
+	list, err := s.Store.IntakeWeekly(ctx, f, from, to)
+	if err != nil {
+		return nil, s.problem(ctx, "read the weekly list", err)
+	}
+	return &weeklyOutput{Body: WeeklyBody{Week: week, Jurisdiction: f.Jurisdiction, Weekly: list}}, nil
 }
 
 func (s *Server) startIntake(ctx context.Context, in *startIntakeInput) (*startOutput, error) {

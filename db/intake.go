@@ -6,6 +6,7 @@ import (
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db/dbq"
+	"github.com/casework/casework/policy"
 )
 
 // IntakeStats are the intake figures (点单、接单、派单、办单、评单) of the
@@ -57,4 +58,76 @@ func (s *Store) IntakeStatistics(ctx context.Context, f CaseFilter) (IntakeStats
 		OnTimeRate: percent(r.HandledOnTime, r.Handled), Overdue: r.Overdue, Resolved: r.Resolved,
 		Converted: r.Converted, Ratings: r.Ratings, AverageRating: mean(r.RatingSum, r.Ratings),
 	}, nil
+}
+
+// MaxWeeklyCases bounds the cases one weekly list holds.
+const MaxWeeklyCases = 5000
+
+// WeeklyCase is one intake case of a weekly list.
+type WeeklyCase struct {
+	ID           string      `json:"id"`
+	CaseNumber   string      `json:"case_number"`
+	Stage        string      `json:"stage"`
+	Status       string      `json:"status"`
+	Outcome      string      `json:"outcome,omitempty"`
+	Mediator     string      `json:"mediator,omitempty"`
+	CaseLeader   string      `json:"case_leader,omitempty"`
+	OpenedOn     policy.Date `json:"opened_on"`
+	ClosedOn     policy.Date `json:"closed_on,omitzero"`
+	NextDeadline policy.Date `json:"next_deadline_on,omitzero"`
+	DeadlineKind string      `json:"next_deadline_kind,omitempty"`
+	// Steps are the kinds of step the case took in the week.
+	Steps []string `json:"steps"`
+}
+
+// Weekly is the weekly list of intake cases (台账: 存量、新增、变化、销号)
+// of one week, Monday to Sunday in case dates.
+type Weekly struct {
+	From policy.Date `json:"from"`
+	To   policy.Date `json:"to"`
+	// Stock were open when the week began; New were opened in it; Changed
+	// are those of Stock that took a step in the week; Closed were closed
+	// out (销号) in it. A case can be in Stock or New, and also in Changed
+	// or Closed.
+	Stock   []WeeklyCase `json:"stock"`
+	New     []WeeklyCase `json:"new"`
+	Changed []WeeklyCase `json:"changed"`
+	Closed  []WeeklyCase `json:"closed"`
+	// Truncated is set when the week held more than MaxWeeklyCases cases.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// IntakeWeekly lists the intake cases f's scope (jurisdiction, mediator,
+// case leader, party) selects that were open in the week from from to to.
+func (s *Store) IntakeWeekly(ctx context.Context, f CaseFilter, from, to policy.Date) (Weekly, error) {
+	rows, err := dbq.New(oneShot{s.pool}).IntakeWeekly(ctx, dbq.IntakeWeeklyParams{
+		WeekStart: pgDate(from), WeekEnd: pgDate(to), Mediator: text(f.Mediator), CaseLeader: text(f.CaseLeader),
+		Jurisdiction: text(f.Jurisdiction), Party: text(f.Party), RowLimit: MaxWeeklyCases + 1,
+	})
+	if err != nil {
+		return Weekly{}, fmt.Errorf("intake weekly list: %w", err)
+	}
+	w := Weekly{From: from, To: to, Stock: []WeeklyCase{}, New: []WeeklyCase{}, Changed: []WeeklyCase{}, Closed: []WeeklyCase{}}
+	if len(rows) > MaxWeeklyCases {
+		rows, w.Truncated = rows[:MaxWeeklyCases], true
+	}
+	for _, r := range rows {
+		c := WeeklyCase{
+			ID: r.ID, CaseNumber: r.CaseNumber, Stage: r.Stage, Status: r.Status, Outcome: r.Outcome,
+			Mediator: r.Mediator, CaseLeader: r.CaseLeader, OpenedOn: dateOf(r.OpenedOn), ClosedOn: dateOf(r.ClosedOn),
+			NextDeadline: dateOf(r.NextDeadlineOn), DeadlineKind: r.NextDeadlineKind, Steps: r.WeekKinds,
+		}
+		if r.IsNew {
+			w.New = append(w.New, c)
+		} else {
+			w.Stock = append(w.Stock, c)
+			if len(c.Steps) > 0 {
+				w.Changed = append(w.Changed, c)
+			}
+		}
+		if r.IsClosed {
+			w.Closed = append(w.Closed, c)
+		}
+	}
+	return w, nil
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/casework/casework/api"
 	"github.com/casework/casework/auth"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/workflows"
 )
 
@@ -201,6 +202,32 @@ func TestIntakeRatingThroughTheAPI(t *testing.T) {
 
 	own, _ := stepKinds(t, id)
 	require.Equal(t, []string{"intake_registered", "intake_dispatched", "intake_accepted", "risk_regraded", "case_leader_recorded", "intake_outcome_recorded", "intake_rated"}, own)
+
+	// This week's list (the case runs in real time, so its case dates are
+	// today's) holds it among the new disputes, with the steps it took.
+	y, w := c.Intake.OpenedOn.Start().ISOWeek()
+	week := fmt.Sprintf("%04d-W%02d", y, w)
+	res = do(t, realTime, &window, http.MethodGet, "/intake/weekly?week="+week, nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	var weekly api.WeeklyBody
+	res.json(t, &weekly)
+	require.Equal(t, week, weekly.Week)
+	require.Equal(t, "CN-52", weekly.Jurisdiction)
+	var listed *db.WeeklyCase
+	for i := range weekly.New {
+		if weekly.New[i].ID == id {
+			listed = &weekly.New[i]
+		}
+	}
+	require.NotNil(t, listed, "the dispute is among the week's new ones")
+	require.Contains(t, listed.Steps, "intake_rated")
+	for _, bad := range []string{"2026-W54", "2026-11", "x"} {
+		res = do(t, realTime, &window, http.MethodGet, "/intake/weekly?week="+bad, nil)
+		require.Equal(t, http.StatusUnprocessableEntity, res.Status, "week %s: body %s", bad, res.Body)
+		res.problem(t)
+	}
+	res = do(t, realTime, &window, http.MethodGet, "/intake/weekly?jurisdiction=CN-11", nil)
+	require.Equal(t, http.StatusForbidden, res.Status, "body: %s", res.Body)
 }
 
 // TestIntakeHostileInput sends what the API must refuse, each answered

@@ -109,3 +109,102 @@ func (q *Queries) IntakeStatistics(ctx context.Context, arg IntakeStatisticsPara
 	)
 	return i, err
 }
+
+const intakeWeekly = `-- name: IntakeWeekly :many
+SELECT
+    c.id, c.case_number, c.stage, c.status, c.outcome, c.mediator, c.case_leader,
+    c.opened_on, c.closed_on, c.next_deadline_on, c.next_deadline_kind,
+    (c.opened_on >= $1::date)::boolean AS is_new,
+    (c.closed_on IS NOT NULL AND c.closed_on <= $2::date)::boolean AS is_closed,
+    coalesce((SELECT array_agg(DISTINCT e.kind ORDER BY e.kind)
+              FROM case_events e
+              WHERE e.case_id = c.id AND e.stream = 'intake'
+                AND e.case_on >= $1::date AND e.case_on <= $2::date), '{}')::text[] AS week_kinds
+FROM cases c
+WHERE c.process = 'intake'
+  AND c.opened_on <= $2::date
+  AND (c.closed_on IS NULL OR c.closed_on >= $1::date)
+  AND ($3::text IS NULL OR c.mediator = $3)
+  AND ($4::text IS NULL OR c.case_leader = $4)
+  AND ($5::text IS NULL
+       OR c.jurisdiction = $5
+       OR starts_with(c.jurisdiction, $5 || '-'))
+  AND ($6::text IS NULL OR c.parties @> ARRAY[$6::text])
+ORDER BY c.opened_on, c.id
+LIMIT $7
+`
+
+type IntakeWeeklyParams struct {
+	WeekStart    pgtype.Date
+	WeekEnd      pgtype.Date
+	Mediator     pgtype.Text
+	CaseLeader   pgtype.Text
+	Jurisdiction pgtype.Text
+	Party        pgtype.Text
+	RowLimit     int32
+}
+
+type IntakeWeeklyRow struct {
+	ID               string
+	CaseNumber       string
+	Stage            string
+	Status           string
+	Outcome          string
+	Mediator         string
+	CaseLeader       string
+	OpenedOn         pgtype.Date
+	ClosedOn         pgtype.Date
+	NextDeadlineOn   pgtype.Date
+	NextDeadlineKind string
+	IsNew            bool
+	IsClosed         bool
+	WeekKinds        []string
+}
+
+// IntakeWeekly lists the intake cases the filters select that were open at
+// some time in the week from week_start to week_end (case dates): opened
+// on or before its last day and not closed before its first. Each says
+// whether it was opened in the week (new), was open when the week began
+// (stock), was closed out in it, and which kinds of step it took in it.
+func (q *Queries) IntakeWeekly(ctx context.Context, arg IntakeWeeklyParams) ([]IntakeWeeklyRow, error) {
+	rows, err := q.db.Query(ctx, intakeWeekly,
+		arg.WeekStart,
+		arg.WeekEnd,
+		arg.Mediator,
+		arg.CaseLeader,
+		arg.Jurisdiction,
+		arg.Party,
+		arg.RowLimit,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []IntakeWeeklyRow{}
+	for rows.Next() {
+		var i IntakeWeeklyRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CaseNumber,
+			&i.Stage,
+			&i.Status,
+			&i.Outcome,
+			&i.Mediator,
+			&i.CaseLeader,
+			&i.OpenedOn,
+			&i.ClosedOn,
+			&i.NextDeadlineOn,
+			&i.NextDeadlineKind,
+			&i.IsNew,
+			&i.IsClosed,
+			&i.WeekKinds,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}

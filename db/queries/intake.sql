@@ -39,3 +39,31 @@ SELECT
     (SELECT count(*) FROM e WHERE kind = 'converted_to_mediation')::bigint AS converted,
     (SELECT count(*) FROM e WHERE kind = 'intake_rated')::bigint AS ratings,
     (SELECT coalesce(sum((data->>'score')::bigint), 0) FROM e WHERE kind = 'intake_rated')::bigint AS rating_sum;
+
+-- name: IntakeWeekly :many
+-- IntakeWeekly lists the intake cases the filters select that were open at
+-- some time in the week from week_start to week_end (case dates): opened
+-- on or before its last day and not closed before its first. Each says
+-- whether it was opened in the week (new), was open when the week began
+-- (stock), was closed out in it, and which kinds of step it took in it.
+SELECT
+    c.id, c.case_number, c.stage, c.status, c.outcome, c.mediator, c.case_leader,
+    c.opened_on, c.closed_on, c.next_deadline_on, c.next_deadline_kind,
+    (c.opened_on >= @week_start::date)::boolean AS is_new,
+    (c.closed_on IS NOT NULL AND c.closed_on <= @week_end::date)::boolean AS is_closed,
+    coalesce((SELECT array_agg(DISTINCT e.kind ORDER BY e.kind)
+              FROM case_events e
+              WHERE e.case_id = c.id AND e.stream = 'intake'
+                AND e.case_on >= @week_start::date AND e.case_on <= @week_end::date), '{}')::text[] AS week_kinds
+FROM cases c
+WHERE c.process = 'intake'
+  AND c.opened_on <= @week_end::date
+  AND (c.closed_on IS NULL OR c.closed_on >= @week_start::date)
+  AND (sqlc.narg(mediator)::text IS NULL OR c.mediator = sqlc.narg(mediator))
+  AND (sqlc.narg(case_leader)::text IS NULL OR c.case_leader = sqlc.narg(case_leader))
+  AND (sqlc.narg(jurisdiction)::text IS NULL
+       OR c.jurisdiction = sqlc.narg(jurisdiction)
+       OR starts_with(c.jurisdiction, sqlc.narg(jurisdiction) || '-'))
+  AND (sqlc.narg(party)::text IS NULL OR c.parties @> ARRAY[sqlc.narg(party)::text])
+ORDER BY c.opened_on, c.id
+LIMIT @row_limit;
