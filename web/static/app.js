@@ -876,6 +876,7 @@ const menus = {
   party: [['ledger', '#/ledger']],
   auditor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['cockpit', '#/cockpit']],
   supervisor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['open_boundary', '#/boundary'], ['cockpit', '#/cockpit']],
+  dispatcher: [['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
 };
 
 async function render() {

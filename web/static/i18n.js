@@ -23,7 +23,7 @@ const zh = {
   signed_in_as: '当前用户', role_court: '法院', role_mediator: '调解员', role_party: '当事人', role_auditor: '督导',
   role_supervisor: '包案领导', open_case: '打开案件', case_id: '案件标识', creditors: '债权人', owed: '欠付金额',
   hardship: '困难', row: '行', rows_ok: '行可导入', rows_bad: '行有错误', seq: '序号', actor: '操作人', case_on: '案件日期',
-  real_at: '实际时间', step: '步骤', case_not_found: '没有此案件，或您无权查看', role_court_admin: '法院管理员',
+  real_at: '实际时间', step: '步骤', case_not_found: '没有此案件，或您无权查看', role_court_admin: '法院管理员', role_dispatcher: '调处中心窗口（派单员）',
   undeliverable: '无法送达', outcome_code: '结果', provisional_only: '仅暂定期限',
   provisional_hint: '该年度放假安排尚未公布，此期限按暂定日历计算，日期可能变动',
   rest_day_hint: '此日为休息日（按周末、法定节假日和已公布的放假安排推算）',
