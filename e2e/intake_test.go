@@ -159,6 +159,11 @@ func TestIntakeToMediationThroughTheAPI(t *testing.T) {
 	require.GreaterOrEqual(t, stats.Intake.Received, int64(1))
 	require.GreaterOrEqual(t, stats.Intake.Converted, int64(1))
 	require.GreaterOrEqual(t, stats.Intake.Dispatched, int64(1))
+
+	// Its history replays with today's code (and, with
+	// CASEWORK_UPDATE_TESTDATA=1, is kept in workflows/testdata).
+	require.NoError(t, temporal.GetWorkflow(t.Context(), workflows.IntakeWorkflowID(id), "").Get(t.Context(), nil))
+	replayAndKeep(t, "v5_intake_converted", workflows.IntakeWorkflowID(id))
 }
 
 // TestIntakeRatingThroughTheAPI takes a dispute to a mediator who resolves
@@ -228,6 +233,10 @@ func TestIntakeRatingThroughTheAPI(t *testing.T) {
 	}
 	res = do(t, realTime, &window, http.MethodGet, "/intake/weekly?jurisdiction=CN-11", nil)
 	require.Equal(t, http.StatusForbidden, res.Status, "body: %s", res.Body)
+
+	// A history need not be complete to replay: this one waits for its
+	// follow-up visits.
+	replayAndKeep(t, "v5_intake_rated", workflows.IntakeWorkflowID(id))
 }
 
 // TestIntakeHostileInput sends what the API must refuse, each answered
