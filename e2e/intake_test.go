@@ -234,6 +234,11 @@ func TestIntakeRatingThroughTheAPI(t *testing.T) {
 	res = do(t, realTime, &window, http.MethodGet, "/intake/weekly?jurisdiction=CN-11", nil)
 	require.Equal(t, http.StatusForbidden, res.Status, "body: %s", res.Body)
 
+	// The audit trail verifies, checked against the workflow's history.
+	vb := verify(t, realTime, &auditor, id)
+	require.Equal(t, "intact", vb.State, "breaks: %+v", vb.Breaks)
+	require.Equal(t, 7, vb.Entries)
+
 	// A history need not be complete to replay: this one waits for its
 	// follow-up visits.
 	replayAndKeep(t, "v5_intake_rated", workflows.IntakeWorkflowID(id))
