@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"testing"
@@ -459,4 +460,64 @@ func TestIntakeContinuesAsNewWithItsState(t *testing.T) {
 	require.Equal(t, IntakeFollowingUp, v.Stage)
 	require.Equal(t, []string{"intake_registered", "intake_dispatched", "intake_accepted", "handling_overdue", "intake_outcome_recorded"}, h2.kinds())
 	require.Equal(t, casefile.Unresolved, h2.summary.Resolution)
+}
+
+// TestIntakeCaseLeaderDeadlineAndOverdueNotices opens a red dispute with a
+// case-leader record: its overdue handling notifies both the dispatcher
+// and the case leader, and the leader's resolution deadline passing with
+// no outcome is a step of its own.
+func TestIntakeCaseLeaderDeadlineAndOverdueNotices(t *testing.T) {
+	opened := policy.NewDate(2026, 3, 10)
+	h := newIntakeHarness(t, opened.Start().Add(9*time.Hour))
+	h.onHour(opened, 10, UpdateIntakeCaseLeader, CaseLeaderCommand{LeadDepartment: "区委政法委", Leader: intakeLeader.Subject, Measures: "包案", Actor: intakeWindow})
+	h.onHour(opened, 11, UpdateIntakeDispatch, DispatchCommand{Handler: committee, Actor: intakeWindow})
+	resolveBy := cnDeadline(t, opened, policy.Months(1))
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, resolveBy.AddDays(2).Start().Sub(h.start))
+	h.env.ExecuteWorkflow(Intake, intakeInput("urgent", policy.RiskRed))
+
+	require.Equal(t, []string{"intake_registered", "case_leader_recorded", "intake_dispatched", "handling_overdue", "case_leader_deadline_passed"}, h.kinds())
+	require.Len(t, h.notices, 2)
+	require.Equal(t, NoticeHandlingOverdue, h.notices[0].Kind)
+	require.Equal(t, intakeWindow.Subject, h.notices[0].Recipient)
+	require.Equal(t, NoticeHandlingOverdueLeader, h.notices[1].Kind)
+	require.Equal(t, intakeLeader.Subject, h.notices[1].Recipient)
+	last := h.events[len(h.events)-1]
+	require.Equal(t, resolveBy.AddDays(1), last.CaseOn)
+	require.Equal(t, intakeLeader.Subject, h.summary.CaseLeader)
+}
+
+// TestIntakeOpening checks what the registration records, table-driven:
+// the tier's period, and a tier the policy does not know (the API refuses
+// one) handled in the least urgent tier rather than failing the case; and
+// that marking a green dispute hard calls for a case-leader record.
+func TestIntakeOpening(t *testing.T) {
+	tests := []struct {
+		urgency, wantUrgency string
+		wantPeriod           policy.Period
+		asked                bool
+	}{
+		{"urgent", "urgent", policy.Days(3), false},
+		{"priority", "priority", policy.Days(7), false},
+		{"ordinary", "ordinary", policy.Days(15), false},
+		{"asap", "ordinary", policy.Days(15), true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.urgency, func(t *testing.T) {
+			opened := policy.NewDate(2026, 3, 10)
+			h := newIntakeHarness(t, opened.Start().Add(9*time.Hour))
+			hard := h.onHour(opened, 10, UpdateIntakeRegrade, RegradeCommand{Risk: policy.RiskGreen, Hard: true, Reason: "涉及多户群体", Actor: intakeWindow})
+			h.env.RegisterDelayedCallback(h.env.CancelWorkflow, 2*time.Hour)
+			h.env.ExecuteWorkflow(Intake, intakeInput(tt.urgency, policy.RiskGreen))
+
+			v := requireIntakeOK(t, "mark hard", hard)
+			require.Equal(t, tt.wantUrgency, v.Urgency)
+			require.True(t, v.CaseLeaderRequired, "a hard dispute needs a case-leader record whatever its grade")
+			var data map[string]any
+			require.NoError(t, json.Unmarshal(h.events[0].Data, &data))
+			require.Equal(t, tt.wantUrgency, data["urgency"])
+			require.Equal(t, tt.wantPeriod.String(), data["handling_period"])
+			_, asked := data["urgency_asked"]
+			require.Equal(t, tt.asked, asked)
+		})
+	}
 }
