@@ -606,23 +606,13 @@ func (w *intake) pendingDeadline() *casefile.Deadline {
 	return &first
 }
 
+// deadlines are the case's pending deadlines, as its view lists them.
 func (w *intake) deadlines() []casefile.Deadline {
-	var out []casefile.Deadline
-	switch w.s.Stage {
-	case IntakeDispatched, IntakeHandling:
-		if d := w.current(); d != nil {
-			out = append(out, pending(intakeDeadlineHandling, d.HandleBy)...)
-		}
-		if l := w.s.CaseLeader; l != nil {
-			out = append(out, pending(intakeDeadlineCaseLeader, l.ResolveBy)...)
-		}
-	case IntakeFollowingUp:
-		out = append(out, followUpDeadlines(w.s.FollowUps)...)
-		if !w.s.RatingClosed {
-			out = append(out, pending(intakeDeadlineRating, w.s.RateBy)...)
-		}
+	v := IntakeView{Stage: w.s.Stage, CaseLeader: w.s.CaseLeader, FollowUps: w.s.FollowUps, RateBy: w.s.RateBy, RatingClosed: w.s.RatingClosed}
+	if d := w.current(); d != nil {
+		v.HandleBy = d.HandleBy
 	}
-	return out
+	return v.Deadlines()
 }
 
 func (w *intake) partyIDs() []string {
