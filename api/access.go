@@ -35,7 +35,7 @@ type access struct {
 }
 
 var (
-	everyone = []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor}
+	everyone = []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor, casefile.RoleDispatcher}
 	courts   = []casefile.Role{casefile.RoleCourt}
 	// mediators are the only ones who record mediation's steps.
 	mediators = []casefile.Role{casefile.RoleMediator}
@@ -195,7 +195,8 @@ func (s *Server) authorize(api huma.API) func(huma.Context, func(huma.Context)) 
 // mayAccess reports whether p may see (and, if its role may write, act on)
 // case c: a mediator only cases assigned to them, a party only its own, a
 // court and an auditor only cases within their jurisdiction, a supervisor
-// those and any case they lead.
+// those and any case they lead, a dispatcher the intake cases of its
+// jurisdiction.
 func mayAccess(p auth.Principal, c casefile.Summary) bool {
 	switch p.Role {
 	case casefile.RoleMediator:
@@ -206,6 +207,10 @@ func mayAccess(p auth.Principal, c casefile.Summary) bool {
 		return p.Covers(c.Jurisdiction)
 	case casefile.RoleSupervisor:
 		return c.CaseLeader == p.Subject || p.Covers(c.Jurisdiction)
+	case casefile.RoleDispatcher:
+		// The window sees the disputes received in its jurisdiction, and
+		// no other process's cases.
+		return c.Process == casefile.ProcessIntake && p.Covers(c.Jurisdiction)
 	}
 	return false
 }

@@ -263,6 +263,7 @@ func Register(api huma.API, s *Server) {
 	s.registerEnforcement(api)
 	s.registerWage(api)
 	s.registerBoundary(api)
+	s.registerIntake(api)
 	s.registerCalendars(api)
 	s.registerUndeliverable(api)
 }

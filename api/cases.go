@@ -37,6 +37,8 @@ func (s *Server) caseOutput(ctx context.Context, c casefile.Summary) (*caseOutpu
 		return queryView(ctx, s, boundaryView, out)
 	case casefile.ProcessWage:
 		return queryView(ctx, s, wageView, out)
+	case casefile.ProcessIntake:
+		return queryView(ctx, s, intakeView, out)
 	}
 	return out, nil
 }

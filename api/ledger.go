@@ -24,7 +24,7 @@ import (
 // LedgerFilterParams are the filters the ledger and the statistics share.
 type LedgerFilterParams struct {
 	State        string `query:"state" enum:"all,open,overdue,closed" default:"all" doc:"open: not closed out (销号); overdue: open with a deadline passed in case time without its step; closed: closed out"`
-	Process      string `query:"process" enum:"mediation,enforcement,boundary,wage" doc:"The kind of process"`
+	Process      string `query:"process" enum:"mediation,enforcement,boundary,wage,intake" doc:"The kind of process"`
 	Court        string `query:"court" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The court, as cases name it"`
 	Mediator     string `query:"mediator" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The mediator's subject; a mediator sees only their own"`
 	CaseLeader   string `query:"case_leader" maxLength:"200" pattern:"^[^\\x00-\\x1f\\x7f]*$" doc:"The case leader (包案领导)"`
@@ -82,6 +82,9 @@ type StatisticsBody struct {
 	// it from the numerators and denominators given beside it.
 	Definitions map[string]string `json:"definitions"`
 	Rows        []db.StatsRow     `json:"rows"`
+	// Intake are the figures of the intake cases in the filter, over all
+	// of them whatever the grouping.
+	Intake db.IntakeStats `json:"intake"`
 }
 
 type statisticsOutput struct {
@@ -95,6 +98,13 @@ var statisticsDefinitions = map[string]string{
 	"follow_up_rate":             "回访率: cases visited at least once after closing / cases with a follow-up visit fallen due, in percent",
 	"automatic_performance_rate": "自动履行率: automatically_performed / (automatically_performed + enforced + defaulted), in percent",
 	"average_days_to_close":      "sum over closed cases of closed_on - opened_on (case days) / number of closed cases",
+	"intake.received":            "intake cases in the filter",
+	"intake.dispatched":          "intake cases dispatched at least once",
+	"intake.on_time_rate":        "outcomes recorded by the handling deadline of their dispatch / outcomes recorded, in percent",
+	"intake.overdue":             "intake cases whose handling went past its deadline at least once",
+	"intake.resolved":            "outcomes recorded as resolved",
+	"intake.converted":           "intake cases converted into a mediation case",
+	"intake.average_rating":      "sum of the parties' scores (1 to 5) / number of ratings",
 	"rounding":                   "value is numerator / denominator rounded half up to one decimal, computed in integers; empty when the denominator is 0",
 }
 
@@ -145,8 +155,12 @@ func (s *Server) getStatistics(ctx context.Context, in *statisticsInput) (*stati
 	if err != nil {
 		return nil, s.problem(ctx, "read the statistics", err)
 	}
+	intake, err := s.Store.IntakeStatistics(ctx, f)
+	if err != nil {
+		return nil, s.problem(ctx, "read the intake statistics", err)
+	}
 	return &statisticsOutput{Body: StatisticsBody{
-		Filter: scopeOf(f), GroupBy: in.GroupBy, Definitions: statisticsDefinitions, Rows: rows,
+		Filter: scopeOf(f), GroupBy: in.GroupBy, Definitions: statisticsDefinitions, Rows: rows, Intake: intake,
 	}}, nil
 }
 
@@ -189,6 +203,19 @@ func scopeLedger(p auth.Principal, f *db.CaseFilter) error {
 		case !p.Covers(f.Jurisdiction):
 			return huma.Error403Forbidden("jurisdiction " + f.Jurisdiction + " is outside yours (" + p.Jurisdiction + ")")
 		}
+	case casefile.RoleDispatcher:
+		switch {
+		case p.Jurisdiction == "":
+			return huma.Error403Forbidden("your token names no jurisdiction")
+		case f.Jurisdiction == "":
+			f.Jurisdiction = p.Jurisdiction
+		case !p.Covers(f.Jurisdiction):
+			return huma.Error403Forbidden("jurisdiction " + f.Jurisdiction + " is outside yours (" + p.Jurisdiction + ")")
+		}
+		if f.Process != "" && f.Process != casefile.ProcessIntake {
+			return huma.Error403Forbidden("a dispatcher reads only the intake cases")
+		}
+		f.Process = casefile.ProcessIntake
 	case casefile.RoleMediator:
 		if f.Mediator != "" && f.Mediator != p.Subject {
 			return huma.Error403Forbidden("a mediator reads only their own cases")

@@ -47,6 +47,8 @@ type CaseBody struct {
 	Boundary *workflows.BoundaryView `json:"boundary,omitempty"`
 	// Wage is the live state of a wage arrears case.
 	Wage *workflows.WageView `json:"wage,omitempty"`
+	// Intake is the live state of a dispute received at the one window.
+	Intake *workflows.IntakeView `json:"intake,omitempty"`
 	// LiveStateUnavailable, when set, says why the live state is missing:
 	// the workflow service could not be reached, so the summary is the
 	// ledger's as last recorded and may be stale.

@@ -44,7 +44,7 @@ func (p Principal) Covers(j string) bool {
 }
 
 // Roles a token may carry; the system role is never issued.
-var Roles = []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor, casefile.RoleCourtAdmin}
+var Roles = []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor, casefile.RoleCourtAdmin, casefile.RoleDispatcher}
 
 type claims struct {
 	jwt.RegisteredClaims
@@ -176,7 +176,7 @@ func validPrincipal(p Principal) error {
 	if !known {
 		return fmt.Errorf("unknown role %q", p.Role)
 	}
-	if (p.Role == casefile.RoleCourt || p.Role == casefile.RoleAuditor || p.Role == casefile.RoleSupervisor || p.Role == casefile.RoleCourtAdmin) && p.Jurisdiction == "" {
+	if (p.Role == casefile.RoleCourt || p.Role == casefile.RoleAuditor || p.Role == casefile.RoleSupervisor || p.Role == casefile.RoleCourtAdmin || p.Role == casefile.RoleDispatcher) && p.Jurisdiction == "" {
 		return fmt.Errorf("a %s needs a jurisdiction", p.Role)
 	}
 	if p.Role == casefile.RoleCourt && p.Court == "" {

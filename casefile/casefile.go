@@ -25,6 +25,10 @@ const (
 	// RoleCourtAdmin is a court administrator (法院管理员): publishes the
 	// holiday arrangements of its jurisdiction and touches no case.
 	RoleCourtAdmin Role = "court_admin"
+	// RoleDispatcher staffs the one window of a dispute-resolution centre
+	// (矛盾纠纷调处中心): registers what comes in, dispatches it to a
+	// handler (派单) and follows it up.
+	RoleDispatcher Role = "dispatcher"
 	RoleSystem     Role = "system"
 )
 
@@ -46,6 +50,9 @@ const (
 	ProcessEnforcement Process = "enforcement"
 	ProcessBoundary    Process = "boundary"
 	ProcessWage        Process = "wage"
+	// ProcessIntake is a dispute received at the one window and
+	// dispatched to a handler (点单、接单、派单、办单、评单).
+	ProcessIntake Process = "intake"
 )
 
 // Status is the coarse state the ledger filters on.

@@ -58,12 +58,14 @@ var outsiders = map[casefile.Role]auth.Principal{
 	casefile.RoleParty:      stranger,
 	casefile.RoleAuditor:    {Subject: "auditor-bj", Role: casefile.RoleAuditor, Jurisdiction: "CN-11"},
 	casefile.RoleSupervisor: {Subject: "leader-bj", Role: casefile.RoleSupervisor, Jurisdiction: "CN-11"},
+	casefile.RoleDispatcher: {Subject: "window-bj", Role: casefile.RoleDispatcher, Jurisdiction: "CN-11"},
 }
 
 // insiders are, per role, a caller with that role within this case's scope.
 var insiders = map[casefile.Role]auth.Principal{
 	casefile.RoleCourt: court, casefile.RoleMediator: mediator, casefile.RoleParty: applicant,
 	casefile.RoleAuditor: auditor, casefile.RoleSupervisor: supervisor, casefile.RoleCourtAdmin: courtAdmin,
+	casefile.RoleDispatcher: {Subject: "window-sun", Role: casefile.RoleDispatcher, Jurisdiction: "CN-52"},
 }
 
 // TestAccessMatrix sends every operation as every role: a role the
@@ -94,7 +96,7 @@ func TestAccessMatrix(t *testing.T) {
 						"%s lets a supervisor write beyond the cases they lead", op.OperationID)
 				}
 			}
-			for _, role := range []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor} {
+			for _, role := range []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor, casefile.RoleDispatcher} {
 				if !slices.Contains(rule.Roles, role) {
 					p := insiders[role]
 					res := do(t, realTime, &p, op.Method, path, []byte(`{}`))

@@ -56,6 +56,7 @@ type Policy struct {
 	Boundary     BoundaryPolicy     `json:"boundary"`
 	Wage         WagePolicy         `json:"wage"`
 	Notices      NoticePolicy       `json:"notices"`
+	Intake       IntakePolicy       `json:"intake"`
 	// FollowUps are the offsets after closing at which a case is followed
 	// up, in increasing order.
 	FollowUps []Period `json:"follow_ups"`
@@ -156,6 +157,63 @@ type BoundaryPolicy struct {
 	// follow-up visits after the settlement is signed.
 	FollowUpEvery Period `json:"follow_up_every"`
 	FollowUpFor   Period `json:"follow_up_for"`
+}
+
+// Risk grades of a dispute at intake (风险等级), lowest first.
+const (
+	RiskGreen  = "green"
+	RiskYellow = "yellow"
+	RiskRed    = "red"
+)
+
+// RiskGrades lists the risk grades, lowest first.
+var RiskGrades = []string{RiskGreen, RiskYellow, RiskRed}
+
+// UrgencyTier is one urgency tier of intake and the period a handler has,
+// from the dispatch (派单), to record the outcome of a dispute in it.
+type UrgencyTier struct {
+	Name     string `json:"name"`
+	Handling Period `json:"handling"`
+}
+
+// IntakePolicy sets the periods of the one-window intake and supervision
+// of disputes (点单、接单、派单、办单、评单).
+type IntakePolicy struct {
+	// Tiers are the urgency tiers, the most urgent first, each with its
+	// handling period; a more urgent tier never has a longer period.
+	Tiers []UrgencyTier `json:"tiers"`
+	// RegradeTiers maps a risk grade to the least urgent tier a dispute
+	// re-graded to it is handled in: re-graded red, it moves up to that
+	// tier (never down) and its handling deadline is counted again.
+	RegradeTiers map[string]string `json:"regrade_tiers,omitempty"`
+	// CaseLeaderGrades are the risk grades that call for a case-leader
+	// record (领导包案, 一案一档); a dispute marked hard needs one too.
+	CaseLeaderGrades []string `json:"case_leader_grades"`
+	// CaseLeaderPeriod is the resolution deadline a case leader is given,
+	// from the record.
+	CaseLeaderPeriod Period `json:"case_leader_period"`
+	// FollowUps are the centre's follow-up visits (回访) after the outcome
+	// is recorded, in increasing order.
+	FollowUps []Period `json:"follow_ups"`
+	// RatingWindow is how long after the outcome the party may rate the
+	// handling (评单).
+	RatingWindow Period `json:"rating_window"`
+}
+
+// Tier returns the urgency tier named name.
+func (p IntakePolicy) Tier(name string) (UrgencyTier, bool) {
+	i := slices.IndexFunc(p.Tiers, func(t UrgencyTier) bool { return t.Name == name })
+	if i < 0 {
+		return UrgencyTier{}, false
+	}
+	return p.Tiers[i], true
+}
+
+// MoreUrgent reports whether tier a is more urgent than tier b.
+func (p IntakePolicy) MoreUrgent(a, b string) bool {
+	ia := slices.IndexFunc(p.Tiers, func(t UrgencyTier) bool { return t.Name == a })
+	ib := slices.IndexFunc(p.Tiers, func(t UrgencyTier) bool { return t.Name == b })
+	return ia >= 0 && ib >= 0 && ia < ib
 }
 
 // Escalation kinds of a missed wage installment, in the order the seeds
@@ -363,6 +421,47 @@ func (p Policy) Validate() error {
 		bad("notices.max_retry_seconds", "%d is shorter than first_retry_seconds %d", n.MaxRetrySeconds, n.FirstRetrySeconds)
 	}
 
+	in := p.Intake
+	if len(in.Tiers) == 0 {
+		bad("intake.tiers", "required, at least one urgency tier")
+	}
+	tiers := map[string]bool{}
+	for i, t := range in.Tiers {
+		field := fmt.Sprintf("intake.tiers[%d]", i)
+		if t.Name == "" || tiers[t.Name] {
+			bad(field+".name", "a tier needs a name of its own, got %q", t.Name)
+		}
+		tiers[t.Name] = true
+		required(field+".handling", t.Handling)
+		if i > 0 && t.Handling.valid() && in.Tiers[i-1].Handling.longerThan(t.Handling) {
+			bad(field+".handling", "a less urgent tier cannot have a shorter period: %s after %s", t.Handling, in.Tiers[i-1].Handling)
+		}
+	}
+	for _, g := range slices.Sorted(maps.Keys(in.RegradeTiers)) {
+		if !slices.Contains(RiskGrades, g) {
+			bad("intake.regrade_tiers."+g, "unknown risk grade, want one of %v", RiskGrades)
+		}
+		if !tiers[in.RegradeTiers[g]] {
+			bad("intake.regrade_tiers."+g, "unknown tier %q", in.RegradeTiers[g])
+		}
+	}
+	for _, g := range in.CaseLeaderGrades {
+		if !slices.Contains(RiskGrades, g) {
+			bad("intake.case_leader_grades", "unknown risk grade %q, want one of %v", g, RiskGrades)
+		}
+	}
+	required("intake.case_leader_period", in.CaseLeaderPeriod)
+	required("intake.rating_window", in.RatingWindow)
+	if len(in.FollowUps) == 0 {
+		bad("intake.follow_ups", "required, at least one offset")
+	}
+	for i, f := range in.FollowUps {
+		required(fmt.Sprintf("intake.follow_ups[%d]", i), f)
+		if i > 0 && !f.longerThan(in.FollowUps[i-1]) {
+			bad("intake.follow_ups", "must be strictly increasing, got %s after %s", f, in.FollowUps[i-1])
+		}
+	}
+
 	if len(p.FollowUps) == 0 {
 		bad("follow_ups", "required, at least one offset")
 	}
@@ -476,6 +575,18 @@ func (p Policy) inherit(parent Policy) Policy {
 	number(&n.MaxRetrySeconds, pn.MaxRetrySeconds)
 	number(&n.AttemptTimeoutSeconds, pn.AttemptTimeoutSeconds)
 
+	in, pin := &p.Intake, parent.Intake
+	if len(in.Tiers) == 0 {
+		in.Tiers = slices.Clone(pin.Tiers)
+	}
+	in.RegradeTiers = mergeMaps(pin.RegradeTiers, in.RegradeTiers)
+	if len(in.CaseLeaderGrades) == 0 {
+		in.CaseLeaderGrades = slices.Clone(pin.CaseLeaderGrades)
+	}
+	period(&in.CaseLeaderPeriod, pin.CaseLeaderPeriod)
+	list(&in.FollowUps, pin.FollowUps)
+	period(&in.RatingWindow, pin.RatingWindow)
+
 	list(&p.FollowUps, parent.FollowUps)
 	return p
 }
@@ -501,5 +612,9 @@ func (p Policy) clone() Policy {
 	p.Enforcement.ApplicationOrder = slices.Clone(p.Enforcement.ApplicationOrder)
 	p.FollowUps = slices.Clone(p.FollowUps)
 	p.Wage.Escalation = slices.Clone(p.Wage.Escalation)
+	p.Intake.Tiers = slices.Clone(p.Intake.Tiers)
+	p.Intake.RegradeTiers = maps.Clone(p.Intake.RegradeTiers)
+	p.Intake.CaseLeaderGrades = slices.Clone(p.Intake.CaseLeaderGrades)
+	p.Intake.FollowUps = slices.Clone(p.Intake.FollowUps)
 	return p
 }

@@ -39,6 +39,13 @@ func TestDefaultPolicy(t *testing.T) {
 	require.Equal(t, 1, pol.Confirmation.MaxDecisionExtensions)
 	require.Equal(t, []Period{Days(7), Days(1)}, pol.Performance.ReminderOffsets)
 	require.Equal(t, []Period{Days(30), Days(90)}, pol.FollowUps)
+	require.Equal(t, []UrgencyTier{{"urgent", Days(3)}, {"priority", Days(7)}, {"ordinary", Days(15)}}, pol.Intake.Tiers)
+	require.Equal(t, map[string]string{RiskRed: "urgent", RiskYellow: "priority"}, pol.Intake.RegradeTiers)
+	require.Equal(t, []Period{Days(7), Days(30)}, pol.Intake.FollowUps)
+	require.Equal(t, Days(15), pol.Intake.RatingWindow)
+	require.Equal(t, Months(1), pol.Intake.CaseLeaderPeriod)
+	require.True(t, pol.Intake.MoreUrgent("urgent", "ordinary"))
+	require.False(t, pol.Intake.MoreUrgent("ordinary", "priority"))
 	require.Equal(t, "2022-01-01", pol.Enforcement.LastInstallmentRuleFrom.String())
 	require.Equal(t, NoticePolicy{Attempts: 16, FirstRetrySeconds: 30, MaxRetrySeconds: 3600, AttemptTimeoutSeconds: 30}, pol.Notices)
 	require.Equal(t, 30*time.Second, pol.Notices.FirstRetry())
@@ -77,6 +84,14 @@ func TestPolicyValidate(t *testing.T) {
 		{"max retry below first", func(p *Policy) { p.Notices.MaxRetrySeconds = 10 }, "shorter than first_retry_seconds"},
 		{"no attempt timeout", func(p *Policy) { p.Notices.AttemptTimeoutSeconds = 0 }, "notices.attempt_timeout_seconds"},
 		{"attempt timeout too long", func(p *Policy) { p.Notices.AttemptTimeoutSeconds = MaxNoticeTimeoutSeconds + 1 }, "notices.attempt_timeout_seconds"},
+		{"no urgency tiers", func(p *Policy) { p.Intake.Tiers = nil }, "intake.tiers: required"},
+		{"less urgent tier shorter", func(p *Policy) { p.Intake.Tiers[2].Handling = Days(1) }, "intake.tiers[2].handling: a less urgent tier"},
+		{"tier named twice", func(p *Policy) { p.Intake.Tiers[1].Name = p.Intake.Tiers[0].Name }, "intake.tiers[1].name"},
+		{"re-grade to an unknown tier", func(p *Policy) { p.Intake.RegradeTiers[RiskRed] = "now" }, "intake.regrade_tiers.red: unknown tier"},
+		{"re-grade of an unknown grade", func(p *Policy) { p.Intake.RegradeTiers["black"] = "urgent" }, "intake.regrade_tiers.black: unknown risk grade"},
+		{"case leader for an unknown grade", func(p *Policy) { p.Intake.CaseLeaderGrades = []string{"orange"} }, "intake.case_leader_grades"},
+		{"no rating window", func(p *Policy) { p.Intake.RatingWindow = Period{} }, "intake.rating_window: required"},
+		{"intake follow-ups not increasing", func(p *Policy) { p.Intake.FollowUps = []Period{Days(30), Days(7)} }, "intake.follow_ups: must be strictly increasing"},
 		{"bad jurisdiction", func(p *Policy) { p.Jurisdiction = "china" }, "want a code like"},
 		{"own parent", func(p *Policy) { p.Parent = p.Jurisdiction }, "own parent"},
 	}

@@ -89,6 +89,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.Enforcement)
 	r.RegisterWorkflow(workflows.Boundary)
 	r.RegisterWorkflow(workflows.Wage)
+	r.RegisterWorkflow(workflows.Intake)
 	r.RegisterWorkflow(workflows.NoticeDelivery)
 	r.RegisterWorkflow(workflows.CalendarRearm)
 }

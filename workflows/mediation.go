@@ -68,6 +68,9 @@ type MediationInput struct {
 	// OpenedOn is set for a case entered after the fact: the legal date it
 	// opened, from which its deadlines count; zero means today.
 	OpenedOn policy.Date `json:"opened_on,omitzero"`
+	// SourceCaseID is the intake case this case was converted from, if
+	// any; the ledger links the two.
+	SourceCaseID string `json:"source_case_id,omitempty"`
 
 	State *MediationState `json:"state,omitempty"`
 }
@@ -560,7 +563,7 @@ func (m *mediation) summary() *casefile.Summary {
 		Organisation: m.in.Organisation, Mediator: m.in.Mediator, Parties: parties,
 		Stage: m.s.Stage, Status: m.status(), Outcome: m.s.Outcome, ClaimFen: m.in.ClaimFen,
 		Clock: m.in.Clock, OpenedOn: m.s.OpenedOn, ClosedOn: m.s.ClosedOn,
-		OpenedAt: m.s.OpenedAt, ClosedAt: m.s.ClosedAt,
+		OpenedAt: m.s.OpenedAt, ClosedAt: m.s.ClosedAt, SourceCaseID: m.in.SourceCaseID,
 	}
 	switch {
 	case m.s.Agreement != nil:

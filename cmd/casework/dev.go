@@ -42,6 +42,7 @@ var devUsers = []struct {
 	{"AUDITOR_TOKEN", auth.Principal{Subject: "auditor-chen", Role: casefile.RoleAuditor, Jurisdiction: "CN"}},
 	{"SUPERVISOR_TOKEN", auth.Principal{Subject: "leader-zhou", Role: casefile.RoleSupervisor, Jurisdiction: "CN"}},
 	{"COURT_ADMIN_TOKEN", auth.Principal{Subject: "admin-zhao", Role: casefile.RoleCourtAdmin, Jurisdiction: "CN"}},
+	{"DISPATCHER_TOKEN", auth.Principal{Subject: "window-sun", Role: casefile.RoleDispatcher, Jurisdiction: "CN"}},
 }
 
 // runDev runs the whole stack on local defaults: a Temporal dev server and a

@@ -259,7 +259,7 @@ function ledgerRowClass(c) {
 async function pageLedger() {
   const sel = (name, opts) => field(t(name), name, select(opts.map(o => [o, t(o)]), 'all'));
   const form = h('form', { class: 'filters', id: 'ledger-filter', novalidate: true },
-    sel('state', ['all', 'open', 'overdue', 'closed']), sel('process', ['all', 'mediation', 'enforcement', 'boundary', 'wage']),
+    sel('state', ['all', 'open', 'overdue', 'closed']), sel('process', ['all', 'mediation', 'enforcement', 'boundary', 'wage', 'intake']),
     ...['court', 'mediator', 'case_leader', 'jurisdiction', 'party'].map(k => field(t(k), k, input())),
     field(t('opened_from'), 'opened_from', dateInput()), field(t('opened_to'), 'opened_to', dateInput()),
     field(t('limit'), 'limit', input({ type: 'number', value: '20', min: '1', max: '200' })),
@@ -876,6 +876,7 @@ const menus = {
   party: [['ledger', '#/ledger']],
   auditor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['cockpit', '#/cockpit']],
   supervisor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['open_boundary', '#/boundary'], ['cockpit', '#/cockpit']],
+  dispatcher: [['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
 };
 
 async function render() {

@@ -23,7 +23,7 @@ const zh = {
   signed_in_as: '当前用户', role_court: '法院', role_mediator: '调解员', role_party: '当事人', role_auditor: '督导',
   role_supervisor: '包案领导', open_case: '打开案件', case_id: '案件标识', creditors: '债权人', owed: '欠付金额',
   hardship: '困难', row: '行', rows_ok: '行可导入', rows_bad: '行有错误', seq: '序号', actor: '操作人', case_on: '案件日期',
-  real_at: '实际时间', step: '步骤', case_not_found: '没有此案件，或您无权查看', role_court_admin: '法院管理员',
+  real_at: '实际时间', step: '步骤', case_not_found: '没有此案件，或您无权查看', role_court_admin: '法院管理员', role_dispatcher: '调处中心窗口（派单员）',
   undeliverable: '无法送达', outcome_code: '结果', provisional_only: '仅暂定期限',
   provisional_hint: '该年度放假安排尚未公布，此期限按暂定日历计算，日期可能变动',
   rest_day_hint: '此日为休息日（按周末、法定节假日和已公布的放假安排推算）',
@@ -58,6 +58,9 @@ const codes = {
     negotiating: '协商中', signing: '协议签署中', monitoring: '协议生效·跟踪回访', closed: '已结案',
     // Process 3: wage arrears (workflows/wage.go)
     in_default: '逾期未付', payment_order: '支付令异议期', enforceable: '可申请强制执行', litigation: '转入诉讼',
+    // intake and supervision (workflows/intake.go)
+    registered: '已登记待派单', dispatched: '已派单待接单', handling: '办理中', following_up: '跟踪回访·评价',
+    awaiting_conversion: '待转诉前调解', converted: '已转诉前调解',
     // performance plans (workflows/installments.go)
     failed: '失败',
   },
@@ -69,6 +72,7 @@ const codes = {
     paid_in_full: '全额履行', settlement_performed: '执行和解履行完毕', settlement_performed_on_time: '执行和解按期履行',
     paid_after_detention: '拘留后履行', closed_after_rechecks: '终本复查后结案', payment_order_objected: '支付令被异议',
     confirmed: '确认有效', rejected: '驳回',
+    resolved: '已化解', not_resolved: '未化解', needs_court: '需诉讼程序', converted_to_mediation: '转为诉前调解',
   },
   deadline: {
     mediation: '调解期限', confirmation_application: '申请司法确认期限', confirmation_decision: '司法确认审查期限',
@@ -77,6 +81,7 @@ const codes = {
     boundary_follow_up: '边界协议回访', escalation_labour_inspection_referral: '移送劳动监察',
     escalation_wage_guarantee_drawdown: '动用工资保证金', escalation_blacklist: '纳入欠薪黑名单',
     escalation_payment_order: '申请支付令',
+    intake_handling: '办理期限', intake_rating: '评价期限', case_leader_resolution: '包案化解期限',
   },
   installment: {
     scheduled: '待到期', reminded: '已提醒', paid: '已付清', partly_paid: '部分支付', overdue: '逾期', defaulted: '违约',
@@ -128,6 +133,12 @@ const codes = {
     settlement_terms_recorded: '记录边界协议', settlement_terms_amended: '修改边界协议', settlement_signed: '签署边界协议',
     settlement_effective: '边界协议生效', follow_up_visit: '回访', resolution_deadline_passed: '包案化解期限届满',
     boundary_closed: '边界纠纷结案',
+    // intake and supervision (intake.go, intake_commands.go)
+    intake_registered: '窗口登记（点单）', intake_dispatched: '派单', intake_accepted: '接单', intake_returned: '退单',
+    risk_regraded: '调整风险等级', case_leader_recorded: '建立包案档案（一案一档）', case_leader_amended: '变更包案档案',
+    handling_overdue: '办理超期·提级督办', case_leader_deadline_passed: '包案化解期限届满',
+    intake_outcome_recorded: '报送办理结果（办单）', intake_rated: '当事人评价（评单）', rating_window_closed: '评价期限届满',
+    intake_closed: '纠纷销号', converted_to_mediation: '转为诉前调解案件',
     // Process 3: wage arrears (wage.go)
     wage_case_opened: '欠薪案件立案', wage_paid_in_full: '欠薪全部清偿', escalation_default_notice: '发出违约通知',
     escalation_labour_inspection_referral: '移送劳动监察', escalation_wage_guarantee_drawdown: '动用工资保证金',
@@ -149,11 +160,11 @@ const codes = {
     recheck_due: '财产复查提醒', credit_repair: '信用修复通知', completion_notice: '执行完毕通知', standstill_notice: '暂缓执行通知书', settlement_notice: '执前和解告知书',
     wage_payment_notice: '欠薪还款计划通知', payment_order_enforceable: '支付令生效通知',
     labour_inspection_referral: '移送劳动监察通知', wage_guarantee_drawdown: '动用工资保证金通知', blacklist: '纳入欠薪黑名单通知',
-    payment_order: '支付令',
+    payment_order: '支付令', handling_overdue: '办理超期督办通知', handling_overdue_leader: '办理超期督办通知（包案领导）',
   },
   calendar: { official: '正式', provisional: '暂定' },
   common: {
-    mediation: '调解', enforcement: '执行', boundary: '边界纠纷', wage: '欠薪', applicant: '申请人', respondent: '被申请人',
+    mediation: '调解', enforcement: '执行', boundary: '边界纠纷', wage: '欠薪', intake: '矛盾纠纷受理', applicant: '申请人', respondent: '被申请人',
     open: '在办', closed: '已结',
   },
 };

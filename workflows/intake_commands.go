@@ -1,0 +1,580 @@
+package workflows
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	enumspb "go.temporal.io/api/enums/v1"
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/policy"
+)
+
+// Who may do what on an intake case: the window's dispatchers dispatch,
+// re-grade, keep the case-leader record and follow up; the handler of the
+// current dispatch accepts, returns, re-grades and records the outcome; the
+// case leader (a supervisor) re-grades and hands the record over; each
+// party rates; a court converts a dispute that needs a court process.
+
+// DispatchCommand assigns the dispute to a handler (派单).
+type DispatchCommand struct {
+	Handler IntakeHandler  `json:"handler"`
+	Note    string         `json:"note,omitempty"`
+	Actor   casefile.Actor `json:"actor"`
+}
+
+// AcceptCommand is the handler accepting the dispute (接单).
+type AcceptCommand struct {
+	Actor casefile.Actor `json:"actor"`
+}
+
+// ReturnCommand is the handler returning the dispute, with its reason.
+type ReturnCommand struct {
+	Reason string         `json:"reason"`
+	Actor  casefile.Actor `json:"actor"`
+}
+
+// RegradeCommand re-grades the dispute's risk, with its reason; Hard marks
+// (or unmarks) it a hard case.
+type RegradeCommand struct {
+	Risk   string         `json:"risk"`
+	Hard   bool           `json:"hard,omitempty"`
+	Reason string         `json:"reason"`
+	Actor  casefile.Actor `json:"actor"`
+}
+
+// CaseLeaderCommand records (or amends) the case-leader record.
+type CaseLeaderCommand struct {
+	LeadDepartment   string         `json:"lead_department"`
+	Leader           string         `json:"leader"`
+	CooperatingUnits []string       `json:"cooperating_units,omitempty"`
+	Measures         string         `json:"measures"`
+	Actor            casefile.Actor `json:"actor"`
+}
+
+// IntakeOutcomeCommand is the handler recording the outcome (办单).
+type IntakeOutcomeCommand struct {
+	Outcome string         `json:"outcome"`
+	Note    string         `json:"note,omitempty"`
+	Actor   casefile.Actor `json:"actor"`
+}
+
+// RateCommand is a party rating the handling (评单), 1 to 5.
+type RateCommand struct {
+	Score   int            `json:"score"`
+	Comment string         `json:"comment,omitempty"`
+	Actor   casefile.Actor `json:"actor"`
+}
+
+// ConvertCommand turns a dispute that needs a court process into a
+// Process 1 mediation case, as POST /cases/mediation opens one.
+type ConvertCommand struct {
+	CaseNumber   string         `json:"case_number"`
+	Court        string         `json:"court"`
+	Organisation string         `json:"organisation"`
+	Mediator     string         `json:"mediator"`
+	ClaimFen     int64          `json:"claim_fen"`
+	Subject      string         `json:"subject,omitempty"`
+	Actor        casefile.Actor `json:"actor"`
+}
+
+func (w *intake) registerHandlers(ctx workflow.Context) error {
+	if err := registerStateAndOpened(ctx, &w.s.Journal, w.view); err != nil {
+		return err
+	}
+	return registerCommands(ctx,
+		command{UpdateIntakeDispatch, w.dispatch, w.validateDispatch},
+		command{UpdateIntakeAccept, w.accept, w.validateAccept},
+		command{UpdateIntakeReturn, w.returnCase, w.validateReturn},
+		command{UpdateIntakeRegrade, w.regrade, w.validateRegrade},
+		command{UpdateIntakeCaseLeader, w.recordCaseLeader, w.validateCaseLeader},
+		command{UpdateIntakeOutcome, w.recordOutcome, w.validateOutcome},
+		command{UpdateIntakeFollowUp, w.followUp, w.validateFollowUp},
+		command{UpdateIntakeRate, w.rate, w.validateRate},
+		command{UpdateIntakeConvert, w.convert, w.validateConvert},
+	)
+}
+
+// finish wakes the main loop, waits until the step is recorded and
+// answers with the case after it.
+func (w *intake) finish(ctx workflow.Context, seq int) (IntakeView, error) {
+	w.rev++
+	if err := w.s.Journal.awaitRecorded(ctx, seq); err != nil {
+		return IntakeView{}, err
+	}
+	return w.view(ctx), nil
+}
+
+// checkStage refuses a command before the case is open or unless it
+// stands at one of stages.
+func (w *intake) checkStage(stages ...string) error {
+	if w.s.Journal.Seq == 0 {
+		return reject(RejectConflict, "the case is still being opened; try again")
+	}
+	if !slices.Contains(stages, w.s.Stage) {
+		return reject(RejectConflict, "the dispute is %s", w.s.Stage)
+	}
+	return nil
+}
+
+func checkDispatcher(a casefile.Actor) error {
+	if a.Role != casefile.RoleDispatcher {
+		return reject(RejectForbidden, "only the centre's window (a dispatcher) may do this")
+	}
+	return nil
+}
+
+// isHandler reports whether a is the handler of the current dispatch.
+func (w *intake) isHandler(a casefile.Actor) bool {
+	d := w.current()
+	return d != nil && a.Subject == d.Handler.Subject && a.Role == d.Handler.Role
+}
+
+func (w *intake) isLeader(a casefile.Actor) bool {
+	return a.Role == casefile.RoleSupervisor && w.s.CaseLeader != nil && w.s.CaseLeader.Leader == a.Subject
+}
+
+func (w *intake) validateDispatch(_ workflow.Context, cmd DispatchCommand) error {
+	if err := checkDispatcher(cmd.Actor); err != nil {
+		return err
+	}
+	if err := w.checkStage(IntakeRegistered, IntakeDispatched, IntakeHandling); err != nil {
+		return err
+	}
+	if d := w.current(); d != nil && !d.Overdue {
+		return reject(RejectConflict, "the dispute is with %s until %s; it can be dispatched again once returned or overdue", d.Handler.Unit, d.HandleBy)
+	}
+	h := cmd.Handler
+	switch {
+	case !slices.Contains(HandlerKinds, h.Kind):
+		return reject(RejectInvalid, "handler kind must be one of %v, got %q", HandlerKinds, h.Kind)
+	case strings.TrimSpace(h.Unit) == "" || strings.TrimSpace(h.Subject) == "":
+		return reject(RejectInvalid, "a handler needs its unit and the user who handles it")
+	case h.Role != casefile.RoleMediator && h.Role != casefile.RoleCourt:
+		return reject(RejectInvalid, "a handler signs in as a mediator or a court, got %q", h.Role)
+	case (h.Kind == HandlerCourt) != (h.Role == casefile.RoleCourt):
+		return reject(RejectInvalid, "a court handles as a court, every other unit as a mediator")
+	}
+	return nil
+}
+
+func (w *intake) dispatch(ctx workflow.Context, cmd DispatchCommand) (IntakeView, error) {
+	today := w.s.Journal.today(ctx)
+	tier, _ := w.s.Policy.Intake.Tier(w.s.Urgency)
+	// The deadline is looked up before the case changes, and the case
+	// checked again after: a command taken meanwhile wins.
+	handleBy, err := deadline(ctx, w.in.Jurisdiction, today, tier.Handling)
+	if err != nil {
+		return IntakeView{}, fmt.Errorf("handling deadline: %w", err)
+	}
+	if d := w.current(); d != nil && !d.Overdue || w.closed() || w.s.Result != nil {
+		return IntakeView{}, reject(RejectConflict, "the dispute changed while it was being dispatched; try again")
+	}
+	data := map[string]any{}
+	if d := w.current(); d != nil {
+		// The centre takes an overdue dispatch back.
+		d.Withdrawn = true
+		data["withdrawn"] = d.No
+	}
+	d := IntakeDispatch{
+		No: len(w.s.Dispatches) + 1, Handler: cmd.Handler, DispatchedOn: today, DispatchedBy: cmd.Actor.Subject,
+		Urgency: w.s.Urgency, HandleBy: handleBy,
+	}
+	w.s.Dispatches = append(w.s.Dispatches, d)
+	w.s.Stage = IntakeDispatched
+	data["dispatch"], data["handler"], data["urgency"], data["handling_period"], data["handle_by"] = d.No, d.Handler, d.Urgency, tier.Handling, handleBy
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "intake_dispatched", Actor: cmd.Actor, Reason: cmd.Note, ReasonCode: "dispatch_" + cmd.Handler.Kind,
+		Data: data,
+	})
+	return w.finish(ctx, seq)
+}
+
+func (w *intake) validateAccept(_ workflow.Context, cmd AcceptCommand) error {
+	if err := w.checkStage(IntakeDispatched, IntakeHandling); err != nil {
+		return err
+	}
+	if !w.isHandler(cmd.Actor) {
+		return reject(RejectForbidden, "only the handler the dispute was dispatched to may accept it")
+	}
+	if w.s.Stage == IntakeHandling {
+		return reject(RejectConflict, "the dispute was already accepted on %s", w.current().AcceptedOn)
+	}
+	return nil
+}
+
+func (w *intake) accept(ctx workflow.Context, cmd AcceptCommand) (IntakeView, error) {
+	d := w.current()
+	d.AcceptedOn = w.s.Journal.today(ctx)
+	w.s.Stage = IntakeHandling
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "intake_accepted", Actor: cmd.Actor, ReasonCode: "handler_accepted",
+		Reason: fmt.Sprintf("%s accepted the dispute; to handle by %s", d.Handler.Unit, d.HandleBy),
+		Data:   map[string]any{"dispatch": d.No, "handle_by": d.HandleBy},
+	})
+	return w.finish(ctx, seq)
+}
+
+func (w *intake) validateReturn(_ workflow.Context, cmd ReturnCommand) error {
+	if err := w.checkStage(IntakeDispatched, IntakeHandling); err != nil {
+		return err
+	}
+	if !w.isHandler(cmd.Actor) {
+		return reject(RejectForbidden, "only the handler the dispute was dispatched to may return it")
+	}
+	if strings.TrimSpace(cmd.Reason) == "" {
+		return reject(RejectInvalid, "a returned dispute needs the reason, for the centre to dispatch it elsewhere")
+	}
+	return nil
+}
+
+func (w *intake) returnCase(ctx workflow.Context, cmd ReturnCommand) (IntakeView, error) {
+	d := w.current()
+	d.ReturnedOn, d.ReturnReason = w.s.Journal.today(ctx), cmd.Reason
+	w.s.Stage = IntakeRegistered
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "intake_returned", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "handler_returned",
+		Data: map[string]any{"dispatch": d.No, "handler": d.Handler},
+	})
+	return w.finish(ctx, seq)
+}
+
+func (w *intake) validateRegrade(_ workflow.Context, cmd RegradeCommand) error {
+	if cmd.Actor.Role != casefile.RoleDispatcher && !w.isHandler(cmd.Actor) && !w.isLeader(cmd.Actor) {
+		return reject(RejectForbidden, "only the window, the handler or the case leader may re-grade the dispute")
+	}
+	if err := w.checkStage(IntakeRegistered, IntakeDispatched, IntakeHandling, IntakeFollowingUp, IntakeAwaitingConversion); err != nil {
+		return err
+	}
+	if !slices.Contains(policy.RiskGrades, cmd.Risk) {
+		return reject(RejectInvalid, "risk must be one of %v, got %q", policy.RiskGrades, cmd.Risk)
+	}
+	if strings.TrimSpace(cmd.Reason) == "" {
+		return reject(RejectInvalid, "a re-grading needs its reason")
+	}
+	if cmd.Risk == w.s.Risk && cmd.Hard == w.s.Hard {
+		return reject(RejectConflict, "the dispute is already graded %s", cmd.Risk)
+	}
+	return nil
+}
+
+func (w *intake) regrade(ctx workflow.Context, cmd RegradeCommand) (IntakeView, error) {
+	ip := w.s.Policy.Intake
+	urgency := w.s.Urgency
+	if t, ok := ip.RegradeTiers[cmd.Risk]; ok && ip.MoreUrgent(t, urgency) {
+		urgency = t
+	}
+	// A dispute moved to a more urgent tier while it is being handled is
+	// given that tier's period, counted from the dispatch again.
+	var handleBy policy.Date
+	d := w.current()
+	handling := d != nil && (w.s.Stage == IntakeDispatched || w.s.Stage == IntakeHandling)
+	if handling && urgency != w.s.Urgency {
+		tier, _ := ip.Tier(urgency)
+		var err error
+		if handleBy, err = deadline(ctx, w.in.Jurisdiction, d.DispatchedOn, tier.Handling); err != nil {
+			return IntakeView{}, fmt.Errorf("handling deadline: %w", err)
+		}
+	}
+	r := IntakeRegrade{
+		From: w.s.Risk, To: cmd.Risk, Hard: cmd.Hard, UrgencyFrom: w.s.Urgency, UrgencyTo: urgency,
+		Reason: cmd.Reason, On: w.s.Journal.today(ctx), By: cmd.Actor.Subject,
+	}
+	w.s.Risk, w.s.Hard, w.s.Urgency = cmd.Risk, cmd.Hard, urgency
+	w.s.Regrades = append(w.s.Regrades, r)
+	data := map[string]any{
+		"from": r.From, "to": r.To, "hard": r.Hard, "urgency_from": r.UrgencyFrom, "urgency_to": r.UrgencyTo,
+		"case_leader_required": w.caseLeaderRequired() && w.s.CaseLeader == nil,
+	}
+	if !handleBy.IsZero() && d == w.current() && !d.Overdue {
+		d.Urgency = urgency
+		if handleBy.Before(d.HandleBy) {
+			d.HandleBy = handleBy
+		}
+		data["handle_by"] = d.HandleBy
+	}
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "risk_regraded", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "regrade_" + cmd.Risk,
+		Data: data,
+	})
+	return w.finish(ctx, seq)
+}
+
+func (w *intake) validateCaseLeader(_ workflow.Context, cmd CaseLeaderCommand) error {
+	if cmd.Actor.Role != casefile.RoleDispatcher && !w.isLeader(cmd.Actor) {
+		return reject(RejectForbidden, "only the window, or the case leader handing over, keeps the case-leader record")
+	}
+	if err := w.checkStage(IntakeRegistered, IntakeDispatched, IntakeHandling, IntakeFollowingUp, IntakeAwaitingConversion); err != nil {
+		return err
+	}
+	if !w.caseLeaderRequired() {
+		return reject(RejectConflict, "a case-leader record is for a hard dispute or one graded %v; this one is %s",
+			w.s.Policy.Intake.CaseLeaderGrades, w.s.Risk)
+	}
+	if strings.TrimSpace(cmd.LeadDepartment) == "" || strings.TrimSpace(cmd.Leader) == "" || strings.TrimSpace(cmd.Measures) == "" {
+		return reject(RejectInvalid, "a case-leader record names the lead department, the case leader and the measures")
+	}
+	seen := map[string]bool{}
+	for _, u := range cmd.CooperatingUnits {
+		if strings.TrimSpace(u) == "" || seen[u] {
+			return reject(RejectInvalid, "each cooperating unit is named once, got %q", u)
+		}
+		seen[u] = true
+	}
+	return nil
+}
+
+func (w *intake) recordCaseLeader(ctx workflow.Context, cmd CaseLeaderCommand) (IntakeView, error) {
+	today := w.s.Journal.today(ctx)
+	period := w.s.Policy.Intake.CaseLeaderPeriod
+	var resolveBy policy.Date
+	if w.s.CaseLeader == nil {
+		var err error
+		if resolveBy, err = deadline(ctx, w.in.Jurisdiction, today, period); err != nil {
+			return IntakeView{}, fmt.Errorf("resolution deadline: %w", err)
+		}
+	}
+	kind, previous := "case_leader_recorded", ""
+	if l := w.s.CaseLeader; l != nil {
+		// Amending the record keeps the deadline of the first one.
+		kind, previous, resolveBy, period = "case_leader_amended", l.Leader, l.ResolveBy, l.ResolutionPeriod
+	}
+	l := &IntakeCaseLeader{
+		LeadDepartment: cmd.LeadDepartment, Leader: cmd.Leader, CooperatingUnits: slices.Clone(cmd.CooperatingUnits),
+		Measures: cmd.Measures, RecordedOn: today, ResolveBy: resolveBy, RecordedBy: cmd.Actor.Subject,
+		ResolutionPeriod: period,
+	}
+	if w.s.CaseLeader != nil {
+		l.DeadlinePassed = w.s.CaseLeader.DeadlinePassed
+	}
+	w.s.CaseLeader = l
+	seq := w.s.Journal.add(ctx, step{
+		Kind: kind, Actor: cmd.Actor, ReasonCode: "leader_responsibility",
+		Reason: fmt.Sprintf("%s leads, with %s; to resolve by %s", l.Leader, l.LeadDepartment, l.ResolveBy),
+		Data: map[string]any{
+			"lead_department": l.LeadDepartment, "case_leader": l.Leader, "previous": previous,
+			"cooperating_units": l.CooperatingUnits, "measures": l.Measures, "resolve_by": l.ResolveBy,
+			"resolution_period": period, "risk": w.s.Risk, "hard": w.s.Hard,
+		},
+	})
+	return w.finish(ctx, seq)
+}
+
+func (w *intake) validateOutcome(_ workflow.Context, cmd IntakeOutcomeCommand) error {
+	if err := w.checkStage(IntakeDispatched, IntakeHandling); err != nil {
+		return err
+	}
+	if !w.isHandler(cmd.Actor) {
+		return reject(RejectForbidden, "only the handler of the dispute records its outcome")
+	}
+	if w.s.Stage != IntakeHandling {
+		return reject(RejectConflict, "the handler has not accepted the dispute yet")
+	}
+	switch cmd.Outcome {
+	case IntakeResolved:
+	case IntakeNotResolved, IntakeNeedsCourt:
+		if strings.TrimSpace(cmd.Note) == "" {
+			return reject(RejectInvalid, "outcome %s needs a note saying why", cmd.Outcome)
+		}
+	default:
+		return reject(RejectInvalid, "outcome must be resolved, not_resolved or needs_court, got %q", cmd.Outcome)
+	}
+	return nil
+}
+
+func (w *intake) recordOutcome(ctx workflow.Context, cmd IntakeOutcomeCommand) (IntakeView, error) {
+	today := w.s.Journal.today(ctx)
+	var visits []FollowUp
+	var rateBy policy.Date
+	if cmd.Outcome != IntakeNeedsCourt {
+		// Lookups first: a failure leaves the case as it was.
+		var err error
+		if visits, err = scheduleFollowUps(ctx, w.in.Jurisdiction, today, w.s.Policy.Intake.FollowUps); err != nil {
+			return IntakeView{}, err
+		}
+		if rateBy, err = deadline(ctx, w.in.Jurisdiction, today, w.s.Policy.Intake.RatingWindow); err != nil {
+			return IntakeView{}, fmt.Errorf("rating window: %w", err)
+		}
+	}
+	d := w.current()
+	if w.s.Stage != IntakeHandling || d == nil {
+		return IntakeView{}, reject(RejectConflict, "the dispute changed while the outcome was being recorded; try again")
+	}
+	r := &IntakeResult{Outcome: cmd.Outcome, Note: cmd.Note, RecordedOn: today, By: cmd.Actor.Subject, OnTime: !today.After(d.HandleBy)}
+	w.s.Result = r
+	data := map[string]any{
+		"outcome": r.Outcome, "dispatch": d.No, "handle_by": d.HandleBy, "on_time": r.OnTime, "handler": d.Handler,
+	}
+	if cmd.Outcome == IntakeNeedsCourt {
+		w.s.Stage = IntakeAwaitingConversion
+	} else {
+		w.s.Stage, w.s.FollowUps, w.s.RateBy = IntakeFollowingUp, visits, rateBy
+		data["follow_ups"], data["rate_by"] = visits, rateBy
+	}
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "intake_outcome_recorded", Actor: cmd.Actor, Reason: cmd.Note, ReasonCode: "outcome_" + cmd.Outcome,
+		Data: data,
+	})
+	return w.finish(ctx, seq)
+}
+
+func (w *intake) validateFollowUp(_ workflow.Context, cmd FollowUpCommand) error {
+	if err := checkDispatcher(cmd.Actor); err != nil {
+		return err
+	}
+	if err := w.checkStage(IntakeFollowingUp); err != nil {
+		return err
+	}
+	if err := checkFollowUp(w.s.FollowUps); err != nil {
+		return err
+	}
+	if !cmd.Holds && strings.TrimSpace(cmd.Note) == "" {
+		return reject(RejectInvalid, "a visit finding the outcome does not hold needs a note saying how")
+	}
+	return nil
+}
+
+func (w *intake) followUp(ctx workflow.Context, cmd FollowUpCommand) (IntakeView, error) {
+	seq := visitFollowUp(ctx, &w.s.Journal, w.s.FollowUps, cmd)
+	if s := w.closeIfDone(ctx); s > 0 {
+		seq = s
+	}
+	return w.finish(ctx, seq)
+}
+
+func (w *intake) party(id string) *Party {
+	for i := range w.in.Parties {
+		if w.in.Parties[i].ID == id {
+			return &w.in.Parties[i]
+		}
+	}
+	return nil
+}
+
+func (w *intake) validateRate(ctx workflow.Context, cmd RateCommand) error {
+	if cmd.Actor.Role != casefile.RoleParty || w.party(cmd.Actor.Subject) == nil {
+		return reject(RejectForbidden, "only a party to the dispute rates its handling")
+	}
+	if w.s.Journal.Seq > 0 && w.s.Result == nil {
+		return reject(RejectConflict, "there is nothing to rate yet: the handler has recorded no outcome")
+	}
+	if err := w.checkStage(IntakeFollowingUp, IntakeClosed); err != nil {
+		return err
+	}
+	if today := w.s.Journal.today(ctx); w.s.RatingClosed || today.After(w.s.RateBy) {
+		return reject(RejectConflict, "the rating window closed on %s", w.s.RateBy)
+	}
+	if cmd.Score < 1 || cmd.Score > 5 {
+		return reject(RejectInvalid, "a rating is 1 to 5, got %d", cmd.Score)
+	}
+	if slices.ContainsFunc(w.s.Ratings, func(r IntakeRating) bool { return r.Party == cmd.Actor.Subject }) {
+		return reject(RejectConflict, "%s has already rated the handling", cmd.Actor.Subject)
+	}
+	return nil
+}
+
+func (w *intake) rate(ctx workflow.Context, cmd RateCommand) (IntakeView, error) {
+	r := IntakeRating{Party: cmd.Actor.Subject, Score: cmd.Score, Comment: cmd.Comment, RatedOn: w.s.Journal.today(ctx)}
+	w.s.Ratings = append(w.s.Ratings, r)
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "intake_rated", Actor: cmd.Actor, Reason: cmd.Comment, ReasonCode: fmt.Sprintf("rating_%d", cmd.Score),
+		Data: map[string]any{"score": r.Score, "rate_by": w.s.RateBy, "handler": w.handlerOfResult()},
+	})
+	return w.finish(ctx, seq)
+}
+
+// handlerOfResult is the handler whose outcome is rated.
+func (w *intake) handlerOfResult() string {
+	if w.s.Result != nil {
+		return w.s.Result.By
+	}
+	return ""
+}
+
+func (w *intake) validateConvert(_ workflow.Context, cmd ConvertCommand) error {
+	if cmd.Actor.Role != casefile.RoleCourt {
+		return reject(RejectForbidden, "only a court converts a dispute into a mediation case")
+	}
+	if w.s.Journal.Seq > 0 && w.s.Stage == IntakeConverted {
+		return reject(RejectConflict, "the dispute was already converted into case %s", w.s.Conversion.CaseID)
+	}
+	if err := w.checkStage(IntakeAwaitingConversion); err != nil {
+		return err
+	}
+	if w.s.Conversion != nil {
+		return reject(RejectConflict, "the dispute is being converted into case %s", w.s.Conversion.CaseID)
+	}
+	switch {
+	case strings.TrimSpace(cmd.CaseNumber) == "" || strings.TrimSpace(cmd.Court) == "":
+		return reject(RejectInvalid, "a mediation case needs its case number and court")
+	case CaseID(cmd.CaseNumber) == w.in.CaseID || CanonicalCaseNumber(cmd.CaseNumber) == CanonicalCaseNumber(w.in.CaseNumber):
+		return reject(RejectInvalid, "the mediation case needs a case number of its own, not the dispute's")
+	case strings.TrimSpace(cmd.Organisation) == "" || strings.TrimSpace(cmd.Mediator) == "":
+		return reject(RejectInvalid, "a mediation case needs its organisation and mediator")
+	case cmd.ClaimFen < 0:
+		return reject(RejectInvalid, "claim_fen must not be negative")
+	}
+	var applicant, respondent bool
+	for _, p := range w.in.Parties {
+		applicant = applicant || p.Side == SideApplicant
+		respondent = respondent || p.Side == SideRespondent
+	}
+	if !applicant || !respondent {
+		return reject(RejectConflict, "a mediation case needs at least one applicant and one respondent among the dispute's parties")
+	}
+	return nil
+}
+
+func (w *intake) convert(ctx workflow.Context, cmd ConvertCommand) (IntakeView, error) {
+	number := strings.TrimSpace(cmd.CaseNumber)
+	id := CaseID(number)
+	subject := cmd.Subject
+	if subject == "" {
+		subject = w.in.Summary
+	}
+	// Claim the conversion before starting, so a second command meanwhile
+	// is refused.
+	conv := &IntakeConversion{
+		CaseID: id, CaseNumber: number, WorkflowID: MediationWorkflowID(id), Court: cmd.Court,
+		Organisation: cmd.Organisation, Mediator: cmd.Mediator, ConvertedOn: w.s.Journal.today(ctx), By: cmd.Actor.Subject,
+	}
+	w.s.Conversion = conv
+	in := MediationInput{
+		CaseID: id, CaseNumber: number, Court: cmd.Court, Jurisdiction: w.in.Jurisdiction,
+		Organisation: cmd.Organisation, Mediator: cmd.Mediator, Parties: slices.Clone(w.in.Parties),
+		ClaimFen: cmd.ClaimFen, Subject: subject, DelegatedBy: cmd.Actor,
+		Clock: casetime.Clock{Scale: w.in.Clock.Scale}, SourceCaseID: w.in.CaseID,
+	}
+	// Started as POST /cases/mediation starts it: the workflow ID is the
+	// case number's, so it can never open twice; it is abandoned to run on
+	// its own when this case closes.
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            conv.WorkflowID,
+		TaskQueue:             TaskQueue,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+	})
+	f := workflow.ExecuteChildWorkflow(cctx, Mediation, in)
+	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		w.s.Conversion = nil
+		if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+			return IntakeView{}, reject(RejectConflict, "case number %s is already used by another case", number)
+		}
+		return IntakeView{}, fmt.Errorf("start the mediation case: %w", err)
+	}
+	w.s.Stage, w.s.Outcome = IntakeConverted, IntakeConvertedOutcome
+	w.s.ClosedOn, w.s.ClosedAt = conv.ConvertedOn, workflow.Now(ctx)
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "converted_to_mediation", Actor: cmd.Actor, ReasonCode: "needs_court_process",
+		Reason: fmt.Sprintf("converted into mediation case %s (%s), delegated to %s", number, id, cmd.Organisation),
+		Data: map[string]any{
+			"case_id": id, "case_number": number, "workflow_id": conv.WorkflowID, "court": cmd.Court,
+			"organisation": cmd.Organisation, "mediator": cmd.Mediator, "claim_fen": cmd.ClaimFen,
+		},
+	})
+	return w.finish(ctx, seq)
+}
