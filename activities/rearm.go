@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"time"
 
@@ -174,6 +175,11 @@ func (r *Rearmer) send(ctx context.Context, workflowID, updateID string, cmd Rea
 	}
 	var notFound *serviceerror.NotFound
 	if errors.As(err, &notFound) {
+		return res, true, nil
+	}
+	if err != nil && strings.Contains(err.Error(), "unknown update") {
+		// A workflow that counts no deadline has no handler: nothing to
+		// re-arm, as with a closed one.
 		return res, true, nil
 	}
 	return res, false, err

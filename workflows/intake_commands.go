@@ -96,7 +96,43 @@ func (w *intake) registerHandlers(ctx workflow.Context) error {
 		command{UpdateIntakeFollowUp, w.followUp, w.validateFollowUp},
 		command{UpdateIntakeRate, w.rate, w.validateRate},
 		command{UpdateIntakeConvert, w.convert, w.validateConvert},
+		command{UpdateRearmDeadlines, w.rearm, func(_ workflow.Context, cmd RearmCommand) error { return validateRearm(cmd) }},
 	)
+}
+
+// rearm counts the dispute's pending deadlines again after a publication.
+func (w *intake) rearm(ctx workflow.Context, cmd RearmCommand) (RearmResult, error) {
+	res, seq, err := rearmDeadlines(ctx, &w.s.Journal, w.in.Jurisdiction, cmd, w.counted, func() { w.rev++ })
+	if err != nil || seq == 0 {
+		return res, err
+	}
+	return res, w.s.Journal.awaitRecorded(ctx, seq)
+}
+
+// counted lists the dispute's pending counted deadlines: the handling
+// period of the dispatch in force (its tier's, from the dispatch day), and
+// after the outcome the follow-up visits and the rating window, from the
+// day it was recorded. The case leader's resolution deadline is left as
+// counted: an amended record keeps the first one's deadline but not its day.
+func (w *intake) counted() []counted {
+	var out []counted
+	ip := w.s.Policy.Intake
+	if d := w.current(); d != nil && !d.Overdue && w.s.Result == nil &&
+		(w.s.Stage == IntakeDispatched || w.s.Stage == IntakeHandling) {
+		if tier, ok := ip.Tier(w.s.Urgency); ok {
+			get, set := keep(&d.HandleBy)
+			out = append(out, counted{kind: "handling", ref: fmt.Sprintf("dispatch %d", d.No), from: d.DispatchedOn,
+				periods: []policy.Period{tier.Handling}, get: get, set: set})
+		}
+	}
+	if r := w.s.Result; r != nil && !w.closed() {
+		out = append(out, followUpsCounted(w.s.FollowUps, r.RecordedOn, ip.FollowUps)...)
+		if !w.s.RateBy.IsZero() && !w.s.RatingClosed {
+			get, set := keep(&w.s.RateBy)
+			out = append(out, counted{kind: "rating_window", from: r.RecordedOn, periods: []policy.Period{ip.RatingWindow}, get: get, set: set})
+		}
+	}
+	return out
 }
 
 // finish wakes the main loop, waits until the step is recorded and
