@@ -49,6 +49,11 @@ type RearmResult struct {
 	Applied bool           `json:"applied"`
 	Counted int            `json:"counted"`
 	Moved   []DeadlineMove `json:"moved"`
+	// CountedBefore and MovedBefore, when Applied is false and the
+	// workflow took this very version before, are what it counted and
+	// moved then: a retried page counts each case as it first did.
+	CountedBefore int `json:"counted_before,omitempty"`
+	MovedBefore   int `json:"moved_before,omitempty"`
 }
 
 // Rearmer sends a publication to the open cases, a page at a time.
@@ -109,7 +114,13 @@ func (r *Rearmer) RearmPage(ctx context.Context, in RearmPageInput) (db.RearmPro
 	// The update ID carries the attempt: a handler that failed (the worker
 	// had not read the publication yet) answers a retry anew, and the
 	// workflow itself takes each version once.
-	updateID := fmt.Sprintf("rearm-%d-%d", in.Command.Version, activity.GetInfo(ctx).Attempt)
+	// The last pass has its own IDs too: an update ID the run has seen
+	// answers with its first result, which would count its moves twice.
+	pass := "first"
+	if p.LastPass {
+		pass = "last"
+	}
+	updateID := fmt.Sprintf("rearm-%d-%s-%d", in.Command.Version, pass, activity.GetInfo(ctx).Attempt)
 	var mu sync.Mutex
 	var firstErr error
 	sem := make(chan struct{}, parallel)
@@ -141,12 +152,16 @@ func (r *Rearmer) RearmPage(ctx context.Context, in RearmPageInput) (db.RearmPro
 				}
 			default:
 				p.Cases++
-				if res.Counted > 0 {
+				counted, moved := res.Counted, len(res.Moved)
+				if !res.Applied {
+					counted, moved = res.CountedBefore, res.MovedBefore
+				}
+				if counted > 0 {
 					p.Recounted++
 				}
-				if len(res.Moved) > 0 {
+				if moved > 0 {
 					p.MovedCases++
-					p.Moved += len(res.Moved)
+					p.Moved += moved
 				}
 			}
 		})

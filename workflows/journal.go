@@ -27,6 +27,10 @@ type journal struct {
 	// Rearmed is the last calendars' version the stream's deadlines were
 	// re-counted with (rearmDeadlines); 0 when none was.
 	Rearmed int64 `json:"rearmed,omitempty"`
+	// RearmedCounted and RearmedMoved are what that re-arm counted and
+	// moved, answered again to a retried one.
+	RearmedCounted int `json:"rearmed_counted,omitempty"`
+	RearmedMoved   int `json:"rearmed_moved,omitempty"`
 	// flushing is set while a flush runs (see settle); never carried.
 	flushing bool
 }

@@ -66,8 +66,15 @@ func validateRearm(cmd RearmCommand) error {
 func rearmDeadlines(ctx workflow.Context, j *journal, jurisdiction string, cmd RearmCommand,
 	list func() []counted, changed func()) (RearmResult, int, error) {
 	done := &j.Rearmed
+	already := func() RearmResult {
+		r := RearmResult{Version: *done}
+		if cmd.Version == *done {
+			r.CountedBefore, r.MovedBefore = j.RearmedCounted, j.RearmedMoved
+		}
+		return r
+	}
 	if cmd.Version <= *done {
-		return RearmResult{Version: *done}, 0, nil
+		return already(), 0, nil
 	}
 	type recount struct {
 		old, on policy.Date
@@ -116,7 +123,7 @@ func rearmDeadlines(ctx workflow.Context, j *journal, jurisdiction string, cmd R
 	}
 	if cmd.Version <= *done {
 		// Another re-arm finished while this one counted.
-		return RearmResult{Version: *done}, 0, nil
+		return already(), 0, nil
 	}
 	res := RearmResult{Version: cmd.Version, Applied: true, Counted: len(items)}
 	seq := 0
@@ -158,6 +165,7 @@ func rearmDeadlines(ctx workflow.Context, j *journal, jurisdiction string, cmd R
 		})
 	}
 	*done = cmd.Version
+	j.RearmedCounted, j.RearmedMoved = len(items), len(res.Moved)
 	changed()
 	return res, seq, nil
 }

@@ -111,6 +111,7 @@ func TestRearmMovesTheMediationDeadline(t *testing.T) {
 	require.NoError(t, againErr)
 	require.False(t, again.Applied, "the same version again changes nothing")
 	require.Empty(t, again.Moved)
+	require.Equal(t, 1, again.MovedBefore, "and says what it moved the first time")
 	require.ErrorContains(t, refusedErr, "version")
 
 	require.Equal(t, StageReturnedForLitigation, res.Stage)
