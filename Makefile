@@ -30,7 +30,7 @@ FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=
 
-.PHONY: dev stack stack-test bench-stack bench-rearm bench-parked server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
+.PHONY: dev stack stack-test bench-stack bench-rearm bench-parked bench-process1 server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
@@ -142,6 +142,10 @@ bench-rearm: tools postgres
 ## bench-parked: 10,000 open cases parked on timers: start rate as the count grows, memory and database size, then a mass wake-up of every deadline at one instant; figures in bench-parked.json.
 bench-parked: tools postgres
 	CASEWORK_BENCH_PARKED=$${CASEWORK_BENCH_PARKED:-10000} CASEWORK_BENCH_JSON=$(CURDIR)/bench-parked.json $(GO) test -count=1 -v -timeout 120m -run '^TestBenchParked$$' ./bench/
+
+## bench-process1: 96 whole Process 1 cases through the API under compressed time, 32 at a time; cases completed per second, figures in bench-process1.json.
+bench-process1: tools postgres
+	CASEWORK_BENCH_PROCESS1=$${CASEWORK_BENCH_PROCESS1:-96} CASEWORK_BENCH_JSON=$(CURDIR)/bench-process1.json $(GO) test -count=1 -v -timeout 60m -run '^TestBenchProcess1$$' ./bench/
 
 ## bench-stack: the same API-against-raw benchmark on Temporal's own server on PostgreSQL (make stack's), figures in bench-stack.json.
 bench-stack: tools server-tools postgres

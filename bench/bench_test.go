@@ -55,6 +55,9 @@ type env struct {
 	// jurisdiction is the cases'; CN-52 unless a benchmark needs its own.
 	jurisdiction string
 	stack        *stacktest.Stack
+	keys         *auth.Keys
+	quiet        *slog.Logger
+	reg          *policy.Registry
 	// clock and openedOn, when set, are every raw-opened case's: one
 	// clock shared by all, so their deadlines fall at one instant.
 	clock    casetime.Clock
@@ -89,7 +92,7 @@ func newEnv(t *testing.T) *env {
 	t.Cleanup(srv.Close)
 	tok, err := keys.Mint(court, 2*time.Hour)
 	require.NoError(t, err)
-	return &env{t: t, temporal: tc, store: store, srv: srv, token: tok, jurisdiction: "CN-52", stack: stack,
+	return &env{t: t, temporal: tc, store: store, srv: srv, token: tok, jurisdiction: "CN-52", stack: stack, keys: keys, quiet: quiet, reg: reg,
 		http: &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 64}}}
 }
 
