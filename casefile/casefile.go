@@ -25,6 +25,10 @@ const (
 	// RoleCourtAdmin is a court administrator (法院管理员): publishes the
 	// holiday arrangements of its jurisdiction and touches no case.
 	RoleCourtAdmin Role = "court_admin"
+	// RoleIntakeClerk is the filer's clerk of bulk financial disputes (a
+	// bank's or car-loan company's): files a batch with a court, names its
+	// organisation, and reads the batches it filed.
+	RoleIntakeClerk Role = "intake_clerk"
 	RoleSystem     Role = "system"
 )
 
