@@ -87,6 +87,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.Boundary)
 	r.RegisterWorkflow(workflows.Wage)
 	r.RegisterWorkflow(workflows.NoticeDelivery)
+	r.RegisterWorkflow(workflows.Bulk)
 }
 
 // RegisterActivities registers every casework activity on r.
