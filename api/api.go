@@ -265,4 +265,5 @@ func Register(api huma.API, s *Server) {
 	s.registerBoundary(api)
 	s.registerCalendars(api)
 	s.registerUndeliverable(api)
+	s.registerBatches(api)
 }
