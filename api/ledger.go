@@ -82,6 +82,17 @@ type StatisticsBody struct {
 	// it from the numerators and denominators given beside it.
 	Definitions map[string]string `json:"definitions"`
 	Rows        []db.StatsRow     `json:"rows"`
+	// Bulk is the funnel of bulk financial disputes (rows of batches) in
+	// the filter's jurisdiction and court, for a court, auditor or
+	// supervisor.
+	Bulk *BulkFunnelBody `json:"bulk,omitempty"`
+}
+
+// BulkFunnelBody is the funnel of bulk disputes: each figure counts rows,
+// and Denominator (every row received) is what each is a share of.
+type BulkFunnelBody struct {
+	db.BulkFunnel
+	Denominator int `json:"denominator"`
 }
 
 type statisticsOutput struct {
@@ -95,6 +106,7 @@ var statisticsDefinitions = map[string]string{
 	"follow_up_rate":             "回访率: cases visited at least once after closing / cases with a follow-up visit fallen due, in percent",
 	"automatic_performance_rate": "自动履行率: automatically_performed / (automatically_performed + enforced + defaulted), in percent",
 	"average_days_to_close":      "sum over closed cases of closed_on - opened_on (case days) / number of closed cases",
+	"bulk":                       "rows of bulk financial dispute batches filed in the filter's jurisdiction (and court, when given); the other filters do not apply. received is the denominator; screened_out (查废, written off: the debtor already has a 终本 ruling), resolved_before_filing, by_payment_order (the order took effect) and filed (litigation) are each a share of it; rows still on their way are in none of them",
 	"rounding":                   "value is numerator / denominator rounded half up to one decimal, computed in integers; empty when the denominator is 0",
 }
 
@@ -145,9 +157,17 @@ func (s *Server) getStatistics(ctx context.Context, in *statisticsInput) (*stati
 	if err != nil {
 		return nil, s.problem(ctx, "read the statistics", err)
 	}
-	return &statisticsOutput{Body: StatisticsBody{
+	out := &statisticsOutput{Body: StatisticsBody{
 		Filter: scopeOf(f), GroupBy: in.GroupBy, Definitions: statisticsDefinitions, Rows: rows,
-	}}, nil
+	}}
+	if f.Jurisdiction != "" {
+		funnel, err := s.Store.BulkFunnel(ctx, f.Jurisdiction, f.Court)
+		if err != nil {
+			return nil, s.problem(ctx, "read the bulk funnel", err)
+		}
+		out.Body.Bulk = &BulkFunnelBody{BulkFunnel: funnel, Denominator: funnel.Received}
+	}
+	return out, nil
 }
 
 // ledgerFilter turns the query into a filter within p's scope, refusing a
