@@ -254,7 +254,8 @@ type batchRowInput struct {
 }
 
 type batchMediationInput struct {
-	batchRowInput
+	ID   string `path:"id" maxLength:"17"`
+	Row  int    `path:"row" minimum:"1" maximum:"5000"`
 	Body struct {
 		Outcome string `json:"outcome" enum:"resolved,failed" doc:"resolved: settled before filing; failed: a payment order follows when mediation ends"`
 		Reason  string `json:"reason,omitempty" maxLength:"2000"`
@@ -262,7 +263,8 @@ type batchMediationInput struct {
 }
 
 type batchRepairInput struct {
-	batchRowInput
+	ID   string `path:"id" maxLength:"17"`
+	Row  int    `path:"row" minimum:"1" maximum:"5000"`
 	Body struct {
 		Phone   string `json:"phone" minLength:"1" maxLength:"50" pattern:"^[^\\x00-\\x1f\\x7f]+$"`
 		Address string `json:"address,omitempty" maxLength:"500" pattern:"^[^\\x00-\\x1f\\x7f]*$"`
@@ -270,7 +272,8 @@ type batchRepairInput struct {
 }
 
 type batchObjectionInput struct {
-	batchRowInput
+	ID   string `path:"id" maxLength:"17"`
+	Row  int    `path:"row" minimum:"1" maximum:"5000"`
 	Body struct {
 		Reason string `json:"reason" minLength:"1" maxLength:"2000" doc:"The debtor's grounds for objecting to the payment order"`
 	}
