@@ -160,7 +160,8 @@ func (s *Server) getStatistics(ctx context.Context, in *statisticsInput) (*stati
 	out := &statisticsOutput{Body: StatisticsBody{
 		Filter: scopeOf(f), GroupBy: in.GroupBy, Definitions: statisticsDefinitions, Rows: rows,
 	}}
-	if f.Jurisdiction != "" {
+	if r := principalFrom(ctx).Role; r == casefile.RoleCourt || r == casefile.RoleAuditor || r == casefile.RoleSupervisor {
+		// f.Jurisdiction is the caller's own or within it (scopeLedger).
 		funnel, err := s.Store.BulkFunnel(ctx, f.Jurisdiction, f.Court)
 		if err != nil {
 			return nil, s.problem(ctx, "read the bulk funnel", err)
