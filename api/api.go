@@ -266,4 +266,5 @@ func Register(api huma.API, s *Server) {
 	s.registerIntake(api)
 	s.registerCalendars(api)
 	s.registerUndeliverable(api)
+	s.registerBatches(api)
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"time"
 	"unicode/utf8"
@@ -47,7 +48,10 @@ func limitBody(next http.Handler, limit int64) http.Handler {
 			writeProblem(w, http.StatusRequestEntityTooLarge, fmt.Sprintf("request body is larger than %d bytes", limit))
 			return
 		}
-		if !utf8.Valid(body) {
+		// A CSV batch file (POST /batches) is checked by its handler, which
+		// decodes GBK when the file says so and reports any other bytes
+		// that are not UTF-8 row by row.
+		if !utf8.Valid(body) && !isCSV(r.Header.Get("Content-Type")) {
 			writeProblem(w, http.StatusBadRequest, "request body is not valid UTF-8")
 			return
 		}
@@ -61,6 +65,12 @@ func limitBody(next http.Handler, limit int64) http.Handler {
 		r.ContentLength = int64(len(body))
 		next.ServeHTTP(w, r)
 	})
+}
+
+// isCSV reports whether a Content-Type is text/csv.
+func isCSV(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	return err == nil && mt == "text/csv"
 }
 
 // writeProblem writes an RFC 9457 problem outside Huma's handlers.

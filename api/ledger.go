@@ -85,6 +85,17 @@ type StatisticsBody struct {
 	// Intake are the figures of the intake cases in the filter, over all
 	// of them whatever the grouping.
 	Intake db.IntakeStats `json:"intake"`
+	// Bulk is the funnel of bulk financial disputes (rows of batches) in
+	// the filter's jurisdiction and court, for a court, auditor or
+	// supervisor.
+	Bulk *BulkFunnelBody `json:"bulk,omitempty"`
+}
+
+// BulkFunnelBody is the funnel of bulk disputes: each figure counts rows,
+// and Denominator (every row received) is what each is a share of.
+type BulkFunnelBody struct {
+	db.BulkFunnel
+	Denominator int `json:"denominator"`
 }
 
 type statisticsOutput struct {
@@ -105,6 +116,7 @@ var statisticsDefinitions = map[string]string{
 	"intake.resolved":            "outcomes recorded as resolved",
 	"intake.converted":           "intake cases converted into a mediation case",
 	"intake.average_rating":      "sum of the parties' scores (1 to 5) / number of ratings",
+	"bulk":                       "rows of bulk financial dispute batches filed in the filter's jurisdiction (and court, when given); the other filters do not apply. received is the denominator; screened_out (查废, written off: the debtor already has a 终本 ruling), resolved_before_filing, by_payment_order (the order took effect) and filed (litigation) are each a share of it; rows still on their way are in none of them",
 	"rounding":                   "value is numerator / denominator rounded half up to one decimal, computed in integers; empty when the denominator is 0",
 }
 
@@ -159,9 +171,18 @@ func (s *Server) getStatistics(ctx context.Context, in *statisticsInput) (*stati
 	if err != nil {
 		return nil, s.problem(ctx, "read the intake statistics", err)
 	}
-	return &statisticsOutput{Body: StatisticsBody{
+	out := &statisticsOutput{Body: StatisticsBody{
 		Filter: scopeOf(f), GroupBy: in.GroupBy, Definitions: statisticsDefinitions, Rows: rows, Intake: intake,
-	}}, nil
+	}}
+	if r := principalFrom(ctx).Role; r == casefile.RoleCourt || r == casefile.RoleAuditor || r == casefile.RoleSupervisor {
+		// f.Jurisdiction is the caller's own or within it (scopeLedger).
+		funnel, err := s.Store.BulkFunnel(ctx, f.Jurisdiction, f.Court)
+		if err != nil {
+			return nil, s.problem(ctx, "read the bulk funnel", err)
+		}
+		out.Body.Bulk = &BulkFunnelBody{BulkFunnel: funnel, Denominator: funnel.Received}
+	}
+	return out, nil
 }
 
 // ledgerFilter turns the query into a filter within p's scope, refusing a

@@ -44,7 +44,7 @@ func (p Principal) Covers(j string) bool {
 }
 
 // Roles a token may carry; the system role is never issued.
-var Roles = []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor, casefile.RoleCourtAdmin, casefile.RoleDispatcher}
+var Roles = []casefile.Role{casefile.RoleCourt, casefile.RoleMediator, casefile.RoleParty, casefile.RoleAuditor, casefile.RoleSupervisor, casefile.RoleCourtAdmin, casefile.RoleDispatcher, casefile.RoleIntakeClerk}
 
 type claims struct {
 	jwt.RegisteredClaims
@@ -181,6 +181,9 @@ func validPrincipal(p Principal) error {
 	}
 	if p.Role == casefile.RoleCourt && p.Court == "" {
 		return errors.New("a court user needs a court")
+	}
+	if p.Role == casefile.RoleIntakeClerk && (p.Court == "" || p.Jurisdiction == "" || p.Organisation == "") {
+		return errors.New("an intake clerk needs the court it files with, its jurisdiction and its organisation")
 	}
 	return nil
 }

@@ -29,6 +29,10 @@ const (
 	// (矛盾纠纷调处中心): registers what comes in, dispatches it to a
 	// handler (派单) and follows it up.
 	RoleDispatcher Role = "dispatcher"
+	// RoleIntakeClerk is the filer's clerk of bulk financial disputes (a
+	// bank's or car-loan company's): files a batch with a court, names its
+	// organisation, and reads the batches it filed.
+	RoleIntakeClerk Role = "intake_clerk"
 	RoleSystem     Role = "system"
 )
 

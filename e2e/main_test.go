@@ -21,6 +21,7 @@ import (
 	"github.com/stretchr/testify/require"
 	"go.temporal.io/sdk/client"
 	sdklog "go.temporal.io/sdk/log"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/casework/casework/api"
 	"github.com/casework/casework/audit"
@@ -75,17 +76,11 @@ func run(m *testing.M) int {
 		return 1
 	}
 	defer temporal.Close()
-	reg, err := policy.Default()
-	if err != nil {
+	if err := startWorker(); err != nil {
 		fmt.Fprintln(os.Stderr, "e2e:", err)
 		return 1
 	}
-	w := worker.New(temporal, worker.Deps{Store: store, Policies: reg, HistoryExportEvery: 200 * time.Millisecond})
-	if err := w.Start(); err != nil {
-		fmt.Fprintln(os.Stderr, "e2e:", err)
-		return 1
-	}
-	defer w.Stop()
+	defer func() { inProcess.Stop() }()
 	jwtSecret = []byte(audit.GenerateKey())
 	keys, err = auth.NewKeys(jwtSecret)
 	if err != nil {
@@ -106,6 +101,20 @@ func run(m *testing.M) int {
 		return 1
 	}
 	return code
+}
+
+// inProcess is the worker the tests share; a test that runs workflows on
+// a worker process of its own (to kill it) stops it and starts it again.
+var inProcess sdkworker.Worker
+
+// startWorker starts the shared in-process worker.
+func startWorker() error {
+	reg, err := policy.Default()
+	if err != nil {
+		return err
+	}
+	inProcess = worker.New(temporal, worker.Deps{Store: store, Policies: reg, HistoryExportEvery: 200 * time.Millisecond})
+	return inProcess.Start()
 }
 
 // logs is what the worker and the API logged at INFO during the run.

@@ -55,6 +55,7 @@ type Policy struct {
 	Enforcement  EnforcementPolicy  `json:"enforcement"`
 	Boundary     BoundaryPolicy     `json:"boundary"`
 	Wage         WagePolicy         `json:"wage"`
+	Bulk         BulkPolicy         `json:"bulk"`
 	Notices      NoticePolicy       `json:"notices"`
 	Intake       IntakePolicy       `json:"intake"`
 	// FollowUps are the offsets after closing at which a case is followed
@@ -243,6 +244,14 @@ type WagePolicy struct {
 	Escalation []EscalationStep `json:"escalation"`
 }
 
+// BulkPolicy sets the periods of a batch of financial disputes (批量金融
+// 纠纷, seed 001): how long the pre-filing mediation runs once the batch
+// has been screened and preserved; a payment order issued after it runs
+// PaymentOrder.ObjectionPeriod.
+type BulkPolicy struct {
+	MediationPeriod Period `json:"mediation_period"`
+}
+
 // NoticePolicy bounds the delivery of one notice through its channel:
 // how many attempts, how the retries back off, and how long one attempt
 // may take, before the notice is marked undeliverable for a clerk to serve
@@ -341,6 +350,7 @@ func (p Policy) Validate() error {
 	optional("performance.late_recording", p.Performance.LateRecording)
 
 	required("payment_order.objection_period", p.PaymentOrder.ObjectionPeriod)
+	required("bulk.mediation_period", p.Bulk.MediationPeriod)
 
 	e := p.Enforcement
 	required("enforcement.application_window", e.ApplicationWindow)
@@ -540,6 +550,7 @@ func (p Policy) inherit(parent Policy) Policy {
 	period(&p.Performance.LateRecording, parent.Performance.LateRecording)
 
 	period(&p.PaymentOrder.ObjectionPeriod, parent.PaymentOrder.ObjectionPeriod)
+	period(&p.Bulk.MediationPeriod, parent.Bulk.MediationPeriod)
 
 	e, pe := &p.Enforcement, parent.Enforcement
 	period(&e.ApplicationWindow, pe.ApplicationWindow)

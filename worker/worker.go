@@ -92,6 +92,7 @@ func RegisterWorkflows(r sdkworker.WorkflowRegistry) {
 	r.RegisterWorkflow(workflows.Intake)
 	r.RegisterWorkflow(workflows.NoticeDelivery)
 	r.RegisterWorkflow(workflows.CalendarRearm)
+	r.RegisterWorkflow(workflows.Bulk)
 }
 
 // RegisterActivities registers every casework activity on r.

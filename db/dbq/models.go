@@ -10,6 +10,45 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+type BulkBatch struct {
+	BatchID      string
+	Filer        string
+	Court        string
+	Jurisdiction string
+	Creditor     string
+	FileSha256   string
+	RowsTotal    int32
+	CreatedAt    time.Time
+}
+
+type BulkRow struct {
+	BatchID      string
+	RowNo        int32
+	DebtorName   string
+	DebtorIDNo   string
+	Phone        string
+	Address      string
+	ContractNo   string
+	PrincipalFen int64
+	InterestFen  int64
+	FeesFen      int64
+	Stage        string
+	Screened     bool
+	Preserved    bool
+	UpdatedAt    time.Time
+}
+
+type BulkRowStep struct {
+	BatchID string
+	RowNo   int32
+	Kind    string
+	Actor   string
+	Reason  string
+	Data    []byte
+	CaseOn  pgtype.Date
+	RealAt  time.Time
+}
+
 type Calendar struct {
 	Version      int64
 	Jurisdiction string
@@ -169,6 +208,13 @@ type PlanInstallment struct {
 	GraceEndsOn   pgtype.Date
 	Version       int32
 	UpdatedAt     time.Time
+}
+
+type TerminatedDebtor struct {
+	DebtorIDNo   string
+	Court        string
+	CaseNumber   string
+	TerminatedOn pgtype.Date
 }
 
 type TokenRevocation struct {

@@ -74,3 +74,11 @@ func TooLarge(v any, limit int) (size int, over bool, err error) {
 	}
 	return len(b), len(b) > limit, nil
 }
+
+// Bulk intake budgets: a batch file (POST /batches) holds at most
+// MaxBatchRows disputes and MaxBatchBytes bytes; its rows go to PostgreSQL,
+// never into a workflow's input or history.
+const (
+	MaxBatchRows  = 5000
+	MaxBatchBytes = 1 << 20
+)

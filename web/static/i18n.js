@@ -23,7 +23,7 @@ const zh = {
   signed_in_as: '当前用户', role_court: '法院', role_mediator: '调解员', role_party: '当事人', role_auditor: '督导',
   role_supervisor: '包案领导', open_case: '打开案件', case_id: '案件标识', creditors: '债权人', owed: '欠付金额',
   hardship: '困难', row: '行', rows_ok: '行可导入', rows_bad: '行有错误', seq: '序号', actor: '操作人', case_on: '案件日期',
-  real_at: '实际时间', step: '步骤', case_not_found: '没有此案件，或您无权查看', role_court_admin: '法院管理员', role_dispatcher: '调处中心窗口（派单员）',
+  real_at: '实际时间', step: '步骤', case_not_found: '没有此案件，或您无权查看', role_court_admin: '法院管理员', role_dispatcher: '调处中心窗口（派单员）', role_intake_clerk: '批量立案专员',
   undeliverable: '无法送达', outcome_code: '结果', provisional_only: '仅暂定期限',
   provisional_hint: '该年度放假安排尚未公布，此期限按暂定日历计算，日期可能变动',
   rest_day_hint: '此日为休息日（按周末、法定节假日和已公布的放假安排推算）',
@@ -103,8 +103,12 @@ const codes = {
   // Timeline steps: the kinds the workflows record (workflows/*.go, Kind:
   // "..."), and the workflow events the timeline adds (api/timeline.go).
   step: {
+    // Bulk financial disputes, one row of a batch (bulk.go, db/queries/bulk.sql)
+    screened: '立案前查询', write_off_certificate: '出具查询核销证明', unreachable: '失联待修复', preservation: '诉前保全',
+    mediation_notice: '发出诉前调解通知', mediation_resolved: '立案前调解成功', contact_repaired: '失联修复',
+    payment_order_issued: '发出支付令', payment_order_effective: '支付令生效', objection: '支付令异议', filed: '转立案',
     // Process 1: mediation and confirmation (mediation.go, confirmation.go)
-    delegated: '委派调解', agreement_reached: '达成调解协议', deadline_extended: '延长调解期限',
+    delegated: '委派调解', agreement_reached: '达成调解协议', deadline_extended: '延长调解期限', deadline_moved: '期限随放假安排调整', deadlines_recounted: '期限按放假安排重新核算',
     mediation_deadline_passed: '调解期限届满', mediation_failed: '调解不成', withdrawn: '撤回调解申请',
     returned_for_litigation: '退回诉讼', confirmation_applied_by_party: '当事人申请司法确认',
     confirmation_application_filed: '司法确认申请已提出', confirmation_window_passed: '申请司法确认期限届满',
