@@ -59,13 +59,16 @@ var outsiders = map[casefile.Role]auth.Principal{
 	casefile.RoleAuditor:    {Subject: "auditor-bj", Role: casefile.RoleAuditor, Jurisdiction: "CN-11"},
 	casefile.RoleSupervisor: {Subject: "leader-bj", Role: casefile.RoleSupervisor, Jurisdiction: "CN-11"},
 	casefile.RoleDispatcher: {Subject: "window-bj", Role: casefile.RoleDispatcher, Jurisdiction: "CN-11"},
+	casefile.RoleIntakeClerk: {Subject: "clerk-bj", Role: casefile.RoleIntakeClerk, Court: "北京市某区人民法院",
+		Jurisdiction: "CN-11", Organisation: "某银行股份有限公司北京分行"},
 }
 
 // insiders are, per role, a caller with that role within this case's scope.
 var insiders = map[casefile.Role]auth.Principal{
 	casefile.RoleCourt: court, casefile.RoleMediator: mediator, casefile.RoleParty: applicant,
 	casefile.RoleAuditor: auditor, casefile.RoleSupervisor: supervisor, casefile.RoleCourtAdmin: courtAdmin,
-	casefile.RoleDispatcher: {Subject: "window-sun", Role: casefile.RoleDispatcher, Jurisdiction: "CN-52"},
+	casefile.RoleDispatcher:  {Subject: "window-sun", Role: casefile.RoleDispatcher, Jurisdiction: "CN-52"},
+	casefile.RoleIntakeClerk: clerk,
 }
 
 // TestAccessMatrix sends every operation as every role: a role the
