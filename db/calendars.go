@@ -204,12 +204,12 @@ type RearmProgress struct {
 	// MovedCases those where one moved, Moved the deadlines moved; Closed
 	// those that had closed meanwhile; Failed those that refused it or
 	// failed after every retry.
-	Cases      int    `json:"cases"`
-	Recounted  int    `json:"recounted"`
-	MovedCases int    `json:"moved_cases"`
-	Moved      int    `json:"moved"`
-	Closed     int    `json:"closed"`
-	Failed     int    `json:"failed"`
+	Cases      int `json:"cases"`
+	Recounted  int `json:"recounted"`
+	MovedCases int `json:"moved_cases"`
+	Moved      int `json:"moved"`
+	Closed     int `json:"closed"`
+	Failed     int `json:"failed"`
 	// Recent counts the cases sent the publication again in the last
 	// pass, which goes over those opened from shortly before the re-arm
 	// began: a case opened as it was published may have counted its
