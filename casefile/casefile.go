@@ -33,7 +33,7 @@ const (
 	// bank's or car-loan company's): files a batch with a court, names its
 	// organisation, and reads the batches it filed.
 	RoleIntakeClerk Role = "intake_clerk"
-	RoleSystem     Role = "system"
+	RoleSystem      Role = "system"
 )
 
 // Actor is who took a step.
