@@ -2,7 +2,12 @@ package e2e
 
 import (
 	"context"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strings"
+	"time"
 	"path/filepath"
 	"testing"
 
@@ -12,6 +17,9 @@ import (
 	"go.temporal.io/api/temporalproto"
 	sdkworker "go.temporal.io/sdk/worker"
 
+	"github.com/casework/casework/api"
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/policy"
 	"github.com/casework/casework/worker"
 	"github.com/casework/casework/workflows"
 )
@@ -105,6 +113,10 @@ func TestReplayRecordedHistories(t *testing.T) {
 	cases["v3_enforcement_resumed_settled"] = cases["enforcement_resumed_settled"]
 	cases["v3_wage_paid_in_full"] = cases["wage_paid_in_full"]
 	cases["v3_boundary_settled"] = cases["boundary_settled"]
+	// v5: a wage case reminded, in default and escalated to an enforceable
+	// payment order, then paid in full, recorded before its schedule ran
+	// on the installment plan's (workflows/schedule.go).
+	cases["v5_wage_escalated_paid"] = escalatedWageCase(t, wageServer(t))
 	// The delivery of the defaulted plan's first notice.
 	ns := awaitNotices(t, defaulting.Summary.ID, 1)
 	awaitDelivered(t, defaulting.Summary.ID, ns[:1])
@@ -133,4 +145,43 @@ func replayAndKeep(t *testing.T, name, wfID string) {
 		require.NoError(t, err)
 		require.NoError(t, os.WriteFile(file, b, 0o644))
 	}
+}
+
+// escalatedWageCase opens a wage case whose first installment is missed:
+// reminders, the default, every escalation step and the payment order's
+// objection period pass under compressed time; then the debtor pays in
+// full. It returns the workflow ID once the case has closed.
+func escalatedWageCase(t *testing.T, srv *httptest.Server) string {
+	t.Helper()
+	today := policy.DateOf(time.Now())
+	res := do(t, srv, &court, http.MethodPost, "/cases/wage", map[string]any{
+		"case_number": fmt.Sprintf("（2026）黔2301民特欠薪%d号", time.Now().UnixNano()),
+		"debtor":      map[string]any{"id": wageDebtor.Subject, "name": "某建筑劳务有限公司"},
+		"creditors": []map[string]any{
+			{"id": "worker-1", "name": "工人甲", "owed_fen": 100_000, "hardship": true},
+			{"id": "worker-2", "name": "工人乙", "owed_fen": 200_001},
+		},
+		"schedule":   []map[string]any{{"due_on": today.AddDays(10), "amount_fen": 150_000}, {"due_on": today.AddDays(90), "amount_fen": 150_001}},
+		"allocation": "hardship_first",
+	})
+	require.Equal(t, http.StatusCreated, res.Status, "body: %s", res.Body)
+	var c api.CaseBody
+	res.json(t, &c)
+	var enforceable bool
+	require.Eventually(t, func() bool {
+		r := do(t, srv, &court, http.MethodGet, "/cases/"+c.Summary.ID, nil)
+		enforceable = r.Status == http.StatusOK && strings.Contains(string(r.Body), `"stage":"enforceable"`)
+		return enforceable
+	}, 60*time.Second, 100*time.Millisecond, "the payment order becomes enforceable")
+	r := do(t, srv, &court, http.MethodGet, "/cases/"+c.Summary.ID, nil)
+	var now api.CaseBody
+	r.json(t, &now)
+	pay := do(t, srv, &court, http.MethodPost, "/cases/"+c.Summary.ID+"/wage/payments",
+		map[string]any{"amount_fen": 300_001, "paid_on": now.Wage.CaseToday})
+	require.Equal(t, http.StatusOK, pay.Status, "body: %s", pay.Body)
+	require.Eventually(t, func() bool {
+		s, err := store.Case(t.Context(), c.Summary.ID)
+		return err == nil && s.Status == casefile.StatusClosed
+	}, 10*time.Second, 20*time.Millisecond)
+	return c.Summary.WorkflowID
 }

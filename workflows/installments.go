@@ -224,7 +224,9 @@ func (l *planLine) state() string {
 		return InstallmentSuperseded
 	case l.Defaulted && l.outstanding() == 0:
 		return InstallmentPaidAfterDefault
-	case l.Accelerated:
+	case l.Accelerated && l.outstanding() > 0:
+		// A plan's accelerated lines are in default too, so paid they are
+		// paid after default; a wage case's, paid, are paid.
 		return InstallmentAccelerated
 	case l.Defaulted:
 		return InstallmentDefaulted
@@ -487,28 +489,10 @@ func (p *plan) open(ctx workflow.Context) error {
 	if err != nil {
 		return fmt.Errorf("load policy: %w", err)
 	}
-	for i := range p.s.Lines {
-		l := &p.s.Lines[i]
-		l.GraceEndsOn = l.DueOn
-		if !pol.Performance.Grace.IsZero() {
-			var status policy.Status
-			if l.GraceEndsOn, status, err = deadlineOn(ctx, p.in.Jurisdiction, l.DueOn, pol.Performance.Grace); err != nil {
-				return fmt.Errorf("grace period of installment %d: %w", l.No, err)
-			}
-			l.Provisional = status == policy.Provisional
-		}
-		if w := pol.Performance.LateRecording; !w.IsZero() {
-			var status policy.Status
-			if l.DefaultsOn, status, err = deadlineOn(ctx, p.in.Jurisdiction, l.GraceEndsOn, w); err != nil {
-				return fmt.Errorf("late-recording window of installment %d: %w", l.No, err)
-			}
-			l.Provisional = l.Provisional || status == policy.Provisional
-		}
-		// Reminders whose day passed before the plan began are not sent late.
-		for l.NextReminder < len(pol.Performance.ReminderOffsets) &&
-			pol.Performance.ReminderOffsets[l.NextReminder].SubFrom(l.DueOn).Before(p.s.StartedOn) {
-			l.NextReminder++
-		}
+	perf := pol.Performance
+	if err := p.sched().fixDeadlines(ctx, p.in.Jurisdiction, periods{perf.Grace, perf.LateRecording},
+		perf.ReminderOffsets, p.s.StartedOn, nil); err != nil {
+		return err
 	}
 	p.s.Policy = pol
 	p.s.Journal.add(ctx, step{
@@ -524,7 +508,7 @@ func (p *plan) open(ctx workflow.Context) error {
 	})
 	p.notice(ctx, 0, NoticePerformance, 0, fmt.Sprintf(
 		"自动履行告知书：%s，请按约定履行 %d 期共 %s：%s。按期足额履行可申请自动履行证明；逾期未履行的，权利人可申请强制执行，您可能被限制高消费、纳入失信被执行人名单。",
-		p.in.Obligor, len(p.s.Lines), yuan(p.total()), p.scheduleText()))
+		p.in.Obligor, len(p.s.Lines), yuan(p.total()), p.sched().text()))
 	p.changed()
 	return nil
 }
@@ -640,25 +624,13 @@ func (p *plan) validatePayment(ctx workflow.Context, cmd PaymentCommand) error {
 	if _, err := p.payer(cmd.Actor); err != nil {
 		return err
 	}
-	if cmd.AmountFen <= 0 {
-		return reject(RejectInvalid, "a payment must be a positive amount of fen, got %d", cmd.AmountFen)
-	}
-	if cmd.AmountFen > maxFen {
-		return reject(RejectInvalid, "payment %d fen exceeds the maximum %d", cmd.AmountFen, int64(maxFen))
+	if err := checkAmount(cmd.AmountFen); err != nil {
+		return err
 	}
 	if err := p.checkOpen(ctx); err != nil {
 		return err
 	}
-	today := p.s.Journal.today(ctx)
-	switch {
-	case cmd.PaidOn.IsZero():
-		return reject(RejectInvalid, "the payment date is required")
-	case cmd.PaidOn.After(today):
-		return reject(RejectInvalid, "payment date %s is in the future (today is %s)", cmd.PaidOn, today)
-	case cmd.PaidOn.Before(p.s.StartedOn):
-		return reject(RejectInvalid, "payment date %s is before the plan started on %s", cmd.PaidOn, p.s.StartedOn)
-	}
-	return nil
+	return checkPaidOn(cmd.PaidOn, p.s.Journal.today(ctx), p.s.StartedOn, "the plan started")
 }
 
 // allocation is the part of a payment credited to one installment.
@@ -687,22 +659,7 @@ func (p *plan) recordPayment(ctx workflow.Context, cmd PaymentCommand) (PlanView
 		return v, nil
 	}
 	// Earliest outstanding installment first, the rest spilling over.
-	rest := cmd.AmountFen
-	var allocs []allocation
-	for i := range p.s.Lines {
-		l := &p.s.Lines[i]
-		if rest == 0 {
-			break
-		}
-		if l.outstanding() == 0 {
-			continue
-		}
-		a := min(rest, l.outstanding())
-		l.PaidFen += a
-		l.PaidOn = cmd.PaidOn
-		rest -= a
-		allocs = append(allocs, allocation{No: l.No, AmountFen: a})
-	}
+	allocs, rest := p.sched().credit(cmd.AmountFen, cmd.PaidOn)
 	code := "payment_recorded"
 	if cmd.Actor.Role == casefile.RoleParty {
 		code = "receipt_confirmed_by_obligee"
@@ -715,14 +672,8 @@ func (p *plan) recordPayment(ctx workflow.Context, cmd PaymentCommand) (PlanView
 		},
 	})
 	if rest > 0 {
-		// Nothing is lost: what exceeds the debt is kept as interest or
-		// overpayment, for the court to settle.
 		p.s.OverpaidFen += rest
-		seq = p.s.Journal.add(ctx, step{
-			Kind: "overpayment_recorded", Actor: casefile.System, ReasonCode: "interest_or_overpayment",
-			Reason: fmt.Sprintf("%s paid above the %s owed, recorded as interest or overpayment", yuan(rest), yuan(p.total())),
-			Data:   map[string]any{"overpaid_fen": rest, "total_overpaid_fen": p.s.OverpaidFen, "paid_on": cmd.PaidOn},
-		})
+		seq = recordOverpayment(ctx, &p.s.Journal, rest, p.s.OverpaidFen, p.total(), cmd.PaidOn)
 	}
 	p.changed()
 	if p.outstanding() == 0 {
@@ -773,49 +724,17 @@ func (p *plan) urge(ctx workflow.Context, cmd UrgeCommand) (PlanView, error) {
 // installment falling overdue, a grace period running out. It reports
 // whether it took any.
 func (p *plan) advance(ctx workflow.Context) bool {
-	now := p.s.Journal.caseNow(ctx)
-	offsets := p.s.Policy.Performance.ReminderOffsets
-	took := false
-	for i := range p.s.Lines {
-		l := &p.s.Lines[i]
-		if l.outstanding() == 0 || l.Defaulted {
-			continue
-		}
-		for l.NextReminder < len(offsets) && !now.Before(offsets[l.NextReminder].SubFrom(l.DueOn).Start()) {
-			k := l.NextReminder
-			l.NextReminder++
-			// Only the latest reminder due goes out, and none once the due
-			// date has passed: a worker back after an outage does not send
-			// a burst of stale reminders.
-			if !now.Before(l.DueOn.End()) ||
-				(l.NextReminder < len(offsets) && !now.Before(offsets[l.NextReminder].SubFrom(l.DueOn).Start())) {
-				continue
-			}
-			l.Reminders++
-			p.s.Journal.add(ctx, step{
-				Kind: "reminder_sent", Actor: casefile.System, ReasonCode: "performance_reminder",
-				Reason: fmt.Sprintf("installment %d falls due on %s (%s before)", l.No, l.DueOn, offsets[k]),
-				Data:   map[string]any{"installment": l.No, "due_on": l.DueOn, "offset": offsets[k], "outstanding_fen": l.outstanding()},
-			})
+	defaulted := false
+	took := p.sched().advance(ctx, &p.s.Journal, p.s.Policy.Performance.ReminderOffsets, scheduleHooks{
+		remind: func(ctx workflow.Context, l *planLine, k int) {
 			p.notice(ctx, l.No, NoticeReminder, k, fmt.Sprintf(
 				"履行提醒：%s，第 %d 期 %s 应于 %s 前履行，尚欠 %s。", p.in.Obligor, l.No, yuan(l.AmountFen), l.DueOn, yuan(l.outstanding())))
-			p.changed()
-			took = true
-		}
-		if !l.Overdue && !now.Before(l.DueOn.End()) {
-			l.Overdue = true
-			p.s.Journal.add(ctx, step{
-				Kind: "installment_overdue", Actor: casefile.System, ReasonCode: "due_date_passed",
-				Reason: fmt.Sprintf("installment %d was due on %s; %s outstanding, grace period until %s", l.No, l.DueOn, yuan(l.outstanding()), l.GraceEndsOn),
-				Data:   map[string]any{"installment": l.No, "due_on": l.DueOn, "outstanding_fen": l.outstanding(), "grace_ends_on": l.GraceEndsOn},
-			})
-			p.changed()
-			took = true
-		}
-		if l.Overdue && !now.Before(l.defaultsAt()) {
-			p.defaulted(ctx, l)
-			return true
-		}
+		},
+		defaulted: func(ctx workflow.Context, l *planLine) { p.defaulted(ctx, l); defaulted = true },
+		changed:   p.changed,
+	})
+	if defaulted {
+		return true
 	}
 	if p.in.SuperviseAfterDefault && p.s.Stage == PlanPerforming && p.s.Defaulted > 0 && p.settled() {
 		p.closeInDefault(ctx, "every_installment_paid_or_in_default",
@@ -824,6 +743,9 @@ func (p *plan) advance(ctx workflow.Context) bool {
 	}
 	return took
 }
+
+// sched is the plan's schedule (schedule.go).
+func (p *plan) sched() schedule { return planSchedule(p.s.Lines) }
 
 // settled reports whether no installment is left to supervise: each is
 // paid or in default.
@@ -853,26 +775,7 @@ func (p *plan) closeInDefault(ctx workflow.Context, code, reason string, data ma
 // nextInstant returns the case time of the next step the plan will take by
 // itself; ok is false when none is pending.
 func (p *plan) nextInstant() (next time.Time, ok bool) {
-	offsets := p.s.Policy.Performance.ReminderOffsets
-	consider := func(t time.Time) {
-		if !ok || t.Before(next) {
-			next, ok = t, true
-		}
-	}
-	for _, l := range p.s.Lines {
-		if l.outstanding() == 0 || l.Defaulted {
-			continue
-		}
-		if l.NextReminder < len(offsets) {
-			consider(offsets[l.NextReminder].SubFrom(l.DueOn).Start())
-		}
-		if !l.Overdue {
-			consider(l.DueOn.End())
-		} else {
-			consider(l.defaultsAt())
-		}
-	}
-	return next, ok
+	return p.sched().nextInstant(p.s.Policy.Performance.ReminderOffsets)
 }
 
 // defaulted closes the plan in default on installment l and tells the
@@ -1033,21 +936,9 @@ func (p *plan) flushOnce(ctx workflow.Context) error {
 	return sendNotices(ctx, &p.s.Outbox, p.s.Policy.Notices)
 }
 
-func (p *plan) total() int64 {
-	var t int64
-	for _, l := range p.s.Lines {
-		t += l.due()
-	}
-	return t
-}
+func (p *plan) total() int64 { return p.sched().total() }
 
-func (p *plan) paid() int64 {
-	var t int64
-	for _, l := range p.s.Lines {
-		t += l.PaidFen
-	}
-	return t
-}
+func (p *plan) paid() int64 { return p.sched().paid() }
 
 func (p *plan) outstanding() int64 { return p.total() - p.paid() }
 
@@ -1061,18 +952,7 @@ func (p *plan) onTime() bool {
 	return true
 }
 
-func (p *plan) ledger() []LedgerLine {
-	out := make([]LedgerLine, 0, len(p.s.Lines))
-	for _, l := range p.s.Lines {
-		out = append(out, LedgerLine{
-			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, OutstandingFen: l.outstanding(),
-			State: l.state(), PaidOn: l.PaidOn, RemindersSent: l.Reminders, GraceEndsOn: l.GraceEndsOn,
-			DefaultsOn: policy.DateOf(l.defaultsAt().Add(-time.Nanosecond)), Provisional: l.Provisional,
-			SupersededFen: l.SupersededFen, SupersededBy: l.SupersededBy, Settlement: l.Settlement,
-		})
-	}
-	return out
-}
+func (p *plan) ledger() []LedgerLine { return p.sched().ledger() }
 
 func (p *plan) outcome() string {
 	if p.s.Stage == PlanPerforming {
@@ -1087,12 +967,7 @@ func (p *plan) record() db.Plan {
 		OnTime: p.s.Stage == PlanPerformed && p.onTime(), TotalFen: p.total(), PaidFen: p.paid(),
 		OverpaidFen: p.s.OverpaidFen, StartedOn: p.s.StartedOn, ClosedOn: p.s.ClosedOn, Version: p.s.Version,
 	}
-	for _, l := range p.ledger() {
-		r.Installments = append(r.Installments, db.PlanInstallment{
-			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, State: l.State,
-			PaidOn: l.PaidOn, RemindersSent: l.RemindersSent, GraceEndsOn: l.GraceEndsOn,
-		})
-	}
+	r.Installments = p.sched().records()
 	return r
 }
 
@@ -1119,17 +994,6 @@ func (p *plan) result() PlanResult {
 		DefaultedInstallment: p.s.Defaulted, ClosedOn: p.s.ClosedOn, Certificate: p.s.Certificate,
 		CertificateEligible: p.s.Eligible, EnforcementCase: p.s.EnforcementCase, Installments: p.ledger(),
 	}
-}
-
-func (p *plan) scheduleText() string {
-	var s string
-	for i, l := range p.s.Lines {
-		if i > 0 {
-			s += "；"
-		}
-		s += fmt.Sprintf("第 %d 期 %s 前 %s", l.No, l.DueOn, yuan(l.AmountFen))
-	}
-	return s
 }
 
 // yuan formats an amount of fen as yuan with thousands separators,
@@ -1240,9 +1104,7 @@ func (p *plan) settleBeforeEnforcement(ctx workflow.Context, cmd PreEnforcementS
 			}
 		}
 		// Reminders whose day passed before the settlement are not sent late.
-		for l.NextReminder < len(pol.ReminderOffsets) && pol.ReminderOffsets[l.NextReminder].SubFrom(l.DueOn).Before(today) {
-			l.NextReminder++
-		}
+		skipPastReminders(&l, pol.ReminderOffsets, today)
 		lines = append(lines, l)
 	}
 	// Other commands may have run while the deadlines were looked up.
@@ -1279,13 +1141,7 @@ func (p *plan) settleBeforeEnforcement(ctx workflow.Context, cmd PreEnforcementS
 			"superseded": superseded, "installments": sched, "grace": pol.Grace, "reminder_offsets": pol.ReminderOffsets,
 		},
 	})
-	var text string
-	for i, l := range lines {
-		if i > 0 {
-			text += "；"
-		}
-		text += fmt.Sprintf("第 %d 期 %s 前 %s", l.No, l.DueOn, yuan(l.AmountFen))
-	}
+	text := planSchedule(lines).text()
 	p.notice(ctx, 0, NoticeSettlement, n, fmt.Sprintf(
 		"执前和解告知书：%s，经权利人同意，尚欠 %s 改按和解约定分 %d 期履行：%s。原第 %s 期不再另行督促；逾期未履行的，权利人可依法申请强制执行。",
 		p.in.Obligor, yuan(outstanding), len(lines), text, joinNos(st.Superseded)))

@@ -171,16 +171,8 @@ const wageLinesPerWrite = 2_000
 // on a lookup when a deadline passes.
 type wageLine struct {
 	planLine
-	Accelerated bool          `json:"accelerated,omitempty"`
 	Escalation  []policy.Date `json:"escalation"`
 	ObjectionBy policy.Date   `json:"objection_by"`
-}
-
-func (l *wageLine) state() string {
-	if l.Accelerated && l.outstanding() > 0 {
-		return InstallmentAccelerated
-	}
-	return l.planLine.state()
 }
 
 // WageDefault is the missed installment that put the case in default.
@@ -215,15 +207,11 @@ type PaymentOrder struct {
 	EnforceableOn policy.Date `json:"enforceable_on"`
 }
 
-// WagePaymentCommand records a payment by the debtor. The court or the
-// mediator records it and it is divided among the creditors; the debtor's
-// own report is recorded and credited only once an official records it.
-type WagePaymentCommand struct {
-	AmountFen int64          `json:"amount_fen"`
-	PaidOn    policy.Date    `json:"paid_on"`
-	Reason    string         `json:"reason,omitempty"`
-	Actor     casefile.Actor `json:"actor"`
-}
+// WagePaymentCommand records a payment by the debtor, as a plan's
+// PaymentCommand does. The court or the mediator records it and it is
+// divided among the creditors; the debtor's own report is recorded and
+// credited only once an official records it.
+type WagePaymentCommand = PaymentCommand
 
 // ObjectionCommand is the debtor's objection to a payment order (支付令异议).
 type ObjectionCommand struct {
@@ -463,14 +451,10 @@ func (w *wage) open(ctx workflow.Context) error {
 	if err != nil {
 		return fmt.Errorf("load policy: %w", err)
 	}
-	for i := range w.s.Lines {
-		l := &w.s.Lines[i]
-		l.GraceEndsOn = l.DueOn
-		if !pol.Performance.Grace.IsZero() {
-			if l.GraceEndsOn, err = deadline(ctx, w.in.Jurisdiction, l.DueOn, pol.Performance.Grace); err != nil {
-				return fmt.Errorf("grace period of installment %d: %w", l.No, err)
-			}
-		}
+	// A wage case decides its default when the grace period ends: no
+	// late-recording window (a payment is credited in every stage).
+	escalation := func(l *planLine) error {
+		wl := &w.s.Lines[l.No-1]
 		for _, st := range pol.Wage.Escalation {
 			due := l.GraceEndsOn
 			if !st.After.IsZero() {
@@ -478,18 +462,19 @@ func (w *wage) open(ctx workflow.Context) error {
 					return fmt.Errorf("escalation %s of installment %d: %w", st.Kind, l.No, err)
 				}
 			}
-			l.Escalation = append(l.Escalation, due)
+			wl.Escalation = append(wl.Escalation, due)
 			if st.Kind == policy.EscalatePaymentOrder {
 				// The order is issued the day after its period's last day.
-				if l.ObjectionBy, err = deadline(ctx, w.in.Jurisdiction, due.AddDays(1), pol.PaymentOrder.ObjectionPeriod); err != nil {
+				if wl.ObjectionBy, err = deadline(ctx, w.in.Jurisdiction, due.AddDays(1), pol.PaymentOrder.ObjectionPeriod); err != nil {
 					return fmt.Errorf("objection period of installment %d: %w", l.No, err)
 				}
 			}
 		}
-		for l.NextReminder < len(pol.Performance.ReminderOffsets) &&
-			pol.Performance.ReminderOffsets[l.NextReminder].SubFrom(l.DueOn).Before(w.s.OpenedOn) {
-			l.NextReminder++
-		}
+		return nil
+	}
+	if err := w.sched().fixDeadlines(ctx, w.in.Jurisdiction, periods{Grace: pol.Performance.Grace},
+		pol.Performance.ReminderOffsets, w.s.OpenedOn, escalation); err != nil {
+		return err
 	}
 	w.s.Policy = pol
 	hardship := 0
@@ -514,7 +499,7 @@ func (w *wage) open(ctx workflow.Context) error {
 	})
 	w.notice(ctx, 0, NoticeWage, w.in.Debtor.ID, fmt.Sprintf(
 		"履行告知书：%s，您应向 %d 名债权人支付 %s，分 %d 期：%s。逾期未付的，将依次发出违约通知、移送劳动保障监察、动用工资保证金、列入拖欠工资黑名单并申请支付令。",
-		w.in.Debtor.Name, len(w.in.Creditors), yuan(w.total()), len(w.s.Lines), w.scheduleText()))
+		w.in.Debtor.Name, len(w.in.Creditors), yuan(w.total()), len(w.s.Lines), w.sched().text()))
 	for i := range w.s.Changed {
 		w.s.Changed[i] = 1
 	}
@@ -657,25 +642,13 @@ func (w *wage) validatePayment(ctx workflow.Context, cmd WagePaymentCommand) err
 	if _, err := w.payer(cmd.Actor); err != nil {
 		return err
 	}
-	if cmd.AmountFen <= 0 {
-		return reject(RejectInvalid, "a payment must be a positive amount of fen, got %d", cmd.AmountFen)
-	}
-	if cmd.AmountFen > maxFen {
-		return reject(RejectInvalid, "payment %d fen exceeds the maximum %d", cmd.AmountFen, int64(maxFen))
+	if err := checkAmount(cmd.AmountFen); err != nil {
+		return err
 	}
 	if err := w.checkOpen(); err != nil {
 		return err
 	}
-	today := w.s.Journal.today(ctx)
-	switch {
-	case cmd.PaidOn.IsZero():
-		return reject(RejectInvalid, "the payment date is required")
-	case cmd.PaidOn.After(today):
-		return reject(RejectInvalid, "payment date %s is in the future (today is %s)", cmd.PaidOn, today)
-	case cmd.PaidOn.Before(w.s.OpenedOn):
-		return reject(RejectInvalid, "payment date %s is before the case opened on %s", cmd.PaidOn, w.s.OpenedOn)
-	}
-	return nil
+	return checkPaidOn(cmd.PaidOn, w.s.Journal.today(ctx), w.s.OpenedOn, "the case opened")
 }
 
 func (w *wage) recordPayment(ctx workflow.Context, cmd WagePaymentCommand) (WageView, error) {
@@ -721,18 +694,7 @@ func (w *wage) recordPayment(ctx workflow.Context, cmd WagePaymentCommand) (Wage
 		}
 	}
 	// The schedule is paid earliest installment first.
-	rest := pay.CreditedFen
-	for i := range w.s.Lines {
-		l := &w.s.Lines[i]
-		if rest == 0 {
-			break
-		}
-		if a := min(rest, l.outstanding()); a > 0 {
-			l.PaidFen += a
-			l.PaidOn = cmd.PaidOn
-			rest -= a
-		}
-	}
+	w.sched().credit(pay.CreditedFen, cmd.PaidOn)
 	if w.byPayment {
 		w.s.Unrecorded = append(w.s.Unrecorded, wagePaymentRecord{
 			WagePayment: db.WagePayment{No: pay.No, AmountFen: cmd.AmountFen, Rule: w.in.Allocation, Version: w.s.Version},
@@ -749,11 +711,7 @@ func (w *wage) recordPayment(ctx workflow.Context, cmd WagePaymentCommand) (Wage
 	})
 	if over > 0 {
 		w.s.OverpaidFen += over
-		seq = w.s.Journal.add(ctx, step{
-			Kind: "overpayment_recorded", Actor: casefile.System, ReasonCode: "interest_or_overpayment",
-			Reason: fmt.Sprintf("%s paid above the %s owed, recorded as overpayment", yuan(over), yuan(w.total())),
-			Data:   map[string]any{"overpaid_fen": over, "total_overpaid_fen": w.s.OverpaidFen, "paid_on": cmd.PaidOn},
-		})
+		seq = recordOverpayment(ctx, &w.s.Journal, over, w.s.OverpaidFen, w.total(), cmd.PaidOn)
 	}
 	if w.outstanding() == 0 {
 		seq = w.performed(ctx)
@@ -827,10 +785,10 @@ func (w *wage) advance(ctx workflow.Context) bool {
 	if w.closed() {
 		return false
 	}
-	now := w.s.Journal.caseNow(ctx)
 	if w.s.Stage == WagePerforming {
-		return w.advanceSchedule(ctx, now)
+		return w.advanceSchedule(ctx)
 	}
+	now := w.s.Journal.caseNow(ctx)
 	for i := range w.s.Escalation {
 		e := &w.s.Escalation[i]
 		if !e.TakenOn.IsZero() {
@@ -851,51 +809,19 @@ func (w *wage) advance(ctx workflow.Context) bool {
 
 // advanceSchedule sends reminders, marks installments overdue and puts the
 // case in default when a grace period ends with money still owed.
-func (w *wage) advanceSchedule(ctx workflow.Context, now time.Time) bool {
-	offsets := w.s.Policy.Performance.ReminderOffsets
-	took := false
-	for i := range w.s.Lines {
-		l := &w.s.Lines[i]
-		if l.outstanding() == 0 {
-			continue
-		}
-		for l.NextReminder < len(offsets) && !now.Before(offsets[l.NextReminder].SubFrom(l.DueOn).Start()) {
-			k := l.NextReminder
-			l.NextReminder++
-			// Only the latest reminder due goes out, and none once the due
-			// date has passed (as in the installment plan).
-			if !now.Before(l.DueOn.End()) ||
-				(l.NextReminder < len(offsets) && !now.Before(offsets[l.NextReminder].SubFrom(l.DueOn).Start())) {
-				continue
-			}
-			l.Reminders++
-			w.s.Journal.add(ctx, step{
-				Kind: "reminder_sent", Actor: casefile.System, ReasonCode: "performance_reminder",
-				Reason: fmt.Sprintf("installment %d falls due on %s (%s before)", l.No, l.DueOn, offsets[k]),
-				Data:   map[string]any{"installment": l.No, "due_on": l.DueOn, "offset": offsets[k], "outstanding_fen": l.outstanding()},
-			})
+func (w *wage) advanceSchedule(ctx workflow.Context) bool {
+	return w.sched().advance(ctx, &w.s.Journal, w.s.Policy.Performance.ReminderOffsets, scheduleHooks{
+		remind: func(ctx workflow.Context, l *planLine, _ int) {
 			w.notice(ctx, l.No, NoticeReminder, w.in.Debtor.ID, fmt.Sprintf(
 				"履行提醒：%s，第 %d 期欠薪 %s 应于 %s 前支付，尚欠 %s。", w.in.Debtor.Name, l.No, yuan(l.AmountFen), l.DueOn, yuan(l.outstanding())))
-			w.changed()
-			took = true
-		}
-		if !l.Overdue && !now.Before(l.DueOn.End()) {
-			l.Overdue = true
-			w.s.Journal.add(ctx, step{
-				Kind: "installment_overdue", Actor: casefile.System, ReasonCode: "due_date_passed", At: l.DueOn.End(),
-				Reason: fmt.Sprintf("installment %d was due on %s; %s outstanding, grace period until %s", l.No, l.DueOn, yuan(l.outstanding()), l.GraceEndsOn),
-				Data:   map[string]any{"installment": l.No, "due_on": l.DueOn, "outstanding_fen": l.outstanding(), "grace_ends_on": l.GraceEndsOn},
-			})
-			w.changed()
-			took = true
-		}
-		if l.Overdue && !now.Before(l.GraceEndsOn.End()) {
-			w.defaulted(ctx, l)
-			return true
-		}
-	}
-	return took
+		},
+		defaulted: func(ctx workflow.Context, l *planLine) { w.defaulted(ctx, &w.s.Lines[l.No-1]) },
+		changed:   w.changed,
+	})
 }
+
+// sched is the case's installment schedule (schedule.go).
+func (w *wage) sched() schedule { return wageSchedule(w.s.Lines) }
 
 // defaulted puts the case in default on installment l and schedules the
 // policy's escalation steps from the end of its grace period.
@@ -1042,20 +968,7 @@ func (w *wage) nextInstant() (next time.Time, ok bool) {
 	}
 	switch w.s.Stage {
 	case WagePerforming:
-		offsets := w.s.Policy.Performance.ReminderOffsets
-		for _, l := range w.s.Lines {
-			if l.outstanding() == 0 {
-				continue
-			}
-			if l.NextReminder < len(offsets) {
-				consider(offsets[l.NextReminder].SubFrom(l.DueOn).Start())
-			}
-			if !l.Overdue {
-				consider(l.DueOn.End())
-			} else {
-				consider(l.GraceEndsOn.End())
-			}
-		}
+		return w.sched().nextInstant(w.s.Policy.Performance.ReminderOffsets)
 	case WageInDefault, WagePaymentOrder, WageEnforceable:
 		for _, e := range w.s.Escalation {
 			if e.TakenOn.IsZero() {
@@ -1223,13 +1136,7 @@ func (w *wage) recordLines(ctx workflow.Context, version int) error {
 	}
 }
 
-func (w *wage) total() int64 {
-	var t int64
-	for _, l := range w.s.Lines {
-		t += l.AmountFen
-	}
-	return t
-}
+func (w *wage) total() int64 { return w.sched().total() }
 
 func (w *wage) paid() int64 {
 	var t int64
@@ -1251,16 +1158,7 @@ func (w *wage) nextDue() policy.Date {
 	return policy.Date{}
 }
 
-func (w *wage) ledger() []LedgerLine {
-	out := make([]LedgerLine, 0, len(w.s.Lines))
-	for _, l := range w.s.Lines {
-		out = append(out, LedgerLine{
-			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, OutstandingFen: l.outstanding(),
-			State: l.state(), PaidOn: l.PaidOn, RemindersSent: l.Reminders, GraceEndsOn: l.GraceEndsOn,
-		})
-	}
-	return out
-}
+func (w *wage) ledger() []LedgerLine { return w.sched().ledger() }
 
 // planRecord is the installment ledger as the plans read model keeps it,
 // under plan ID "wage".
@@ -1270,12 +1168,7 @@ func (w *wage) planRecord() db.Plan {
 		TotalFen: w.total(), PaidFen: w.paid(), OverpaidFen: w.s.OverpaidFen,
 		StartedOn: w.s.OpenedOn, ClosedOn: w.s.ClosedOn, Version: w.s.Version,
 	}
-	for _, l := range w.ledger() {
-		r.Installments = append(r.Installments, db.PlanInstallment{
-			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, State: l.State,
-			PaidOn: l.PaidOn, RemindersSent: l.RemindersSent, GraceEndsOn: l.GraceEndsOn,
-		})
-	}
+	r.Installments = w.sched().records()
 	return r
 }
 
@@ -1330,17 +1223,6 @@ func (w *wage) summary() *casefile.Summary {
 		sum.Resolution, sum.Performance = casefile.Unresolved, casefile.PerformanceDefaulted
 	}
 	return sum
-}
-
-func (w *wage) scheduleText() string {
-	var s string
-	for i, l := range w.s.Lines {
-		if i > 0 {
-			s += "；"
-		}
-		s += fmt.Sprintf("第 %d 期 %s 前 %s", l.No, l.DueOn, yuan(l.AmountFen))
-	}
-	return s
 }
 
 func (w *wage) view(ctx workflow.Context) WageView {
