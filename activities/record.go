@@ -23,6 +23,17 @@ type Recorder struct {
 type RecordStepsInput struct {
 	Summary *casefile.Summary `json:"summary,omitempty"`
 	Events  []casefile.Event  `json:"events"`
+	// WageOpening, on a wage case's first steps when its creditors travel
+	// by reference, opens its creditor ledger from the staged list in the
+	// same transaction and names the creditors among its parties.
+	WageOpening *WageOpening `json:"wage_opening,omitempty"`
+}
+
+// WageOpening is the staged creditor list a wage case opens its ledger
+// from, at a ledger version.
+type WageOpening struct {
+	List    db.WageList `json:"list"`
+	Version int         `json:"version"`
 }
 
 // agreedDates are the kinds of pending deadline whose day the parties
@@ -51,6 +62,9 @@ func (r *Recorder) RecordSteps(ctx context.Context, in RecordStepsInput) error {
 			sum.NextDeadline = &next
 			in.Summary = &sum
 		}
+	}
+	if o := in.WageOpening; o != nil {
+		return r.Store.RecordStepsOpeningWage(ctx, in.Summary, in.Events, o.List, o.Version)
 	}
 	return r.Store.RecordSteps(ctx, in.Summary, in.Events)
 }

@@ -2,6 +2,9 @@ package activities
 
 import (
 	"context"
+	"errors"
+
+	"go.temporal.io/sdk/temporal"
 
 	"github.com/casework/casework/db"
 )
@@ -39,4 +42,23 @@ type ApplyWagePaymentsResult struct {
 func (r *Recorder) ApplyWagePayments(ctx context.Context, in ApplyWagePaymentsInput) (ApplyWagePaymentsResult, error) {
 	applied, err := r.Store.ApplyWagePayments(ctx, in.CaseID, in.Version, in.Plan, in.Payments)
 	return ApplyWagePaymentsResult{Applied: applied}, err
+}
+
+// AllocateWagePaymentInput is one payment of a wage case whose creditors
+// travel by reference: the amount credited to the creditors, by the
+// case's rule.
+type AllocateWagePaymentInput struct {
+	CaseID  string         `json:"case_id"`
+	Payment db.WagePayment `json:"payment"`
+}
+
+// AllocateWagePayment divides a payment among the stored creditor lines
+// and keeps what it credited; a retry returns the kept result and
+// allocates nothing again.
+func (r *Recorder) AllocateWagePayment(ctx context.Context, in AllocateWagePaymentInput) (db.WageAllocation, error) {
+	a, err := r.Store.AllocateWagePayment(ctx, in.CaseID, in.Payment)
+	if errors.Is(err, db.ErrAllocatedOtherwise) {
+		return a, temporal.NewNonRetryableApplicationError(err.Error(), "allocated_otherwise", err)
+	}
+	return a, err
 }

@@ -36,7 +36,7 @@ type StartWageBody struct {
 	CaseNumber   string             `json:"case_number" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]+$" example:"（2026）黔2301民特88号" doc:"The case number; the same number never opens two cases"`
 	Jurisdiction string             `json:"jurisdiction,omitempty" maxLength:"50" example:"CN-52"`
 	Debtor       WageDebtorBody     `json:"debtor"`
-	Creditors    []WageCreditorBody `json:"creditors" minItems:"1" maxItems:"5000"`
+	Creditors    []WageCreditorBody `json:"creditors" minItems:"1" maxItems:"10000"`
 	Schedule     []InstallmentBody  `json:"schedule" minItems:"1" maxItems:"120" doc:"What falls due in total per installment, in due-date order, summing exactly to the debts"`
 	Allocation   string             `json:"allocation" enum:"pro_rata,hardship_first" doc:"How a partial payment is divided among the creditors"`
 	Acceleration bool               `json:"acceleration,omitempty" doc:"A missed installment makes the whole remainder due"`
@@ -153,9 +153,20 @@ func (s *Server) startWage(ctx context.Context, in *startWageInput) (*startOutpu
 		return nil, huma.Error422UnprocessableEntity(err.Error())
 	}
 	var total int64
-	for _, c := range input.Creditors {
+	list := make([]db.WageListCreditor, len(input.Creditors))
+	for i, c := range input.Creditors {
 		total += c.OwedFen
+		list[i] = db.WageListCreditor{ID: c.ID, Name: c.Name, OwedFen: c.OwedFen, Hardship: c.Hardship}
 	}
+	// The creditors travel by reference: staged under their digest, they
+	// are copied into the case's ledger when it opens, and the workflow
+	// carries only the reference. A list staged for a start that is then
+	// refused is harmless: it belongs to no case.
+	ref, err := s.Store.StageWageList(ctx, list)
+	if err != nil {
+		return nil, err
+	}
+	input.Creditors, input.CreditorList = nil, &ref
 	return openCase(ctx, s, wageView, opening{
 		caseID: id, caseNumber: number, workflowID: workflows.WageWorkflowID(id), workflow: workflows.Wage, input: input,
 		sameCase: func(c casefile.Summary) bool {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -92,4 +93,82 @@ func TestSummaryWithoutPartiesKeepsThem(t *testing.T) {
 	require.NoError(t, err)
 	require.Equal(t, "performed", got.Stage)
 	require.Equal(t, []string{"debtor", "c1", "c2"}, got.Parties)
+}
+
+// TestWageCreditorsByReference stages a creditor list, opens a case's
+// ledger from it and allocates payments against it: staging and opening
+// again change nothing, the creditors are named among the parties once, a
+// retried allocation returns what was kept without crediting again, and
+// the same payment number with another amount is refused.
+func TestWageCreditorsByReference(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	const n = 2_000
+	list := make([]db.WageListCreditor, n)
+	claims := make([]allot.Claim, n)
+	var owed int64
+	for i := range list {
+		list[i] = db.WageListCreditor{ID: fmt.Sprintf("worker-%04d", i+1), Name: "劳动者", OwedFen: 10_000 + int64(i%13)*777, Hardship: i%7 == 0}
+		claims[i] = allot.Claim{OwedFen: list[i].OwedFen, Hardship: list[i].Hardship}
+		owed += list[i].OwedFen
+	}
+	ref, err := s.StageWageList(ctx, list)
+	require.NoError(t, err)
+	require.Equal(t, db.WageList{ID: db.WageListID(list), Creditors: n, OwedFen: owed, Hardship: (n + 6) / 7}, ref)
+	again, err := s.StageWageList(ctx, list)
+	require.NoError(t, err)
+	require.Equal(t, ref, again, "the same list stages the same reference")
+
+	sum := casefile.Summary{ID: "w2", CaseNumber: "（2026）黔2301民特2号", Process: casefile.ProcessWage, WorkflowID: "case/w2/wage",
+		Court: "兴义市人民法院", Jurisdiction: "CN", Parties: []string{"debtor"}, Stage: "performing",
+		Status: casefile.StatusOpen, OpenedOn: policy.NewDate(2026, 3, 2), LastSeq: 1}
+	opened := casefile.Event{CaseID: "w2", Stream: "wage", Seq: 1, Kind: "wage_case_opened", Actor: casefile.System,
+		RealAt: time.Now(), CaseAt: time.Now(), CaseOn: policy.NewDate(2026, 3, 2)}
+	for range 2 {
+		require.NoError(t, s.RecordStepsOpeningWage(ctx, &sum, []casefile.Event{opened}, ref, 1))
+	}
+	c, err := s.Case(ctx, "w2")
+	require.NoError(t, err)
+	require.Len(t, c.Parties, n+1, "the debtor and each creditor once")
+	require.Equal(t, "debtor", c.Parties[0])
+	require.Equal(t, list[n-1].ID, c.Parties[n])
+	other := ref
+	other.OwedFen++
+	require.Error(t, s.RecordStepsOpeningWage(ctx, &sum, []casefile.Event{opened}, other, 1), "a reference whose totals the ledger does not hold is refused")
+	require.NoError(t, s.CheckSummary(ctx, c), "the summary's digest covers every creditor named")
+
+	want := make([]int64, n)
+	for no, p := range []db.WagePayment{
+		{No: 1, AmountFen: 1_234_567, Rule: allot.HardshipFirst, Version: 2},
+		{No: 2, AmountFen: 3_000_001, Rule: allot.ProRata, Version: 3},
+	} {
+		parts, _, err := allot.Allocate(p.Rule, p.AmountFen, claims)
+		require.NoError(t, err)
+		var credited, hardship int64
+		for i, part := range parts {
+			want[i] += part
+			claims[i].OwedFen -= part
+			credited += part
+			if list[i].Hardship {
+				hardship += part
+			}
+		}
+		for attempt := range 2 {
+			a, err := s.AllocateWagePayment(ctx, "w2", p)
+			require.NoError(t, err)
+			require.Equal(t, p.No, no+1)
+			require.Equal(t, credited, a.CreditedFen, "payment %d attempt %d", p.No, attempt+1)
+			require.Equal(t, hardship, a.HardshipFen, "payment %d attempt %d", p.No, attempt+1)
+		}
+		p.AmountFen++
+		_, err = s.AllocateWagePayment(ctx, "w2", p)
+		require.ErrorIs(t, err, db.ErrAllocatedOtherwise)
+	}
+	lines, err := s.WageCreditors(ctx, "w2", 0, n)
+	require.NoError(t, err)
+	require.Len(t, lines, n)
+	for i, l := range lines {
+		require.Equal(t, want[i], l.PaidFen, "creditor %d: each payment credited once", i+1)
+	}
 }

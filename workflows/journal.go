@@ -81,6 +81,12 @@ func (j *journal) add(ctx workflow.Context, s step) int {
 // flush records the pending steps together with the case summary after
 // them; a child process that does not own the case summary passes nil.
 func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
+	return j.flushWith(ctx, sum, nil)
+}
+
+// flushWith is flush carrying what the recording activity does in the same
+// transaction: a wage case opening its creditor ledger with its first steps.
+func (j *journal) flushWith(ctx workflow.Context, sum *casefile.Summary, opening *activities.WageOpening) error {
 	if len(j.Pending) == 0 {
 		return nil
 	}
@@ -97,7 +103,7 @@ func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
 	}
 	ctx = workflow.WithActivityOptions(ctx, recordOptions)
 	var rec *activities.Recorder
-	if err := workflow.ExecuteActivity(ctx, rec.RecordSteps, activities.RecordStepsInput{Summary: sum, Events: batch}).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(ctx, rec.RecordSteps, activities.RecordStepsInput{Summary: sum, Events: batch, WageOpening: opening}).Get(ctx, nil); err != nil {
 		return err
 	}
 	j.Pending = j.Pending[len(batch):]

@@ -86,13 +86,18 @@ type WageCreditor struct {
 // in total per installment and sum exactly to the creditors' debts. State
 // is set only when the workflow continues as new.
 type WageInput struct {
-	CaseID       string         `json:"case_id"`
-	CaseNumber   string         `json:"case_number"`
-	Court        string         `json:"court"`
-	Jurisdiction string         `json:"jurisdiction"`
-	Mediator     string         `json:"mediator,omitempty"`
-	Debtor       WageParty      `json:"debtor"`
-	Creditors    []WageCreditor `json:"creditors"`
+	CaseID       string    `json:"case_id"`
+	CaseNumber   string    `json:"case_number"`
+	Court        string    `json:"court"`
+	Jurisdiction string    `json:"jurisdiction"`
+	Mediator     string    `json:"mediator,omitempty"`
+	Debtor       WageParty `json:"debtor"`
+	// Creditors are carried in the input by cases opened before they
+	// travelled by reference; CreditorList names the staged list instead
+	// (db/wage_lists.go), and the creditor ledger in the store is then the
+	// only copy of each creditor's line.
+	Creditors    []WageCreditor `json:"creditors,omitempty"`
+	CreditorList *db.WageList   `json:"creditor_list,omitempty"`
 	Schedule     []Installment  `json:"schedule"`
 	Allocation   string         `json:"allocation"`
 	Acceleration bool           `json:"acceleration"`
@@ -159,6 +164,12 @@ const versionWageByPayment = "wage-ledger-by-payment"
 // seventeen history events, so a run stays well under 10,240 events while
 // thousands of payments arrive.
 const wageStepsPerRun = 400
+
+// wageStepsPerRunByRef is wageStepsPerRun where the creditors travel by
+// reference: each payment also runs its allocation activity (about six
+// events more), so a run takes fewer payments to stay as far from the
+// bound.
+const wageStepsPerRunByRef = 250
 
 // wageLinesPerWrite bounds the creditor lines one ledger write carries, so
 // no activity input nears Temporal's payload limit.
@@ -304,12 +315,41 @@ type wage struct {
 	// rev counts changes made by handlers, so the main loop wakes to
 	// recompute its timers.
 	rev int
+	// allocating is held while a payment is allocated against the stored
+	// creditor ledger (byRef), so payments are allocated one at a time,
+	// in their order, and no objection closes the case meanwhile.
+	allocating workflow.Mutex
+}
+
+// byRef reports whether the case's creditors travel by reference.
+func (w *wage) byRef() bool { return w.in.CreditorList != nil }
+
+// creditors is how many creditors the case has.
+func (w *wage) creditors() int {
+	if w.byRef() {
+		return w.in.CreditorList.Creditors
+	}
+	return len(w.in.Creditors)
+}
+
+// hardship is how many of them are in hardship.
+func (w *wage) hardship() int {
+	if w.byRef() {
+		return w.in.CreditorList.Hardship
+	}
+	n := 0
+	for _, c := range w.in.Creditors {
+		if c.Hardship {
+			n++
+		}
+	}
+	return n
 }
 
 // Wage runs one wage arrears case until it is paid in full or goes to
 // litigation.
 func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
-	w := &wage{in: in, s: in.State}
+	w := &wage{in: in, s: in.State, allocating: workflow.NewMutex(ctx)}
 	fresh := w.s == nil
 	if fresh {
 		if err := w.init(ctx); err != nil {
@@ -357,8 +397,11 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 }
 
 func (w *wage) stepsPerRun() int {
-	if w.in.MaxStepsPerRun > 0 {
+	switch {
+	case w.in.MaxStepsPerRun > 0:
 		return w.in.MaxStepsPerRun
+	case w.byRef():
+		return wageStepsPerRunByRef
 	}
 	return wageStepsPerRun
 }
@@ -379,8 +422,10 @@ func (w *wage) init(ctx workflow.Context) error {
 	for i, inst := range w.in.Schedule {
 		w.s.Lines = append(w.s.Lines, wageLine{planLine: planLine{No: i + 1, DueOn: inst.DueOn, AmountFen: inst.AmountFen}})
 	}
-	w.s.Paid = make([]int64, len(w.in.Creditors))
-	w.s.Changed = make([]int, len(w.in.Creditors))
+	if !w.byRef() {
+		w.s.Paid = make([]int64, len(w.in.Creditors))
+		w.s.Changed = make([]int, len(w.in.Creditors))
+	}
 	return nil
 }
 
@@ -394,8 +439,10 @@ func ValidateWage(in WageInput, openedOn policy.Date) error {
 		return fmt.Errorf("a wage case needs its case ID and number")
 	case in.Debtor.ID == "":
 		return fmt.Errorf("a wage case needs a debtor")
-	case len(in.Creditors) == 0:
+	case len(in.Creditors) == 0 && in.CreditorList == nil:
 		return fmt.Errorf("a wage case needs at least one creditor")
+	case len(in.Creditors) > 0 && in.CreditorList != nil:
+		return fmt.Errorf("a wage case's creditors are listed or referred to, not both")
 	case len(in.Schedule) == 0:
 		return fmt.Errorf("a wage case needs at least one installment")
 	case !slices.Contains(allot.Rules, in.Allocation):
@@ -403,6 +450,19 @@ func ValidateWage(in WageInput, openedOn policy.Date) error {
 	}
 	seen := make(map[string]bool, len(in.Creditors))
 	var owed int64
+	if l := in.CreditorList; l != nil {
+		switch {
+		case l.ID == "":
+			return fmt.Errorf("the creditor list has no ID")
+		case l.Creditors <= 0:
+			return fmt.Errorf("the creditor list names no creditor")
+		case l.Hardship < 0 || l.Hardship > l.Creditors:
+			return fmt.Errorf("the creditor list has %d creditors in hardship of %d", l.Hardship, l.Creditors)
+		case l.OwedFen <= 0 || l.OwedFen > maxFen:
+			return fmt.Errorf("the creditor list is owed %d fen, out of range", l.OwedFen)
+		}
+		owed = l.OwedFen
+	}
 	for i, c := range in.Creditors {
 		switch {
 		case c.ID == "":
@@ -477,19 +537,14 @@ func (w *wage) open(ctx workflow.Context) error {
 		return err
 	}
 	w.s.Policy = pol
-	hardship := 0
-	for _, c := range w.in.Creditors {
-		if c.Hardship {
-			hardship++
-		}
-	}
+	hardship := w.hardship()
 	// The creditors themselves are in the workflow input and the creditor
 	// ledger; the step names how many, not who.
 	w.s.Journal.add(ctx, step{
 		Kind: "wage_case_opened", Actor: w.in.OpenedBy, ReasonCode: "wage_arrears",
-		Reason: fmt.Sprintf("%s owes %d creditor(s) %s in %d installment(s)", w.in.Debtor.Name, len(w.in.Creditors), yuan(w.total()), len(w.s.Lines)),
+		Reason: fmt.Sprintf("%s owes %d creditor(s) %s in %d installment(s)", w.in.Debtor.Name, w.creditors(), yuan(w.total()), len(w.s.Lines)),
 		Data: map[string]any{
-			"debtor": w.in.Debtor, "creditors": len(w.in.Creditors), "hardship_creditors": hardship,
+			"debtor": w.in.Debtor, "creditors": w.creditors(), "hardship_creditors": hardship,
 			"total_fen": w.total(), "installments": w.ledger(), "allocation": w.in.Allocation,
 			"acceleration": w.in.Acceleration, "court": w.in.Court, "mediator": w.in.Mediator,
 			"reminder_offsets": pol.Performance.ReminderOffsets, "grace": pol.Performance.Grace,
@@ -499,7 +554,7 @@ func (w *wage) open(ctx workflow.Context) error {
 	})
 	w.notice(ctx, 0, NoticeWage, w.in.Debtor.ID, fmt.Sprintf(
 		"履行告知书：%s，您应向 %d 名债权人支付 %s，分 %d 期：%s。逾期未付的，将依次发出违约通知、移送劳动保障监察、动用工资保证金、列入拖欠工资黑名单并申请支付令。",
-		w.in.Debtor.Name, len(w.in.Creditors), yuan(w.total()), len(w.s.Lines), w.sched().text()))
+		w.in.Debtor.Name, w.creditors(), yuan(w.total()), len(w.s.Lines), w.sched().text()))
 	for i := range w.s.Changed {
 		w.s.Changed[i] = 1
 	}
@@ -669,14 +724,82 @@ func (w *wage) recordPayment(ctx workflow.Context, cmd WagePaymentCommand) (Wage
 		v.Reported = true
 		return v, nil
 	}
-	claims := make([]allot.Claim, len(w.in.Creditors))
+	var pay WagePayment
+	if w.byRef() {
+		// One payment at a time is allocated against the stored ledger;
+		// the lock is let go once its steps are taken, before it waits
+		// for them to be recorded.
+		if err := w.allocating.Lock(ctx); err != nil {
+			return WageView{}, err
+		}
+		var err error
+		if pay, err = w.allocateStored(ctx, cmd); err != nil {
+			w.allocating.Unlock()
+			return WageView{}, err
+		}
+	} else {
+		var err error
+		if pay, err = w.allocateHere(cmd); err != nil {
+			return WageView{}, err
+		}
+	}
+	over := pay.OverpaidFen
+	// The schedule is paid earliest installment first.
+	w.sched().credit(cmd.AmountFen-over, cmd.PaidOn)
+	if w.byPayment && !w.byRef() {
+		w.s.Unrecorded = append(w.s.Unrecorded, wagePaymentRecord{
+			WagePayment: db.WagePayment{No: pay.No, AmountFen: cmd.AmountFen, Rule: w.in.Allocation, Version: w.s.Version},
+			CreditedFen: pay.CreditedFen, Creditors: pay.Creditors,
+		})
+	}
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "payment_recorded", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "payment_recorded",
+		Data: map[string]any{
+			"payment": pay.No, "amount_fen": cmd.AmountFen, "paid_on": cmd.PaidOn, "credited_fen": pay.CreditedFen,
+			"allocation": w.in.Allocation, "creditors_paid": pay.Creditors, "hardship_fen": pay.HardshipFen,
+			"overpaid_fen": over, "outstanding_fen": w.outstanding(), "stage": w.s.Stage,
+		},
+	})
+	if credit := cmd.AmountFen - over; pay.CreditedFen != credit {
+		// The stored creditor lines did not take what the schedule did:
+		// they were changed outside the case. The payment stands; the
+		// difference is on the record for a clerk and the auditor.
+		seq = w.s.Journal.add(ctx, step{
+			Kind: "creditor_ledger_mismatch", Actor: casefile.System, ReasonCode: "creditor_ledger_changed_outside_the_case",
+			Reason: fmt.Sprintf("payment %d: the creditor ledger took %s of the %s credited to the schedule", pay.No, yuan(pay.CreditedFen), yuan(credit)),
+			Data:   map[string]any{"payment": pay.No, "credited_fen": credit, "creditor_ledger_fen": pay.CreditedFen},
+		})
+	}
+	if over > 0 {
+		w.s.OverpaidFen += over
+		seq = recordOverpayment(ctx, &w.s.Journal, over, w.s.OverpaidFen, w.total(), cmd.PaidOn)
+	}
+	if w.outstanding() == 0 {
+		seq = w.performed(ctx)
+	}
+	w.rev++
+	if w.byRef() {
+		w.allocating.Unlock()
+	}
+	if err := w.awaitLedger(ctx, seq); err != nil {
+		return WageView{}, err
+	}
+	v := w.view(ctx)
+	v.LastPayment = &pay
+	return v, nil
+}
+
+// allocateHere divides a payment among the creditors the input carries,
+// in the workflow (cases opened before creditors travelled by reference).
+func (w *wage) allocateHere(cmd WagePaymentCommand) (WagePayment, error) {
+	claims := make([]allot.Claim, w.creditors())
 	for i, c := range w.in.Creditors {
 		claims[i] = allot.Claim{OwedFen: c.OwedFen - w.s.Paid[i], Hardship: c.Hardship}
 	}
 	parts, over, err := allot.Allocate(w.in.Allocation, cmd.AmountFen, claims)
 	if err != nil {
 		// The validator and ValidateWage rule this out.
-		return WageView{}, fmt.Errorf("allocate payment: %w", err)
+		return WagePayment{}, fmt.Errorf("allocate payment: %w", err)
 	}
 	w.s.Payments++
 	w.changed()
@@ -693,36 +816,33 @@ func (w *wage) recordPayment(ctx workflow.Context, cmd WagePaymentCommand) (Wage
 			pay.HardshipFen += p
 		}
 	}
-	// The schedule is paid earliest installment first.
-	w.sched().credit(pay.CreditedFen, cmd.PaidOn)
-	if w.byPayment {
-		w.s.Unrecorded = append(w.s.Unrecorded, wagePaymentRecord{
-			WagePayment: db.WagePayment{No: pay.No, AmountFen: cmd.AmountFen, Rule: w.in.Allocation, Version: w.s.Version},
-			CreditedFen: pay.CreditedFen, Creditors: pay.Creditors,
-		})
+	return pay, nil
+}
+
+// allocateStored divides a payment among the creditors of the stored
+// ledger by an activity, which keeps what it credited: a retry of the
+// activity allocates nothing again. Only what the schedule still owes is
+// allocated; the rest is overpayment. The caller holds the allocation lock.
+func (w *wage) allocateStored(ctx workflow.Context, cmd WagePaymentCommand) (WagePayment, error) {
+	if w.closed() {
+		return WagePayment{}, reject(RejectConflict, "the case has closed: %s", w.s.Stage)
 	}
-	seq := w.s.Journal.add(ctx, step{
-		Kind: "payment_recorded", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "payment_recorded",
-		Data: map[string]any{
-			"payment": pay.No, "amount_fen": cmd.AmountFen, "paid_on": cmd.PaidOn, "credited_fen": pay.CreditedFen,
-			"allocation": w.in.Allocation, "creditors_paid": pay.Creditors, "hardship_fen": pay.HardshipFen,
-			"overpaid_fen": over, "outstanding_fen": w.outstanding(), "stage": w.s.Stage,
-		},
-	})
-	if over > 0 {
-		w.s.OverpaidFen += over
-		seq = recordOverpayment(ctx, &w.s.Journal, over, w.s.OverpaidFen, w.total(), cmd.PaidOn)
+	over := max(0, cmd.AmountFen-w.outstanding())
+	pay := WagePayment{No: w.s.Payments + 1, AmountFen: cmd.AmountFen, OverpaidFen: over}
+	if credit := cmd.AmountFen - over; credit > 0 {
+		in := activities.AllocateWagePaymentInput{CaseID: w.in.CaseID, Payment: db.WagePayment{
+			No: pay.No, AmountFen: credit, Rule: w.in.Allocation, Version: w.s.Version + 1,
+		}}
+		var rec *activities.Recorder
+		var a db.WageAllocation
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.AllocateWagePayment, in).Get(ctx, &a); err != nil {
+			return WagePayment{}, err
+		}
+		pay.CreditedFen, pay.Creditors, pay.HardshipFen = a.CreditedFen, a.Creditors, a.HardshipFen
 	}
-	if w.outstanding() == 0 {
-		seq = w.performed(ctx)
-	}
-	w.rev++
-	if err := w.awaitLedger(ctx, seq); err != nil {
-		return WageView{}, err
-	}
-	v := w.view(ctx)
-	v.LastPayment = &pay
-	return v, nil
+	w.s.Payments = pay.No
+	w.changed()
+	return pay, nil
 }
 
 func (w *wage) validateObjection(ctx workflow.Context, cmd ObjectionCommand) error {
@@ -748,6 +868,13 @@ func (w *wage) validateObjection(ctx workflow.Context, cmd ObjectionCommand) err
 // object records the debtor's objection: the payment order lapses and the
 // creditors must sue (督促程序终结, 转入诉讼).
 func (w *wage) object(ctx workflow.Context, cmd ObjectionCommand) (WageView, error) {
+	if w.byRef() {
+		// Not while a payment is being allocated.
+		if err := w.allocating.Lock(ctx); err != nil {
+			return WageView{}, err
+		}
+		defer w.allocating.Unlock()
+	}
 	if w.s.Stage != WagePaymentOrder {
 		return WageView{}, reject(RejectConflict, "there is no payment order to object to: the case is %s", w.s.Stage)
 	}
@@ -870,11 +997,11 @@ func (w *wage) escalate(ctx workflow.Context, e *EscalationState) {
 	case policy.EscalateNotice:
 		recipient = w.in.Debtor.ID
 		body = fmt.Sprintf("违约通知：%s，第 %d 期欠薪宽限期已于 %s 届满，尚欠 %d 名债权人 %s。如不立即支付，将移送劳动保障监察、动用工资保证金、列入拖欠工资黑名单并申请支付令。",
-			debtor, w.s.Default.Installment, w.s.Default.GraceEndedOn, len(w.in.Creditors), yuan(owed))
+			debtor, w.s.Default.Installment, w.s.Default.GraceEndedOn, w.creditors(), yuan(owed))
 		data["consequences"] = policy.EscalationKinds[1:]
 	case policy.EscalateLabourInspection:
 		recipient = "labour-inspection/" + w.in.Jurisdiction
-		body = fmt.Sprintf("移送函：%s 案，%s 拖欠 %d 名劳动者工资 %s，请劳动保障监察机构依法处理。", w.in.CaseNumber, debtor, len(w.in.Creditors), yuan(owed))
+		body = fmt.Sprintf("移送函：%s 案，%s 拖欠 %d 名劳动者工资 %s，请劳动保障监察机构依法处理。", w.in.CaseNumber, debtor, w.creditors(), yuan(owed))
 	case policy.EscalateGuaranteeDrawdown:
 		recipient = "wage-guarantee/" + w.in.Jurisdiction
 		body = fmt.Sprintf("工资保证金动用函：%s 案，%s 拖欠工资 %s，请依法动用其工资保证金先行支付。", w.in.CaseNumber, debtor, yuan(owed))
@@ -917,7 +1044,7 @@ func (w *wage) paymentOrder(ctx workflow.Context, e *EscalationState, data map[s
 	})
 	w.notice(ctx, 0, e.Kind, w.in.Debtor.ID, fmt.Sprintf(
 		"支付令：%s，应自收到本支付令之日起十五日内向 %d 名债权人清偿 %s，或在 %s 前向本院书面提出异议。逾期不清偿又不提出异议的，债权人可申请强制执行。",
-		w.in.Debtor.Name, len(w.in.Creditors), yuan(amount), line.ObjectionBy))
+		w.in.Debtor.Name, w.creditors(), yuan(amount), line.ObjectionBy))
 	w.changed()
 }
 
@@ -948,7 +1075,7 @@ func (w *wage) performed(ctx workflow.Context) int {
 	w.close(ctx, WagePerformed, "paid_in_full")
 	return w.s.Journal.add(ctx, step{
 		Kind: "wage_paid_in_full", Actor: casefile.System, ReasonCode: "performed_in_full",
-		Reason: fmt.Sprintf("%s paid in full to %d creditor(s)", yuan(w.total()), len(w.in.Creditors)),
+		Reason: fmt.Sprintf("%s paid in full to %d creditor(s)", yuan(w.total()), w.creditors()),
 		Data:   map[string]any{"total_fen": w.total(), "overpaid_fen": w.s.OverpaidFen, "payments": w.s.Payments, "payment_order": w.s.PaymentOrder != nil},
 	})
 }
@@ -1053,7 +1180,14 @@ func (w *wage) flush(ctx workflow.Context) error {
 // flushOnce is one flush; see flush.
 func (w *wage) flushOnce(ctx workflow.Context) error {
 	named := len(w.s.Journal.Pending) > 0
-	if err := w.s.Journal.flush(ctx, w.summary()); err != nil {
+	var opening *activities.WageOpening
+	if w.byRef() && !w.s.PartiesRecorded {
+		// The creditor ledger opens with the first steps, in their
+		// transaction, so the summary's digest covers every creditor
+		// named among the parties.
+		opening = &activities.WageOpening{List: *w.in.CreditorList, Version: max(w.s.Version, 1)}
+	}
+	if err := w.s.Journal.flushWith(ctx, w.summary(), opening); err != nil {
 		return err
 	}
 	if named && w.byPayment {
@@ -1062,7 +1196,12 @@ func (w *wage) flushOnce(ctx workflow.Context) error {
 	if w.s.Version != w.s.Recorded {
 		version := w.s.Version
 		written := false
-		if w.byPayment && w.s.Recorded > 0 && len(w.s.Unrecorded) > 0 {
+		if w.byRef() {
+			if err := w.recordByRef(ctx); err != nil {
+				return err
+			}
+			written = true
+		} else if w.byPayment && w.s.Recorded > 0 && len(w.s.Unrecorded) > 0 {
 			var err error
 			if written, err = w.applyPayments(ctx, version); err != nil {
 				return err
@@ -1105,6 +1244,15 @@ func (w *wage) applyPayments(ctx workflow.Context, version int) (bool, error) {
 	return true, nil
 }
 
+// recordByRef writes the installment ledger of a case whose creditors
+// travel by reference: its creditor ledger opened with its first steps,
+// and each payment wrote the creditor lines it changed as it was allocated.
+func (w *wage) recordByRef(ctx workflow.Context) error {
+	var rec *activities.Recorder
+	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.RecordPlan,
+		activities.RecordPlanInput{Plan: w.planRecord()}).Get(ctx, nil)
+}
+
 // recordLines writes every creditor line changed since the last write,
 // with the installment ledger; in runs that write by payment, a few
 // thousand lines at a time.
@@ -1139,6 +1287,9 @@ func (w *wage) recordLines(ctx workflow.Context, version int) error {
 func (w *wage) total() int64 { return w.sched().total() }
 
 func (w *wage) paid() int64 {
+	if w.byRef() {
+		return w.sched().paid()
+	}
 	var t int64
 	for _, p := range w.s.Paid {
 		t += p
@@ -1172,9 +1323,12 @@ func (w *wage) planRecord() db.Plan {
 	return r
 }
 
+// creditorLines are the creditor ledger as the workflow holds it; a case
+// whose creditors travel by reference holds none (the store's ledger is
+// read instead).
 func (w *wage) creditorLines() []CreditorLine {
 	next := w.nextDue()
-	out := make([]CreditorLine, len(w.in.Creditors))
+	out := make([]CreditorLine, w.creditors())
 	for i, c := range w.in.Creditors {
 		out[i] = CreditorLine{
 			No: i + 1, ID: c.ID, Name: c.Name, OwedFen: c.OwedFen, PaidFen: w.s.Paid[i],
@@ -1197,7 +1351,9 @@ func (w *wage) status() casefile.Status {
 func (w *wage) summary() *casefile.Summary {
 	var parties []string
 	if !w.s.PartiesRecorded {
-		parties = make([]string, 0, len(w.in.Creditors)+1)
+		parties = make([]string, 0, w.creditors()+1)
+		// By reference, the creditors are named among the parties when the
+		// creditor ledger opens.
 		parties = append(parties, w.in.Debtor.ID)
 		for _, c := range w.in.Creditors {
 			parties = append(parties, c.ID)
@@ -1226,12 +1382,7 @@ func (w *wage) summary() *casefile.Summary {
 }
 
 func (w *wage) view(ctx workflow.Context) WageView {
-	hardship := 0
-	for _, c := range w.in.Creditors {
-		if c.Hardship {
-			hardship++
-		}
-	}
+	hardship := w.hardship()
 	var po *PaymentOrder
 	if w.s.PaymentOrder != nil {
 		c := *w.s.PaymentOrder
@@ -1245,7 +1396,7 @@ func (w *wage) view(ctx workflow.Context) WageView {
 	return WageView{
 		CaseID: w.in.CaseID, CaseNumber: w.in.CaseNumber, Process: string(casefile.ProcessWage),
 		Court: w.in.Court, Jurisdiction: w.in.Jurisdiction, Mediator: w.in.Mediator, Debtor: w.in.Debtor,
-		Creditors: len(w.in.Creditors), HardshipCreditors: hardship, Allocation: w.in.Allocation,
+		Creditors: w.creditors(), HardshipCreditors: hardship, Allocation: w.in.Allocation,
 		Acceleration: w.in.Acceleration, Stage: w.s.Stage, Status: string(w.status()), Outcome: w.s.Outcome,
 		OpenedOn: w.s.OpenedOn, CaseToday: w.s.Journal.today(ctx), ClosedOn: w.s.ClosedOn,
 		Installments: w.ledger(), TotalFen: w.total(), PaidFen: w.paid(), OutstandingFen: w.outstanding(),

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -41,6 +42,50 @@ type wageHarness struct {
 	measure func(in any)
 	// lines is the creditor ledger as the read model holds it, by position.
 	lines []db.WageCreditor
+	// list is the staged creditor list of a case whose creditors travel
+	// by reference, allocated what the store kept of each payment, and
+	// plans the installment ledgers it wrote.
+	list      []db.WageListCreditor
+	allocated map[int]db.WageAllocation
+	plans     []db.Plan
+	// legacy runs the case with its creditors in the input.
+	legacy bool
+}
+
+// recordWrite keeps a ledger write of a case by reference as a legacy
+// write would have carried it: the installment ledger and the creditor
+// lines changed since the last write, for the tests that read the ledger
+// after each write.
+func (h *wageHarness) recordWrite(plan db.Plan, version int) {
+	last := 0
+	if n := len(h.records); n > 0 {
+		last = h.records[n-1].Ledger.Version
+	}
+	w := db.WageLedger{CaseID: plan.CaseID, Version: version, Plan: plan}
+	for _, l := range h.lines {
+		if l.Version > last || last == 0 {
+			w.Creditors = append(w.Creditors, l)
+		}
+	}
+	h.records = append(h.records, activities.RecordWageInput{Ledger: w})
+}
+
+// byRef stages in's creditors in the harness's store and returns in with
+// them by reference, as the API starts a case.
+func (h *wageHarness) byRef(in WageInput) WageInput {
+	h.list = nil
+	for _, c := range in.Creditors {
+		h.list = append(h.list, db.WageListCreditor{ID: c.ID, Name: c.Name, OwedFen: c.OwedFen, Hardship: c.Hardship})
+	}
+	ref := db.WageList{ID: db.WageListID(h.list), Creditors: len(h.list)}
+	for _, c := range h.list {
+		ref.OwedFen += c.OwedFen
+		if c.Hardship {
+			ref.Hardship++
+		}
+	}
+	in.Creditors, in.CreditorList = nil, &ref
+	return in
 }
 
 func newWageHarness(t *testing.T, start time.Time) *wageHarness {
@@ -68,6 +113,21 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 			if len(in.Summary.Parties) == 0 && h.sum != nil {
 				// The store keeps the parties a summary leaves out.
 				in.Summary.Parties = h.sum.Parties
+			}
+			if o := in.WageOpening; o != nil {
+				// The creditor ledger opens with the first steps, and the
+				// store names the creditors among the parties.
+				require.Equal(t, db.WageListID(h.list), o.List.ID, "the case refers to the staged list")
+				if len(h.lines) == 0 {
+					parties := slices.Clone(in.Summary.Parties)
+					for i, c := range h.list {
+						h.lines = append(h.lines, db.WageCreditor{CaseID: in.Summary.ID, CreditorID: c.ID, No: i + 1, Name: c.Name,
+							OwedFen: c.OwedFen, Hardship: c.Hardship, Version: o.Version})
+						h.paid[c.ID] = 0
+						parties = append(parties, c.ID)
+					}
+					in.Summary.Parties = parties
+				}
 			}
 			h.sum = in.Summary
 			return nil
@@ -139,6 +199,48 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 			}
 			return out, nil
 		})
+	// By reference: the ledger opens from the staged list, and each
+	// payment is allocated against it once, as the store does.
+	h.allocated = map[int]db.WageAllocation{}
+	h.env.OnActivity(rec.AllocateWagePayment, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AllocateWagePaymentInput) (db.WageAllocation, error) {
+			if h.measure != nil {
+				h.measure(in)
+			}
+			if a, ok := h.allocated[in.Payment.No]; ok {
+				return a, nil
+			}
+			claims := make([]allot.Claim, len(h.lines))
+			for i, l := range h.lines {
+				claims[i] = allot.Claim{OwedFen: l.OwedFen - l.PaidFen, Hardship: l.Hardship}
+			}
+			parts, _, err := allot.Allocate(in.Payment.Rule, in.Payment.AmountFen, claims)
+			require.NoError(t, err)
+			a := db.WageAllocation{No: in.Payment.No}
+			for i, part := range parts {
+				if part > 0 {
+					h.lines[i].PaidFen += part
+					h.lines[i].Version = in.Payment.Version
+					h.paid[h.lines[i].CreditorID] = h.lines[i].PaidFen
+					a.CreditedFen += part
+					a.Creditors++
+					if h.lines[i].Hardship {
+						a.HardshipFen += part
+					}
+				}
+			}
+			h.allocated[a.No] = a
+			return a, nil
+		})
+	h.env.OnActivity(rec.RecordPlan, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.RecordPlanInput) error {
+			if h.measure != nil {
+				h.measure(in)
+			}
+			h.plans = append(h.plans, in.Plan)
+			h.recordWrite(in.Plan, in.Plan.Version)
+			return nil
+		})
 	n := &activities.Notifier{}
 	h.env.RegisterActivity(n)
 	h.env.OnActivity(n.EnqueueNotice, mock.Anything, mock.Anything).Return(
@@ -163,7 +265,13 @@ func wageInput(creditors []WageCreditor, schedule []Installment, rule string, ac
 
 // run runs the case to its end, or until the test environment's clock
 // has nothing left to do (an enforceable case waits for payment).
+// run runs a case as the API opens it now, its creditors by reference;
+// with legacy set, with the creditors in its input, as cases opened
+// before that still run.
 func (h *wageHarness) run(in WageInput) WageResult {
+	if !h.legacy && in.CreditorList == nil {
+		in = h.byRef(in)
+	}
 	h.env.ExecuteWorkflow(Wage, in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 	require.NoError(h.t, h.env.GetWorkflowError())
@@ -258,8 +366,17 @@ var wageStart = time.Date(2026, 3, 2, 9, 0, 0, 0, policy.CST)
 
 func wageDay(n int) policy.Date { return policy.DateOf(wageStart).AddDays(n) }
 
+// TestWageProRataExactAllocation runs for a case opened now, its creditors by
+// reference, and for one whose creditors are in its input.
 func TestWageProRataExactAllocation(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) { wageProRataExact(t, legacy) })
+	}
+}
+
+func wageProRataExact(t *testing.T, legacy bool) {
 	h := newWageHarness(t, wageStart)
+	h.legacy = legacy
 	first := h.pay(wageDay(1), 100)
 	rest := h.pay(wageDay(2), 250)
 	res := h.run(wageInput(creditors(100, 100, 100), []Installment{{DueOn: wageDay(30), AmountFen: 300}}, allot.ProRata, false))
@@ -287,7 +404,15 @@ func TestWageProRataExactAllocation(t *testing.T) {
 	require.Equal(t, 1, h.count("overpayment_recorded"))
 }
 
+// TestWageHardshipFirst runs for a case opened now, its creditors by
+// reference, and for one whose creditors are in its input.
 func TestWageHardshipFirst(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) { wageHardshipFirst(t, legacy) })
+	}
+}
+
+func wageHardshipFirst(t *testing.T, legacy bool) {
 	// The factory of the seeds pays the 13 neediest of its 20 workers first.
 	cs := creditors(300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 300_000,
 		300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 300_000, 300_000)
@@ -302,6 +427,7 @@ func TestWageHardshipFirst(t *testing.T) {
 	}
 	require.Len(t, want, 20)
 	h := newWageHarness(t, wageStart)
+	h.legacy = legacy
 	first := h.pay(wageDay(3), 13*300_000)
 	rest := h.pay(wageDay(5), 7*300_000)
 	res := h.run(wageInput(cs, []Installment{{DueOn: wageDay(20), AmountFen: 6_000_000}}, allot.HardshipFirst, false))
@@ -499,7 +625,15 @@ func TestWagePaidInFullStopsEscalation(t *testing.T) {
 // TestWageSeedCase is the seeds' case: 400 villagers owed 278,300 yuan in
 // three installments, nothing paid, default and escalation, then paid in
 // full once the payment order was enforceable.
+// TestWageSeedCase runs for a case opened now, its creditors by
+// reference, and for one whose creditors are in its input.
 func TestWageSeedCase(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) { wageSeedCase(t, legacy) })
+	}
+}
+
+func wageSeedCase(t *testing.T, legacy bool) {
 	cs := make([]WageCreditor, 400)
 	var total int64
 	for i := range cs {
@@ -508,6 +642,7 @@ func TestWageSeedCase(t *testing.T) {
 	}
 	require.Equal(t, int64(27_830_000), total)
 	h := newWageHarness(t, wageStart)
+	h.legacy = legacy
 	_, _, objectionBy := h.defaultDates(wageDay(10))
 	full := h.pay(objectionBy.AddDays(10), 27_830_000)
 	res := h.run(wageInput(cs, []Installment{

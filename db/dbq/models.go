@@ -238,6 +238,28 @@ type WageCreditor struct {
 	UpdatedAt  time.Time
 }
 
+type WageCreditorList struct {
+	ListID     string
+	No         int32
+	CreditorID string
+	Name       string
+	OwedFen    int64
+	Hardship   bool
+	StagedAt   time.Time
+}
+
+type WagePaymentAllocation struct {
+	CaseID      string
+	No          int32
+	AmountFen   int64
+	Rule        string
+	CreditedFen int64
+	Creditors   int32
+	HardshipFen int64
+	Version     int32
+	CreatedAt   time.Time
+}
+
 type WorkflowHistory struct {
 	WorkflowID string
 	RunID      string

@@ -9,6 +9,62 @@ import (
 	"context"
 )
 
+const wageAllocationGet = `-- name: WageAllocationGet :one
+SELECT case_id, no, amount_fen, rule, credited_fen, creditors, hardship_fen, version, created_at FROM wage_payment_allocations WHERE case_id = $1 AND no = $2
+`
+
+type WageAllocationGetParams struct {
+	CaseID string
+	No     int32
+}
+
+func (q *Queries) WageAllocationGet(ctx context.Context, arg WageAllocationGetParams) (WagePaymentAllocation, error) {
+	row := q.db.QueryRow(ctx, wageAllocationGet, arg.CaseID, arg.No)
+	var i WagePaymentAllocation
+	err := row.Scan(
+		&i.CaseID,
+		&i.No,
+		&i.AmountFen,
+		&i.Rule,
+		&i.CreditedFen,
+		&i.Creditors,
+		&i.HardshipFen,
+		&i.Version,
+		&i.CreatedAt,
+	)
+	return i, err
+}
+
+const wageAllocationInsert = `-- name: WageAllocationInsert :exec
+INSERT INTO wage_payment_allocations (case_id, no, amount_fen, rule, credited_fen, creditors, hardship_fen, version)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8)
+`
+
+type WageAllocationInsertParams struct {
+	CaseID      string
+	No          int32
+	AmountFen   int64
+	Rule        string
+	CreditedFen int64
+	Creditors   int32
+	HardshipFen int64
+	Version     int32
+}
+
+func (q *Queries) WageAllocationInsert(ctx context.Context, arg WageAllocationInsertParams) error {
+	_, err := q.db.Exec(ctx, wageAllocationInsert,
+		arg.CaseID,
+		arg.No,
+		arg.AmountFen,
+		arg.Rule,
+		arg.CreditedFen,
+		arg.Creditors,
+		arg.HardshipFen,
+		arg.Version,
+	)
+	return err
+}
+
 const wageCreditorClaims = `-- name: WageCreditorClaims :many
 SELECT no, owed_fen, paid_fen, hardship, version FROM wage_creditors
 WHERE case_id = $1
@@ -123,6 +179,35 @@ func (q *Queries) WageCreditorList(ctx context.Context, arg WageCreditorListPara
 	return items, nil
 }
 
+const wageCreditorPay = `-- name: WageCreditorPay :execrows
+UPDATE wage_creditors AS w SET paid_fen = u.paid_fen, version = $1::integer, updated_at = now()
+FROM (SELECT unnest($3::integer[]) AS no, unnest($4::bigint[]) AS paid_fen) AS u
+WHERE w.case_id = $2 AND w.no = u.no
+`
+
+type WageCreditorPayParams struct {
+	Version int32
+	CaseID  string
+	Nos     []int32
+	PaidFen []int64
+}
+
+// WageCreditorPay sets what has been paid to many creditors, by position,
+// under a payment's allocation (kept in wage_payment_allocations, which
+// makes the write once).
+func (q *Queries) WageCreditorPay(ctx context.Context, arg WageCreditorPayParams) (int64, error) {
+	result, err := q.db.Exec(ctx, wageCreditorPay,
+		arg.Version,
+		arg.CaseID,
+		arg.Nos,
+		arg.PaidFen,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
 const wageCreditorSetPaid = `-- name: WageCreditorSetPaid :execrows
 UPDATE wage_creditors AS w SET paid_fen = u.paid_fen, version = $1::integer, updated_at = now()
 FROM (SELECT unnest($3::integer[]) AS no, unnest($4::bigint[]) AS paid_fen) AS u
@@ -211,4 +296,104 @@ func (q *Queries) WageCreditorUpsert(ctx context.Context, arg WageCreditorUpsert
 		return 0, err
 	}
 	return result.RowsAffected(), nil
+}
+
+const wageCreditorsFromList = `-- name: WageCreditorsFromList :execrows
+INSERT INTO wage_creditors (case_id, creditor_id, no, name, owed_fen, paid_fen, hardship, version)
+SELECT $1::text, creditor_id, no, name, owed_fen, 0, hardship, $2::integer
+FROM wage_creditor_lists WHERE list_id = $3
+ON CONFLICT (case_id, creditor_id) DO NOTHING
+`
+
+type WageCreditorsFromListParams struct {
+	CaseID  string
+	Version int32
+	ListID  string
+}
+
+// WageCreditorsFromList opens a case's creditor ledger from a staged list;
+// lines already there are kept.
+func (q *Queries) WageCreditorsFromList(ctx context.Context, arg WageCreditorsFromListParams) (int64, error) {
+	result, err := q.db.Exec(ctx, wageCreditorsFromList, arg.CaseID, arg.Version, arg.ListID)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const wageListCreditorIDs = `-- name: WageListCreditorIDs :many
+SELECT creditor_id FROM wage_creditor_lists WHERE list_id = $1 ORDER BY no
+`
+
+func (q *Queries) WageListCreditorIDs(ctx context.Context, listID string) ([]string, error) {
+	rows, err := q.db.Query(ctx, wageListCreditorIDs, listID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []string{}
+	for rows.Next() {
+		var creditor_id string
+		if err := rows.Scan(&creditor_id); err != nil {
+			return nil, err
+		}
+		items = append(items, creditor_id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
+const wageListStage = `-- name: WageListStage :execrows
+INSERT INTO wage_creditor_lists (list_id, no, creditor_id, name, owed_fen, hardship)
+SELECT $1::text, unnest($2::integer[]), unnest($3::text[]), unnest($4::text[]),
+       unnest($5::bigint[]), unnest($6::boolean[])
+ON CONFLICT (list_id, no) DO NOTHING
+`
+
+type WageListStageParams struct {
+	ListID      string
+	Nos         []int32
+	CreditorIds []string
+	Names       []string
+	OwedFen     []int64
+	Hardship    []bool
+}
+
+// WageListStage stages a creditor list under its digest; staging the same
+// list again changes nothing.
+func (q *Queries) WageListStage(ctx context.Context, arg WageListStageParams) (int64, error) {
+	result, err := q.db.Exec(ctx, wageListStage,
+		arg.ListID,
+		arg.Nos,
+		arg.CreditorIds,
+		arg.Names,
+		arg.OwedFen,
+		arg.Hardship,
+	)
+	if err != nil {
+		return 0, err
+	}
+	return result.RowsAffected(), nil
+}
+
+const wageListTotals = `-- name: WageListTotals :one
+SELECT count(*)::integer AS creditors,
+       coalesce(sum(owed_fen), 0)::bigint AS owed_fen,
+       (count(*) FILTER (WHERE hardship))::integer AS hardship
+FROM wage_creditor_lists WHERE list_id = $1
+`
+
+type WageListTotalsRow struct {
+	Creditors int32
+	OwedFen   int64
+	Hardship  int32
+}
+
+func (q *Queries) WageListTotals(ctx context.Context, listID string) (WageListTotalsRow, error) {
+	row := q.db.QueryRow(ctx, wageListTotals, listID)
+	var i WageListTotalsRow
+	err := row.Scan(&i.Creditors, &i.OwedFen, &i.Hardship)
+	return i, err
 }

@@ -42,3 +42,43 @@ FOR UPDATE;
 UPDATE wage_creditors AS w SET paid_fen = u.paid_fen, version = @version::integer, updated_at = now()
 FROM (SELECT unnest(@nos::integer[]) AS no, unnest(@paid_fen::bigint[]) AS paid_fen) AS u
 WHERE w.case_id = @case_id AND w.no = u.no AND w.version < @version::integer;
+
+-- name: WageListStage :execrows
+-- WageListStage stages a creditor list under its digest; staging the same
+-- list again changes nothing.
+INSERT INTO wage_creditor_lists (list_id, no, creditor_id, name, owed_fen, hardship)
+SELECT @list_id::text, unnest(@nos::integer[]), unnest(@creditor_ids::text[]), unnest(@names::text[]),
+       unnest(@owed_fen::bigint[]), unnest(@hardship::boolean[])
+ON CONFLICT (list_id, no) DO NOTHING;
+
+-- name: WageListTotals :one
+SELECT count(*)::integer AS creditors,
+       coalesce(sum(owed_fen), 0)::bigint AS owed_fen,
+       (count(*) FILTER (WHERE hardship))::integer AS hardship
+FROM wage_creditor_lists WHERE list_id = @list_id;
+
+-- name: WageCreditorsFromList :execrows
+-- WageCreditorsFromList opens a case's creditor ledger from a staged list;
+-- lines already there are kept.
+INSERT INTO wage_creditors (case_id, creditor_id, no, name, owed_fen, paid_fen, hardship, version)
+SELECT @case_id::text, creditor_id, no, name, owed_fen, 0, hardship, @version::integer
+FROM wage_creditor_lists WHERE list_id = @list_id
+ON CONFLICT (case_id, creditor_id) DO NOTHING;
+
+-- name: WageListCreditorIDs :many
+SELECT creditor_id FROM wage_creditor_lists WHERE list_id = @list_id ORDER BY no;
+
+-- name: WageAllocationGet :one
+SELECT * FROM wage_payment_allocations WHERE case_id = @case_id AND no = @no;
+
+-- name: WageAllocationInsert :exec
+INSERT INTO wage_payment_allocations (case_id, no, amount_fen, rule, credited_fen, creditors, hardship_fen, version)
+VALUES (@case_id, @no, @amount_fen, @rule, @credited_fen, @creditors, @hardship_fen, @version);
+
+-- name: WageCreditorPay :execrows
+-- WageCreditorPay sets what has been paid to many creditors, by position,
+-- under a payment's allocation (kept in wage_payment_allocations, which
+-- makes the write once).
+UPDATE wage_creditors AS w SET paid_fen = u.paid_fen, version = @version::integer, updated_at = now()
+FROM (SELECT unnest(@nos::integer[]) AS no, unnest(@paid_fen::bigint[]) AS paid_fen) AS u
+WHERE w.case_id = @case_id AND w.no = u.no;
