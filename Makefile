@@ -30,7 +30,7 @@ FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=
 
-.PHONY: dev stack stack-test bench-stack bench-rearm bench-parked bench-process1 server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
+.PHONY: dev stack stack-test bench-stack bench-rearm bench-parked bench-process1 wage-long server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
@@ -120,6 +120,10 @@ fuzz:
 	  echo "fuzz $$pkg $$name for $$budget"; \
 	  $(GO) test -run '^$$' -fuzz "^$$name\$$" -fuzztime $$budget $$pkg; \
 	done
+
+## wage-long: a wage case of 10,000 creditors paid 1,000 times through the API for each allocation rule; every run's events and bytes as the server holds them.
+wage-long: tools postgres
+	CASEWORK_WAGE_CREDITORS=10000 CASEWORK_WAGE_PAYMENTS=1000 $(GO) test -count=1 -v -timeout 90m -run '^TestWageRunsStayBoundedOnTheServer$$' ./e2e/
 
 ## faults: the fault suite's short form (also part of make test): worker, API and Temporal
 ## killed with -9 and restarted, PostgreSQL stopped and started, while wage cases are paid.
