@@ -357,7 +357,7 @@ async function pageCase(id, all) {
   const parts = [h('h2', {}, s.case_number, ' ', code('stage', s.stage, 'tag stage'), ' ', code('status', s.status, 'tag status')),
     h('dl', { class: 'facts' },
       ...[[t('process'), code('common', s.process)], [t('court'), s.court], [t('mediator'), s.mediator], [t('organisation'), s.organisation],
-        [t('case_leader'), s.case_leader], [t('claim'), s.process === 'boundary' && !s.claim_fen ? '' : yuan(s.claim_fen)], [t('opened_on'), s.opened_on], ['今日（案件时间）', today],
+        [t('case_leader'), s.case_leader], [t('claim'), (s.process === 'boundary' || s.process === 'intake') && !s.claim_fen ? '' : yuan(s.claim_fen)], [t('opened_on'), s.opened_on], ['今日（案件时间）', today],
         [t('outcome_code'), s.outcome && code('outcome', s.outcome)], ['id', s.id]].filter(r => r[1]).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat())];
   if (c.live_state_unavailable) parts.push(h('div', { class: 'form-error' }, c.live_state_unavailable));
 
@@ -918,8 +918,9 @@ function intakeSection(iv) {
   else if (iv.case_leader_required) out.push(h('p', { class: 'form-error', id: 'case-leader-missing' }, t('case_leader_required')));
   if (iv.result) out.push(h('h4', {}, t('intake_result')), h('p', { id: 'intake-result' }, code('outcome', iv.result.outcome), ` · ${iv.result.recorded_on} · ${iv.result.by}`,
     iv.result.on_time ? '' : [' ', h('span', { class: 'tag red' }, '超期办结')], iv.result.note ? ` · ${iv.result.note}` : ''));
-  if ((iv.follow_ups || []).length) out.push(h('h4', {}, '回访'), table([['#', x => x.no], [t('due_on'), x => x.due_on], ['回访日期', x => dash(x.visited_on)],
-    ['结果', x => x.visited_on ? (x.holds ? '维持' : '未维持') : '—'], ['备注', x => dash(x.note)]], iv.follow_ups));
+  if ((iv.follow_ups || []).length) out.push(h('h4', {}, '回访'), h('div', { id: 'intake-follow-ups' }, table([['#', x => x.no], [t('due_on'), x => x.due_on],
+    [t('state'), x => x.visited_on ? '已回访' : x.due ? h('span', { class: 'tag amber' }, '已到期待回访') : '未到期'], ['回访日期', x => dash(x.visited_on)],
+    ['结果', x => x.visited_on ? (x.holds ? '维持' : '未维持') : '—'], ['备注', x => dash(x.note)]], iv.follow_ups)));
   if ((iv.ratings || []).length) out.push(h('h4', {}, t('ratings')), h('div', { id: 'ratings' }, table([[t('party'), x => x.party], [t('score'), x => '★'.repeat(x.score) + '☆'.repeat(5 - x.score) + ` ${x.score}`],
     ['评价', x => dash(x.comment)], [t('case_on'), x => x.rated_on]], iv.ratings)));
   if (iv.conversion) out.push(h('p', { id: 'conversion-link' }, t('converted_case') + '：',
