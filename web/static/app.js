@@ -1180,7 +1180,7 @@ async function pageBatch(id, page) {
         ['本金', yuan(r.principal_fen)], ['利息', yuan(r.interest_fen)], ['费用', yuan(r.fees_fen)], ['合计', yuan(r.principal_fen + r.interest_fen + r.fees_fen)]]
         .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat()),
       h('h4', {}, t('timeline')), table([['#', (x, i) => x.seq], [t('step'), x => code('step', x.kind)], [t('actor'), x => x.actor], [t('case_on'), x => x.case_on], [t('real_at'), x => chinaTime(x.real_at)], [t('reason'), x => dash(x.reason)]],
-        (r.steps || []).map((x, i) => ({ ...x, seq: i + 1 }))), forms);
+        (r.steps || []).map((x, i) => ({ ...x, seq: i + 1 }))), ...forms);
     detail.scrollIntoView?.();
   };
   const docButtons = r => documentsOf(r).map(k => h('button', { type: 'button', class: 'doc small', 'data-doc': k, 'data-row': r.no, onclick: () => downloadDocument(id, r.no, k).catch(e => alert(e.message)) }, label('document', k)));
