@@ -1221,8 +1221,11 @@ async function render() {
   }
   who.replaceChildren(`${t('signed_in_as')}：${s.subject}（${t('role_' + s.role)}） `, h('button', { id: 'signout', onclick: signOut }, t('signout')));
   const open = input({ id: 'open-case', placeholder: t('case_id') });
-  menu.replaceChildren(...(menus[s.role] || menus.party).map(([k, href]) => h('a', { href, class: '#/' + route[0] === href ? 'active' : '' }, t(k))),
-    h('form', { class: 'open', onsubmit: ev => { ev.preventDefault(); location.hash = '#/case/' + open.value.trim(); } }, open, h('button', {}, t('open_case'))));
+  // One batch's page is under the batches' menu entry.
+  const at = '#/' + (route[0] === 'batch' ? 'batches' : route[0]);
+  menu.replaceChildren(...(menus[s.role] || menus.party).map(([k, href]) => h('a', { href, class: at === href ? 'active' : '' }, t(k))),
+    // An intake clerk has batches, not cases.
+    s.role === 'intake_clerk' ? '' : h('form', { class: 'open', onsubmit: ev => { ev.preventDefault(); location.hash = '#/case/' + open.value.trim(); } }, open, h('button', {}, t('open_case'))));
   switch (route[0]) {
     case 'case': return pageCase(decodeURIComponent(route[1] || ''), route[2] === 'all');
     case 'delegate': return pageDelegate();
