@@ -229,3 +229,69 @@ func TestBrowserBulkBatch(t *testing.T) {
 	b.screenshot(t, "batch-court")
 	require.Empty(t, b.remoteRequests(), "the workbench reached outside the machine")
 }
+
+// TestBrowserIntakeReturnAndConversion: a dispute dispatched to the court
+// is returned (退单) with the reason and dispatched again; the court
+// accepts it, finds it needs a court process and converts it, through its
+// form, into a mediation case, which the intake case links to.
+func TestBrowserIntakeReturnAndConversion(t *testing.T) {
+	srv := workbench(t, window, court)
+	b := newBrowser(t)
+	number := newIntakeNumber()
+
+	b.signInAs(t, srv.URL, window.Subject)
+	b.waitJS(t, `document.querySelector('#intake-register [data-loc=case_number]')`)
+	b.fill(t, `#intake-register [data-loc=case_number]`, number)
+	b.fill(t, `#intake-register [data-loc=summary]`, "工程价款结算纠纷")
+	b.fill(t, `#intake-register [data-loc="parties[0].id"]`, applicant.Subject)
+	b.fill(t, `#intake-register [data-loc="parties[0].name"]`, "张三")
+	b.fill(t, `#intake-register [data-loc="parties[1].id"]`, obligor.Subject)
+	b.fill(t, `#intake-register [data-loc="parties[1].name"]`, "某建筑公司")
+	b.click(t, `#intake-register button[type=submit]`)
+	b.waitJS(t, `location.hash.startsWith('#/case/')`)
+	id := workflows.CaseID(number)
+	b.waitText(t, "已登记待派单")
+	dispatch := func() {
+		b.fill(t, `#intake-dispatch [data-loc=kind]`, "court")
+		b.fill(t, `#intake-dispatch [data-loc=unit]`, court.Court)
+		b.fill(t, `#intake-dispatch [data-loc=handler]`, court.Subject)
+		b.submit(t, `#intake-dispatch`)
+		b.waitText(t, "已派单待接单")
+	}
+	dispatch()
+
+	b.signInAs(t, srv.URL, court.Subject)
+	b.openCase(t, srv.URL, id, "已派单待接单", "退单")
+	b.fill(t, `#intake-return [data-loc=reason]`, "当事人住所地不在本院辖区")
+	b.submit(t, `#intake-return`)
+	b.waitText(t, "已登记待派单", "当事人住所地不在本院辖区")
+	require.Contains(t, eval[string](t, b, `document.querySelector('#dispatches').innerText`), "当事人住所地不在本院辖区")
+
+	b.signInAs(t, srv.URL, window.Subject)
+	b.openCase(t, srv.URL, id, "已登记待派单")
+	dispatch()
+	require.Equal(t, 2, eval[int](t, b, `document.querySelectorAll('#dispatches tbody tr').length`))
+
+	b.signInAs(t, srv.URL, court.Subject)
+	b.openCase(t, srv.URL, id, "已派单待接单")
+	b.submit(t, `#intake-accept`)
+	b.waitText(t, "办理中")
+	b.fill(t, `#intake-outcome [data-loc=outcome]`, "needs_court")
+	b.refusedAfter(t, `#intake-outcome`, "422") // needs_court needs a note
+	b.fill(t, `#intake-outcome [data-loc=note]`, "涉及工程价款结算，需诉前调解")
+	b.submit(t, `#intake-outcome`)
+	b.waitText(t, "待转诉前调解", "需诉讼程序", "涉及工程价款结算")
+
+	mnumber := newCaseNumber()
+	b.fill(t, `#intake-convert [data-loc=case_number]`, mnumber)
+	b.fill(t, `#intake-convert [data-loc=mediator]`, mediator.Subject)
+	b.fill(t, `#intake-convert [data-loc=claim_fen]`, "13027.00")
+	b.submit(t, `#intake-convert`)
+	b.waitText(t, "已转诉前调解", "已转为诉前调解案件", mnumber, "转为诉前调解案件")
+	require.Equal(t, "converted", eval[string](t, b, `document.querySelector('#intake-steps li.current').dataset.stage`))
+	require.Equal(t, "registered,dispatched,handling,awaiting_conversion", eval[string](t, b, `[...document.querySelectorAll('#intake-steps li.done')].map(x => x.dataset.stage).join(',')`))
+	b.screenshot(t, "intake-converted")
+	b.click(t, `#conversion-link a`)
+	b.waitText(t, mnumber, "调解中", "¥13,027.00", mediator.Subject)
+	require.Empty(t, b.remoteRequests(), "the workbench reached outside the machine")
+}

@@ -894,8 +894,10 @@ function riskTag(risk, hard) {
 // flow, its grade and tier, each dispatch, re-grading, the case-leader
 // record, the outcome, follow-up visits, ratings and a conversion.
 function intakeSection(iv) {
-  const at = iv.stage === 'awaiting_conversion' || iv.stage === 'converted' ? 4 : intakeFlow.indexOf(iv.stage);
-  const flow = [...intakeFlow.slice(0, 4), iv.stage === 'awaiting_conversion' || iv.stage === 'converted' ? iv.stage : 'closed'];
+  // A dispute that needs a court process goes to conversion instead of
+  // follow-up visits and close-out.
+  const flow = ['awaiting_conversion', 'converted'].includes(iv.stage) ? [...intakeFlow.slice(0, 3), 'awaiting_conversion', 'converted'] : intakeFlow;
+  const at = flow.indexOf(iv.stage);
   const out = [h('h3', {}, t('intake')),
     h('ol', { class: 'stepper', id: 'intake-steps' }, flow.map((st, i) => h('li', { class: i < at ? 'done' : i === at ? 'current' : '', 'data-stage': st }, label('stage', st)))),
     h('dl', { class: 'facts', id: 'intake-facts' }, ...[
