@@ -25,6 +25,7 @@ import (
 	"go.temporal.io/sdk/client"
 	"golang.org/x/text/encoding/simplifiedchinese"
 
+	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/db"
@@ -254,27 +255,30 @@ type batchRowInput struct {
 }
 
 type batchMediationInput struct {
-	ID   string `path:"id" maxLength:"17"`
-	Row  int    `path:"row" minimum:"1" maximum:"5000"`
-	Body struct {
+	ID             string `path:"id" maxLength:"17"`
+	Row            int    `path:"row" minimum:"1" maximum:"5000"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"A retried request with the same key takes effect once and is answered again"`
+	Body           struct {
 		Outcome string `json:"outcome" enum:"resolved,failed" doc:"resolved: settled before filing; failed: a payment order follows when mediation ends"`
 		Reason  string `json:"reason,omitempty" maxLength:"2000"`
 	}
 }
 
 type batchRepairInput struct {
-	ID   string `path:"id" maxLength:"17"`
-	Row  int    `path:"row" minimum:"1" maximum:"5000"`
-	Body struct {
+	ID             string `path:"id" maxLength:"17"`
+	Row            int    `path:"row" minimum:"1" maximum:"5000"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
 		Phone   string `json:"phone" minLength:"1" maxLength:"50" pattern:"^[^\\x00-\\x1f\\x7f]+$"`
 		Address string `json:"address,omitempty" maxLength:"500" pattern:"^[^\\x00-\\x1f\\x7f]*$"`
 	}
 }
 
 type batchObjectionInput struct {
-	ID   string `path:"id" maxLength:"17"`
-	Row  int    `path:"row" minimum:"1" maximum:"5000"`
-	Body struct {
+	ID             string `path:"id" maxLength:"17"`
+	Row            int    `path:"row" minimum:"1" maximum:"5000"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
 		Reason string `json:"reason" minLength:"1" maxLength:"2000" doc:"The debtor's grounds for objecting to the payment order"`
 	}
 }
@@ -510,40 +514,41 @@ func (s *Server) getBatchRow(ctx context.Context, in *batchRowInput) (*batchRowO
 	return &batchRowOutput{Body: BatchRowBody{BulkRow: r, Steps: steps}}, nil
 }
 
-func (s *Server) batchUpdate(ctx context.Context, id string, row int, name string, cmd any) (*batchRowOutput, error) {
+// batchUpdate sends a row command to the batch's workflow as an update,
+// keyed as a case's commands are: an Idempotency-Key is scoped to the
+// caller, the operation and the row, bound to the body it first carried
+// (another body under it is 422), and its outcome is kept in PostgreSQL,
+// so a retry takes effect once and is answered 200 with the row, where
+// the same command without a key is refused 409 once the row moved on.
+func (s *Server) batchUpdate(ctx context.Context, id string, row int, name, key string, cmd any) (*batchRowOutput, error) {
 	if _, err := s.loadBatch(ctx, id); err != nil {
 		return nil, err
 	}
-	if err := checkPayload("the command", cmd, payload.MaxCommandBytes); err != nil {
-		return nil, err
-	}
-	wctx, cancel := context.WithTimeout(ctx, s.commandTimeout())
-	defer cancel()
-	h, err := s.Temporal.UpdateWorkflow(wctx, client.UpdateWorkflowOptions{
-		WorkflowID: workflows.BulkWorkflowID(id), UpdateName: name, Args: []any{cmd},
-		WaitForStage: client.WorkflowUpdateStageCompleted,
-	})
-	if err == nil {
-		err = h.Get(wctx, nil)
+	wf := workflows.BulkWorkflowID(id)
+	_, err := keyedUpdateOn[activities.BulkRowResult](ctx, s, keyTarget{workflowID: wf, scope: fmt.Sprintf("%s/rows/%d", wf, row), record: id}, name, key, cmd)
+	var notFound *serviceerror.NotFound
+	if errors.As(err, &notFound) {
+		// The batch exists (PostgreSQL has it), so its workflow has finished.
+		return nil, huma.Error409Conflict("batch " + id + " is done: its rows take no more commands")
 	}
 	if err != nil {
-		return nil, s.problem(ctx, name, err)
+		return nil, err
 	}
 	return s.getBatchRow(ctx, &batchRowInput{ID: id, Row: row})
 }
 
 func (s *Server) batchMediation(ctx context.Context, in *batchMediationInput) (*batchRowOutput, error) {
-	return s.batchUpdate(ctx, in.ID, in.Row, workflows.UpdateBulkMediation, workflows.BulkMediationCommand{
+	return s.batchUpdate(ctx, in.ID, in.Row, workflows.UpdateBulkMediation, in.IdempotencyKey, workflows.BulkMediationCommand{
 		Row: in.Row, Outcome: in.Body.Outcome, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
 }
 
 func (s *Server) batchRepair(ctx context.Context, in *batchRepairInput) (*batchRowOutput, error) {
-	return s.batchUpdate(ctx, in.ID, in.Row, workflows.UpdateBulkRepair, workflows.BulkRepairCommand{
+	return s.batchUpdate(ctx, in.ID, in.Row, workflows.UpdateBulkRepair, in.IdempotencyKey, workflows.BulkRepairCommand{
 		Row: in.Row, Phone: in.Body.Phone, Address: in.Body.Address, Actor: principalFrom(ctx).Actor()})
 }
 
 func (s *Server) batchObjection(ctx context.Context, in *batchObjectionInput) (*batchRowOutput, error) {
-	return s.batchUpdate(ctx, in.ID, in.Row, workflows.UpdateBulkObjection, workflows.BulkObjectionCommand{
+	return s.batchUpdate(ctx, in.ID, in.Row, workflows.UpdateBulkObjection, in.IdempotencyKey, workflows.BulkObjectionCommand{
 		Row: in.Row, Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
 }
 

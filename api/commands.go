@@ -98,6 +98,20 @@ func sendCommand[V any](ctx context.Context, s *Server, lv liveView[V], name, ke
 // another body is refused. The outcome is kept with the key, so a retry is
 // answered even after the workflow has continued as new.
 func keyedUpdate[V any](ctx context.Context, s *Server, workflowID, name, key string, cmd any) (*V, error) {
+	return keyedUpdateOn[V](ctx, s, keyTarget{workflowID: workflowID, scope: workflowID, record: caseFrom(ctx).ID}, name, key, cmd)
+}
+
+// keyTarget is where a keyed command goes: the workflow it is an update
+// of, what its key is scoped to (the workflow, or one row of a batch's
+// workflow) and the id its idempotency row is filed under (the case, or
+// the batch).
+type keyTarget struct {
+	workflowID, scope, record string
+}
+
+// keyedUpdateOn is keyedUpdate for a command on target.
+func keyedUpdateOn[V any](ctx context.Context, s *Server, target keyTarget, name, key string, cmd any) (*V, error) {
+	workflowID := target.workflowID
 	if err := checkDates(cmd); err != nil {
 		return nil, err
 	}
@@ -110,19 +124,19 @@ func keyedUpdate[V any](ctx context.Context, s *Server, workflowID, name, key st
 		// that sent none still learn the outcome of a command that is slow.
 		key = randomKey()
 	}
-	scope := keyScope(principalFrom(ctx), name, workflowID, key)
+	scope := keyScope(principalFrom(ctx), name, target.scope, key)
 	if keyed {
 		hash, err := commandHash(cmd)
 		if err != nil {
 			return nil, s.problem(ctx, name, err)
 		}
-		prior, err := s.Store.ClaimIdempotencyKey(ctx, scope, caseFrom(ctx).ID, name, hash)
+		prior, err := s.Store.ClaimIdempotencyKey(ctx, scope, target.record, name, hash)
 		if err != nil {
 			return nil, s.problem(ctx, name, err)
 		}
 		if !bytes.Equal(prior.RequestHash, hash) {
 			return nil, huma.Error422UnprocessableEntity("Idempotency-Key " + strconv.Quote(key) +
-				" was already used for a different " + name + " request on this case; a new request needs a new key")
+				" was already used for a different " + name + " request on this " + target.noun() + "; a new request needs a new key")
 		}
 		if prior.Outcome != nil {
 			var view V
@@ -163,6 +177,13 @@ func keyedUpdate[V any](ctx context.Context, s *Server, workflowID, name, key st
 		return nil, err
 	}
 	return nil, s.problem(ctx, name, err)
+}
+
+func (t keyTarget) noun() string {
+	if t.scope != t.workflowID {
+		return "row"
+	}
+	return "case"
 }
 
 // timedOut reports whether err ended a wait under bound (derived from ctx)

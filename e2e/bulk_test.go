@@ -415,3 +415,66 @@ func TestBulkHostileFilesAreRefusedAndStoreNothing(t *testing.T) {
 	res = do(t, srv, &court, http.MethodPost, "/batches", []byte(header+good), "Content-Type", "text/csv")
 	require.Equal(t, http.StatusForbidden, res.Status)
 }
+
+// A row command with an Idempotency-Key is keyed as a case's commands
+// are: the same key and body again is answered with the same row, the
+// command done once; the same key with another body is refused 422; the
+// key is the caller's own and the row's own; its outcome is kept in
+// PostgreSQL.
+func TestBulkRowCommandIdempotencyKey(t *testing.T) {
+	ctx := context.Background()
+	h, _ := api.New(&api.Server{Temporal: temporal, Store: store, Keys: keys, TimeScale: 1})
+	srv := httptest.NewServer(h)
+	t.Cleanup(srv.Close)
+	uniq := time.Now().UnixNano() % 1e11
+	var file strings.Builder
+	file.WriteString(strings.Join(api.BatchColumns, ",") + "\n")
+	for i := 1; i <= 3; i++ {
+		fmt.Fprintf(&file, "债务人%d,5224%013d%d,1380000000%d,IK%d-%d,100.%02d,0,0\n", i, uniq*10+int64(i), i, i, uniq, i, i)
+	}
+	res := postCSV(t, srv, []byte(file.String()), "text/csv")
+	require.Equal(t, http.StatusCreated, res.Status, "body: %s", res.Body)
+	var filed batchAnswer
+	res.json(t, &filed)
+	id := filed.BatchID
+	waitBatch(t, srv, id, time.Minute, "mediation", func(b batchAnswer) bool { return b.Live != nil && b.Live.Phase == workflows.BulkMediation })
+
+	path := func(row int) string { return fmt.Sprintf("/batches/%s/rows/%d/mediation", id, row) }
+	resolved := map[string]string{"outcome": "resolved", "reason": "一次性还款"}
+	first := do(t, srv, &court, http.MethodPost, path(1), resolved, "Idempotency-Key", "settle-1")
+	require.Equal(t, http.StatusOK, first.Status, "body: %s", first.Body)
+	again := do(t, srv, &court, http.MethodPost, path(1), resolved, "Idempotency-Key", "settle-1")
+	require.Equal(t, http.StatusOK, again.Status, "the retry is answered, not refused: %s", again.Body)
+	var a, b api.BatchRowBody
+	first.json(t, &a)
+	again.json(t, &b)
+	require.Equal(t, a, b, "the same answer")
+	require.Equal(t, workflows.RowResolved, b.Stage)
+	steps := func(row int, kind string) (n int) {
+		require.NoError(t, stack.Pool.QueryRow(ctx, `SELECT count(*) FROM bulk_row_steps WHERE batch_id = $1 AND row_no = $2 AND kind = $3`, id, row, kind).Scan(&n))
+		return n
+	}
+	require.Equal(t, 1, steps(1, "mediation_resolved"), "done once")
+
+	// Another body under the key is refused, and changes nothing.
+	other := do(t, srv, &court, http.MethodPost, path(1), map[string]string{"outcome": "failed", "reason": "拒绝调解"}, "Idempotency-Key", "settle-1")
+	require.Equal(t, http.StatusUnprocessableEntity, other.Status, "body: %s", other.Body)
+	require.Contains(t, string(other.Body), "settle-1")
+	require.Equal(t, 0, steps(1, "mediation_failed"))
+	// Without a key, or with another caller's, the repeat finds the row moved on.
+	require.Equal(t, http.StatusConflict, do(t, srv, &court, http.MethodPost, path(1), resolved).Status)
+	colleague := auth.Principal{Subject: "judge-wu", Role: casefile.RoleCourt, Court: court.Court, Jurisdiction: court.Jurisdiction}
+	require.Equal(t, http.StatusConflict, do(t, srv, &colleague, http.MethodPost, path(1), resolved, "Idempotency-Key", "settle-1").Status,
+		"a key is its caller's own")
+	require.Equal(t, 1, steps(1, "mediation_resolved"))
+
+	// The key is the row's own: on row 2 it is a new command.
+	second := do(t, srv, &court, http.MethodPost, path(2), resolved, "Idempotency-Key", "settle-1")
+	require.Equal(t, http.StatusOK, second.Status, "body: %s", second.Body)
+	require.Equal(t, 1, steps(2, "mediation_resolved"))
+
+	// The outcomes are kept in PostgreSQL, filed under the batch.
+	var kept int
+	require.NoError(t, stack.Pool.QueryRow(ctx, `SELECT count(*) FROM idempotency_keys WHERE case_id = $1 AND outcome IS NOT NULL`, id).Scan(&kept))
+	require.Equal(t, 2, kept)
+}

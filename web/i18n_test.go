@@ -8,7 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/casework/casework/documents"
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
 )
 
 // codeTable returns the keys of the code table ns in i18n.js.
@@ -24,6 +26,10 @@ func codeTable(t *testing.T, ns string) map[string]bool {
 		t.Fatalf("i18n.js has no %s table", ns)
 	}
 	end := strings.Index(src[start:], "\n  },")
+	// A table on one line ends on it.
+	if line := strings.Index(src[start+1:], "\n") + 1; strings.HasSuffix(src[start:start+line], "},") {
+		end = line
+	}
 	if end < 0 {
 		end = strings.Index(src[start:], "},\n")
 	}
@@ -99,6 +105,54 @@ func TestEveryStepAndNoticeKindInChinese(t *testing.T) {
 	for _, k := range kindsN {
 		if !notices[k] {
 			t.Errorf("notice kind %s has no Chinese in i18n.js's notice_kind table", k)
+		}
+	}
+}
+
+// TestIntakeAndBulkCodesInChinese checks that every code the intake and
+// bulk pages show has its Chinese words in i18n.js: an intake dispute's
+// stages, outcomes, channels, handler kinds, risk grades and urgency tiers,
+// a batch row's stages, a batch's phases and the documents a row has.
+func TestIntakeAndBulkCodesInChinese(t *testing.T) {
+	reg, err := policy.Default()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pol, err := reg.Policy("CN")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tiers []string
+	for _, tier := range pol.Intake.Tiers {
+		tiers = append(tiers, tier.Name)
+	}
+	want := map[string][]string{
+		"stage": {workflows.IntakeRegistered, workflows.IntakeDispatched, workflows.IntakeHandling, workflows.IntakeFollowingUp,
+			workflows.IntakeAwaitingConversion, workflows.IntakeConverted, workflows.IntakeClosed},
+		"outcome":      {workflows.IntakeResolved, workflows.IntakeNotResolved, workflows.IntakeNeedsCourt, workflows.IntakeConvertedOutcome},
+		"channel":      workflows.IntakeChannels,
+		"handler_kind": workflows.HandlerKinds,
+		"risk":         policy.RiskGrades,
+		"urgency":      tiers,
+		"row": {workflows.RowWrittenOff, workflows.RowMediating, workflows.RowMediationFailed, workflows.RowUnreachable, workflows.RowResolved,
+			workflows.RowPaymentOrder, workflows.RowObjected, workflows.RowEffective, workflows.RowFiled},
+		"bulk_phase": {workflows.BulkScreening, workflows.BulkMediation, workflows.BulkObjection, workflows.BulkClosing, workflows.BulkDone},
+		"document":   {documents.Notice, documents.Agreement, documents.PaymentOrder, documents.WriteOff},
+	}
+	for ns, codes := range want {
+		table := codeTable(t, ns)
+		if len(codes) == 0 {
+			t.Errorf("no %s codes to check", ns)
+		}
+		for _, c := range codes {
+			if !table[c] {
+				t.Errorf("%s %s has no Chinese in i18n.js's %s table", ns, c, ns)
+			}
+		}
+		// The stage and outcome tables hold every process's; the others
+		// are these codes' alone.
+		if ns != "stage" && ns != "outcome" && len(table) > len(codes) {
+			t.Errorf("i18n.js's %s table has %d codes, more than the %d known: did it run into the next table?", ns, len(table), len(codes))
 		}
 	}
 }

@@ -1,5 +1,6 @@
 // Package web is casework's browser front end, embedded in the binary: the
-// workbench (台账, one case, the commands of the signed-in role, 驾驶舱) at
+// workbench (台账, one case, the commands of the signed-in role, 矛盾纠纷受理,
+// 批量金融纠纷, 驾驶舱) at
 // / and /app/, and the API documentation at /docs. Every asset is served
 // from the binary, so neither page loads anything from the internet; the
 // third-party files under vendor/ come from the npm registry at pinned

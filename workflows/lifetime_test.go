@@ -151,3 +151,92 @@ func TestEnforcementContinuesAsNewUnderAStreamOfPayments(t *testing.T) {
 	require.Equal(t, paid, s.CollectedFen, "carried amount collected equals the recorded payments")
 	t.Logf("enforcement: %d payments, %d steps in the first run, continued at %s", n, s.Journal.Seq, h.env.Now().Sub(h.start))
 }
+
+// TestBulkContinuesAsNewUnderAStreamOfCommands sends a row command every
+// few hours through a batch's mediation and lets Temporal suggest
+// continuing as new in the middle of the stream: the run hands over at
+// once, carrying its batch, row count, clock, phase, mediation period and
+// the count of rows still undecided; the next run takes the rest of the
+// stream, refuses what the first already did, and ends mediation as soon
+// as the last row is decided, which it can only know from the carried
+// count.
+func TestBulkContinuesAsNewUnderAStreamOfCommands(t *testing.T) {
+	const n = 240 // rows, one command each, every 3 hours: 30 days
+	rows := make([]*bulkRow, n)
+	for i := range rows {
+		rows[i] = reachable()
+	}
+	outcome := func(row int) string {
+		if row%3 == 0 {
+			return BulkFailed
+		}
+		return BulkResolved
+	}
+	h := newBulkHarness(t, rows)
+	start := h.env.Now()
+	// Every row's mediation is decided within the 30 days of 2026-03-10
+	// to 2026-04-09, one every 3 hours, the first after 3 hours.
+	const every = 3 * time.Hour
+	var sent []*bulkUpdate
+	for i := 1; i <= n-1; i++ {
+		sent = append(sent, h.at(time.Duration(i)*every, UpdateBulkMediation, BulkMediationCommand{Row: i, Outcome: outcome(i), Actor: bulkClerk}))
+	}
+	h.env.RegisterDelayedCallback(func() { h.env.SetContinueAsNewSuggested(true) }, streamSuggest)
+	h.env.ExecuteWorkflow(Bulk, BulkInput{BatchID: "bt-can", Jurisdiction: "CN", Rows: n})
+	next := continuedInput[BulkInput](t, h.env.GetWorkflowError())
+
+	continuedAt := h.env.Now()
+	require.Less(t, continuedAt.Sub(start), streamSuggest+every, "continued before the next command after the suggestion")
+	done := int(streamSuggest / every)
+	for i, u := range sent[:done] {
+		require.NoError(t, u.err, "command %d", i+1)
+	}
+	decided := 0
+	for _, r := range rows {
+		if r.stage != RowMediating {
+			decided++
+		}
+	}
+	require.Equal(t, done, decided, "every command before the suggestion took effect, none after")
+	require.Equal(t, "bt-can", next.BatchID)
+	require.Equal(t, n, next.Rows)
+	require.NoError(t, next.Clock.Validate(), "the clock started in the first run is carried")
+	require.False(t, next.Clock.CaseEpoch.IsZero(), "the clock started in the first run is carried")
+	s := next.State
+	require.NotNil(t, s)
+	require.Equal(t, BulkMediation, s.Phase)
+	require.Equal(t, policy.NewDate(2026, 4, 9), s.MediationUntil, "the mediation period is carried, not counted again")
+	require.Equal(t, n-decided, s.Pending, "the undecided rows are carried")
+	t.Logf("bulk: %d commands in the first run, continued at %s with %d rows pending", decided, continuedAt.Sub(start), s.Pending)
+
+	// The next run: the rest of the stream, with a command the first run
+	// already took, then the last row's.
+	h2 := newBulkHarness(t, rows)
+	h2.env.SetStartTime(continuedAt)
+	repeat := h2.at(time.Minute, UpdateBulkMediation, BulkMediationCommand{Row: 1, Outcome: outcome(1), Actor: bulkClerk})
+	var rest []*bulkUpdate
+	for i := decided + 1; i <= n; i++ {
+		rest = append(rest, h2.at(time.Duration(i-decided)*every, UpdateBulkMediation, BulkMediationCommand{Row: i, Outcome: outcome(i), Actor: bulkClerk}))
+	}
+	lastAt := continuedAt.Add(time.Duration(n-decided) * every)
+	h2.env.ExecuteWorkflow(Bulk, next)
+	require.True(t, h2.env.IsWorkflowCompleted())
+	require.NoError(t, h2.env.GetWorkflowError())
+	requireBulkRejected(t, repeat, RejectConflict)
+	for i, u := range rest {
+		require.NoError(t, u.err, "row %d", decided+1+i)
+	}
+	var res BulkResult
+	require.NoError(t, h2.env.GetWorkflowResult(&res))
+	failed := n / 3
+	require.Equal(t, n-failed, res.Progress.Resolved)
+	require.Equal(t, failed, res.Progress.Effective, "the failed rows' payment orders took effect")
+	require.Equal(t, n, res.Progress.Done)
+	// The payment orders were issued on the day the last row was decided,
+	// not when the period ran out: the carried count reached zero.
+	for i, r := range rows {
+		if outcome(i+1) == BulkFailed {
+			require.Equal(t, policy.DateOf(lastAt), r.stepOn["payment_order_issued"], "row %d", i+1)
+		}
+	}
+}

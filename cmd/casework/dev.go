@@ -43,6 +43,7 @@ var devUsers = []struct {
 	{"SUPERVISOR_TOKEN", auth.Principal{Subject: "leader-zhou", Role: casefile.RoleSupervisor, Jurisdiction: "CN"}},
 	{"COURT_ADMIN_TOKEN", auth.Principal{Subject: "admin-zhao", Role: casefile.RoleCourtAdmin, Jurisdiction: "CN"}},
 	{"DISPATCHER_TOKEN", auth.Principal{Subject: "window-sun", Role: casefile.RoleDispatcher, Jurisdiction: "CN"}},
+	{"INTAKE_CLERK_TOKEN", auth.Principal{Subject: "clerk-bank", Role: casefile.RoleIntakeClerk, Court: "兴义市人民法院", Jurisdiction: "CN-52", Organisation: "某银行股份有限公司兴义分行"}},
 }
 
 // runDev runs the whole stack on local defaults: a Temporal dev server and a

@@ -22,7 +22,9 @@ function session() {
   const c = claims(token) || {};
   return { token, subject: c.sub || '?', role: c.role || '?' };
 }
-function signIn(token) { store.setItem('casework.token', token.trim()); location.hash = '#/ledger'; render(); }
+// home is where a role lands on signing in: the first page of its menu.
+const home = { dispatcher: '#/intake', intake_clerk: '#/batches' };
+function signIn(token) { store.setItem('casework.token', token.trim()); location.hash = home[(session() || {}).role] || '#/ledger'; render(); }
 function signOut() { store.removeItem('casework.token'); location.hash = '#/signin'; render(); }
 
 // ---- API -----------------------------------------------------------------
@@ -39,9 +41,11 @@ async function call(method, path, body, opts = {}) {
   const s = session();
   const headers = { Accept: 'application/json, application/problem+json' };
   if (s) headers.Authorization = 'Bearer ' + s.token;
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  if (body !== undefined) headers['Content-Type'] = opts.contentType || 'application/json';
   if (opts.key) headers['Idempotency-Key'] = opts.key;
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  // A body with its own content type (a CSV file) is sent as it is.
+  const sent = body === undefined ? undefined : opts.contentType ? body : JSON.stringify(body);
+  const res = await fetch(path, { method, headers, body: sent });
   if (opts.raw) { if (!res.ok) throw new Problem(res.status, await res.json().catch(() => null)); return res; }
   const text = await res.text();
   let data = null;
@@ -348,12 +352,12 @@ async function pageCase(id, all) {
     main.replaceChildren(h('h2', {}, t('case')), h('div', { class: 'form-error', role: 'alert', id: 'case-error' }, `${e.status} ${hint}${e.message}`));
     return;
   }
-  const s = c.summary, m = c.mediation, e = c.enforcement, w = c.wage, b = c.boundary;
+  const s = c.summary, m = c.mediation, e = c.enforcement, w = c.wage, b = c.boundary, iv = c.intake;
   const today = caseToday(s.clock);
   const parts = [h('h2', {}, s.case_number, ' ', code('stage', s.stage, 'tag stage'), ' ', code('status', s.status, 'tag status')),
     h('dl', { class: 'facts' },
       ...[[t('process'), code('common', s.process)], [t('court'), s.court], [t('mediator'), s.mediator], [t('organisation'), s.organisation],
-        [t('case_leader'), s.case_leader], [t('claim'), s.process === 'boundary' && !s.claim_fen ? '' : yuan(s.claim_fen)], [t('opened_on'), s.opened_on], ['今日（案件时间）', today],
+        [t('case_leader'), s.case_leader], [t('claim'), (s.process === 'boundary' || s.process === 'intake') && !s.claim_fen ? '' : yuan(s.claim_fen)], [t('opened_on'), s.opened_on], ['今日（案件时间）', today],
         [t('outcome_code'), s.outcome && code('outcome', s.outcome)], ['id', s.id]].filter(r => r[1]).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat())];
   if (c.live_state_unavailable) parts.push(h('div', { class: 'form-error' }, c.live_state_unavailable));
 
@@ -370,6 +374,11 @@ async function pageCase(id, all) {
   }
   if (e && e.window) dl.push({ on: e.window.last_day || e.window.closes_on || '', kind: '申请执行期限' });
   if (b && b.resolve_by) dl.push({ on: b.resolve_by, kind: label('deadline', 'resolution_deadline') });
+  if (iv) {
+    if (iv.handle_by && ['dispatched', 'handling'].includes(iv.stage)) dl.push({ on: iv.handle_by, kind: label('deadline', 'intake_handling') });
+    if (iv.rate_by && !iv.rating_closed) dl.push({ on: iv.rate_by, kind: label('deadline', 'intake_rating') });
+    if (iv.case_leader && iv.case_leader.resolve_by && iv.status !== 'closed') dl.push({ on: iv.case_leader.resolve_by, kind: label('deadline', 'case_leader_resolution') });
+  }
   const seen = new Set();
   const deadlines = dl.filter(d => d.on && !seen.has(d.on) && seen.add(d.on)).sort((x, y) => (x.on < y.on ? -1 : 1));
 
@@ -390,7 +399,7 @@ async function pageCase(id, all) {
       h('b', {}, d.on), ' ', d.kind, prov ? [' ', provisionalMark()] : '', restOn(d.on));
   })));
 
-  const parties = (m && m.parties) || (e && e.parties) || (b && b.parties) || (s.parties || []).map(p => ({ id: p }));
+  const parties = (m && m.parties) || (e && e.parties) || (b && b.parties) || (iv && iv.parties) || (s.parties || []).map(p => ({ id: p }));
   parts.push(h('h3', {}, t('parties')), table([[t('id'), p => p.id], [t('name'), p => dash(p.name)],
     [t('side'), p => p.side ? code('common', p.side) : p.representative ? `代表人 ${p.representative}` : '—']], parties));
 
@@ -410,6 +419,7 @@ async function pageCase(id, all) {
     table([['#', x => x.no], [t('kind'), x => code('measure', x.kind)], [t('state'), x => code('measure', x.status)], ['决定日期', x => x.ordered_on], ['到期日', x => dash(x.expires_on)]], e.measures || []));
   if (w) parts.push(h('h3', {}, t('wage')), h('p', {}, code('stage', w.stage), ` · ${yuan(w.paid_fen)} / ${yuan(w.total_fen)}`));
   if (b) parts.push(...boundarySection(b));
+  if (iv) parts.push(...intakeSection(iv));
 
   const actions = h('section', { class: 'actions' }, h('h2', {}, t('actions'), ' ',
     h('a', { id: 'all-forms', class: 'muted small', href: all ? `#/case/${encodeURIComponent(id)}` : `#/case/${encodeURIComponent(id)}/all` }, all ? '只显示本角色的表单' : t('all_forms'))));
@@ -500,6 +510,7 @@ function commandsFor(c, plan, box, all) {
     forms.push(reason('certificate', '申请自动履行证明', '/certificate/applications'));
   if (c.enforcement && is('court') && c.enforcement.status !== 'closed') forms.push(...enforcementForms(c));
   if (c.boundary) forms.push(...boundaryForms(c, is));
+  if (c.intake) forms.push(...intakeForms(c, is));
   if (!forms.length) forms.push(h('p', { class: 'muted' }, '当前角色在此阶段没有可办理事项'));
   box.append(...forms);
 }
@@ -868,15 +879,338 @@ async function pageCockpit() {
   await show();
 }
 
+// ---- intake and dispatch (矛盾纠纷受理: 点单、派单、接单、办单、评单) ------------
+
+// intakeFlow is the order an intake dispute's stages go in, for the
+// stepper at the top of its section.
+const intakeFlow = ['registered', 'dispatched', 'handling', 'following_up', 'closed'];
+
+function riskTag(risk, hard) {
+  const cls = { red: 'red', yellow: 'amber', green: 'green' }[risk] || '';
+  return h('span', {}, h('span', { class: 'tag risk ' + cls, 'data-code': risk, title: risk }, label('risk', risk)), hard ? [' ', h('span', { class: 'tag red' }, t('hard_case'))] : '');
+}
+
+// intakeSection is an intake dispute's handling: where it stands in the
+// flow, its grade and tier, each dispatch, re-grading, the case-leader
+// record, the outcome, follow-up visits, ratings and a conversion.
+function intakeSection(iv) {
+  // A dispute that needs a court process goes to conversion instead of
+  // follow-up visits and close-out.
+  const flow = ['awaiting_conversion', 'converted'].includes(iv.stage) ? [...intakeFlow.slice(0, 3), 'awaiting_conversion', 'converted'] : intakeFlow;
+  const at = flow.indexOf(iv.stage);
+  const out = [h('h3', {}, t('intake')),
+    h('ol', { class: 'stepper', id: 'intake-steps' }, flow.map((st, i) => h('li', { class: i < at ? 'done' : i === at ? 'current' : '', 'data-stage': st }, label('stage', st)))),
+    h('dl', { class: 'facts', id: 'intake-facts' }, ...[
+      [t('channel'), code('channel', iv.channel)], [t('risk'), riskTag(iv.risk, iv.hard)], [t('urgency'), code('urgency', iv.urgency)],
+      [t('summary'), iv.summary],
+      [t('handler'), iv.handler ? `${iv.handler.unit}（${label('handler_kind', iv.handler.kind)}）· ${iv.handler.subject}` : ''],
+      [t('handle_by'), iv.handle_by && ['dispatched', 'handling'].includes(iv.stage) ? [iv.handle_by, iv.overdue ? [' ', h('span', { class: 'tag red' }, t('overdue'))] : ''] : ''],
+      [t('escalated_to'), iv.escalated_to], [t('rate_by'), iv.rate_by && !iv.rating_closed ? iv.rate_by : ''],
+    ].filter(r => r[1]).map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat())];
+  out.push(h('h4', {}, t('dispatches')), h('div', { id: 'dispatches' }, table([['#', d => d.no], [t('handler'), d => `${d.handler.unit}（${label('handler_kind', d.handler.kind)}）`],
+    [t('handler_user'), d => d.handler.subject], [t('dispatched_on'), d => d.dispatched_on], [t('urgency'), d => code('urgency', d.urgency)], [t('handle_by'), d => d.handle_by],
+    [t('accepted_on'), d => dash(d.accepted_on)], [t('returned'), d => d.returned_on ? `${d.returned_on}：${d.return_reason}` : '—'],
+    ['', d => d.overdue ? h('span', { class: 'tag red' }, d.withdrawn ? t('withdrawn_overdue') : t('overdue')) : '']], iv.dispatches || [])));
+  if ((iv.regrades || []).length) out.push(h('h4', {}, t('regrades')), table([[t('case_on'), x => x.on], ['原等级', x => label('risk', x.from)], ['新等级', x => riskTag(x.to, x.hard)],
+    [t('urgency'), x => x.urgency_from === x.urgency_to ? label('urgency', x.urgency_to) : `${label('urgency', x.urgency_from)} → ${label('urgency', x.urgency_to)}`], [t('reason'), x => x.reason], [t('actor'), x => x.by]], iv.regrades));
+  const cl = iv.case_leader;
+  if (cl) out.push(h('h4', {}, t('case_leader_record')), h('dl', { class: 'facts', id: 'case-leader-record' }, ...[
+    ['牵头部门', cl.lead_department], [t('case_leader'), cl.leader], ['配合单位', (cl.cooperating_units || []).join('、') || '—'], ['工作措施', cl.measures],
+    ['建档日期', cl.recorded_on], ['化解期限', [cl.resolve_by, cl.deadline_passed ? [' ', h('span', { class: 'tag red' }, '已届满')] : '']]].map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat()));
+  else if (iv.case_leader_required) out.push(h('p', { class: 'form-error', id: 'case-leader-missing' }, t('case_leader_required')));
+  if (iv.result) out.push(h('h4', {}, t('intake_result')), h('p', { id: 'intake-result' }, code('outcome', iv.result.outcome), ` · ${iv.result.recorded_on} · ${iv.result.by}`,
+    iv.result.on_time ? '' : [' ', h('span', { class: 'tag red' }, '超期办结')], iv.result.note ? ` · ${iv.result.note}` : ''));
+  if ((iv.follow_ups || []).length) out.push(h('h4', {}, '回访'), h('div', { id: 'intake-follow-ups' }, table([['#', x => x.no], [t('due_on'), x => x.due_on],
+    [t('state'), x => x.visited_on ? '已回访' : x.due ? h('span', { class: 'tag amber' }, '已到期待回访') : '未到期'], ['回访日期', x => dash(x.visited_on)],
+    ['结果', x => x.visited_on ? (x.holds ? '维持' : '未维持') : '—'], ['备注', x => dash(x.note)]], iv.follow_ups)));
+  if ((iv.ratings || []).length) out.push(h('h4', {}, t('ratings')), h('div', { id: 'ratings' }, table([[t('party'), x => x.party], [t('score'), x => '★'.repeat(x.score) + '☆'.repeat(5 - x.score) + ` ${x.score}`],
+    ['评价', x => dash(x.comment)], [t('case_on'), x => x.rated_on]], iv.ratings)));
+  if (iv.conversion) out.push(h('p', { id: 'conversion-link' }, t('converted_case') + '：',
+    h('a', { href: '#/case/' + encodeURIComponent(iv.conversion.case_id) }, iv.conversion.case_number), ` · ${iv.conversion.converted_on}`));
+  return out;
+}
+
+// intakeForms are the commands of an intake dispute, offered by role and
+// stage: the window dispatches, follows up and keeps the case-leader
+// record; the handler accepts, returns and records the outcome; the window,
+// the handler or the case leader re-grades; each party rates; a court
+// converts. The workflow still decides who may.
+function intakeForms(c, is) {
+  const iv = c.intake, id = c.summary.id, me = session();
+  const post = p => `/cases/${id}/intake${p}`;
+  const stage = iv.stage, open = !['closed', 'converted'].includes(stage);
+  const mine = iv.handler && iv.handler.subject === me.subject;
+  const forms = [];
+  if (is('dispatcher') && (stage === 'registered' || ((stage === 'dispatched' || stage === 'handling') && iv.overdue))) {
+    const kind = select(['mediation_committee', 'township', 'court', 'department'].map(k => [k, label('handler_kind', k)]), 'mediation_committee');
+    const unit = input({ placeholder: '例：兴义市人民调解委员会' }), handler = input({ placeholder: '例：mediator-wang' }), note = input();
+    forms.push(commandForm('intake-dispatch', t('intake_dispatch'), [field(t('handler_kind'), 'kind', kind), field(t('unit'), 'unit', unit),
+      field(t('handler_user'), 'handler', handler), field('备注', 'note', note)],
+    () => ({ kind: kind.value, unit: unit.value, handler: handler.value, note: note.value || undefined }), post('/dispatch'), reload(id)));
+  }
+  if (is('mediator', 'court') && (all_(is) || mine) && stage === 'dispatched')
+    forms.push(commandForm('intake-accept', t('intake_accept'), [h('p', {}, `由 ${iv.handler ? iv.handler.unit : ''} 接单办理，办理期限至 ${iv.handle_by}。`)], () => ({}), post('/accept'), reload(id)));
+  if (is('mediator', 'court') && (all_(is) || mine) && (stage === 'dispatched' || stage === 'handling')) {
+    const why = input();
+    forms.push(commandForm('intake-return', t('intake_return'), [field(t('reason'), 'reason', why)], () => ({ reason: why.value }), post('/return'), reload(id)));
+  }
+  if (is('mediator', 'court') && (all_(is) || mine) && stage === 'handling') {
+    const outcome = select(['resolved', 'not_resolved', 'needs_court'].map(o => [o, label('outcome', o)]), 'resolved'), note = input();
+    forms.push(commandForm('intake-outcome', t('intake_outcome'), [field(t('outcome_code'), 'outcome', outcome), field('说明（未化解时必填）', 'note', note)],
+      () => ({ outcome: outcome.value, note: note.value || undefined }), post('/outcome'), reload(id)));
+  }
+  const leads = iv.case_leader && iv.case_leader.leader === me.subject;
+  if ((is('dispatcher') || (is('mediator', 'court') && (all_(is) || mine)) || (is('supervisor') && (all_(is) || leads)))
+    && ['registered', 'dispatched', 'handling', 'following_up', 'awaiting_conversion'].includes(stage)) {
+    const risk = select(['green', 'yellow', 'red'].map(r => [r, label('risk', r)]), iv.risk === 'red' ? 'yellow' : 'red');
+    const hard = h('input', { type: 'checkbox', 'data-loc': 'hard' }), why = input();
+    forms.push(commandForm('intake-regrade', t('intake_regrade'), [field(t('risk'), 'risk', risk),
+      h('label', { class: 'field check' }, h('span', {}, t('hard_case')), hard, h('small', { class: 'err' })), field(t('reason'), 'reason', why)],
+    () => ({ risk: risk.value, hard: hard.checked || undefined, reason: why.value }), post('/regrade'), reload(id)));
+  }
+  if (is('dispatcher', 'supervisor') && open && (iv.case_leader_required || iv.case_leader)) {
+    const cl = iv.case_leader || {};
+    const dept = input({ value: cl.lead_department || '' }), leader = input({ value: cl.leader || '', placeholder: 'leader-zhou' });
+    const units = input({ value: (cl.cooperating_units || []).join('，'), placeholder: '逗号分隔' }), measures = h('textarea', { rows: 2 });
+    measures.value = cl.measures || '';
+    forms.push(commandForm('intake-case-leader', cl.leader ? '变更包案档案' : t('case_leader_record'), [field('牵头部门', 'lead_department', dept), field(t('case_leader'), 'leader', leader),
+      field('配合单位', 'cooperating_units', units), field('工作措施', 'measures', measures)],
+    () => ({ lead_department: dept.value, leader: leader.value, cooperating_units: units.value.split(/[,，、\s]+/).filter(Boolean), measures: measures.value }), post('/case-leader'), reload(id)));
+  }
+  if (is('dispatcher') && stage === 'following_up') {
+    const due = (iv.follow_ups || []).find(f => !f.visited_on);
+    const holds = select([['true', '结果维持'], ['false', '结果未维持']], 'true'), note = input();
+    forms.push(commandForm('intake-follow-up', `${t('intake_follow_up')}${due ? `（第 ${due.no} 次，${due.due_on} 到期）` : ''}`, [field('结果', 'holds', holds), field('备注（未维持时必填）', 'note', note)],
+      () => ({ holds: holds.value === 'true', note: note.value || undefined }), post('/follow-ups'), reload(id)));
+  }
+  if (is('party') && iv.result && !iv.rating_closed && (stage === 'following_up' || stage === 'closed') && !(iv.ratings || []).some(r => r.party === me.subject)) {
+    const score = select([5, 4, 3, 2, 1].map(n => [String(n), '★'.repeat(n) + ` ${n} 分`]), '5'), comment = input();
+    forms.push(commandForm('intake-rating', t('intake_rate'), [field(t('score'), 'score', score), field('评价', 'comment', comment)],
+      () => ({ score: Number(score.value), comment: comment.value || undefined }), post('/rating'), reload(id)));
+  }
+  if (is('court') && stage === 'awaiting_conversion') {
+    const num = input({ placeholder: '（2026）黔2301民诉前调7号' }), org = input({ value: '兴义市人民调解委员会' }), med = input({ value: 'mediator-wang' }), claim = money(), subj = input({ value: iv.summary });
+    forms.push(commandForm('intake-convert', t('intake_convert'), [field(t('case_number'), 'case_number', num), field(t('organisation'), 'organisation', org),
+      field(t('mediator'), 'mediator', med), field(t('claim'), 'claim_fen', claim), field(t('subject'), 'subject', subj)],
+    f => ({ case_number: num.value, organisation: org.value, mediator: med.value, claim_fen: claim.value.trim() ? fenOf(f, claim) : 0, subject: subj.value || undefined }),
+    post('/convert'), reload(id)));
+  }
+  return forms;
+}
+// all_ reports whether every role's forms are shown (is accepts any role).
+function all_(is) { return is('__every_role__'); }
+
+// pageIntake is the window's intake page: a dispute received (点单) and the
+// week's list (存量、新增、变化、销号) of the caller's scope.
+async function pageIntake() {
+  const me = session();
+  const parts = [h('h2', {}, t('intake'))];
+  if (me.role === 'dispatcher') {
+    const party = (i, side) => h('fieldset', {}, h('legend', {}, t(side)),
+      field(t('id'), `parties[${i}].id`, input()), field(t('name'), `parties[${i}].name`, input()));
+    const channel = select(['visit', 'call', 'referral', 'online'].map(k => [k, label('channel', k)]), 'visit');
+    const risk = select(['green', 'yellow', 'red'].map(k => [k, label('risk', k)]), 'green');
+    const urgency = select(['urgent', 'priority', 'ordinary'].map(k => [k, label('urgency', k)]), 'ordinary');
+    const summary = h('textarea', { rows: 2 });
+    parts.push(commandForm('intake-register', t('intake_register'), [field(t('intake_number'), 'case_number', input({ placeholder: '兴义矛调登〔2026〕1号' })),
+      field(t('channel'), 'channel', channel), field(t('summary'), 'summary', summary), field(t('risk'), 'risk', risk), field(t('urgency'), 'urgency', urgency),
+      party(0, 'applicant'), party(1, 'respondent')],
+    f => ({ case_number: f.elements.case_number.value, channel: channel.value, summary: summary.value, risk: risk.value, urgency: urgency.value,
+      parties: [0, 1].map(i => ({ id: f.elements[`parties[${i}].id`].value, name: f.elements[`parties[${i}].name`].value, side: i ? 'respondent' : 'applicant' }))
+        .filter((p, i) => i === 0 || p.id || p.name) }),
+    '/cases/intake', out => { location.hash = '#/case/' + out.summary.id; }));
+  }
+  const week = input({ placeholder: 'YYYY-Www，例 2026-W11', pattern: '^\\d{4}-W\\d{2}$' });
+  const form = h('form', { class: 'filters', id: 'weekly-filter', novalidate: true }, field(t('week'), 'week', week), field(t('jurisdiction'), 'jurisdiction', input()),
+    h('div', { class: 'form-error', hidden: true, role: 'alert' }), h('button', { type: 'submit' }, t('search')));
+  const out = h('div', { id: 'weekly' });
+  parts.push(h('h3', {}, t('weekly')), form, out);
+  main.replaceChildren(...parts);
+  const show = async () => {
+    const q = new URLSearchParams();
+    for (const k of ['week', 'jurisdiction']) { const v = form.elements[k].value.trim(); if (v) q.set(k, v); }
+    let data;
+    try { data = await call('GET', '/intake/weekly?' + q); } catch (e) { out.replaceChildren(); return showProblem(form, e); }
+    form.querySelector('.form-error').hidden = true;
+    const list = rows => table([
+      [t('intake_number'), c => h('a', { href: '#/case/' + encodeURIComponent(c.id) }, c.case_number)], [t('stage'), c => code('stage', c.stage)],
+      [t('outcome_code'), c => c.outcome ? code('outcome', c.outcome) : '—'], [t('handler_user'), c => dash(c.mediator)], [t('case_leader'), c => dash(c.case_leader)],
+      [t('opened_on'), c => c.opened_on], [t('next_deadline'), c => c.next_deadline_on ? [h('b', {}, c.next_deadline_on), ' ', code('deadline', c.next_deadline_kind)] : '—'],
+      [t('week_steps'), c => (c.steps || []).map(k => label('step', k)).join('、') || '—']], rows, c => ({ 'data-id': c.id }), t('no_cases'));
+    out.replaceChildren(h('p', { class: 'muted' }, `${data.week}（${data.from} 至 ${data.to}）${data.jurisdiction ? ' · ' + data.jurisdiction : ''}`),
+      ...[['stock', '存量'], ['new', '新增'], ['changed', '变化'], ['closed', '销号']].map(([k, l]) =>
+        h('section', { class: 'weekly-' + k }, h('h4', {}, `${l}（${(data[k] || []).length}）`), list(data[k] || []))),
+      data.truncated ? h('p', { class: 'form-error' }, '本周案件过多，列表已截断') : '');
+  };
+  form.addEventListener('submit', ev => { ev.preventDefault(); show(); });
+  await show();
+}
+
+// ---- bulk financial disputes (批量金融纠纷) ----------------------------------
+
+const batchStore = window.localStorage;
+function knownBatches() { try { return JSON.parse(batchStore.getItem('casework.batches') || '[]'); } catch { return []; } }
+function rememberBatch(b) {
+  const list = knownBatches().filter(x => x.id !== b.batch_id);
+  list.unshift({ id: b.batch_id, rows: b.rows_total, at: b.created_at, creditor: b.creditor });
+  batchStore.setItem('casework.batches', JSON.stringify(list.slice(0, 50)));
+}
+
+// batchErrors turns a refused file's errors[] (location body.rows[N].field)
+// into rows of a report: row 0 is the file as a whole.
+export function batchErrors(problem) {
+  return ((problem && problem.errors) || []).map(e => {
+    const m = /^body\.rows\[(\d+)\](?:\.(\w+))?$/.exec(e.location || '');
+    return { row: m ? Number(m[1]) : 0, field: m && m[2] ? m[2] : '', message: String(e.message || '').replace(/^row \d+: /, '') };
+  });
+}
+
+// pageBatches files a batch from one CSV file (an intake clerk) and lists
+// the batches this browser has filed or opened.
+function pageBatches() {
+  const me = session();
+  const parts = [h('h2', {}, t('batches'))];
+  if (me.role === 'intake_clerk') {
+    const file = h('input', { type: 'file', accept: '.csv,text/csv', id: 'batch-file', 'data-loc': 'file' });
+    const charset = select([['utf-8', 'UTF-8'], ['gbk', 'GBK（银行导出常用）']], 'utf-8');
+    const top = h('div', { class: 'form-error', hidden: true, role: 'alert' });
+    const report = h('div', { id: 'batch-report' });
+    const form = h('form', { class: 'command', id: 'batch-upload', novalidate: true }, h('h3', {}, t('batch_upload')),
+      h('p', { class: 'muted' }, `表头：${['debtor_name', 'id_number', 'phone', 'contract_no', 'principal', 'interest', 'fees'].join(',')}；金额以元为单位，最多两位小数（例 1234.56）。任何一行有误则整份文件不予受理。`),
+      top, h('label', { class: 'field cell' }, h('span', {}, t('batch_file')), file, h('small', { class: 'err' })), field(t('charset'), 'charset', charset),
+      h('button', { type: 'submit' }, t('submit')), report);
+    form.addEventListener('submit', async ev => {
+      ev.preventDefault();
+      top.hidden = true; report.replaceChildren();
+      if (!file.files.length) { top.textContent = '请选择 CSV 文件'; top.hidden = false; return; }
+      const bytes = new Uint8Array(await file.files[0].arrayBuffer());
+      try {
+        const b = await call('POST', '/batches', bytes, { contentType: 'text/csv; charset=' + charset.value });
+        rememberBatch(b);
+        location.hash = '#/batch/' + b.batch_id;
+      } catch (e) {
+        top.textContent = `${e.status || ''} ${e.message}`; top.hidden = false;
+        const errs = batchErrors(e.body);
+        if (errs.length) report.replaceChildren(h('h4', {}, `${t('error_report')}（${errs.length}）`),
+          table([[t('row'), x => x.row ? x.row : '整个文件'], [t('field'), x => x.field ? h('span', { title: x.field }, label('batch_field', x.field)) : '—'], [t('error'), x => x.message]], errs,
+            x => ({ class: 'overdue', 'data-row': x.row, 'data-field': x.field })));
+      }
+    });
+    parts.push(form);
+  }
+  const open = input({ id: 'batch-id', placeholder: 'b…（16 位）' });
+  parts.push(h('form', { class: 'filters', id: 'batch-open', onsubmit: ev => { ev.preventDefault(); location.hash = '#/batch/' + open.value.trim(); } },
+    field(t('batch_id'), 'id', open), h('button', { type: 'submit' }, t('open_batch'))));
+  const known = knownBatches();
+  parts.push(h('h3', {}, t('known_batches')), table([[t('batch_id'), x => h('a', { href: '#/batch/' + x.id }, x.id)], [t('creditor'), x => dash(x.creditor)],
+    [t('rows_total'), x => x.rows], [t('filed_at'), x => dash(chinaTime(x.at))]], known, null, '本浏览器尚未提交或打开过批次'));
+  main.replaceChildren(...parts);
+}
+
+const rowPage = 20;
+let batchRenders = 0;
+
+// documentsOf are the documents a row has, by the step that made each.
+const documentSteps = { mediation_notice: 'notice', mediation_resolved: 'agreement', payment_order_issued: 'payment_order', write_off_certificate: 'write_off' };
+function documentsOf(row) {
+  const kinds = new Set((row.steps || []).map(s => documentSteps[s.kind]).filter(Boolean));
+  return ['write_off', 'notice', 'agreement', 'payment_order'].filter(k => kinds.has(k));
+}
+function maskID(no) { return no && no.length === 18 ? no.slice(0, 6) + '********' + no.slice(14) : no; }
+
+async function downloadDocument(id, row, kind) {
+  const res = await call('GET', `/batches/${id}/documents/${row}/${kind}`, undefined, { raw: true });
+  save(await res.blob(), `${id}-${row}-${kind}.docx`);
+}
+
+// pageBatch is one batch: its phase and periods, progress and funnel, its
+// rows a page at a time with their steps, documents and commands.
+async function pageBatch(id, page) {
+  const mine = ++batchRenders;
+  main.replaceChildren(h('p', {}, t('loading')));
+  let b;
+  try { b = await call('GET', '/batches/' + encodeURIComponent(id)); } catch (e) {
+    if (mine !== batchRenders) return;
+    main.replaceChildren(h('h2', {}, t('batch')), h('div', { class: 'form-error', role: 'alert', id: 'batch-error' }, `${e.status} ${e.status === 404 ? t('batch_not_found') + ' · ' : ''}${e.message}`));
+    return;
+  }
+  rememberBatch(b);
+  const total = b.rows_total, pages = Math.max(1, Math.ceil(total / rowPage));
+  page = Math.min(Math.max(1, page || 1), pages);
+  const nos = []; for (let i = (page - 1) * rowPage + 1; i <= Math.min(total, page * rowPage); i++) nos.push(i);
+  const rows = await Promise.all(nos.map(n => call('GET', `/batches/${id}/rows/${n}`).catch(e => ({ no: n, error: e }))));
+  if (mine !== batchRenders) return;
+  const p = b.progress || {}, live = b.live;
+  const parts = [h('h2', {}, t('batch'), ' ', b.batch_id, ' ', live ? code('bulk_phase', live.phase, 'tag stage') : h('span', { class: 'tag amber' }, t('live_unavailable'))),
+    h('dl', { class: 'facts', id: 'batch-facts' }, ...[[t('court'), b.court], [t('creditor'), b.creditor], [t('filer'), b.filer], [t('jurisdiction'), b.jurisdiction],
+      [t('rows_total'), total], [t('filed_at'), chinaTime(b.created_at)], ['文件 SHA-256', h('code', { class: 'small' }, b.file_sha256)],
+      [t('mediation_until'), live && live.mediation_until], [t('objection_until'), live && live.objection_until], [t('pending_rows'), live && live.phase === 'mediation' ? live.pending : '']]
+      .filter(r => r[1] !== undefined && r[1] !== null && r[1] !== '').map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat())];
+  // Progress: how far the rows are along, and where each one is.
+  const bar = (n, d) => h('span', { class: 'bar' }, h('span', { style: `width:${d ? Math.round(n * 100 / d) : 0}%` }));
+  parts.push(h('h3', {}, t('progress')), table([[t('figure'), r => r[0]], [t('count'), r => h('b', { 'data-figure': r[2] }, r[1])], ['', r => bar(r[1], total)]], [
+    ['已查询（查废）', p.screened, 'screened'], ['已保全', p.preserved, 'preserved'], ['已办结', p.done, 'done'],
+    ...['mediating', 'unreachable', 'mediation_failed', 'payment_order', 'objected'].map(k => [label('row', k), p[k], k])], null));
+  // The funnel: of every row received, where it ended.
+  const funnel = [['received', p.received || total], ['written_off', p.written_off], ['resolved', p.resolved], ['effective', p.effective], ['filed', p.filed]];
+  parts.push(h('h3', {}, t('funnel')), h('div', { id: 'funnel', class: 'funnel' }, funnel.map(([k, n]) =>
+    h('div', { class: 'funnel-row', 'data-figure': k }, h('span', { class: 'funnel-label' }, label('funnel', k)), bar(n, total),
+      h('span', { class: 'num' }, `${n}（${n}/${total}）`)))));
+
+  const isCourt = session().role === 'court';
+  const detail = h('div', { id: 'row-detail' });
+  const showRow = r => {
+    const forms = [];
+    const post = cmd => `/batches/${id}/rows/${r.no}/${cmd}`;
+    const again = () => pageBatch(id, page);
+    if (isCourt && r.stage === 'mediating') {
+      const outcome = select([['resolved', '调解成功（立案前化解）'], ['failed', '调解不成（转支付令）']], 'resolved'), why = input();
+      forms.push(commandForm('row-mediation', `${t('row_mediation')}：第 ${r.no} 行`, [field(t('outcome_code'), 'outcome', outcome), field(t('reason'), 'reason', why)],
+        () => ({ outcome: outcome.value, reason: why.value || undefined }), post('mediation'), again));
+    }
+    if (isCourt && r.stage === 'unreachable') {
+      const phone = input(), addr = input();
+      forms.push(commandForm('row-contact', `${t('row_contact')}：第 ${r.no} 行`, [field('电话', 'phone', phone), field('地址', 'address', addr)],
+        () => ({ phone: phone.value, address: addr.value || undefined }), post('contact'), again));
+    }
+    if (isCourt && r.stage === 'payment_order') {
+      const why = input();
+      forms.push(commandForm('row-objection', `${t('row_objection')}：第 ${r.no} 行`, [field('异议理由', 'reason', why)], () => ({ reason: why.value }), post('objection'), again));
+    }
+    detail.replaceChildren(h('h3', {}, `第 ${r.no} 行 · ${r.debtor_name}`, ' ', code('row', r.stage, 'tag stage')),
+      h('dl', { class: 'facts' }, ...[['身份证号', r.debtor_id_no], ['电话', dash(r.phone)], ['地址', dash(r.address)], ['合同号', r.contract_no],
+        ['本金', yuan(r.principal_fen)], ['利息', yuan(r.interest_fen)], ['费用', yuan(r.fees_fen)], ['合计', yuan(r.principal_fen + r.interest_fen + r.fees_fen)]]
+        .map(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]).flat()),
+      h('h4', {}, t('timeline')), table([['#', (x, i) => x.seq], [t('step'), x => code('step', x.kind)], [t('actor'), x => x.actor], [t('case_on'), x => x.case_on], [t('real_at'), x => chinaTime(x.real_at)], [t('reason'), x => dash(x.reason)]],
+        (r.steps || []).map((x, i) => ({ ...x, seq: i + 1 }))), ...forms);
+    detail.scrollIntoView?.();
+  };
+  const docButtons = r => documentsOf(r).map(k => h('button', { type: 'button', class: 'doc small', 'data-doc': k, 'data-row': r.no, onclick: () => downloadDocument(id, r.no, k).catch(e => alert(e.message)) }, label('document', k)));
+  parts.push(h('h3', {}, `${t('rows')}（${total}）`), h('div', { id: 'batch-rows' }, table([
+    ['#', r => r.no], [t('debtor'), r => r.error ? h('span', { class: 'form-error' }, r.error.message) : r.debtor_name], ['身份证号', r => h('span', { class: 'num' }, maskID(r.debtor_id_no))],
+    ['合同号', r => r.contract_no], ['本金', r => h('span', { class: 'num' }, yuan(r.principal_fen))], ['利息', r => h('span', { class: 'num' }, yuan(r.interest_fen))],
+    ['费用', r => h('span', { class: 'num' }, yuan(r.fees_fen))], ['合计', r => r.error ? '' : h('span', { class: 'num total' }, yuan(r.principal_fen + r.interest_fen + r.fees_fen))],
+    [t('stage'), r => code('row', r.stage)], [t('documents'), r => r.error ? '' : docButtons(r)],
+    ['', r => r.error ? '' : h('button', { type: 'button', class: 'open-row small', 'data-row': r.no, onclick: () => showRow(r) }, isCourt && ['mediating', 'unreachable', 'payment_order'].includes(r.stage) ? '办理' : '详情')],
+  ], rows, r => ({ 'data-row': r.no, 'data-stage': r.stage, class: r.stage === 'unreachable' ? 'due-soon' : '' }))),
+  h('div', { class: 'pager' },
+    h('button', { id: 'prev', disabled: page <= 1, onclick: () => { location.hash = `#/batch/${id}/${page - 1}`; } }, t('prev_page')),
+    h('span', {}, `${page} / ${pages}`),
+    h('button', { id: 'next', disabled: page >= pages, onclick: () => { location.hash = `#/batch/${id}/${page + 1}`; } }, t('next_page')),
+    h('button', { id: 'refresh', onclick: () => pageBatch(id, page) }, t('refresh'))), detail);
+  main.replaceChildren(...parts);
+}
+
 // ---- shell ---------------------------------------------------------------
 
 const menus = {
-  court: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['delegate', '#/delegate'], ['wage', '#/wage'], ['open_boundary', '#/boundary'], ['cockpit', '#/cockpit']],
-  mediator: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['cockpit', '#/cockpit']],
+  court: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['delegate', '#/delegate'], ['wage', '#/wage'], ['open_boundary', '#/boundary'], ['intake', '#/intake'], ['batches', '#/batches'], ['cockpit', '#/cockpit']],
+  mediator: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['intake', '#/intake'], ['cockpit', '#/cockpit']],
   party: [['ledger', '#/ledger']],
-  auditor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['cockpit', '#/cockpit']],
-  supervisor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['open_boundary', '#/boundary'], ['cockpit', '#/cockpit']],
-  dispatcher: [['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
+  auditor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['intake', '#/intake'], ['batches', '#/batches'], ['cockpit', '#/cockpit']],
+  supervisor: [['ledger', '#/ledger'], ['undeliverable', '#/notices'], ['open_boundary', '#/boundary'], ['intake', '#/intake'], ['batches', '#/batches'], ['cockpit', '#/cockpit']],
+  dispatcher: [['intake', '#/intake'], ['ledger', '#/ledger'], ['cockpit', '#/cockpit']],
+  intake_clerk: [['batches', '#/batches']],
 };
 
 async function render() {
@@ -889,8 +1223,11 @@ async function render() {
   }
   who.replaceChildren(`${t('signed_in_as')}：${s.subject}（${t('role_' + s.role)}） `, h('button', { id: 'signout', onclick: signOut }, t('signout')));
   const open = input({ id: 'open-case', placeholder: t('case_id') });
-  menu.replaceChildren(...(menus[s.role] || menus.party).map(([k, href]) => h('a', { href, class: '#/' + route[0] === href ? 'active' : '' }, t(k))),
-    h('form', { class: 'open', onsubmit: ev => { ev.preventDefault(); location.hash = '#/case/' + open.value.trim(); } }, open, h('button', {}, t('open_case'))));
+  // One batch's page is under the batches' menu entry.
+  const at = '#/' + (route[0] === 'batch' ? 'batches' : route[0]);
+  menu.replaceChildren(...(menus[s.role] || menus.party).map(([k, href]) => h('a', { href, class: at === href ? 'active' : '' }, t(k))),
+    // An intake clerk has batches, not cases.
+    s.role === 'intake_clerk' ? '' : h('form', { class: 'open', onsubmit: ev => { ev.preventDefault(); location.hash = '#/case/' + open.value.trim(); } }, open, h('button', {}, t('open_case'))));
   switch (route[0]) {
     case 'case': return pageCase(decodeURIComponent(route[1] || ''), route[2] === 'all');
     case 'delegate': return pageDelegate();
@@ -898,8 +1235,11 @@ async function render() {
     case 'boundary': return pageBoundary();
     case 'cockpit': return pageCockpit();
     case 'notices': return pageUndeliverable();
+    case 'intake': return pageIntake();
+    case 'batches': return pageBatches();
+    case 'batch': return pageBatch(decodeURIComponent(route[1] || ''), Number(route[2]) || 1);
     case 'signin': return pageSignIn();
-    default: return pageLedger();
+    default: return s.role === 'intake_clerk' ? pageBatches() : pageLedger();
   }
 }
 

@@ -29,6 +29,22 @@ const zh = {
   rest_day_hint: '此日为休息日（按周末、法定节假日和已公布的放假安排推算）',
   enforcement_case: '执行案件', source_case: '执行依据来源案件',
   date_format: '日期格式应为 YYYY-MM-DD，且为有效日期', all_forms: '显示全部表单（是否允许由 API 决定）',
+  // intake and dispatch (点单、派单、接单、办单、评单)
+  intake: '矛盾纠纷受理', intake_register: '窗口登记（点单）', intake_number: '登记号', channel: '来源渠道', risk: '风险等级',
+  urgency: '紧急程度', summary: '纠纷概要', handler: '承办单位', handler_user: '承办人', handler_kind: '承办单位类型', unit: '承办单位名称',
+  handle_by: '办理期限', escalated_to: '提级督办至', rate_by: '评价期限', dispatches: '派单记录', dispatched_on: '派单日期',
+  accepted_on: '接单日期', returned: '退单', withdrawn_overdue: '超期收回', regrades: '风险等级调整', case_leader_record: '包案档案（一案一档）',
+  case_leader_required: '此纠纷为红色或疑难复杂纠纷，需建立包案档案', intake_result: '办理结果', ratings: '当事人评价', score: '评分',
+  converted_case: '已转为诉前调解案件', hard_case: '疑难复杂', intake_dispatch: '派单', intake_accept: '接单', intake_return: '退单',
+  intake_outcome: '报送办理结果（办单）', intake_regrade: '调整风险等级', intake_follow_up: '回访', intake_rate: '评价办理情况（评单）',
+  intake_convert: '转为诉前调解案件', weekly: '周台账（存量、新增、变化、销号）', week: '周（ISO）', week_steps: '本周办理步骤',
+  // bulk financial disputes (批量金融纠纷)
+  batches: '批量金融纠纷', batch: '批次', batch_upload: '上传批量纠纷 CSV 文件', batch_file: 'CSV 文件', charset: '文件编码',
+  error_report: '逐行错误报告（整份文件未受理）', field: '字段', batch_id: '批次号', open_batch: '打开批次', known_batches: '本浏览器的批次',
+  creditor: '债权人', rows_total: '总行数', filed_at: '提交时间', filer: '提交人', live_unavailable: '流程状态暂不可读',
+  mediation_until: '诉前调解期限', objection_until: '支付令异议期限', pending_rows: '待定调解行数', progress: '进度', figure: '指标',
+  count: '数量', funnel: '办理漏斗', rows: '明细行', documents: '文书', refresh: '刷新', row_mediation: '登记诉前调解结果',
+  row_contact: '失联修复', row_objection: '登记支付令异议', batch_not_found: '没有此批次，或您无权查看',
 };
 const en = {
   signin: 'Sign in', signout: 'Sign out', ledger: 'Ledger', cockpit: 'Cockpit', delegate: 'Delegate a dispute',
@@ -167,6 +183,21 @@ const codes = {
     payment_order: '支付令', handling_overdue: '办理超期督办通知', handling_overdue_leader: '办理超期督办通知（包案领导）',
   },
   calendar: { official: '正式', provisional: '暂定' },
+  // intake (workflows/intake.go; policy intake tiers)
+  channel: { visit: '来访', call: '来电', referral: '转办', online: '网上' },
+  risk: { green: '绿色（一般）', yellow: '黄色（较大）', red: '红色（重大）' },
+  urgency: { urgent: '特急', priority: '加急', ordinary: '普通' },
+  handler_kind: { mediation_committee: '人民调解委员会', township: '乡镇（街道）', court: '人民法院', department: '职能部门' },
+  // bulk financial disputes (workflows/bulk.go): a row's stage, the batch's
+  // phase, the funnel, the documents and the file's columns
+  row: {
+    written_off: '查询核销（终本）', mediating: '诉前调解中', mediation_failed: '调解不成待发支付令', unreachable: '失联待修复',
+    resolved: '立案前化解', payment_order: '支付令异议期', objected: '已提出异议', effective: '支付令生效', filed: '已转立案',
+  },
+  bulk_phase: { screening: '立案前查询', mediation: '诉前调解', objection: '支付令异议期', closing: '收尾', done: '已完成' },
+  funnel: { received: '受理', written_off: '查询核销', resolved: '立案前化解', effective: '支付令生效', filed: '转立案' },
+  document: { notice: '调解通知书', agreement: '调解协议', payment_order: '支付令', write_off: '核销证明' },
+  batch_field: { debtor_name: '债务人姓名', id_number: '身份证号', phone: '电话', contract_no: '合同号', principal: '本金', interest: '利息', fees: '费用' },
   common: {
     mediation: '调解', enforcement: '执行', boundary: '边界纠纷', wage: '欠薪', intake: '矛盾纠纷受理', applicant: '申请人', respondent: '被申请人',
     open: '在办', closed: '已结',
