@@ -511,8 +511,7 @@ func (w *wage) open(ctx workflow.Context) error {
 	if err != nil {
 		return fmt.Errorf("load policy: %w", err)
 	}
-	// A wage case decides its default when the grace period ends: no
-	// late-recording window (a payment is credited in every stage).
+	// The escalation dates count from the end of the grace period.
 	escalation := func(l *planLine) error {
 		wl := &w.s.Lines[l.No-1]
 		for _, st := range pol.Wage.Escalation {
@@ -532,7 +531,18 @@ func (w *wage) open(ctx workflow.Context) error {
 		}
 		return nil
 	}
-	if err := w.sched().fixDeadlines(ctx, w.in.Jurisdiction, periods{Grace: pol.Performance.Grace},
+	// A case opened with its creditors by reference decides a default
+	// only when the policy's late-recording window after the grace period
+	// has passed, as a plan does: a payment made within grace but recorded
+	// later counts by its date, and the debtor who paid on time is not
+	// declared in default. Cases opened before decide it when the grace
+	// period ends, as they always did (they carry their creditors in their
+	// input, so no recorded history meets the new lookup).
+	due := periods{Grace: pol.Performance.Grace}
+	if w.byRef() {
+		due.LateRecording = pol.Performance.LateRecording
+	}
+	if err := w.sched().fixDeadlines(ctx, w.in.Jurisdiction, due,
 		pol.Performance.ReminderOffsets, w.s.OpenedOn, escalation); err != nil {
 		return err
 	}
@@ -627,6 +637,10 @@ func (w *wage) counted() []counted {
 			if len(grace) > 0 {
 				get, set := keep(&l.GraceEndsOn)
 				out = append(out, counted{kind: "grace_period", ref: ref, from: l.DueOn, periods: grace, get: get, set: set})
+			}
+			if lr := pol.Performance.LateRecording; !lr.IsZero() && !l.DefaultsOn.IsZero() {
+				get, set := keep(&l.DefaultsOn)
+				out = append(out, counted{kind: "late_recording", ref: ref, from: l.DueOn, periods: append(slices.Clone(grace), lr), get: get, set: set})
 			}
 			for k, st := range pol.Wage.Escalation {
 				chain := after(grace, st.After)

@@ -778,3 +778,38 @@ func TestWageOpenedAfterLedger(t *testing.T) {
 	require.NoError(t, answerErr)
 	require.Equal(t, 3, linesAtAnswer, "the start is answered once every creditor line is written")
 }
+
+// TestWagePaymentRecordedLateCountsByItsDate: the debtor pays the
+// installment on the last day of its grace period and the court records it
+// two days later, inside the policy's late-recording window. A case opened
+// now judges the payment by its date: no default, no escalation, paid in
+// full. A case opened before creditors travelled by reference decides the
+// default when the grace period ends, as it always did.
+func TestWagePaymentRecordedLateCountsByItsDate(t *testing.T) {
+	for _, legacy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) {
+			h := newWageHarness(t, wageStart)
+			h.legacy = legacy
+			due := wageDay(10)
+			pol, err := h.reg.Policy("CN")
+			require.NoError(t, err)
+			require.False(t, pol.Performance.LateRecording.IsZero(), "the policy has a late-recording window")
+			grace := h.deadline(due, pol.Performance.Grace)
+			window := h.deadline(grace, pol.Performance.LateRecording)
+			recordOn := grace.AddDays(2)
+			require.False(t, recordOn.After(window), "recorded within the window")
+			late := h.on(recordOn, UpdateRecordWagePayment, WagePaymentCommand{AmountFen: 100_000, PaidOn: grace, Actor: judge})
+			res := h.run(wageInput(creditors(60_000, 40_000), []Installment{{DueOn: due, AmountFen: 100_000}}, allot.ProRata, false))
+			require.NoError(t, late.err)
+			require.Equal(t, WagePerformed, res.Stage)
+			if legacy {
+				require.Equal(t, 1, h.count("installment_defaulted"), "decided when the grace period ended")
+				return
+			}
+			require.Zero(t, h.count("installment_defaulted"), "paid on time, recorded late: no default")
+			require.Zero(t, h.count("escalation_"+policy.EscalateNotice), "no default notice")
+			require.Equal(t, casefile.PerformedAutomatically, h.sum.Performance)
+			require.Equal(t, window, late.view.Installments[0].DefaultsOn, "the ledger shows when a default would be decided")
+		})
+	}
+}
