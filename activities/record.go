@@ -27,6 +27,9 @@ type RecordStepsInput struct {
 	// by reference, opens its creditor ledger from the staged list in the
 	// same transaction and names the creditors among its parties.
 	WageOpening *WageOpening `json:"wage_opening,omitempty"`
+	// Plan, when set, is the installment ledger after the steps, written
+	// in their transaction.
+	Plan *db.Plan `json:"plan,omitempty"`
 }
 
 // WageOpening is the staged creditor list a wage case opens its ledger
@@ -63,8 +66,12 @@ func (r *Recorder) RecordSteps(ctx context.Context, in RecordStepsInput) error {
 			in.Summary = &sum
 		}
 	}
-	if o := in.WageOpening; o != nil {
-		return r.Store.RecordStepsOpeningWage(ctx, in.Summary, in.Events, o.List, o.Version)
+	if in.WageOpening != nil || in.Plan != nil {
+		w := db.StepsWith{Plan: in.Plan}
+		if o := in.WageOpening; o != nil {
+			w.WageList, w.WageVersion = &o.List, o.Version
+		}
+		return r.Store.RecordStepsWith(ctx, in.Summary, in.Events, w)
 	}
 	return r.Store.RecordSteps(ctx, in.Summary, in.Events)
 }

@@ -56,8 +56,12 @@ type PerformanceCertificate struct {
 // one transaction. A version already stored (a retried activity) or older
 // than the stored one writes nothing, and a certificate is issued once.
 func (s *Store) RecordPlan(ctx context.Context, p Plan, cert *PerformanceCertificate) error {
-	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
-		q := dbq.New(tx)
+	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return recordPlan(ctx, dbq.New(tx), p, cert) })
+}
+
+// recordPlan is RecordPlan within a transaction.
+func recordPlan(ctx context.Context, q *dbq.Queries, p Plan, cert *PerformanceCertificate) error {
+	{
 		n, err := q.PlanUpsert(ctx, dbq.PlanUpsertParams{
 			CaseID: p.CaseID, PlanID: p.PlanID, Obligor: p.Obligor, Stage: p.Stage, OnTime: p.OnTime,
 			TotalFen: p.TotalFen, PaidFen: p.PaidFen, OverpaidFen: p.OverpaidFen,
@@ -88,7 +92,7 @@ func (s *Store) RecordPlan(ctx context.Context, p Plan, cert *PerformanceCertifi
 			return fmt.Errorf("record plan %s/%s certificate: %w", p.CaseID, p.PlanID, err)
 		}
 		return nil
-	})
+	}
 }
 
 // IssueCertificate stores a certificate issued on application, once per

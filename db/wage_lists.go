@@ -79,46 +79,66 @@ func (s *Store) StageWageList(ctx context.Context, cs []WageListCreditor) (WageL
 	return l, nil
 }
 
-// RecordStepsOpeningWage records a wage case's first steps and summary, as
-// RecordSteps does, and in the same transaction opens its creditor ledger
-// from the staged list at version and names the creditors among the
-// summary's parties after those it names (the debtor), so the summary's
-// keyed digest covers every party the row holds. A retry changes nothing.
-// It fails when the ledger does not hold the list's creditors and debts.
-func (s *Store) RecordStepsOpeningWage(ctx context.Context, sum *casefile.Summary, events []casefile.Event, l WageList, version int) error {
+// StepsWith is what RecordStepsWith writes with a case's steps, in their
+// transaction.
+type StepsWith struct {
+	// WageList, on a wage case's first steps, opens its creditor ledger
+	// from the staged list at WageVersion and names the creditors among
+	// the summary's parties after those it names (the debtor), so the
+	// summary's keyed digest covers every party the row holds.
+	WageList    *WageList
+	WageVersion int
+	// Plan is the installment ledger as it stands after the steps.
+	Plan *Plan
+}
+
+// RecordStepsWith records a case's steps and summary, as RecordSteps
+// does, with what w names, in one transaction: one round trip where a wage
+// payment would otherwise take two. A retry changes nothing. It fails when
+// an opened creditor ledger does not hold the list's creditors and debts.
+func (s *Store) RecordStepsWith(ctx context.Context, sum *casefile.Summary, events []casefile.Event, w StepsWith) error {
 	if !s.key.Valid() {
 		return fmt.Errorf("record steps: %w", audit.ErrNoKey)
 	}
-	if sum == nil {
+	if sum == nil && w.WageList != nil {
 		return fmt.Errorf("open wage ledger: the case's summary is required")
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbq.New(tx)
-		if _, err := q.WageCreditorsFromList(ctx, dbq.WageCreditorsFromListParams{CaseID: sum.ID, ListID: l.ID, Version: int32(version)}); err != nil {
-			return err
-		}
-		t, err := q.WageCreditorTotals(ctx, sum.ID)
-		if err != nil {
-			return err
-		}
-		if int(t.Creditors) != l.Creditors || t.OwedFen != l.OwedFen {
-			return fmt.Errorf("the ledger holds %d creditors owed %d fen; list %s has %d owed %d", t.Creditors, t.OwedFen, l.ID, l.Creditors, l.OwedFen)
-		}
-		ids, err := q.WageListCreditorIDs(ctx, l.ID)
-		if err != nil {
-			return err
-		}
-		named := *sum
-		named.Parties = slices.Clone(sum.Parties)
-		for _, id := range ids {
-			if !slices.Contains(sum.Parties, id) {
-				named.Parties = append(named.Parties, id)
+		if l := w.WageList; l != nil {
+			if _, err := q.WageCreditorsFromList(ctx, dbq.WageCreditorsFromListParams{CaseID: sum.ID, ListID: l.ID, Version: int32(w.WageVersion)}); err != nil {
+				return err
 			}
+			t, err := q.WageCreditorTotals(ctx, sum.ID)
+			if err != nil {
+				return err
+			}
+			if int(t.Creditors) != l.Creditors || t.OwedFen != l.OwedFen {
+				return fmt.Errorf("the ledger holds %d creditors owed %d fen; list %s has %d owed %d", t.Creditors, t.OwedFen, l.ID, l.Creditors, l.OwedFen)
+			}
+			ids, err := q.WageListCreditorIDs(ctx, l.ID)
+			if err != nil {
+				return err
+			}
+			named := *sum
+			named.Parties = slices.Clone(sum.Parties)
+			for _, id := range ids {
+				if !slices.Contains(sum.Parties, id) {
+					named.Parties = append(named.Parties, id)
+				}
+			}
+			sum = &named
 		}
-		return recordSteps(ctx, q, s.key, &named, events)
+		if err := recordSteps(ctx, q, s.key, sum, events); err != nil {
+			return err
+		}
+		if w.Plan != nil {
+			return recordPlan(ctx, q, *w.Plan, nil)
+		}
+		return nil
 	})
 	if err != nil {
-		return fmt.Errorf("open wage ledger %s: %w", sum.ID, err)
+		return fmt.Errorf("record steps with ledger: %w", err)
 	}
 	return nil
 }

@@ -126,7 +126,7 @@ func TestWageCreditorsByReference(t *testing.T) {
 	opened := casefile.Event{CaseID: "w2", Stream: "wage", Seq: 1, Kind: "wage_case_opened", Actor: casefile.System,
 		RealAt: time.Now(), CaseAt: time.Now(), CaseOn: policy.NewDate(2026, 3, 2)}
 	for range 2 {
-		require.NoError(t, s.RecordStepsOpeningWage(ctx, &sum, []casefile.Event{opened}, ref, 1))
+		require.NoError(t, s.RecordStepsWith(ctx, &sum, []casefile.Event{opened}, db.StepsWith{WageList: &ref, WageVersion: 1}))
 	}
 	c, err := s.Case(ctx, "w2")
 	require.NoError(t, err)
@@ -135,7 +135,7 @@ func TestWageCreditorsByReference(t *testing.T) {
 	require.Equal(t, list[n-1].ID, c.Parties[n])
 	other := ref
 	other.OwedFen++
-	require.Error(t, s.RecordStepsOpeningWage(ctx, &sum, []casefile.Event{opened}, other, 1), "a reference whose totals the ledger does not hold is refused")
+	require.Error(t, s.RecordStepsWith(ctx, &sum, []casefile.Event{opened}, db.StepsWith{WageList: &other, WageVersion: 1}), "a reference whose totals the ledger does not hold is refused")
 	require.NoError(t, s.CheckSummary(ctx, c), "the summary's digest covers every creditor named")
 
 	want := make([]int64, n)

@@ -10,6 +10,7 @@ import (
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -81,12 +82,13 @@ func (j *journal) add(ctx workflow.Context, s step) int {
 // flush records the pending steps together with the case summary after
 // them; a child process that does not own the case summary passes nil.
 func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
-	return j.flushWith(ctx, sum, nil)
+	return j.flushWith(ctx, sum, nil, nil)
 }
 
-// flushWith is flush carrying what the recording activity does in the same
-// transaction: a wage case opening its creditor ledger with its first steps.
-func (j *journal) flushWith(ctx workflow.Context, sum *casefile.Summary, opening *activities.WageOpening) error {
+// flushWith is flush carrying what the recording activity writes in the
+// same transaction: a wage case opening its creditor ledger with its first
+// steps, an installment ledger as it stands after the steps.
+func (j *journal) flushWith(ctx workflow.Context, sum *casefile.Summary, opening *activities.WageOpening, plan *db.Plan) error {
 	if len(j.Pending) == 0 {
 		return nil
 	}
@@ -103,7 +105,7 @@ func (j *journal) flushWith(ctx workflow.Context, sum *casefile.Summary, opening
 	}
 	ctx = workflow.WithActivityOptions(ctx, recordOptions)
 	var rec *activities.Recorder
-	if err := workflow.ExecuteActivity(ctx, rec.RecordSteps, activities.RecordStepsInput{Summary: sum, Events: batch, WageOpening: opening}).Get(ctx, nil); err != nil {
+	if err := workflow.ExecuteActivity(ctx, rec.RecordSteps, activities.RecordStepsInput{Summary: sum, Events: batch, WageOpening: opening, Plan: plan}).Get(ctx, nil); err != nil {
 		return err
 	}
 	j.Pending = j.Pending[len(batch):]

@@ -1201,8 +1201,19 @@ func (w *wage) flushOnce(ctx workflow.Context) error {
 		// named among the parties.
 		opening = &activities.WageOpening{List: *w.in.CreditorList, Version: max(w.s.Version, 1)}
 	}
-	if err := w.s.Journal.flushWith(ctx, w.summary(), opening); err != nil {
+	// By reference, the installment ledger goes with the steps, in their
+	// transaction: a payment costs one recording round trip, not two.
+	var plan *db.Plan
+	version := w.s.Version
+	if w.byRef() && named && version != w.s.Recorded {
+		p := w.planRecord()
+		plan = &p
+	}
+	if err := w.s.Journal.flushWith(ctx, w.summary(), opening, plan); err != nil {
 		return err
+	}
+	if plan != nil {
+		w.s.Recorded = version
 	}
 	if named && w.byPayment {
 		w.s.PartiesRecorded = true

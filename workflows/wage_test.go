@@ -130,6 +130,11 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 				}
 			}
 			h.sum = in.Summary
+			if in.Plan != nil {
+				// The installment ledger, written with the steps.
+				h.plans = append(h.plans, *in.Plan)
+				h.recordWrite(*in.Plan, in.Plan.Version)
+			}
 			return nil
 		})
 	h.env.OnActivity(rec.RecordWage, mock.Anything, mock.Anything).Return(
