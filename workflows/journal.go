@@ -339,13 +339,19 @@ func stepLimit(life *lifetime, j *journal, runStart int) func() bool {
 
 // recordOptions retry the read-model write for as long as it takes: a case
 // must not move on while its audit trail is behind, and the write is
-// idempotent.
+// idempotent. The wait between attempts stays short (10 s), because the
+// case's clock does not wait: the longer a case waits after PostgreSQL is
+// back, the later its next reminder or default is decided (under the fault
+// suite's compressed time a minute's backoff was over a week of legal time,
+// and a reminder whose successor fell due meanwhile was passed over). Only
+// the activity type and ID of a scheduled activity are checked on replay,
+// so the change leaves recorded histories as they were.
 var recordOptions = workflow.ActivityOptions{
 	StartToCloseTimeout: 30 * time.Second,
 	RetryPolicy: &temporal.RetryPolicy{
 		InitialInterval:    time.Second,
 		BackoffCoefficient: 2,
-		MaximumInterval:    time.Minute,
+		MaximumInterval:    10 * time.Second,
 	},
 }
 
