@@ -573,7 +573,7 @@ func (h *harness) check() {
 		for k, n := range want {
 			if got[k] < n {
 				lost += n - got[k]
-				t.Errorf("case %s: want %d %s for installment %d, got %d", c.id, n, k.kind, k.installment, got[k])
+				t.Errorf("case %s: want %d %s for installment %d, got %d; its steps: %s", c.id, n, k.kind, k.installment, got[k], h.stepsOf(ctx, c.id, k.installment))
 			}
 		}
 		for k, n := range got {
@@ -655,6 +655,27 @@ func expectedLedger(t *testing.T, c *wageCase) map[string]int64 {
 	out := map[string]int64{}
 	for i, p := range paid {
 		out[fmt.Sprintf("worker-%d", i+1)] = p
+	}
+	return out
+}
+
+// stepsOf lists a case's steps about one installment, with their case day
+// and real time, for a failure to say what the case did when.
+func (h *harness) stepsOf(ctx context.Context, caseID string, installment int) string {
+	rows, err := h.s.pool.Query(ctx, `SELECT seq, kind, case_on::text, to_char(real_at, 'HH24:MI:SS.MS')
+		FROM case_events WHERE case_id = $1 AND (data->>'installment')::int = $2 ORDER BY seq`, caseID, installment)
+	if err != nil {
+		return err.Error()
+	}
+	defer rows.Close()
+	var out string
+	for rows.Next() {
+		var seq int
+		var kind, on, at string
+		if err := rows.Scan(&seq, &kind, &on, &at); err != nil {
+			return err.Error()
+		}
+		out += fmt.Sprintf(" #%d %s %s @%s;", seq, kind, on, at)
 	}
 	return out
 }
