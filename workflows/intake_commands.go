@@ -18,7 +18,9 @@ import (
 // re-grade, keep the case-leader record and follow up; the handler of the
 // current dispatch accepts, returns, re-grades and records the outcome; the
 // case leader (a supervisor) re-grades and hands the record over; each
-// party rates; a court converts a dispute that needs a court process.
+// party rates; a court converts a dispute that needs a court process; a
+// court or the case leader converts it into a boundary negotiation; the
+// window records the monthly joint meeting's review of an overdue one.
 
 // DispatchCommand assigns the dispute to a handler (派单).
 type DispatchCommand struct {
@@ -107,7 +109,8 @@ type BoundaryConversionParty struct {
 }
 
 // ConvertBoundaryCommand turns a dispute into a Process 2 boundary-dispute
-// negotiation, as POST /cases/boundary opens one: every party of the
+// negotiation, as POST /cases/boundary opens one (a court, or the
+// dispute's case leader, a supervisor): every party of the
 // dispute with its jurisdiction and representative, the organising
 // mediator and, if one is named, the case leader. Title defaults to the
 // dispute's summary.
@@ -802,8 +805,8 @@ func (w *intake) boundaryInput(cmd ConvertBoundaryCommand) BoundaryInput {
 }
 
 func (w *intake) validateConvertBoundary(_ workflow.Context, cmd ConvertBoundaryCommand) error {
-	if cmd.Actor.Role != casefile.RoleCourt && cmd.Actor.Role != casefile.RoleSupervisor {
-		return reject(RejectForbidden, "only a court or a supervisor opens a boundary-dispute negotiation")
+	if cmd.Actor.Role != casefile.RoleCourt && !w.isLeader(cmd.Actor) {
+		return reject(RejectForbidden, "only a court, or the dispute's case leader, opens a boundary-dispute negotiation from it")
 	}
 	if w.s.Journal.Seq > 0 && w.s.Stage == IntakeConverted {
 		return reject(RejectConflict, "the dispute was already converted into case %s", w.s.Conversion.CaseID)

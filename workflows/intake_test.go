@@ -608,9 +608,11 @@ func TestIntakeConvertsToBoundary(t *testing.T) {
 	}
 	h.onHour(opened, 10, UpdateIntakeDispatch, DispatchCommand{Handler: courtUnit, Actor: intakeWindow})
 	h.onHour(opened, 11, UpdateIntakeAccept, AcceptCommand{Actor: intakeCourt})
+	h.onHour(opened, 11, UpdateIntakeCaseLeader, CaseLeaderCommand{LeadDepartment: "旗委政法委", Leader: intakeLeader.Subject, Measures: "跨省协调", Actor: intakeWindow})
 	early := h.onHour(opened, 12, UpdateIntakeConvertBoundary, cmd(intakeCourt, parties))
 	h.onHour(opened.AddDays(1), 10, UpdateIntakeOutcome, IntakeOutcomeCommand{Outcome: IntakeNeedsCourt, Note: "跨省草场边界，需三二一协商", Actor: intakeCourt})
 	byWindow := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeWindow, parties))
+	byOtherSupervisor := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(casefile.Actor{Subject: "leader-zhou", Role: casefile.RoleSupervisor}, parties))
 	oneParty := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeCourt, parties[:1]))
 	stranger := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeCourt, []BoundaryConversionParty{parties[0], {ID: "zhao-liu", Jurisdiction: "CN-15", Representative: "赵六"}}))
 	noRep := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeCourt, []BoundaryConversionParty{parties[0], {ID: intakeNeighbour.Subject, Jurisdiction: "CN-62"}}))
@@ -624,10 +626,11 @@ func TestIntakeConvertsToBoundary(t *testing.T) {
 
 	requireIntakeRejected(t, "conversion before the outcome", early, RejectConflict)
 	requireIntakeRejected(t, "conversion by the window", byWindow, RejectForbidden)
+	requireIntakeRejected(t, "conversion by a supervisor not leading the dispute", byOtherSupervisor, RejectForbidden)
 	requireIntakeRejected(t, "conversion naming one party of two", oneParty, RejectInvalid)
 	requireIntakeRejected(t, "conversion naming a stranger", stranger, RejectInvalid)
 	requireIntakeRejected(t, "a party without a representative", noRep, RejectInvalid)
-	v := requireIntakeOK(t, "conversion by a supervisor", converted)
+	v := requireIntakeOK(t, "conversion by the case leader", converted)
 	id := CaseID(number)
 	require.Equal(t, IntakeConversion{
 		Process: "boundary", CaseID: id, CaseNumber: number, WorkflowID: BoundaryWorkflowID(id), Court: "阿拉善左旗人民法院",
