@@ -683,6 +683,22 @@ func MonthBounds(s string) (policy.Date, policy.Date, error) {
 	return first, first.AddMonths(1).AddDays(-1), nil
 }
 
+// overdueEnded is the day the overdue handling of dispatch od ended: it
+// was returned, dispatched again or its outcome recorded; zero while it
+// lasts. It agrees with the monthly list's ending steps.
+func (w *intake) overdueEnded(od *IntakeDispatch) policy.Date {
+	if !od.ReturnedOn.IsZero() {
+		return od.ReturnedOn
+	}
+	if od.No < len(w.s.Dispatches) {
+		return w.s.Dispatches[od.No].DispatchedOn
+	}
+	if w.s.Result != nil {
+		return w.s.Result.RecordedOn
+	}
+	return policy.Date{}
+}
+
 // reviewMonth is the month a review command reviews, YYYY-MM.
 func reviewMonth(cmd JointReviewCommand) string {
 	if cmd.Month != "" {
@@ -753,6 +769,11 @@ func (w *intake) validateJointReview(ctx workflow.Context, cmd JointReviewComman
 		return reject(RejectInvalid, "resolve_by is for a new_resolution_date decision, not %s", cmd.Decision)
 	}
 	month := reviewMonth(cmd)
+	if first, _, err := MonthBounds(month); err != nil {
+		return reject(RejectInvalid, "%s", err)
+	} else if ended := w.overdueEnded(od); !ended.IsZero() && ended.Before(first) {
+		return reject(RejectConflict, "the dispute was no longer overdue in %s: its overdue handling ended on %s; name the month reviewed", month, ended)
+	}
 	if slices.ContainsFunc(w.s.JointReviews, func(r IntakeJointReview) bool { return r.Month == month }) {
 		return reject(RejectConflict, "the joint meeting's review of %s is already recorded on this dispute", month)
 	}

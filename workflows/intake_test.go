@@ -562,7 +562,12 @@ func TestIntakeJointMeetingReviewsAnOverdueDispute(t *testing.T) {
 	good.ResolveBy = policy.NewDate(2026, 4, 10)
 	reviewed := h.onHour(meeting, 11, UpdateIntakeJointReview, good)
 	twice := h.onHour(meeting, 12, UpdateIntakeJointReview, review(meeting, ReviewRedispatch, intakeWindow))
-	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, meeting.AddDays(1).Start().Sub(h.start))
+	// Dispatched again on 30 March, as the meeting decided: in April it is
+	// no longer overdue, and April's meeting cannot review it.
+	h.onHour(policy.NewDate(2026, 3, 30), 10, UpdateIntakeDispatch, DispatchCommand{Handler: township, Actor: intakeWindow})
+	april := policy.NewDate(2026, 4, 2)
+	notInApril := h.onHour(april, 10, UpdateIntakeJointReview, review(april, ReviewRedispatch, intakeWindow))
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, april.AddDays(1).Start().Sub(h.start))
 	h.env.ExecuteWorkflow(Intake, intakeInput("urgent", policy.RiskYellow))
 
 	requireIntakeRejected(t, "a review of a dispute never overdue", neverOverdue, RejectConflict)
@@ -577,6 +582,7 @@ func TestIntakeJointMeetingReviewsAnOverdueDispute(t *testing.T) {
 		ResolveBy: policy.NewDate(2026, 4, 10), Reason: good.Reason, Dispatch: 1, RecordedOn: meeting, By: intakeWindow.Subject,
 	}}, v.JointReviews)
 	requireIntakeRejected(t, "a second review of the same month", twice, RejectConflict)
+	requireIntakeRejected(t, "a review of a month the dispute was no longer overdue in", notInApril, RejectConflict)
 
 	i := indexOf(h.kinds(), "joint_meeting_reviewed")
 	require.GreaterOrEqual(t, i, 0, "got %v", h.kinds())
