@@ -381,6 +381,9 @@ func TestIntakeToBoundaryThroughTheAPI(t *testing.T) {
 	own, linked := stepKinds(t, id)
 	require.Equal(t, "converted_to_boundary", own[len(own)-1])
 	require.Contains(t, linked[bid], "boundary_opened")
+
+	require.NoError(t, temporal.GetWorkflow(t.Context(), workflows.IntakeWorkflowID(id), "").Get(t.Context(), nil))
+	replayAndKeep(t, "v5_intake_converted_boundary", workflows.IntakeWorkflowID(id))
 }
 
 // TestIntakeMonthlyJointReviewThroughTheAPI lets an urgent dispute's
@@ -465,6 +468,8 @@ func TestIntakeMonthlyJointReviewThroughTheAPI(t *testing.T) {
 	require.False(t, listed.HasCaseLeader)
 	require.GreaterOrEqual(t, m.Counts.Reviewed, int64(1))
 	require.Equal(t, m.Counts.Overdue, m.Counts.Reviewed+m.Counts.NotReviewed)
+	// The dispute is still open; its history so far replays.
+	replayAndKeep(t, "v5_intake_joint_review", workflows.IntakeWorkflowID(id))
 
 	for _, q := range []struct {
 		as   auth.Principal
