@@ -36,6 +36,13 @@ var (
 	// caseLeaderKeepers keep the case-leader record: the window, or the
 	// case leader handing over.
 	caseLeaderKeepers = []casefile.Role{casefile.RoleDispatcher, casefile.RoleSupervisor}
+	// monthlyReaders read the monthly list of overdue disputes the joint
+	// meeting reviews (月度联席会议).
+	monthlyReaders = []casefile.Role{casefile.RoleDispatcher, casefile.RoleSupervisor, casefile.RoleAuditor, casefile.RoleCourt}
+	// boundaryConverters convert a dispute into a boundary negotiation: a
+	// court, or the dispute's case leader (a supervisor acts only on a case
+	// they lead).
+	boundaryConverters = []casefile.Role{casefile.RoleCourt, casefile.RoleSupervisor}
 )
 
 // IntakePartyBody is a party to a dispute received at the window.
@@ -139,6 +146,40 @@ type convertInput struct {
 	}
 }
 
+type jointReviewInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		Month        string      `json:"month,omitempty" maxLength:"7" example:"2026-03" doc:"The month whose overdue list the meeting reviewed, YYYY-MM; defaults to the meeting's month"`
+		MeetingOn    policy.Date `json:"meeting_on" doc:"The day of the joint meeting, case time; not after today, after the handling deadline passed"`
+		Participants []string    `json:"participants" minItems:"1" maxItems:"50" doc:"The units and people who took part (参会单位、人员)"`
+		Decision     string      `json:"decision" enum:"redispatch,assign_case_leader,new_resolution_date,refer_to_court" doc:"What the meeting decided; carrying it out takes that command"`
+		ResolveBy    policy.Date `json:"resolve_by,omitzero" doc:"The new resolution date, for new_resolution_date only; after today"`
+		Reason       string      `json:"reason" minLength:"1" maxLength:"2000"`
+	}
+}
+
+// BoundaryConversionPartyBody is what a boundary case needs of one of the
+// dispute's parties.
+type BoundaryConversionPartyBody struct {
+	ID             string `json:"id" minLength:"1" maxLength:"100" doc:"A party of the dispute"`
+	Jurisdiction   string `json:"jurisdiction" minLength:"2" maxLength:"50" example:"CN-15-ALS"`
+	Representative string `json:"representative" minLength:"1" maxLength:"200" doc:"Who represents and signs for the party"`
+}
+
+type convertBoundaryInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200"`
+	Body           struct {
+		CaseNumber string                        `json:"case_number" minLength:"1" maxLength:"100" pattern:"^[^\\x00-\\x1f\\x7f]+$" doc:"The boundary case's number"`
+		Title      string                        `json:"title,omitempty" maxLength:"500" doc:"Defaults to the dispute's summary"`
+		Since      int                           `json:"since,omitempty" minimum:"0" maximum:"2200" doc:"The year the dispute began"`
+		Organiser  string                        `json:"organiser" minLength:"1" maxLength:"100" doc:"Mediator subject organising the negotiation"`
+		CaseLeader string                        `json:"case_leader,omitempty" maxLength:"100" doc:"Supervisor subject leading the boundary case"`
+		Parties    []BoundaryConversionPartyBody `json:"parties" minItems:"2" maxItems:"50" doc:"Every party of the dispute, each once"`
+	}
+}
+
 func (s *Server) registerIntake(api huma.API) {
 	op := operation("start-intake", http.MethodPost, "/cases/intake",
 		"Register a dispute received at the one window (点单): parties, summary, risk grade, urgency tier", access{Roles: dispatchers})
@@ -215,6 +256,20 @@ func (s *Server) registerIntake(api huma.API) {
 		"Convert a dispute that needs a court process into a Process 1 mediation case (委派调解), linked both ways",
 		access{Roles: courts, Case: writeCase})),
 		s.convertIntake)
+	huma.Register(api, command(operation("convert-intake-boundary", http.MethodPost, "/cases/{id}/intake/convert-boundary",
+		"Convert a dispute into a Process 2 boundary-dispute negotiation (边界纠纷): a court, or the dispute's case leader; linked both ways",
+		access{Roles: boundaryConverters, Case: writeCase})),
+		s.convertIntakeBoundary)
+	huma.Register(api, command(operation("record-intake-joint-review", http.MethodPost, "/cases/{id}/intake/joint-review",
+		"Record the monthly joint meeting's review of an overdue dispute (月度联席会议): the meeting's day, participants, decision and reason; once per month reviewed",
+		access{Roles: dispatchers, Case: writeCase})),
+		func(ctx context.Context, in *jointReviewInput) (*caseOutput, error) {
+			b := in.Body
+			return s.intakeUpdate(ctx, workflows.UpdateIntakeJointReview, in.IdempotencyKey, workflows.JointReviewCommand{
+				Month: b.Month, MeetingOn: b.MeetingOn, Participants: b.Participants, Decision: b.Decision,
+				ResolveBy: b.ResolveBy, Reason: b.Reason, Actor: principalFrom(ctx).Actor(),
+			})
+		})
 
 	op = operation("list-intake-weekly", http.MethodGet, "/intake/weekly",
 		"The weekly list of intake disputes (台账): stock, new, changed and closed out (销号) in one ISO week, in case dates",
@@ -222,6 +277,50 @@ func (s *Server) registerIntake(api huma.API) {
 	op.Tags = []string{"ledger"}
 	op.Errors = append(op.Errors, http.StatusUnprocessableEntity)
 	huma.Register(api, op, s.intakeWeekly)
+
+	op = operation("list-intake-monthly", http.MethodGet, "/intake/monthly",
+		"The monthly list of overdue intake disputes the joint meeting reviews (月度联席会议): each dispute overdue at some time in the month, "+
+			"with its handler, tier, deadline, days overdue, risk grade, case leader and the meeting's review, and exact counts",
+		access{Roles: monthlyReaders})
+	op.Tags = []string{"ledger"}
+	op.Errors = append(op.Errors, http.StatusUnprocessableEntity)
+	huma.Register(api, op, s.intakeMonthly)
+}
+
+type monthlyInput struct {
+	Month        string `query:"month" maxLength:"7" example:"2026-03" doc:"A month, YYYY-MM; defaults to this month"`
+	Jurisdiction string `query:"jurisdiction" maxLength:"64" pattern:"^[A-Za-z0-9]+(-[A-Za-z0-9]+)*$" doc:"A jurisdiction and its subdivisions; defaults to the caller's own"`
+}
+
+// MonthlyBody is the monthly list of one month.
+type MonthlyBody struct {
+	Month        string `json:"month"`
+	Jurisdiction string `json:"jurisdiction,omitempty"`
+	db.Monthly
+}
+
+type monthlyOutput struct {
+	Body MonthlyBody
+}
+
+func (s *Server) intakeMonthly(ctx context.Context, in *monthlyInput) (*monthlyOutput, error) {
+	month := in.Month
+	if month == "" {
+		month = policy.DateOf(time.Now()).String()[:7]
+	}
+	from, to, err := workflows.MonthBounds(month)
+	if err != nil {
+		return nil, huma.Error422UnprocessableEntity(err.Error())
+	}
+	f := db.CaseFilter{Process: casefile.ProcessIntake, Jurisdiction: in.Jurisdiction}
+	if err := scopeLedger(principalFrom(ctx), &f); err != nil {
+		return nil, err
+	}
+	list, err := s.Store.IntakeMonthly(ctx, f, month, from, to)
+	if err != nil {
+		return nil, s.problem(ctx, "read the monthly list", err)
+	}
+	return &monthlyOutput{Body: MonthlyBody{Month: month, Jurisdiction: f.Jurisdiction, Monthly: list}}, nil
 }
 
 type weeklyInput struct {
@@ -356,6 +455,32 @@ func (s *Server) convertIntake(ctx context.Context, in *convertInput) (*caseOutp
 		CaseNumber: number, Court: p.Court, Organisation: b.Organisation, Mediator: b.Mediator,
 		ClaimFen: b.ClaimFen, Subject: b.Subject, Actor: p.Actor(),
 	})
+}
+
+func (s *Server) convertIntakeBoundary(ctx context.Context, in *convertBoundaryInput) (*caseOutput, error) {
+	p := principalFrom(ctx)
+	b := in.Body
+	number := strings.TrimSpace(b.CaseNumber)
+	if number == "" {
+		return nil, huma.Error422UnprocessableEntity("case_number is blank")
+	}
+	// As for a conversion into a mediation case: a number another case
+	// uses is refused; a retry of this conversion goes on to the workflow.
+	existing, err := s.Store.Case(ctx, workflows.CaseID(number))
+	switch {
+	case err == nil && existing.SourceCaseID != caseFrom(ctx).ID:
+		return nil, huma.Error409Conflict("case number " + number + " is already used by another case")
+	case err != nil && !errors.Is(err, db.ErrNotFound):
+		return nil, s.problem(ctx, "convert the dispute", err)
+	}
+	cmd := workflows.ConvertBoundaryCommand{
+		CaseNumber: number, Court: p.Court, Title: b.Title, Since: b.Since, Organiser: b.Organiser,
+		CaseLeader: b.CaseLeader, Actor: p.Actor(),
+	}
+	for _, bp := range b.Parties {
+		cmd.Parties = append(cmd.Parties, workflows.BoundaryConversionParty{ID: bp.ID, Jurisdiction: bp.Jurisdiction, Representative: bp.Representative})
+	}
+	return s.intakeUpdate(ctx, workflows.UpdateIntakeConvertBoundary, in.IdempotencyKey, cmd)
 }
 
 func (s *Server) intakeUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {

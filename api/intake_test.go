@@ -6,6 +6,7 @@ import (
 	"github.com/stretchr/testify/require"
 
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/workflows"
 )
 
 func TestISOWeek(t *testing.T) {
@@ -34,6 +35,35 @@ func TestISOWeek(t *testing.T) {
 			require.NoError(t, err)
 			require.Equal(t, tt.from, from, "got Monday %s, want %s", from, tt.from)
 			require.Equal(t, tt.to, to, "got Sunday %s, want %s", to, tt.to)
+		})
+	}
+}
+
+func TestMonthBounds(t *testing.T) {
+	tests := []struct {
+		month    string
+		from, to policy.Date
+		wantErr  string
+	}{
+		{month: "2026-02", from: policy.NewDate(2026, 2, 1), to: policy.NewDate(2026, 2, 28)},
+		{month: "2024-02", from: policy.NewDate(2024, 2, 1), to: policy.NewDate(2024, 2, 29)},
+		{month: "2026-12", from: policy.NewDate(2026, 12, 1), to: policy.NewDate(2026, 12, 31)},
+		{month: "2026-13", wantErr: "not a month"},
+		{month: "2026-3", wantErr: "not a month"},
+		{month: "2026-03-01", wantErr: "not a month"},
+		{month: "1899-12", wantErr: "outside the years"},
+		{month: "2200-01", wantErr: "outside the years"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.month, func(t *testing.T) {
+			from, to, err := workflows.MonthBounds(tt.month)
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.from, from, "got first day %s, want %s", from, tt.from)
+			require.Equal(t, tt.to, to, "got last day %s, want %s", to, tt.to)
 		})
 	}
 }

@@ -27,7 +27,8 @@ type IntakeStats struct {
 	Overdue int64 `json:"overdue"`
 	// Resolved counts the outcomes recorded as resolved.
 	Resolved int64 `json:"resolved"`
-	// Converted counts the disputes converted into a mediation case.
+	// Converted counts the disputes converted into a mediation case or a
+	// boundary case.
 	Converted int64 `json:"converted"`
 	// Ratings counts the parties' ratings; AverageRating is the sum of
 	// their scores (1 to 5) over their number.
@@ -130,4 +131,103 @@ func (s *Store) IntakeWeekly(ctx context.Context, f CaseFilter, from, to policy.
 		}
 	}
 	return w, nil
+}
+
+// MaxMonthlyCases bounds the cases one monthly list holds; its counts
+// cover every case however many it holds.
+const MaxMonthlyCases = 5000
+
+// MonthlyCase is one overdue intake dispute of a monthly list: the
+// dispatch whose handling went overdue (its handler, tier and deadline),
+// the day the step says it went overdue and the day that ended, if it did
+// (an outcome, a return, a dispatch again, a conversion), the days it was
+// overdue to then or to the month's end, the risk grade and case leader on
+// the month's last day, and the joint meeting's review for the month.
+type MonthlyCase struct {
+	ID             string      `json:"id"`
+	CaseNumber     string      `json:"case_number"`
+	Stage          string      `json:"stage"`
+	Status         string      `json:"status"`
+	HandlerKind    string      `json:"handler_kind"`
+	HandlerUnit    string      `json:"handler_unit"`
+	Handler        string      `json:"handler"`
+	Urgency        string      `json:"urgency"`
+	HandleBy       policy.Date `json:"handle_by"`
+	OverdueOn      policy.Date `json:"overdue_on"`
+	EndedOn        policy.Date `json:"ended_on,omitzero"`
+	OverdueAtEnd   bool        `json:"overdue_at_month_end"`
+	DaysOverdue    int         `json:"days_overdue"`
+	Risk           string      `json:"risk"`
+	Hard           bool        `json:"hard"`
+	CaseLeader     string      `json:"case_leader,omitempty"`
+	HasCaseLeader  bool        `json:"has_case_leader"`
+	Reviewed       bool        `json:"reviewed"`
+	ReviewDecision string      `json:"review_decision,omitempty"`
+	ReviewedOn     policy.Date `json:"reviewed_on,omitzero"`
+}
+
+// MonthlyCounts are the exact counts of a monthly list.
+type MonthlyCounts struct {
+	// Overdue counts every dispute overdue at some time in the month;
+	// OverdueAtMonthEnd those still overdue on its last day; NewInMonth
+	// those that went overdue in it.
+	Overdue           int64 `json:"overdue"`
+	OverdueAtMonthEnd int64 `json:"overdue_at_month_end"`
+	NewInMonth        int64 `json:"new_in_month"`
+	// Reviewed counts those with a joint-meeting review recorded for the
+	// month, NotReviewed the others.
+	Reviewed       int64 `json:"reviewed"`
+	NotReviewed    int64 `json:"not_reviewed"`
+	WithCaseLeader int64 `json:"with_case_leader"`
+	Red            int64 `json:"red"`
+	Yellow         int64 `json:"yellow"`
+	Green          int64 `json:"green"`
+}
+
+// Monthly is the list a monthly joint meeting reviews (月度联席会议): the
+// intake disputes whose handling was overdue in one month, case dates.
+type Monthly struct {
+	From   policy.Date   `json:"from"`
+	To     policy.Date   `json:"to"`
+	Counts MonthlyCounts `json:"counts"`
+	Cases  []MonthlyCase `json:"cases"`
+	// Truncated is set when the month held more than MaxMonthlyCases cases.
+	Truncated bool `json:"truncated,omitempty"`
+}
+
+// IntakeMonthly lists the intake cases f's scope (jurisdiction, mediator,
+// case leader, party) selects whose handling was overdue in month (YYYY-MM,
+// from from to to), with the reviews recorded for it.
+func (s *Store) IntakeMonthly(ctx context.Context, f CaseFilter, month string, from, to policy.Date) (Monthly, error) {
+	rows, err := dbq.New(oneShot{s.pool}).IntakeMonthly(ctx, dbq.IntakeMonthlyParams{
+		MonthStart: pgDate(from), MonthEnd: pgDate(to), Month: month, Mediator: text(f.Mediator),
+		CaseLeader: text(f.CaseLeader), Jurisdiction: text(f.Jurisdiction), Party: text(f.Party),
+		RowLimit: MaxMonthlyCases + 1,
+	})
+	if err != nil {
+		return Monthly{}, fmt.Errorf("intake monthly list: %w", err)
+	}
+	m := Monthly{From: from, To: to, Cases: []MonthlyCase{}}
+	if len(rows) > 0 {
+		r := rows[0]
+		m.Counts = MonthlyCounts{
+			Overdue: r.Total, OverdueAtMonthEnd: r.TotalOverdueAtMonthEnd, NewInMonth: r.TotalNewInMonth,
+			Reviewed: r.TotalReviewed, NotReviewed: r.Total - r.TotalReviewed, WithCaseLeader: r.TotalWithCaseLeader,
+			Red: r.TotalRed, Yellow: r.TotalYellow, Green: r.TotalGreen,
+		}
+	}
+	if len(rows) > MaxMonthlyCases {
+		rows, m.Truncated = rows[:MaxMonthlyCases], true
+	}
+	for _, r := range rows {
+		m.Cases = append(m.Cases, MonthlyCase{
+			ID: r.ID, CaseNumber: r.CaseNumber, Stage: r.Stage, Status: r.Status,
+			HandlerKind: r.HandlerKind, HandlerUnit: r.HandlerUnit, Handler: r.HandlerSubject, Urgency: r.Urgency,
+			HandleBy: dateOf(r.HandleBy), OverdueOn: dateOf(r.OverdueOn), EndedOn: dateOf(r.EndedOn),
+			OverdueAtEnd: r.OverdueAtMonthEnd, DaysOverdue: int(r.DaysOverdue), Risk: r.Risk, Hard: r.Hard,
+			CaseLeader: r.CaseLeader, HasCaseLeader: r.CaseLeader != "",
+			Reviewed: r.ReviewDecision != "", ReviewDecision: r.ReviewDecision, ReviewedOn: dateOf(r.ReviewedOn),
+		})
+	}
+	return m, nil
 }

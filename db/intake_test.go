@@ -114,3 +114,85 @@ func TestIntakeWeekly(t *testing.T) {
 	require.Equal(t, []string{"i3"}, ids(w10.Closed))
 	require.Equal(t, policy.NewDate(2026, 3, 5), w10.Closed[0].ClosedOn)
 }
+
+// seedIntakeMonth records the disputes of a March whose joint meeting
+// reviews the overdue ones: overdue since February and still overdue (red,
+// with a case leader, reviewed), overdue in March and handled late in it,
+// overdue late in March, overdue in February and dispatched again before
+// March, overdue only in April, and another jurisdiction's.
+func seedIntakeMonth(t *testing.T, s *db.Store) {
+	t.Helper()
+	mar := func(day int) policy.Date { return policy.NewDate(2026, time.March, day) }
+	feb := func(day int) policy.Date { return policy.NewDate(2026, time.February, day) }
+	overdue := func(handleBy policy.Date, unit, urgency string) intakeStep {
+		return intakeStep{"handling_overdue", handleBy.AddDays(1),
+			`{"dispatch":1,"handle_by":"` + handleBy.String() + `","urgency":"` + urgency +
+				`","handler":{"kind":"township","unit":"` + unit + `","subject":"mediator-he","role":"mediator"}}`}
+	}
+	seedIntake(t, s, "o1", "CN-52", feb(19), policy.Date{},
+		intakeStep{"intake_registered", feb(19), `{"risk":"yellow"}`}, intakeStep{"intake_dispatched", feb(20), ""},
+		intakeStep{"risk_regraded", feb(21), `{"from":"yellow","to":"red","hard":false}`},
+		overdue(feb(23), "城关镇综治中心", "urgent"),
+		intakeStep{"case_leader_recorded", mar(2), `{"case_leader":"leader-qian"}`},
+		intakeStep{"joint_meeting_reviewed", mar(27), `{"month":"2026-03","meeting_on":"2026-03-27","decision":"assign_case_leader"}`})
+	seedIntake(t, s, "o2", "CN-52", mar(1), policy.Date{},
+		intakeStep{"intake_registered", mar(1), `{"risk":"yellow"}`}, intakeStep{"intake_dispatched", mar(2), ""},
+		overdue(mar(9), "东关社区调委会", "priority"),
+		intakeStep{"intake_outcome_recorded", mar(15), `{"outcome":"resolved","on_time":false}`},
+		intakeStep{"risk_regraded", policy.NewDate(2026, time.April, 5), `{"from":"yellow","to":"red"}`})
+	seedIntake(t, s, "o3", "CN-52-QXN", mar(20), policy.Date{},
+		intakeStep{"intake_registered", mar(20), `{"risk":"green"}`}, intakeStep{"intake_dispatched", mar(20), ""},
+		overdue(mar(29), "城关社区调委会", "ordinary"))
+	seedIntake(t, s, "x1", "CN-52", feb(2), policy.Date{},
+		intakeStep{"intake_registered", feb(2), `{"risk":"green"}`}, intakeStep{"intake_dispatched", feb(2), ""},
+		overdue(feb(5), "城关镇综治中心", "urgent"), intakeStep{"intake_dispatched", feb(10), ""})
+	seedIntake(t, s, "x2", "CN-52", mar(25), policy.Date{},
+		intakeStep{"intake_registered", mar(25), `{"risk":"green"}`}, intakeStep{"intake_dispatched", mar(25), ""},
+		overdue(policy.NewDate(2026, time.April, 1), "城关镇综治中心", "ordinary"))
+	seedIntake(t, s, "x3", "CN-11", mar(2), policy.Date{},
+		intakeStep{"intake_registered", mar(2), `{"risk":"red"}`}, intakeStep{"intake_dispatched", mar(2), ""},
+		overdue(mar(5), "朝阳区调委会", "urgent"))
+}
+
+func TestIntakeMonthly(t *testing.T) {
+	s := newStore(t)
+	seedIntakeMonth(t, s)
+	from, to := policy.NewDate(2026, 3, 1), policy.NewDate(2026, 3, 31)
+	m, err := s.IntakeMonthly(context.Background(), db.CaseFilter{Jurisdiction: "CN-52"}, "2026-03", from, to)
+	require.NoError(t, err)
+	require.Equal(t, db.MonthlyCounts{
+		Overdue: 3, OverdueAtMonthEnd: 2, NewInMonth: 2, Reviewed: 1, NotReviewed: 2, WithCaseLeader: 1,
+		Red: 1, Yellow: 1, Green: 1,
+	}, m.Counts)
+	require.False(t, m.Truncated)
+	require.Len(t, m.Cases, 3)
+	o1, o2, o3 := m.Cases[0], m.Cases[1], m.Cases[2]
+	require.Equal(t, []string{"o1", "o2", "o3"}, []string{o1.ID, o2.ID, o3.ID}, "by handling deadline")
+
+	require.Equal(t, db.MonthlyCase{
+		ID: "o1", CaseNumber: "矛调登o1", Stage: "handling", Status: "open",
+		HandlerKind: "township", HandlerUnit: "城关镇综治中心", Handler: "mediator-he", Urgency: "urgent",
+		HandleBy: policy.NewDate(2026, 2, 23), OverdueOn: policy.NewDate(2026, 2, 24), OverdueAtEnd: true,
+		DaysOverdue: 36, Risk: "red", CaseLeader: "leader-qian", HasCaseLeader: true,
+		Reviewed: true, ReviewDecision: "assign_case_leader", ReviewedOn: policy.NewDate(2026, 3, 27),
+	}, o1)
+	require.Equal(t, policy.NewDate(2026, 3, 15), o2.EndedOn, "handled late in the month")
+	require.False(t, o2.OverdueAtEnd)
+	require.Equal(t, 6, o2.DaysOverdue, "from the deadline to the outcome")
+	require.Equal(t, "yellow", o2.Risk, "the grade on the month's last day, not April's")
+	require.False(t, o2.Reviewed)
+	require.False(t, o2.HasCaseLeader)
+	require.Equal(t, 2, o3.DaysOverdue)
+	require.Equal(t, "green", o3.Risk)
+
+	apr, err := s.IntakeMonthly(context.Background(), db.CaseFilter{Jurisdiction: "CN-52"}, "2026-04", policy.NewDate(2026, 4, 1), policy.NewDate(2026, 4, 30))
+	require.NoError(t, err)
+	require.Equal(t, int64(3), apr.Counts.Overdue, "o1 and o3 still overdue, x2 new in April")
+	require.Equal(t, int64(0), apr.Counts.Reviewed, "the March review is March's")
+	require.Equal(t, [2]int64{1, 2}, [2]int64{apr.Counts.Red, apr.Counts.Green}, "o1 red; o3 and x2 green; o2, red in April, ended in March")
+
+	feb, err := s.IntakeMonthly(context.Background(), db.CaseFilter{Jurisdiction: "CN-52-QXN"}, "2026-02", policy.NewDate(2026, 2, 1), policy.NewDate(2026, 2, 28))
+	require.NoError(t, err)
+	require.Empty(t, feb.Cases)
+	require.Zero(t, feb.Counts)
+}

@@ -322,3 +322,168 @@ func TestIntakeHostileInput(t *testing.T) {
 	v := ipost(t, window, id, "dispatch", map[string]any{"kind": "township", "unit": "兴义市桔山街道综治中心", "handler": mediator.Subject})
 	require.Equal(t, workflows.IntakeDispatched, v.Stage)
 }
+
+// TestIntakeToBoundaryThroughTheAPI converts a dispute the court found
+// needs more than the window into a boundary negotiation, linked both ways.
+func TestIntakeToBoundaryThroughTheAPI(t *testing.T) {
+	c := startIntake(t, newIntakeNumber())
+	id := c.Summary.ID
+	ipost(t, window, id, "dispatch", map[string]any{"kind": "court", "unit": "兴义市人民法院", "handler": court.Subject})
+	ipost(t, court, id, "accept", map[string]any{})
+	ipost(t, court, id, "outcome", map[string]any{"outcome": "needs_court", "note": "跨村草场边界，需三二一协商"})
+
+	bnumber := newCaseNumber()
+	parties := []map[string]any{
+		{"id": applicant.Subject, "jurisdiction": "CN-52-XY", "representative": "张三"},
+		{"id": obligor.Subject, "jurisdiction": "CN-52-AL", "representative": "李经理"},
+	}
+	body := map[string]any{"case_number": bnumber, "organiser": mediator.Subject, "since": 1998, "parties": parties}
+	for _, bad := range []struct {
+		name string
+		as   auth.Principal
+		body map[string]any
+		want int
+	}{
+		{"by the window", window, body, http.StatusForbidden},
+		{"by a supervisor not leading it", supervisor, body, http.StatusForbidden},
+		{"one party", court, map[string]any{"case_number": bnumber, "organiser": mediator.Subject, "parties": parties[:1]}, http.StatusUnprocessableEntity},
+		{"a stranger", court, map[string]any{"case_number": bnumber, "organiser": mediator.Subject, "parties": []map[string]any{parties[0], {"id": "nobody", "jurisdiction": "CN-52", "representative": "x"}}}, http.StatusUnprocessableEntity},
+		{"the dispute's own number, in use", court, map[string]any{"case_number": c.Summary.CaseNumber, "organiser": mediator.Subject, "parties": parties}, http.StatusConflict},
+	} {
+		res := do(t, realTime, &bad.as, http.MethodPost, "/cases/"+id+"/intake/convert-boundary", bad.body)
+		require.Equal(t, bad.want, res.Status, "%s: body %s", bad.name, res.Body)
+		res.problem(t)
+	}
+	v := ipost(t, court, id, "convert-boundary", body)
+	bid := workflows.CaseID(bnumber)
+	require.Equal(t, workflows.IntakeConverted, v.Stage)
+	require.Equal(t, "boundary", v.Conversion.Process)
+	require.Equal(t, bid, v.Conversion.CaseID)
+
+	var b api.CaseBody
+	require.Eventually(t, func() bool {
+		res := do(t, realTime, &court, http.MethodGet, "/cases/"+bid, nil)
+		if res.Status != http.StatusOK {
+			return false
+		}
+		res.json(t, &b)
+		return b.Boundary != nil
+	}, 15*time.Second, 100*time.Millisecond)
+	require.Equal(t, id, b.Summary.SourceCaseID)
+	require.Equal(t, casefile.ProcessBoundary, b.Summary.Process)
+	require.Equal(t, id, b.Boundary.SourceCaseID)
+	require.Equal(t, mediator.Subject, b.Boundary.Organiser)
+	require.Equal(t, "某建筑公司", b.Boundary.Parties[1].Name)
+
+	res := do(t, realTime, &court, http.MethodPost, "/cases/"+id+"/intake/convert-boundary", body)
+	require.Equal(t, http.StatusConflict, res.Status, "body: %s", res.Body)
+	res.problem(t)
+	own, linked := stepKinds(t, id)
+	require.Equal(t, "converted_to_boundary", own[len(own)-1])
+	require.Contains(t, linked[bid], "boundary_opened")
+
+	require.NoError(t, temporal.GetWorkflow(t.Context(), workflows.IntakeWorkflowID(id), "").Get(t.Context(), nil))
+	replayAndKeep(t, "v5_intake_converted_boundary", workflows.IntakeWorkflowID(id))
+}
+
+// TestIntakeMonthlyJointReviewThroughTheAPI lets an urgent dispute's
+// handling go overdue in compressed time, records the joint meeting's
+// review of it and finds it reviewed in the month's list.
+func TestIntakeMonthlyJointReviewThroughTheAPI(t *testing.T) {
+	b := intakeStartBody(newIntakeNumber())
+	b.Urgency = "urgent"
+	res := do(t, fast, &window, http.MethodPost, "/cases/intake", b)
+	require.Equal(t, http.StatusCreated, res.Status, "body: %s", res.Body)
+	var c api.CaseBody
+	res.json(t, &c)
+	id := c.Summary.ID
+	send := func(p auth.Principal, cmd string, body any) response {
+		return do(t, fast, &p, http.MethodPost, "/cases/"+id+"/intake/"+cmd, body)
+	}
+	res = send(window, "dispatch", map[string]any{"kind": "township", "unit": "兴义市桔山街道综治中心", "handler": mediator.Subject})
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	review := map[string]any{"meeting_on": "2026-01-05", "participants": []string{"市委政法委", "桔山街道"}, "decision": "redispatch", "reason": "超期未办结"}
+	res = send(window, "joint-review", review)
+	require.Equal(t, http.StatusConflict, res.Status, "never overdue yet: %s", res.Body)
+	res.problem(t)
+
+	var v workflows.IntakeView
+	require.Eventually(t, func() bool {
+		r := do(t, fast, &window, http.MethodGet, "/cases/"+id, nil)
+		var cb api.CaseBody
+		r.json(t, &cb)
+		v = *cb.Intake
+		return v.Overdue
+	}, 15*time.Second, 50*time.Millisecond)
+	month := v.HandleBy.AddDays(1).String()[:7]
+	review["month"], review["meeting_on"] = month, v.CaseToday.String()
+	for _, bad := range []struct {
+		name  string
+		as    auth.Principal
+		patch map[string]any
+		want  int
+	}{
+		{"by a mediator", mediator, nil, http.StatusForbidden},
+		{"no participants", window, map[string]any{"participants": []string{}}, http.StatusUnprocessableEntity},
+		{"unknown decision", window, map[string]any{"decision": "wait"}, http.StatusUnprocessableEntity},
+		{"not a date", window, map[string]any{"meeting_on": "2026-02-30"}, http.StatusUnprocessableEntity},
+		{"a new date after 2199", window, map[string]any{"decision": "new_resolution_date", "resolve_by": "2300-01-01"}, http.StatusUnprocessableEntity},
+		{"a meeting not yet held", window, map[string]any{"meeting_on": "2199-12-31"}, http.StatusUnprocessableEntity},
+		{"month 13", window, map[string]any{"month": "2026-13"}, http.StatusUnprocessableEntity},
+	} {
+		body := map[string]any{}
+		for k, x := range review {
+			body[k] = x
+		}
+		for k, x := range bad.patch {
+			body[k] = x
+		}
+		res := send(bad.as, "joint-review", body)
+		require.Equal(t, bad.want, res.Status, "%s: body %s", bad.name, res.Body)
+		res.problem(t)
+	}
+	res = send(window, "joint-review", review)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	own, _ := stepKinds(t, id)
+	require.Contains(t, own, "joint_meeting_reviewed")
+
+	res = do(t, fast, &window, http.MethodGet, "/intake/monthly?month="+month, nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	var m api.MonthlyBody
+	res.json(t, &m)
+	require.Equal(t, month, m.Month)
+	require.Equal(t, "CN-52", m.Jurisdiction)
+	var listed *db.MonthlyCase
+	for i := range m.Cases {
+		if m.Cases[i].ID == id {
+			listed = &m.Cases[i]
+		}
+	}
+	require.NotNil(t, listed, "the overdue dispute is in its month's list")
+	require.True(t, listed.Reviewed)
+	require.Equal(t, "redispatch", listed.ReviewDecision)
+	require.Equal(t, v.HandleBy, listed.HandleBy)
+	require.Equal(t, "urgent", listed.Urgency)
+	require.Equal(t, "yellow", listed.Risk)
+	require.False(t, listed.HasCaseLeader)
+	require.GreaterOrEqual(t, m.Counts.Reviewed, int64(1))
+	require.Equal(t, m.Counts.Overdue, m.Counts.Reviewed+m.Counts.NotReviewed)
+	// The dispute is still open; its history so far replays.
+	replayAndKeep(t, "v5_intake_joint_review", workflows.IntakeWorkflowID(id))
+
+	for _, q := range []struct {
+		as   auth.Principal
+		q    string
+		want int
+	}{
+		{auditor, "month=" + month, http.StatusOK}, {supervisor, "month=" + month, http.StatusOK}, {court, "month=" + month, http.StatusOK},
+		{mediator, "month=" + month, http.StatusForbidden}, {window, "month=2026-13", http.StatusUnprocessableEntity},
+		{window, "month=1899-12", http.StatusUnprocessableEntity}, {window, "jurisdiction=CN-11", http.StatusForbidden},
+	} {
+		res = do(t, fast, &q.as, http.MethodGet, "/intake/monthly?"+q.q, nil)
+		require.Equal(t, q.want, res.Status, "%s %s: body %s", q.as.Role, q.q, res.Body)
+		if q.want != http.StatusOK {
+			res.problem(t)
+		}
+	}
+}

@@ -83,6 +83,9 @@ func TestBrowserIntake(t *testing.T) {
 	b.waitJS(t, `document.querySelector('.weekly-new tr[data-id="`+id+`"]')`)
 	require.Contains(t, eval[string](t, b, `document.querySelector('.weekly-new tr[data-id="`+id+`"]').innerText`), "已派单待接单")
 	b.screenshot(t, "intake-weekly")
+	// Below it, the month's list of overdue disputes for the joint meeting.
+	b.waitJS(t, `document.querySelector('#monthly-counts')`)
+	b.waitText(t, "月度联席会议·超期纠纷清单", "已研判", "未研判")
 
 	// The mediator accepts and resolves it.
 	b.signInAs(t, srv.URL, mediator.Subject)

@@ -129,6 +129,9 @@ type BoundaryInput struct {
 	Clock    casetime.Clock `json:"clock"`
 	// MaxStepsPerRun overrides boundaryStepsPerRun (tests set it small).
 	MaxStepsPerRun int `json:"max_steps_per_run,omitempty"`
+	// SourceCaseID is the intake case this case was converted from, if
+	// any.
+	SourceCaseID string `json:"source_case_id,omitempty"`
 
 	State *BoundaryState `json:"state,omitempty"`
 }
@@ -260,6 +263,7 @@ type BoundaryView struct {
 	Process          string          `json:"process"`
 	Jurisdiction     string          `json:"jurisdiction"`
 	Title            string          `json:"title"`
+	SourceCaseID     string          `json:"source_case_id,omitempty"`
 	Since            int             `json:"since,omitempty"`
 	Parties          []BoundaryParty `json:"parties"`
 	Organiser        string          `json:"organiser"`
@@ -618,7 +622,7 @@ func (b *boundary) summary() *casefile.Summary {
 		Stage: b.s.Stage, Status: b.status(), Outcome: b.s.Outcome,
 		Clock: b.in.Clock, OpenedOn: b.s.OpenedOn, ClosedOn: b.s.ClosedOn,
 		OpenedAt: b.s.OpenedAt, ClosedAt: b.s.ClosedAt,
-		NextDeadline: b.pendingDeadline(),
+		NextDeadline: b.pendingDeadline(), SourceCaseID: b.in.SourceCaseID,
 	}
 	if b.settled() {
 		sum.Resolution = casefile.Resolved
@@ -649,7 +653,7 @@ func (b *boundary) view(ctx workflow.Context) BoundaryView {
 	bp := b.s.Policy.Boundary
 	return BoundaryView{
 		CaseID: b.in.CaseID, CaseNumber: b.in.CaseNumber, Process: string(casefile.ProcessBoundary),
-		Jurisdiction: b.in.Jurisdiction, Title: b.in.Title, Since: b.in.Since,
+		Jurisdiction: b.in.Jurisdiction, Title: b.in.Title, SourceCaseID: b.in.SourceCaseID, Since: b.in.Since,
 		Parties: slices.Clone(b.in.Parties), Organiser: b.in.Organiser,
 		CaseLeader: b.s.CaseLeader, LeaderAssignedOn: b.s.LeaderAssignedOn, ResolveBy: b.s.ResolveBy,
 		Overdue: b.s.DeadlinePassed && !b.settled() && b.s.Stage != BoundaryClosed,

@@ -47,6 +47,12 @@ const (
 	UpdateIntakeFollowUp   = "intake-follow-up"
 	UpdateIntakeRate       = "intake-rate"
 	UpdateIntakeConvert    = "intake-convert"
+	// UpdateIntakeJointReview records a monthly joint meeting's review of
+	// an overdue dispute (月度联席会议).
+	UpdateIntakeJointReview = "intake-joint-review"
+	// UpdateIntakeConvertBoundary converts a dispute into a Process 2
+	// boundary-dispute negotiation.
+	UpdateIntakeConvertBoundary = "intake-convert-boundary"
 )
 
 // Stages of an intake case.
@@ -100,6 +106,21 @@ const (
 
 // IntakeConvertedOutcome is the outcome of a case that became a mediation case.
 const IntakeConvertedOutcome = "converted_to_mediation"
+
+// IntakeConvertedBoundaryOutcome is the outcome of a case that became a
+// boundary-dispute negotiation.
+const IntakeConvertedBoundaryOutcome = "converted_to_boundary"
+
+// Decisions a monthly joint meeting takes on an overdue dispute.
+const (
+	ReviewRedispatch        = "redispatch"
+	ReviewAssignCaseLeader  = "assign_case_leader"
+	ReviewNewResolutionDate = "new_resolution_date"
+	ReviewReferToCourt      = "refer_to_court"
+)
+
+// ReviewDecisions lists the joint meeting's decisions.
+var ReviewDecisions = []string{ReviewRedispatch, ReviewAssignCaseLeader, ReviewNewResolutionDate, ReviewReferToCourt}
 
 // Kinds of deadline an intake case shows.
 const (
@@ -209,15 +230,36 @@ type IntakeRating struct {
 	RatedOn policy.Date `json:"rated_on"`
 }
 
-// IntakeConversion is the mediation case a dispute became.
+// IntakeConversion is the case a dispute became: a mediation case, or,
+// where Process says boundary, a boundary-dispute negotiation whose
+// organiser is Mediator.
 type IntakeConversion struct {
+	Process      string      `json:"process,omitempty"`
 	CaseID       string      `json:"case_id"`
 	CaseNumber   string      `json:"case_number"`
 	WorkflowID   string      `json:"workflow_id"`
 	Court        string      `json:"court"`
 	Organisation string      `json:"organisation"`
 	Mediator     string      `json:"mediator"`
+	CaseLeader   string      `json:"case_leader,omitempty"`
 	ConvertedOn  policy.Date `json:"converted_on"`
+	By           string      `json:"by"`
+}
+
+// IntakeJointReview is a monthly joint meeting's review of an overdue
+// dispute (月度联席会议): when it met, who took part, what it decided and
+// why. It records the decision; carrying it out (a dispatch, a case-leader
+// record, a conversion) takes that command.
+type IntakeJointReview struct {
+	No           int         `json:"no"`
+	Month        string      `json:"month"`
+	MeetingOn    policy.Date `json:"meeting_on"`
+	Participants []string    `json:"participants"`
+	Decision     string      `json:"decision"`
+	ResolveBy    policy.Date `json:"resolve_by,omitzero"`
+	Reason       string      `json:"reason"`
+	Dispatch     int         `json:"dispatch"`
+	RecordedOn   policy.Date `json:"recorded_on"`
 	By           string      `json:"by"`
 }
 
@@ -243,6 +285,7 @@ type IntakeState struct {
 	Ratings      []IntakeRating           `json:"ratings,omitempty"`
 	RatingClosed bool                     `json:"rating_closed,omitempty"`
 	Conversion   *IntakeConversion        `json:"conversion,omitempty"`
+	JointReviews []IntakeJointReview      `json:"joint_reviews,omitempty"`
 	ClosedOn     policy.Date              `json:"closed_on"`
 	ClosedAt     time.Time                `json:"closed_at"`
 	Runs         int                      `json:"runs"`
@@ -279,6 +322,7 @@ type IntakeView struct {
 	Ratings            []IntakeRating       `json:"ratings"`
 	RatingClosed       bool                 `json:"rating_closed"`
 	Conversion         *IntakeConversion    `json:"conversion,omitempty"`
+	JointReviews       []IntakeJointReview  `json:"joint_reviews"`
 	OpenedOn           policy.Date          `json:"opened_on"`
 	CaseToday          policy.Date          `json:"case_today"`
 	ClosedOn           policy.Date          `json:"closed_on"`
@@ -679,6 +723,11 @@ func (w *intake) view(ctx workflow.Context) IntakeView {
 	}
 	if v.Ratings == nil {
 		v.Ratings = []IntakeRating{}
+	}
+	v.JointReviews = make([]IntakeJointReview, 0, len(w.s.JointReviews))
+	for _, r := range w.s.JointReviews {
+		r.Participants = slices.Clone(r.Participants)
+		v.JointReviews = append(v.JointReviews, r)
 	}
 	if d := w.current(); d != nil {
 		h := d.Handler

@@ -18,7 +18,9 @@ import (
 // re-grade, keep the case-leader record and follow up; the handler of the
 // current dispatch accepts, returns, re-grades and records the outcome; the
 // case leader (a supervisor) re-grades and hands the record over; each
-// party rates; a court converts a dispute that needs a court process.
+// party rates; a court converts a dispute that needs a court process; a
+// court or the case leader converts it into a boundary negotiation; the
+// window records the monthly joint meeting's review of an overdue one.
 
 // DispatchCommand assigns the dispute to a handler (派单).
 type DispatchCommand struct {
@@ -82,6 +84,47 @@ type ConvertCommand struct {
 	Actor        casefile.Actor `json:"actor"`
 }
 
+// JointReviewCommand records a monthly joint meeting's review of an
+// overdue dispute (月度联席会议): the meeting's day, its participants (units
+// and people), its decision and the reason; ResolveBy is the new
+// resolution date a new_resolution_date decision sets. Month is the month
+// whose overdue list the meeting reviewed, YYYY-MM, by default the
+// meeting's own.
+type JointReviewCommand struct {
+	Month        string         `json:"month,omitempty"`
+	MeetingOn    policy.Date    `json:"meeting_on"`
+	Participants []string       `json:"participants"`
+	Decision     string         `json:"decision"`
+	ResolveBy    policy.Date    `json:"resolve_by,omitzero"`
+	Reason       string         `json:"reason"`
+	Actor        casefile.Actor `json:"actor"`
+}
+
+// BoundaryConversionParty is what a boundary case needs of one of the
+// dispute's parties: its jurisdiction and who represents it.
+type BoundaryConversionParty struct {
+	ID             string `json:"id"`
+	Jurisdiction   string `json:"jurisdiction"`
+	Representative string `json:"representative"`
+}
+
+// ConvertBoundaryCommand turns a dispute into a Process 2 boundary-dispute
+// negotiation, as POST /cases/boundary opens one (a court, or the
+// dispute's case leader, a supervisor): every party of the
+// dispute with its jurisdiction and representative, the organising
+// mediator and, if one is named, the case leader. Title defaults to the
+// dispute's summary.
+type ConvertBoundaryCommand struct {
+	CaseNumber string                    `json:"case_number"`
+	Court      string                    `json:"court,omitempty"`
+	Title      string                    `json:"title,omitempty"`
+	Since      int                       `json:"since,omitempty"`
+	Organiser  string                    `json:"organiser"`
+	CaseLeader string                    `json:"case_leader,omitempty"`
+	Parties    []BoundaryConversionParty `json:"parties"`
+	Actor      casefile.Actor            `json:"actor"`
+}
+
 func (w *intake) registerHandlers(ctx workflow.Context) error {
 	if err := registerStateAndOpened(ctx, &w.s.Journal, w.view); err != nil {
 		return err
@@ -96,6 +139,8 @@ func (w *intake) registerHandlers(ctx workflow.Context) error {
 		command{UpdateIntakeFollowUp, w.followUp, w.validateFollowUp},
 		command{UpdateIntakeRate, w.rate, w.validateRate},
 		command{UpdateIntakeConvert, w.convert, w.validateConvert},
+		command{UpdateIntakeJointReview, w.jointReview, w.validateJointReview},
+		command{UpdateIntakeConvertBoundary, w.convertBoundary, w.validateConvertBoundary},
 		command{UpdateRearmDeadlines, w.rearm, func(_ workflow.Context, cmd RearmCommand) error { return validateRearm(cmd) }},
 	)
 }
@@ -610,6 +655,242 @@ func (w *intake) convert(ctx workflow.Context, cmd ConvertCommand) (IntakeView, 
 		Data: map[string]any{
 			"case_id": id, "case_number": number, "workflow_id": conv.WorkflowID, "court": cmd.Court,
 			"organisation": cmd.Organisation, "mediator": cmd.Mediator, "claim_fen": cmd.ClaimFen,
+		},
+	})
+	return w.finish(ctx, seq)
+}
+
+// everOverdue is the latest dispatch whose handling went overdue, or nil.
+func (w *intake) everOverdue() *IntakeDispatch {
+	for i := len(w.s.Dispatches) - 1; i >= 0; i-- {
+		if w.s.Dispatches[i].Overdue {
+			return &w.s.Dispatches[i]
+		}
+	}
+	return nil
+}
+
+// MonthBounds returns the first and last day of month s (YYYY-MM), a
+// month of the years 1900 to 2199.
+func MonthBounds(s string) (policy.Date, policy.Date, error) {
+	first, err := policy.ParseDate(s + "-01")
+	if err != nil || len(s) != 7 {
+		return policy.Date{}, policy.Date{}, fmt.Errorf("month %q is not a month like 2026-03", s)
+	}
+	if y := first.Year(); y < 1900 || y > 2199 {
+		return policy.Date{}, policy.Date{}, fmt.Errorf("month %s is outside the years 1900 to 2199", s)
+	}
+	return first, first.AddMonths(1).AddDays(-1), nil
+}
+
+// overdueEnded is the day the overdue handling of dispatch od ended: it
+// was returned, dispatched again or its outcome recorded; zero while it
+// lasts. It agrees with the monthly list's ending steps.
+func (w *intake) overdueEnded(od *IntakeDispatch) policy.Date {
+	if !od.ReturnedOn.IsZero() {
+		return od.ReturnedOn
+	}
+	if od.No < len(w.s.Dispatches) {
+		return w.s.Dispatches[od.No].DispatchedOn
+	}
+	if w.s.Result != nil {
+		return w.s.Result.RecordedOn
+	}
+	return policy.Date{}
+}
+
+// reviewMonth is the month a review command reviews, YYYY-MM.
+func reviewMonth(cmd JointReviewCommand) string {
+	if cmd.Month != "" {
+		return cmd.Month
+	}
+	return cmd.MeetingOn.String()[:7]
+}
+
+func (w *intake) validateJointReview(ctx workflow.Context, cmd JointReviewCommand) error {
+	if err := checkDispatcher(cmd.Actor); err != nil {
+		return err
+	}
+	if err := w.checkStage(IntakeRegistered, IntakeDispatched, IntakeHandling, IntakeFollowingUp, IntakeAwaitingConversion); err != nil {
+		return err
+	}
+	od := w.everOverdue()
+	if od == nil {
+		return reject(RejectConflict, "the dispute's handling was never overdue; a joint meeting reviews overdue disputes")
+	}
+	today := w.s.Journal.today(ctx)
+	switch {
+	case cmd.MeetingOn.IsZero():
+		return reject(RejectInvalid, "a review needs the day of the joint meeting")
+	case cmd.MeetingOn.After(today):
+		return reject(RejectInvalid, "the joint meeting of %s has not been held yet (today is %s)", cmd.MeetingOn, today)
+	case !cmd.MeetingOn.After(od.HandleBy):
+		return reject(RejectInvalid, "the joint meeting of %s was held before the handling went overdue (deadline %s)", cmd.MeetingOn, od.HandleBy)
+	}
+	if err := checkDate("the joint meeting's day", cmd.MeetingOn); err != nil {
+		return reject(RejectInvalid, "%s", err)
+	}
+	if cmd.Month != "" {
+		first, last, err := MonthBounds(cmd.Month)
+		if err != nil {
+			return reject(RejectInvalid, "%s", err)
+		}
+		if first.After(cmd.MeetingOn) {
+			return reject(RejectInvalid, "a meeting on %s cannot review month %s, which had not begun", cmd.MeetingOn, cmd.Month)
+		}
+		if !od.HandleBy.Before(last) {
+			return reject(RejectInvalid, "the dispute was not yet overdue in %s: its handling deadline was %s", cmd.Month, od.HandleBy)
+		}
+	}
+	if len(cmd.Participants) == 0 || len(cmd.Participants) > 50 {
+		return reject(RejectInvalid, "a joint meeting names its participants (units and people), 1 to 50, got %d", len(cmd.Participants))
+	}
+	seen := map[string]bool{}
+	for _, p := range cmd.Participants {
+		if strings.TrimSpace(p) == "" || seen[p] {
+			return reject(RejectInvalid, "each participant is named once, got %q", p)
+		}
+		seen[p] = true
+	}
+	if !slices.Contains(ReviewDecisions, cmd.Decision) {
+		return reject(RejectInvalid, "decision must be one of %v, got %q", ReviewDecisions, cmd.Decision)
+	}
+	if strings.TrimSpace(cmd.Reason) == "" {
+		return reject(RejectInvalid, "a joint meeting's decision needs its reason")
+	}
+	if cmd.Decision == ReviewNewResolutionDate {
+		if cmd.ResolveBy.IsZero() || !cmd.ResolveBy.After(today) {
+			return reject(RejectInvalid, "a new resolution date must be after today (%s), got %q", today, cmd.ResolveBy)
+		}
+		if err := checkDate("the new resolution date", cmd.ResolveBy); err != nil {
+			return reject(RejectInvalid, "%s", err)
+		}
+	} else if !cmd.ResolveBy.IsZero() {
+		return reject(RejectInvalid, "resolve_by is for a new_resolution_date decision, not %s", cmd.Decision)
+	}
+	month := reviewMonth(cmd)
+	if first, _, err := MonthBounds(month); err != nil {
+		return reject(RejectInvalid, "%s", err)
+	} else if ended := w.overdueEnded(od); !ended.IsZero() && ended.Before(first) {
+		return reject(RejectConflict, "the dispute was no longer overdue in %s: its overdue handling ended on %s; name the month reviewed", month, ended)
+	}
+	if slices.ContainsFunc(w.s.JointReviews, func(r IntakeJointReview) bool { return r.Month == month }) {
+		return reject(RejectConflict, "the joint meeting's review of %s is already recorded on this dispute", month)
+	}
+	return nil
+}
+
+func (w *intake) jointReview(ctx workflow.Context, cmd JointReviewCommand) (IntakeView, error) {
+	od := w.everOverdue()
+	r := IntakeJointReview{
+		No: len(w.s.JointReviews) + 1, Month: reviewMonth(cmd), MeetingOn: cmd.MeetingOn,
+		Participants: slices.Clone(cmd.Participants), Decision: cmd.Decision, ResolveBy: cmd.ResolveBy,
+		Reason: cmd.Reason, Dispatch: od.No, RecordedOn: w.s.Journal.today(ctx), By: cmd.Actor.Subject,
+	}
+	w.s.JointReviews = append(w.s.JointReviews, r)
+	data := map[string]any{
+		"review": r.No, "month": r.Month, "meeting_on": r.MeetingOn, "participants": r.Participants,
+		"decision": r.Decision, "dispatch": r.Dispatch, "handle_by": od.HandleBy, "handler": od.Handler,
+	}
+	if !r.ResolveBy.IsZero() {
+		data["resolve_by"] = r.ResolveBy
+	}
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "joint_meeting_reviewed", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "joint_meeting_" + cmd.Decision,
+		Data: data,
+	})
+	return w.finish(ctx, seq)
+}
+
+// boundaryInput is the boundary case cmd opens from the dispute.
+func (w *intake) boundaryInput(cmd ConvertBoundaryCommand) BoundaryInput {
+	number := strings.TrimSpace(cmd.CaseNumber)
+	id := CaseID(number)
+	title := cmd.Title
+	if title == "" {
+		title = w.in.Summary
+	}
+	in := BoundaryInput{
+		CaseID: id, CaseNumber: number, Court: cmd.Court, Jurisdiction: w.in.Jurisdiction, Title: title,
+		Since: cmd.Since, Organiser: cmd.Organiser, CaseLeader: cmd.CaseLeader, OpenedBy: cmd.Actor,
+		Clock: casetime.Clock{Scale: w.in.Clock.Scale}, SourceCaseID: w.in.CaseID,
+	}
+	for _, cp := range cmd.Parties {
+		bp := BoundaryParty{ID: cp.ID, Jurisdiction: cp.Jurisdiction, Representative: cp.Representative}
+		if p := w.party(cp.ID); p != nil {
+			bp.Name = p.Name
+		}
+		in.Parties = append(in.Parties, bp)
+	}
+	return in
+}
+
+func (w *intake) validateConvertBoundary(_ workflow.Context, cmd ConvertBoundaryCommand) error {
+	if cmd.Actor.Role != casefile.RoleCourt && !w.isLeader(cmd.Actor) {
+		return reject(RejectForbidden, "only a court, or the dispute's case leader, opens a boundary-dispute negotiation from it")
+	}
+	if w.s.Journal.Seq > 0 && w.s.Stage == IntakeConverted {
+		return reject(RejectConflict, "the dispute was already converted into case %s", w.s.Conversion.CaseID)
+	}
+	if err := w.checkStage(IntakeAwaitingConversion); err != nil {
+		return err
+	}
+	if w.s.Conversion != nil {
+		return reject(RejectConflict, "the dispute is being converted into case %s", w.s.Conversion.CaseID)
+	}
+	switch {
+	case strings.TrimSpace(cmd.CaseNumber) == "":
+		return reject(RejectInvalid, "a boundary case needs its case number")
+	case CaseID(cmd.CaseNumber) == w.in.CaseID || CanonicalCaseNumber(cmd.CaseNumber) == CanonicalCaseNumber(w.in.CaseNumber):
+		return reject(RejectInvalid, "the boundary case needs a case number of its own, not the dispute's")
+	case len(cmd.Parties) != len(w.in.Parties):
+		return reject(RejectInvalid, "name every party of the dispute (%d), with its jurisdiction and representative; got %d", len(w.in.Parties), len(cmd.Parties))
+	}
+	for _, p := range cmd.Parties {
+		if w.party(p.ID) == nil {
+			return reject(RejectInvalid, "%s is not a party to the dispute", p.ID)
+		}
+	}
+	if err := ValidateBoundaryInput(w.boundaryInput(cmd)); err != nil {
+		return reject(RejectInvalid, "%s", err)
+	}
+	return nil
+}
+
+func (w *intake) convertBoundary(ctx workflow.Context, cmd ConvertBoundaryCommand) (IntakeView, error) {
+	in := w.boundaryInput(cmd)
+	// Claim the conversion before starting, so a second command meanwhile
+	// is refused.
+	conv := &IntakeConversion{
+		Process: string(casefile.ProcessBoundary), CaseID: in.CaseID, CaseNumber: in.CaseNumber,
+		WorkflowID: BoundaryWorkflowID(in.CaseID), Court: cmd.Court, Mediator: cmd.Organiser,
+		CaseLeader: cmd.CaseLeader, ConvertedOn: w.s.Journal.today(ctx), By: cmd.Actor.Subject,
+	}
+	w.s.Conversion = conv
+	// Started as POST /cases/boundary starts it, under the case number's
+	// own workflow ID, and abandoned to run on its own.
+	cctx := workflow.WithChildOptions(ctx, workflow.ChildWorkflowOptions{
+		WorkflowID:            conv.WorkflowID,
+		TaskQueue:             TaskQueue,
+		ParentClosePolicy:     enumspb.PARENT_CLOSE_POLICY_ABANDON,
+		WorkflowIDReusePolicy: enumspb.WORKFLOW_ID_REUSE_POLICY_ALLOW_DUPLICATE_FAILED_ONLY,
+	})
+	f := workflow.ExecuteChildWorkflow(cctx, Boundary, in)
+	if err := f.GetChildWorkflowExecution().Get(ctx, nil); err != nil {
+		w.s.Conversion = nil
+		if temporal.IsWorkflowExecutionAlreadyStartedError(err) {
+			return IntakeView{}, reject(RejectConflict, "case number %s is already used by another case", in.CaseNumber)
+		}
+		return IntakeView{}, fmt.Errorf("start the boundary case: %w", err)
+	}
+	w.s.Stage, w.s.Outcome = IntakeConverted, IntakeConvertedBoundaryOutcome
+	w.s.ClosedOn, w.s.ClosedAt = conv.ConvertedOn, workflow.Now(ctx)
+	seq := w.s.Journal.add(ctx, step{
+		Kind: "converted_to_boundary", Actor: cmd.Actor, ReasonCode: "needs_boundary_negotiation",
+		Reason: fmt.Sprintf("converted into boundary case %s (%s), organised by %s", in.CaseNumber, in.CaseID, cmd.Organiser),
+		Data: map[string]any{
+			"case_id": in.CaseID, "case_number": in.CaseNumber, "workflow_id": conv.WorkflowID, "court": cmd.Court,
+			"organiser": cmd.Organiser, "case_leader": cmd.CaseLeader, "title": in.Title, "parties": in.Parties,
 		},
 	})
 	return w.finish(ctx, seq)

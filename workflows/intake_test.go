@@ -16,6 +16,7 @@ import (
 
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/policy"
 )
 
@@ -44,6 +45,7 @@ type intakeHarness struct {
 	summary   *casefile.Summary
 	notices   []activities.NoticeInput
 	mediation *MediationInput
+	boundary  *BoundaryInput
 	updates   int
 }
 
@@ -87,6 +89,12 @@ func newIntakeHarness(t *testing.T, start time.Time) *intakeHarness {
 		func(_ workflow.Context, in MediationInput) (MediationResult, error) {
 			h.mediation = &in
 			return MediationResult{Stage: StageMediating}, nil
+		})
+	h.env.RegisterWorkflow(Boundary)
+	h.env.OnWorkflow(Boundary, mock.Anything, mock.Anything).Return(
+		func(_ workflow.Context, in BoundaryInput) (BoundaryResult, error) {
+			h.boundary = &in
+			return BoundaryResult{Stage: BoundaryNegotiating}, nil
 		})
 	return h
 }
@@ -520,4 +528,132 @@ func TestIntakeOpening(t *testing.T) {
 			require.Equal(t, tt.asked, asked)
 		})
 	}
+}
+
+// TestIntakeJointMeetingReviewsAnOverdueDispute lets an urgent dispute's
+// handling go overdue and records the monthly joint meeting's review of
+// it; reviews by another role, of a dispute never overdue, with a bad date
+// or twice for one month are refused.
+func TestIntakeJointMeetingReviewsAnOverdueDispute(t *testing.T) {
+	opened := policy.NewDate(2026, 3, 10)
+	handleBy := cnDeadline(t, opened, policy.Days(3)) // 13 March
+	h := newIntakeHarness(t, opened.Start().Add(9*time.Hour))
+	review := func(meetingOn policy.Date, decision string, actor casefile.Actor) JointReviewCommand {
+		return JointReviewCommand{
+			MeetingOn: meetingOn, Participants: []string{"区委政法委", "城关镇综治中心", "区人民法院"},
+			Decision: decision, Reason: "超期未办结，联席会议研究", Actor: actor,
+		}
+	}
+	meeting := policy.NewDate(2026, 3, 27)
+
+	h.onHour(opened, 10, UpdateIntakeDispatch, DispatchCommand{Handler: committee, Actor: intakeWindow})
+	h.onHour(opened, 11, UpdateIntakeAccept, AcceptCommand{Actor: intakeCommittee})
+	neverOverdue := h.onHour(handleBy, 10, UpdateIntakeJointReview, review(handleBy, ReviewRedispatch, intakeWindow))
+	byMediator := h.onHour(meeting, 10, UpdateIntakeJointReview, review(meeting, ReviewRedispatch, intakeCommittee))
+	future := h.onHour(meeting, 10, UpdateIntakeJointReview, review(meeting.AddDays(1), ReviewRedispatch, intakeWindow))
+	tooLate := review(meeting, ReviewNewResolutionDate, intakeWindow)
+	tooLate.ResolveBy = policy.NewDate(2300, 1, 1)
+	afterLatest := h.onHour(meeting, 10, UpdateIntakeJointReview, tooLate)
+	badMonth := review(meeting, ReviewRedispatch, intakeWindow)
+	badMonth.Month = "2026-13"
+	badMonthR := h.onHour(meeting, 10, UpdateIntakeJointReview, badMonth)
+	noDecision := h.onHour(meeting, 10, UpdateIntakeJointReview, review(meeting, "wait", intakeWindow))
+	good := review(meeting, ReviewNewResolutionDate, intakeWindow)
+	good.ResolveBy = policy.NewDate(2026, 4, 10)
+	reviewed := h.onHour(meeting, 11, UpdateIntakeJointReview, good)
+	twice := h.onHour(meeting, 12, UpdateIntakeJointReview, review(meeting, ReviewRedispatch, intakeWindow))
+	// Dispatched again on 30 March, as the meeting decided: in April it is
+	// no longer overdue, and April's meeting cannot review it.
+	h.onHour(policy.NewDate(2026, 3, 30), 10, UpdateIntakeDispatch, DispatchCommand{Handler: township, Actor: intakeWindow})
+	april := policy.NewDate(2026, 4, 2)
+	notInApril := h.onHour(april, 10, UpdateIntakeJointReview, review(april, ReviewRedispatch, intakeWindow))
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, april.AddDays(1).Start().Sub(h.start))
+	h.env.ExecuteWorkflow(Intake, intakeInput("urgent", policy.RiskYellow))
+
+	requireIntakeRejected(t, "a review of a dispute never overdue", neverOverdue, RejectConflict)
+	requireIntakeRejected(t, "a review by the handler", byMediator, RejectForbidden)
+	requireIntakeRejected(t, "a meeting not yet held", future, RejectInvalid)
+	requireIntakeRejected(t, "a resolution date after 2199", afterLatest, RejectInvalid)
+	requireIntakeRejected(t, "month 13", badMonthR, RejectInvalid)
+	requireIntakeRejected(t, "an unknown decision", noDecision, RejectInvalid)
+	v := requireIntakeOK(t, "the review", reviewed)
+	require.Equal(t, []IntakeJointReview{{
+		No: 1, Month: "2026-03", MeetingOn: meeting, Participants: good.Participants, Decision: ReviewNewResolutionDate,
+		ResolveBy: policy.NewDate(2026, 4, 10), Reason: good.Reason, Dispatch: 1, RecordedOn: meeting, By: intakeWindow.Subject,
+	}}, v.JointReviews)
+	requireIntakeRejected(t, "a second review of the same month", twice, RejectConflict)
+	requireIntakeRejected(t, "a review of a month the dispute was no longer overdue in", notInApril, RejectConflict)
+
+	i := indexOf(h.kinds(), "joint_meeting_reviewed")
+	require.GreaterOrEqual(t, i, 0, "got %v", h.kinds())
+	e := h.events[i]
+	require.Equal(t, intakeWindow, e.Actor)
+	require.Equal(t, meeting, e.CaseOn)
+	var data map[string]any
+	require.NoError(t, json.Unmarshal(e.Data, &data))
+	require.Equal(t, "2026-03", data["month"])
+	require.Equal(t, ReviewNewResolutionDate, data["decision"])
+	require.Equal(t, handleBy.String(), data["handle_by"])
+	require.Equal(t, "2026-04-10", data["resolve_by"])
+	require.Greater(t, i, indexOf(h.kinds(), "handling_overdue"), "the review follows the overdue step")
+}
+
+// TestIntakeConvertsToBoundary converts a dispute that needs more than the
+// window into a Process 2 boundary negotiation, started as a child under
+// the boundary case number's own workflow ID and linked both ways.
+func TestIntakeConvertsToBoundary(t *testing.T) {
+	opened := policy.NewDate(2026, 3, 10)
+	h := newIntakeHarness(t, opened.Start().Add(9*time.Hour))
+	number := "（2026）阿边调1号"
+	parties := []BoundaryConversionParty{
+		{ID: intakeApplicant.Subject, Jurisdiction: "CN-15-ALS", Representative: "李四（村委会主任）"},
+		{ID: intakeNeighbour.Subject, Jurisdiction: "CN-62-ZY", Representative: "王五（村支书）"},
+	}
+	cmd := func(actor casefile.Actor, ps []BoundaryConversionParty) ConvertBoundaryCommand {
+		return ConvertBoundaryCommand{CaseNumber: number, Court: "阿拉善左旗人民法院", Organiser: "mediator-bao", CaseLeader: intakeLeader.Subject, Since: 1985, Parties: ps, Actor: actor}
+	}
+	h.onHour(opened, 10, UpdateIntakeDispatch, DispatchCommand{Handler: courtUnit, Actor: intakeWindow})
+	h.onHour(opened, 11, UpdateIntakeAccept, AcceptCommand{Actor: intakeCourt})
+	h.onHour(opened, 11, UpdateIntakeCaseLeader, CaseLeaderCommand{LeadDepartment: "旗委政法委", Leader: intakeLeader.Subject, Measures: "跨省协调", Actor: intakeWindow})
+	early := h.onHour(opened, 12, UpdateIntakeConvertBoundary, cmd(intakeCourt, parties))
+	h.onHour(opened.AddDays(1), 10, UpdateIntakeOutcome, IntakeOutcomeCommand{Outcome: IntakeNeedsCourt, Note: "跨省草场边界，需三二一协商", Actor: intakeCourt})
+	byWindow := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeWindow, parties))
+	byOtherSupervisor := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(casefile.Actor{Subject: "leader-zhou", Role: casefile.RoleSupervisor}, parties))
+	oneParty := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeCourt, parties[:1]))
+	stranger := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeCourt, []BoundaryConversionParty{parties[0], {ID: "zhao-liu", Jurisdiction: "CN-15", Representative: "赵六"}}))
+	noRep := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeCourt, []BoundaryConversionParty{parties[0], {ID: intakeNeighbour.Subject, Jurisdiction: "CN-62"}}))
+	converted := h.onHour(opened.AddDays(1), 12, UpdateIntakeConvertBoundary, cmd(intakeLeader, parties))
+	h.env.ExecuteWorkflow(Intake, intakeInput("priority", policy.RiskRed))
+	require.True(t, h.env.IsWorkflowCompleted())
+	require.NoError(t, h.env.GetWorkflowError())
+	var end IntakeEnd
+	require.NoError(t, h.env.GetWorkflowResult(&end))
+	require.Equal(t, IntakeEnd{Stage: IntakeConverted, Outcome: IntakeConvertedBoundaryOutcome}, end)
+
+	requireIntakeRejected(t, "conversion before the outcome", early, RejectConflict)
+	requireIntakeRejected(t, "conversion by the window", byWindow, RejectForbidden)
+	requireIntakeRejected(t, "conversion by a supervisor not leading the dispute", byOtherSupervisor, RejectForbidden)
+	requireIntakeRejected(t, "conversion naming one party of two", oneParty, RejectInvalid)
+	requireIntakeRejected(t, "conversion naming a stranger", stranger, RejectInvalid)
+	requireIntakeRejected(t, "a party without a representative", noRep, RejectInvalid)
+	v := requireIntakeOK(t, "conversion by the case leader", converted)
+	id := CaseID(number)
+	require.Equal(t, IntakeConversion{
+		Process: "boundary", CaseID: id, CaseNumber: number, WorkflowID: BoundaryWorkflowID(id), Court: "阿拉善左旗人民法院",
+		Mediator: "mediator-bao", CaseLeader: intakeLeader.Subject, ConvertedOn: opened.AddDays(1), By: intakeLeader.Subject,
+	}, *v.Conversion)
+	require.NotNil(t, h.boundary, "the boundary case was started")
+	require.Nil(t, h.mediation)
+	require.Equal(t, BoundaryInput{
+		CaseID: id, CaseNumber: number, Court: "阿拉善左旗人民法院", Jurisdiction: "CN", Title: "邻里宅基地排水纠纷",
+		Parties: []BoundaryParty{
+			{ID: intakeApplicant.Subject, Name: "李四", Jurisdiction: "CN-15-ALS", Representative: "李四（村委会主任）"},
+			{ID: intakeNeighbour.Subject, Name: "王五", Jurisdiction: "CN-62-ZY", Representative: "王五（村支书）"},
+		},
+		Since: 1985, Organiser: "mediator-bao", CaseLeader: intakeLeader.Subject, OpenedBy: intakeLeader,
+		Clock: casetime.Clock{Scale: 1}, SourceCaseID: "ci1", // the dispute's scale
+	}, *h.boundary)
+	require.Equal(t, casefile.StatusClosed, h.summary.Status)
+	require.Equal(t, IntakeConvertedBoundaryOutcome, h.summary.Outcome)
+	require.Equal(t, "converted_to_boundary", h.kinds()[len(h.kinds())-1])
 }

@@ -12,6 +12,186 @@ import (
 	"github.com/jackc/pgx/v5/pgtype"
 )
 
+const intakeMonthly = `-- name: IntakeMonthly :many
+WITH c AS (
+    SELECT cs.id, cs.case_number, cs.stage, cs.status FROM cases cs
+    WHERE cs.process = 'intake'
+      AND cs.opened_on <= $3::date
+      AND ($4::text IS NULL OR cs.mediator = $4)
+      AND ($5::text IS NULL OR cs.case_leader = $5)
+      AND ($6::text IS NULL
+           OR cs.jurisdiction = $6
+           OR starts_with(cs.jurisdiction, $6 || '-'))
+      AND ($7::text IS NULL OR cs.parties @> ARRAY[$7::text])
+), o AS (
+    SELECT DISTINCT ON (e.case_id) e.case_id, e.seq, e.case_on, e.data
+    FROM case_events e JOIN c ON c.id = e.case_id
+    WHERE e.stream = 'intake' AND e.kind = 'handling_overdue' AND e.case_on <= $3::date
+    ORDER BY e.case_id, e.seq DESC
+), r AS (
+    SELECT o.case_id, o.seq, o.case_on, o.data,
+        (SELECT min(x.case_on) FROM case_events x
+         WHERE x.case_id = o.case_id AND x.stream = 'intake' AND x.seq > o.seq
+           AND x.kind IN ('intake_outcome_recorded', 'intake_returned', 'intake_dispatched',
+                          'converted_to_mediation', 'converted_to_boundary'))::date AS ended_on
+    FROM o
+), m AS (
+    SELECT c.id, c.case_number, c.stage, c.status,
+        coalesce(r.data->'handler'->>'kind', '')::text AS handler_kind,
+        coalesce(r.data->'handler'->>'unit', '')::text AS handler_unit,
+        coalesce(r.data->'handler'->>'subject', '')::text AS handler_subject,
+        coalesce(r.data->>'urgency', '')::text AS urgency,
+        (r.data->>'handle_by')::date AS handle_by,
+        r.case_on AS overdue_on,
+        r.ended_on,
+        (r.ended_on IS NULL OR r.ended_on > $3::date)::boolean AS overdue_at_month_end,
+        (LEAST(coalesce(r.ended_on, $3::date), $3::date) - (r.data->>'handle_by')::date)::integer AS days_overdue,
+        coalesce((SELECT coalesce(x.data->>'to', x.data->>'risk') FROM case_events x
+                  WHERE x.case_id = c.id AND x.stream = 'intake' AND x.kind IN ('intake_registered', 'risk_regraded')
+                    AND x.case_on <= $3::date
+                  ORDER BY x.seq DESC LIMIT 1), '')::text AS risk,
+        coalesce((SELECT (x.data->>'hard')::boolean FROM case_events x
+                  WHERE x.case_id = c.id AND x.stream = 'intake' AND x.kind = 'risk_regraded'
+                    AND x.case_on <= $3::date
+                  ORDER BY x.seq DESC LIMIT 1), false)::boolean AS hard,
+        coalesce((SELECT x.data->>'case_leader' FROM case_events x
+                  WHERE x.case_id = c.id AND x.stream = 'intake' AND x.kind IN ('case_leader_recorded', 'case_leader_amended')
+                    AND x.case_on <= $3::date
+                  ORDER BY x.seq DESC LIMIT 1), '')::text AS case_leader,
+        coalesce((SELECT x.data->>'decision' FROM case_events x
+                  WHERE x.case_id = c.id AND x.stream = 'intake' AND x.kind = 'joint_meeting_reviewed'
+                    AND x.data->>'month' = $8::text
+                  ORDER BY x.seq DESC LIMIT 1), '')::text AS review_decision,
+        (SELECT (x.data->>'meeting_on')::date FROM case_events x
+         WHERE x.case_id = c.id AND x.stream = 'intake' AND x.kind = 'joint_meeting_reviewed'
+           AND x.data->>'month' = $8::text
+         ORDER BY x.seq DESC LIMIT 1) AS reviewed_on
+    FROM r JOIN c ON c.id = r.case_id
+    WHERE r.ended_on IS NULL OR r.ended_on >= $1::date
+)
+SELECT m.id, m.case_number, m.stage, m.status, m.handler_kind, m.handler_unit, m.handler_subject, m.urgency,
+    m.handle_by, m.overdue_on, m.ended_on, m.overdue_at_month_end, m.days_overdue, m.risk, m.hard,
+    m.case_leader, m.review_decision, m.reviewed_on,
+    (count(*) OVER ())::bigint AS total,
+    (count(*) FILTER (WHERE m.overdue_at_month_end) OVER ())::bigint AS total_overdue_at_month_end,
+    (count(*) FILTER (WHERE m.overdue_on >= $1::date) OVER ())::bigint AS total_new_in_month,
+    (count(*) FILTER (WHERE m.review_decision <> '') OVER ())::bigint AS total_reviewed,
+    (count(*) FILTER (WHERE m.case_leader <> '') OVER ())::bigint AS total_with_case_leader,
+    (count(*) FILTER (WHERE m.risk = 'red') OVER ())::bigint AS total_red,
+    (count(*) FILTER (WHERE m.risk = 'yellow') OVER ())::bigint AS total_yellow,
+    (count(*) FILTER (WHERE m.risk = 'green') OVER ())::bigint AS total_green
+FROM m
+ORDER BY m.handle_by, m.id
+LIMIT $2
+`
+
+type IntakeMonthlyParams struct {
+	MonthStart   pgtype.Date
+	RowLimit     int32
+	MonthEnd     pgtype.Date
+	Mediator     pgtype.Text
+	CaseLeader   pgtype.Text
+	Jurisdiction pgtype.Text
+	Party        pgtype.Text
+	Month        string
+}
+
+type IntakeMonthlyRow struct {
+	ID                     string
+	CaseNumber             string
+	Stage                  string
+	Status                 string
+	HandlerKind            string
+	HandlerUnit            string
+	HandlerSubject         string
+	Urgency                string
+	HandleBy               pgtype.Date
+	OverdueOn              pgtype.Date
+	EndedOn                pgtype.Date
+	OverdueAtMonthEnd      bool
+	DaysOverdue            int32
+	Risk                   string
+	Hard                   bool
+	CaseLeader             string
+	ReviewDecision         string
+	ReviewedOn             pgtype.Date
+	Total                  int64
+	TotalOverdueAtMonthEnd int64
+	TotalNewInMonth        int64
+	TotalReviewed          int64
+	TotalWithCaseLeader    int64
+	TotalRed               int64
+	TotalYellow            int64
+	TotalGreen             int64
+}
+
+// IntakeMonthly lists, for the monthly joint meeting (月度联席会议), the
+// intake cases the filters select whose handling was overdue at some time
+// in the month from month_start to month_end (case dates): their latest
+// handling_overdue step on or before the month's last day was not ended
+// (by an outcome, a return, a dispatch again or a conversion) before its
+// first day. Each row gives that step's handler, tier and deadline, the
+// day the overdue handling ended, if it did, the days it was overdue up to
+// then or to the month's end, the risk grade and case leader on the
+// month's last day, and the latest joint-meeting review recorded for the
+// month; every row carries the counts over all the rows, exact however
+// many the limit keeps.
+func (q *Queries) IntakeMonthly(ctx context.Context, arg IntakeMonthlyParams) ([]IntakeMonthlyRow, error) {
+	rows, err := q.db.Query(ctx, intakeMonthly,
+		arg.MonthStart,
+		arg.RowLimit,
+		arg.MonthEnd,
+		arg.Mediator,
+		arg.CaseLeader,
+		arg.Jurisdiction,
+		arg.Party,
+		arg.Month,
+	)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []IntakeMonthlyRow{}
+	for rows.Next() {
+		var i IntakeMonthlyRow
+		if err := rows.Scan(
+			&i.ID,
+			&i.CaseNumber,
+			&i.Stage,
+			&i.Status,
+			&i.HandlerKind,
+			&i.HandlerUnit,
+			&i.HandlerSubject,
+			&i.Urgency,
+			&i.HandleBy,
+			&i.OverdueOn,
+			&i.EndedOn,
+			&i.OverdueAtMonthEnd,
+			&i.DaysOverdue,
+			&i.Risk,
+			&i.Hard,
+			&i.CaseLeader,
+			&i.ReviewDecision,
+			&i.ReviewedOn,
+			&i.Total,
+			&i.TotalOverdueAtMonthEnd,
+			&i.TotalNewInMonth,
+			&i.TotalReviewed,
+			&i.TotalWithCaseLeader,
+			&i.TotalRed,
+			&i.TotalYellow,
+			&i.TotalGreen,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const intakeStatistics = `-- name: IntakeStatistics :one
 
 WITH c AS (
@@ -33,7 +213,7 @@ WITH c AS (
     SELECT e.case_id, e.kind, e.data
     FROM case_events e JOIN c ON c.id = e.case_id
     WHERE e.stream = 'intake'
-      AND e.kind IN ('intake_dispatched', 'intake_outcome_recorded', 'handling_overdue', 'converted_to_mediation', 'intake_rated')
+      AND e.kind IN ('intake_dispatched', 'intake_outcome_recorded', 'handling_overdue', 'converted_to_mediation', 'converted_to_boundary', 'intake_rated')
 )
 SELECT
     (SELECT count(*) FROM c)::bigint AS received,
@@ -42,7 +222,7 @@ SELECT
     (SELECT count(*) FROM e WHERE kind = 'intake_outcome_recorded' AND (data->>'on_time')::boolean)::bigint AS handled_on_time,
     (SELECT count(DISTINCT case_id) FROM e WHERE kind = 'handling_overdue')::bigint AS overdue,
     (SELECT count(*) FROM e WHERE kind = 'intake_outcome_recorded' AND data->>'outcome' = 'resolved')::bigint AS resolved,
-    (SELECT count(*) FROM e WHERE kind = 'converted_to_mediation')::bigint AS converted,
+    (SELECT count(*) FROM e WHERE kind IN ('converted_to_mediation', 'converted_to_boundary'))::bigint AS converted,
     (SELECT count(*) FROM e WHERE kind = 'intake_rated')::bigint AS ratings,
     (SELECT coalesce(sum((data->>'score')::bigint), 0) FROM e WHERE kind = 'intake_rated')::bigint AS rating_sum
 `
@@ -79,7 +259,8 @@ type IntakeStatisticsRow struct {
 // IntakeStatistics counts, over the intake cases the filters select: the
 // disputes received, those dispatched at least once, the outcomes recorded
 // and those recorded by the handling deadline, the disputes whose handling
-// went overdue, those resolved, those converted into a mediation case, and
+// went overdue, those resolved, those converted into a mediation or a
+// boundary case, and
 // the ratings with the sum of their scores (the average is computed in Go).
 func (q *Queries) IntakeStatistics(ctx context.Context, arg IntakeStatisticsParams) (IntakeStatisticsRow, error) {
 	row := q.db.QueryRow(ctx, intakeStatistics,

@@ -899,7 +899,8 @@ function intakeSection(iv) {
   const flow = ['awaiting_conversion', 'converted'].includes(iv.stage) ? [...intakeFlow.slice(0, 3), 'awaiting_conversion', 'converted'] : intakeFlow;
   const at = flow.indexOf(iv.stage);
   const out = [h('h3', {}, t('intake')),
-    h('ol', { class: 'stepper', id: 'intake-steps' }, flow.map((st, i) => h('li', { class: i < at ? 'done' : i === at ? 'current' : '', 'data-stage': st }, label('stage', st)))),
+    h('ol', { class: 'stepper', id: 'intake-steps' }, flow.map((st, i) => h('li', { class: i < at ? 'done' : i === at ? 'current' : '', 'data-stage': st },
+      st === 'converted' && iv.outcome === 'converted_to_boundary' ? label('outcome', iv.outcome) : label('stage', st)))),
     h('dl', { class: 'facts', id: 'intake-facts' }, ...[
       [t('channel'), code('channel', iv.channel)], [t('risk'), riskTag(iv.risk, iv.hard)], [t('urgency'), code('urgency', iv.urgency)],
       [t('summary'), iv.summary],
@@ -925,7 +926,10 @@ function intakeSection(iv) {
     ['结果', x => x.visited_on ? (x.holds ? '维持' : '未维持') : '—'], ['备注', x => dash(x.note)]], iv.follow_ups)));
   if ((iv.ratings || []).length) out.push(h('h4', {}, t('ratings')), h('div', { id: 'ratings' }, table([[t('party'), x => x.party], [t('score'), x => '★'.repeat(x.score) + '☆'.repeat(5 - x.score) + ` ${x.score}`],
     ['评价', x => dash(x.comment)], [t('case_on'), x => x.rated_on]], iv.ratings)));
-  if (iv.conversion) out.push(h('p', { id: 'conversion-link' }, t('converted_case') + '：',
+  if ((iv.joint_reviews || []).length) out.push(h('h4', {}, t('joint_reviews')), h('div', { id: 'joint-reviews' }, table([['#', x => x.no], [t('month'), x => x.month],
+    [t('meeting_on'), x => x.meeting_on], [t('participants'), x => x.participants.join('、')], [t('decision'), x => code('review_decision', x.decision)],
+    [t('new_resolve_by'), x => dash(x.resolve_by)], [t('reason'), x => x.reason], [t('actor'), x => x.by]], iv.joint_reviews)));
+  if (iv.conversion) out.push(h('p', { id: 'conversion-link' }, t(iv.conversion.process === 'boundary' ? 'converted_boundary_case' : 'converted_case') + '：',
     h('a', { href: '#/case/' + encodeURIComponent(iv.conversion.case_id) }, iv.conversion.case_number), ` · ${iv.conversion.converted_on}`));
   return out;
 }
@@ -988,6 +992,26 @@ function intakeForms(c, is) {
     forms.push(commandForm('intake-rating', t('intake_rate'), [field(t('score'), 'score', score), field('评价', 'comment', comment)],
       () => ({ score: Number(score.value), comment: comment.value || undefined }), post('/rating'), reload(id)));
   }
+  if (is('dispatcher') && open && (iv.dispatches || []).some(d => d.overdue)) {
+    const month = input({ placeholder: 'YYYY-MM，默认会议所在月' }), on = dateInput({ value: iv.case_today }), who = input({ placeholder: '逗号分隔，例：区委政法委，城关镇综治中心' });
+    const decision = select(['redispatch', 'assign_case_leader', 'new_resolution_date', 'refer_to_court'].map(k => [k, label('review_decision', k)]), 'redispatch');
+    const resolveBy = dateInput(), why = input();
+    forms.push(commandForm('intake-joint-review', t('joint_review'), [field(t('month'), 'month', month), field(t('meeting_on'), 'meeting_on', on),
+      field(t('participants'), 'participants', who), field(t('decision'), 'decision', decision), field(t('new_resolve_by') + '（仅确定新的化解期限时填写）', 'resolve_by', resolveBy),
+      field(t('reason'), 'reason', why)],
+    () => ({ month: month.value.trim() || undefined, meeting_on: on.value.trim(), participants: who.value.split(/[,，、\s]+/).filter(Boolean), decision: decision.value,
+      resolve_by: resolveBy.value.trim() || undefined, reason: why.value }), post('/joint-review'), reload(id)));
+  }
+  if ((is('court') || (is('supervisor') && (all_(is) || leads))) && stage === 'awaiting_conversion') {
+    const num = input({ placeholder: '（2026）阿边调1号' }), title = input({ value: iv.summary }), org = input({ placeholder: 'mediator-bao' }), leader = input({ placeholder: 'leader-zhou' });
+    const reps = iv.parties.map((p, i) => h('fieldset', {}, h('legend', {}, `${p.name}（${p.id}）`),
+      field(t('jurisdiction'), `parties[${i}].jurisdiction`, input({ placeholder: 'CN-15-ALS' })), field(t('representative'), `parties[${i}].representative`, input())));
+    forms.push(commandForm('intake-convert-boundary', t('intake_convert_boundary'), [field(t('case_number'), 'case_number', num), field('案件名称', 'title', title),
+      field(t('organiser'), 'organiser', org), field(t('case_leader'), 'case_leader', leader), ...reps],
+    f => ({ case_number: num.value, title: title.value || undefined, organiser: org.value, case_leader: leader.value || undefined,
+      parties: iv.parties.map((p, i) => ({ id: p.id, jurisdiction: f.elements[`parties[${i}].jurisdiction`].value, representative: f.elements[`parties[${i}].representative`].value })) }),
+    post('/convert-boundary'), reload(id)));
+  }
   if (is('court') && stage === 'awaiting_conversion') {
     const num = input({ placeholder: '（2026）黔2301民诉前调7号' }), org = input({ value: '兴义市人民调解委员会' }), med = input({ value: 'mediator-wang' }), claim = money(), subj = input({ value: iv.summary });
     forms.push(commandForm('intake-convert', t('intake_convert'), [field(t('case_number'), 'case_number', num), field(t('organisation'), 'organisation', org),
@@ -1041,6 +1065,37 @@ async function pageIntake() {
       ...[['stock', '存量'], ['new', '新增'], ['changed', '变化'], ['closed', '销号']].map(([k, l]) =>
         h('section', { class: 'weekly-' + k }, h('h4', {}, `${l}（${(data[k] || []).length}）`), list(data[k] || []))),
       data.truncated ? h('p', { class: 'form-error' }, '本周案件过多，列表已截断') : '');
+  };
+  form.addEventListener('submit', ev => { ev.preventDefault(); show(); });
+  await show();
+  if (['dispatcher', 'supervisor', 'auditor', 'court'].includes(me.role)) await monthlySection();
+}
+
+// monthlySection is the list the monthly joint meeting reviews (月度联席会议):
+// the disputes whose handling was overdue in a month, with the counts.
+async function monthlySection() {
+  const month = input({ placeholder: 'YYYY-MM，例 2026-03', pattern: '^\\d{4}-\\d{2}$' });
+  const form = h('form', { class: 'filters', id: 'monthly-filter', novalidate: true }, field(t('month'), 'month', month), field(t('jurisdiction'), 'jurisdiction', input()),
+    h('div', { class: 'form-error', hidden: true, role: 'alert' }), h('button', { type: 'submit' }, t('search')));
+  const out = h('div', { id: 'monthly' });
+  main.append(h('h3', {}, t('monthly')), form, out);
+  const show = async () => {
+    const q = new URLSearchParams();
+    for (const k of ['month', 'jurisdiction']) { const v = form.elements[k].value.trim(); if (v) q.set(k, v); }
+    let data;
+    try { data = await call('GET', '/intake/monthly?' + q); } catch (e) { out.replaceChildren(); return showProblem(form, e); }
+    form.querySelector('.form-error').hidden = true;
+    const n = data.counts;
+    out.replaceChildren(h('p', { class: 'muted', id: 'monthly-counts' },
+      `${data.month}（${data.from} 至 ${data.to}）${data.jurisdiction ? ' · ' + data.jurisdiction : ''}：超期 ${n.overdue} 件，其中本月新增 ${n.new_in_month} 件、月末仍超期 ${n.overdue_at_month_end} 件；` +
+      `已研判 ${n.reviewed} 件、未研判 ${n.not_reviewed} 件；已包案 ${n.with_case_leader} 件；红色 ${n.red}、黄色 ${n.yellow}、绿色 ${n.green}`),
+    table([
+      [t('intake_number'), c => h('a', { href: '#/case/' + encodeURIComponent(c.id) }, c.case_number)], [t('stage'), c => code('stage', c.stage)],
+      [t('handler'), c => `${c.handler_unit}（${label('handler_kind', c.handler_kind)}）· ${c.handler}`], [t('urgency'), c => code('urgency', c.urgency)],
+      [t('handle_by'), c => c.handle_by], [t('days_overdue'), c => [String(c.days_overdue), c.overdue_at_month_end ? [' ', h('span', { class: 'tag red' }, t('overdue_at_month_end'))] : '']],
+      [t('risk'), c => riskTag(c.risk, c.hard)], [t('case_leader'), c => c.has_case_leader ? c.case_leader : h('span', { class: 'tag amber' }, '未包案')],
+      [t('reviewed'), c => c.reviewed ? [code('review_decision', c.review_decision), ` · ${c.reviewed_on}`] : '—']], data.cases, c => ({ 'data-id': c.id }), t('no_cases')),
+    data.truncated ? h('p', { class: 'form-error' }, '本月超期案件过多，列表已截断（统计数字完整）') : '');
   };
   form.addEventListener('submit', ev => { ev.preventDefault(); show(); });
   await show();

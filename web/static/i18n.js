@@ -37,7 +37,11 @@ const zh = {
   case_leader_required: '此纠纷为红色或疑难复杂纠纷，需建立包案档案', intake_result: '办理结果', ratings: '当事人评价', score: '评分',
   converted_case: '已转为诉前调解案件', hard_case: '疑难复杂', intake_dispatch: '派单', intake_accept: '接单', intake_return: '退单',
   intake_outcome: '报送办理结果（办单）', intake_regrade: '调整风险等级', intake_follow_up: '回访', intake_rate: '评价办理情况（评单）',
-  intake_convert: '转为诉前调解案件', weekly: '周台账（存量、新增、变化、销号）', week: '周（ISO）', week_steps: '本周办理步骤',
+  intake_convert: '转为诉前调解案件', intake_convert_boundary: '转为边界纠纷协商案件（三二一）',
+  converted_boundary_case: '已转为边界纠纷协商案件', joint_review: '月度联席会议研判（超期纠纷）', joint_reviews: '联席会议研判记录',
+  monthly: '月度联席会议·超期纠纷清单', meeting_on: '会议日期', participants: '参会单位、人员', decision: '会议决定',
+  new_resolve_by: '新的化解期限', days_overdue: '超期天数', overdue_at_month_end: '月末仍超期', reviewed: '已研判',
+  organiser: '组织协商的调解员', representative: '代表人', weekly: '周台账（存量、新增、变化、销号）', week: '周（ISO）', week_steps: '本周办理步骤',
   // bulk financial disputes (批量金融纠纷)
   batches: '批量金融纠纷', batch: '批次', batch_upload: '上传批量纠纷 CSV 文件', batch_file: 'CSV 文件', charset: '文件编码',
   error_report: '逐行错误报告（整份文件未受理）', field: '字段', batch_id: '批次号', open_batch: '打开批次', known_batches: '本浏览器的批次',
@@ -89,6 +93,7 @@ const codes = {
     paid_after_detention: '拘留后履行', closed_after_rechecks: '终本复查后结案', payment_order_objected: '支付令被异议',
     confirmed: '确认有效', rejected: '驳回',
     resolved: '已化解', not_resolved: '未化解', needs_court: '需诉讼程序', converted_to_mediation: '转为诉前调解',
+    converted_to_boundary: '转为边界纠纷协商',
   },
   deadline: {
     mediation: '调解期限', confirmation_application: '申请司法确认期限', confirmation_decision: '司法确认审查期限',
@@ -159,8 +164,9 @@ const codes = {
     handling_overdue: '办理超期·提级督办', case_leader_deadline_passed: '包案化解期限届满',
     intake_outcome_recorded: '报送办理结果（办单）', intake_rated: '当事人评价（评单）', rating_window_closed: '评价期限届满',
     intake_closed: '纠纷销号', converted_to_mediation: '转为诉前调解案件',
+    joint_meeting_reviewed: '月度联席会议研判超期纠纷', converted_to_boundary: '转为边界纠纷协商案件',
     // Process 3: wage arrears (wage.go)
-    wage_case_opened: '欠薪案件立案', wage_paid_in_full: '欠薪全部清偿', escalation_default_notice: '发出违约通知',
+    wage_case_opened: '欠薪案件立案', creditor_ledger_mismatch: '债权人台账与付款计划不符', wage_paid_in_full: '欠薪全部清偿', escalation_default_notice: '发出违约通知',
     escalation_labour_inspection_referral: '移送劳动监察', escalation_wage_guarantee_drawdown: '动用工资保证金',
     escalation_blacklist: '纳入欠薪黑名单', escalation_payment_order: '发出支付令', payment_order_objected: '支付令被提出异议',
     payment_order_enforceable: '支付令可申请强制执行', referred_to_litigation: '转入诉讼',
@@ -187,6 +193,7 @@ const codes = {
   channel: { visit: '来访', call: '来电', referral: '转办', online: '网上' },
   risk: { green: '绿色（一般）', yellow: '黄色（较大）', red: '红色（重大）' },
   urgency: { urgent: '特急', priority: '加急', ordinary: '普通' },
+  review_decision: { redispatch: '重新派单', assign_case_leader: '落实领导包案', new_resolution_date: '确定新的化解期限', refer_to_court: '移送法院' },
   handler_kind: { mediation_committee: '人民调解委员会', township: '乡镇（街道）', court: '人民法院', department: '职能部门' },
   // bulk financial disputes (workflows/bulk.go): a row's stage, the batch's
   // phase, the funnel, the documents and the file's columns
