@@ -222,3 +222,32 @@ func TestRestartFailedPerformancePlan(t *testing.T) {
 	kinds := h.kinds()
 	require.Equal(t, []string{"confirmed", "performance_plan_failed", "performance_plan_restarted", "performed"}, kinds[len(kinds)-4:])
 }
+
+// TestEnforcementEndsTheCurrentPlan: enforcement of a confirmed agreement
+// tells the plan the title names that enforcement took over, the
+// restarted plan once the court restarted a failed one, and "performance"
+// for titles that name none.
+func TestEnforcementEndsTheCurrentPlan(t *testing.T) {
+	for _, tt := range []struct{ name, plan, want string }{
+		{"FirstPlan", "", PlanWorkflowID("c1", PerformancePlanID)},
+		{"RestartedPlan", "performance-2", PlanWorkflowID("c1", "performance-2")},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newEnfHarness(t, enfStart)
+			var got []string
+			h.env.OnSignalExternalWorkflow(mock.Anything, mock.Anything, mock.Anything, SignalEnforcementFiled, mock.Anything).Return(
+				func(_, workflowID, _, _ string, _ any) error {
+					got = append(got, workflowID)
+					return nil
+				})
+			title := EnforceableTitle{
+				Kind: TitleConfirmedMediationAgreement, DocumentNumber: "（2025）黔2301民特1号", DocumentDate: enfToday.AddDays(-60),
+				SourceCaseID: "c1", SourcePlanID: tt.plan, DueDates: []policy.Date{enfToday.AddDays(-30)},
+			}
+			h.env.RegisterDelayedCallback(h.env.CancelWorkflow, day(2))
+			h.env.ExecuteWorkflow(Enforcement, enfInput(enfToday, title))
+			require.ErrorContains(t, h.env.GetWorkflowError(), "canceled")
+			require.Equal(t, []string{tt.want}, got)
+		})
+	}
+}
