@@ -15,6 +15,7 @@ import (
 
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -250,4 +251,83 @@ func TestEnforcementEndsTheCurrentPlan(t *testing.T) {
 			require.Equal(t, []string{tt.want}, got)
 		})
 	}
+}
+
+// TestRestartInDefault: a plan that had signalled a default fails before
+// it stored any ledger. Restarted, the case is supervised in default again
+// (the obligee may still apply for enforcement), the restart says no
+// credits were recorded, and the new plan's end closes the case.
+func TestRestartInDefault(t *testing.T) {
+	h := newHarness(t, cst(2026, 3, 10))
+	var rec *activities.Recorder
+	h.env.OnActivity(rec.PlanLedger, mock.Anything, mock.Anything).Return(activities.PlanLedgerResult{}, nil)
+	var second PlanInput
+	h.planRun = func(ctx workflow.Context, in PlanInput) (PlanResult, error) {
+		if in.PlanID != PerformancePlanID {
+			second = in
+			_ = workflow.Sleep(ctx, day(10))
+			return PlanResult{Outcome: PlanDefaulted, TotalFen: 1_302_700, OutstandingFen: 1_302_700, DefaultedInstallment: 1}, nil
+		}
+		parent := workflow.GetInfo(ctx).ParentWorkflowExecution
+		workflow.SignalExternalWorkflow(ctx, parent.ID, "", SignalPlanDefaulted, PlanDefaultSignal{
+			PlanID: in.PlanID, Installment: 1, DueOn: in.Installments[0].DueOn, OutstandingFen: 1_302_700,
+		})
+		_ = workflow.Sleep(ctx, day(40))
+		return PlanResult{}, errors.New("plan workflow terminated by an operator")
+	}
+	h.agreeAndConfirm(DecisionConfirmed, "")
+	restarted := h.at(day(50), UpdateRestartPerformance, RestartPlanCommand{Reason: "重启督促", Actor: judge})
+	res := h.run()
+
+	require.NoError(t, restarted.err)
+	require.Equal(t, StageDefaulted, restarted.view.Stage, "in default again, supervised")
+	require.Equal(t, "performance-2", second.PlanID)
+	require.Empty(t, second.Credited)
+	require.True(t, second.SuperviseAfterDefault)
+	require.Equal(t, StageDefaulted, res.Stage)
+	require.Equal(t, casefile.StatusClosed, h.summary.Status)
+	kinds := h.kinds()
+	require.Equal(t, []string{"performance_defaulted", "performance_plan_failed", "performance_plan_restarted", "performance_supervision_ended"}, kinds[len(kinds)-4:])
+	var data struct {
+		From string `json:"credits_from"`
+	}
+	require.NoError(t, json.Unmarshal(h.events[len(h.events)-2].Data, &data))
+	require.Equal(t, creditsFromNoneFound, data.From)
+}
+
+// TestFailedPlanCreditsCarryOn: a restarted plan that fails before it
+// stored a ledger passes on the credits carried into it.
+func TestFailedPlanCreditsCarryOn(t *testing.T) {
+	h := newHarness(t, cst(2026, 3, 10))
+	var rec *activities.Recorder
+	h.env.OnActivity(rec.PlanLedger, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PlanLedgerInput) (activities.PlanLedgerResult, error) {
+			if in.PlanID != PerformancePlanID {
+				return activities.PlanLedgerResult{}, nil
+			}
+			return activities.PlanLedgerResult{Found: true, Plan: db.Plan{CaseID: "c1", PlanID: PerformancePlanID, PaidFen: 500_000,
+				Installments: []db.PlanInstallment{
+					{No: 1, AmountFen: 434_234, PaidFen: 434_234, PaidOn: policy.NewDate(2026, 3, 20)},
+					{No: 2, AmountFen: 434_233, PaidFen: 65_766, PaidOn: policy.NewDate(2026, 3, 21)},
+					{No: 3, AmountFen: 434_233},
+				}}}, nil
+		})
+	inputs := map[string]PlanInput{}
+	h.planRun = func(ctx workflow.Context, in PlanInput) (PlanResult, error) {
+		inputs[in.PlanID] = in
+		return PlanResult{}, errors.New("plan workflow failed")
+	}
+	h.agreeAndConfirm(DecisionConfirmed, "")
+	first := h.at(day(8), UpdateRestartPerformance, RestartPlanCommand{Reason: "重启督促", Actor: judge})
+	second := h.at(day(9), UpdateRestartPerformance, RestartPlanCommand{Reason: "再次重启督促", Actor: judge})
+	h.runUntil(day(10))
+
+	require.NoError(t, first.err)
+	require.NoError(t, second.err)
+	want := []CreditedInstallment{{No: 1, PaidFen: 434_234, PaidOn: policy.NewDate(2026, 3, 20)}, {No: 2, PaidFen: 65_766, PaidOn: policy.NewDate(2026, 3, 21)}}
+	require.Equal(t, want, inputs["performance-2"].Credited)
+	require.Equal(t, want, inputs["performance-3"].Credited, "carried on from performance-2, which stored no ledger")
+	require.Equal(t, "performance-3", second.view.Performance.PlanID)
+	require.Len(t, second.view.Performance.FailedPlans, 2)
+	require.Equal(t, StagePerformanceFailed, h.summary.Stage, "performance-3 failed too, and waits for the court")
 }
