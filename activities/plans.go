@@ -2,6 +2,7 @@ package activities
 
 import (
 	"context"
+	"errors"
 
 	"github.com/casework/casework/db"
 )
@@ -25,4 +26,32 @@ func (r *Recorder) RecordPlan(ctx context.Context, in RecordPlanInput) error {
 // on application; a retry stores nothing twice.
 func (r *Recorder) RecordCertificate(ctx context.Context, c db.PerformanceCertificate) error {
 	return r.Store.IssueCertificate(ctx, c)
+}
+
+// PlanLedgerInput names a plan whose stored ledger is wanted.
+type PlanLedgerInput struct {
+	CaseID string `json:"case_id"`
+	PlanID string `json:"plan_id"`
+}
+
+// PlanLedgerResult is a plan's ledger as the read model last stored it;
+// Found is false when the plan never stored one.
+type PlanLedgerResult struct {
+	Found bool    `json:"found"`
+	Plan  db.Plan `json:"plan"`
+}
+
+// PlanLedger reads a plan's last stored ledger, for a case restarting
+// supervision after its plan workflow failed. A plan stores its ledger in
+// the same flush that answers a payment command, so every payment it
+// acknowledged is in it.
+func (r *Recorder) PlanLedger(ctx context.Context, in PlanLedgerInput) (PlanLedgerResult, error) {
+	p, err := r.Store.Plan(ctx, in.CaseID, in.PlanID)
+	if errors.Is(err, db.ErrNotFound) {
+		return PlanLedgerResult{}, nil
+	}
+	if err != nil {
+		return PlanLedgerResult{}, err
+	}
+	return PlanLedgerResult{Found: true, Plan: p}, nil
 }

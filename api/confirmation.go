@@ -36,6 +36,14 @@ type followUpInput struct {
 	}
 }
 
+type restartPlanInput struct {
+	ID             string `path:"id" maxLength:"64"`
+	IdempotencyKey string `header:"Idempotency-Key" maxLength:"200" doc:"A retried request with the same key takes effect once"`
+	Body           struct {
+		Reason string `json:"reason" minLength:"1" maxLength:"2000" doc:"Why supervision is restarted, e.g. what the failure was and who approved the restart"`
+	}
+}
+
 var parties = []casefile.Role{casefile.RoleParty}
 
 // command adds the answers every case command can give besides success.
@@ -78,6 +86,17 @@ func (s *Server) registerConfirmation(api huma.API) {
 		func(ctx context.Context, in *reasonInput) (*caseOutput, error) {
 			return s.mediationUpdate(ctx, workflows.UpdateApplyCertificate, in.IdempotencyKey,
 				workflows.CertificateCommand{Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
+		})
+	op := command(operation("restart-performance-plan", http.MethodPost, "/cases/{id}/performance/restart",
+		"Restart performance supervision after the plan's workflow failed", access{Roles: courts, Case: writeCase}))
+	op.Description += " Only a case in performance_plan_failed takes it. A new plan, performance-2 for the first restart " +
+		"(performance-3 for the next), runs the agreement's installments with what the failed plan had credited to each " +
+		"already paid, read from its last stored ledger, so nothing paid is lost or credited twice; the failed plan's " +
+		"ledger and steps stay as they were. The case is performing again (in default, if it was when its plan failed)."
+	huma.Register(api, op,
+		func(ctx context.Context, in *restartPlanInput) (*caseOutput, error) {
+			return s.mediationUpdate(ctx, workflows.UpdateRestartPerformance, in.IdempotencyKey,
+				workflows.RestartPlanCommand{Reason: in.Body.Reason, Actor: principalFrom(ctx).Actor()})
 		})
 	huma.Register(api, command(operation("record-follow-up", http.MethodPost, "/cases/{id}/follow-ups",
 		"Record a follow-up visit (回访): whether the agreement holds", access{Roles: mediators, Case: writeCase})),

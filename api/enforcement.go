@@ -317,6 +317,7 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 			return nil, err
 		}
 		clock = src.Summary.Clock
+		title.SourcePlanID = src.planID
 		if len(title.DueDates) == 0 {
 			title.DueDates = src.dueDates
 		}
@@ -392,6 +393,10 @@ func (s *Server) checkWindow(ctx context.Context, jurisdiction string, title wor
 type enforcementSourceCase struct {
 	Summary  casefile.Summary
 	dueDates []policy.Date
+	// planID is the mediation case's current performance plan (another
+	// than performance once the court restarted a failed one); empty for
+	// a wage case.
+	planID string
 }
 
 // liveStage is the stage a case's workflow holds now: the ledger's row is
@@ -439,6 +444,13 @@ func (s *Server) enforcementSource(ctx context.Context, b StartEnforcementBody, 
 			return out, huma.Error409Conflict("source case " + src.ID + " is " + src.Stage +
 				"; enforcement needs a judicially confirmed agreement in performance or in default")
 		}
+		// After a restart the case is supervised by another plan than
+		// performance: its own view names it. Unreadable, the case runs
+		// its first plan, or Temporal is down and the start fails anyway.
+		if o, err := queryView(ctx, s, mediationView, &caseOutput{Body: CaseBody{Summary: src}}); err == nil &&
+			o.Body.Mediation != nil && o.Body.Mediation.Performance != nil && o.Body.Mediation.Performance.PlanID != "" {
+			planID = o.Body.Mediation.Performance.PlanID
+		}
 	case src.Process == casefile.ProcessWage && title.Kind == workflows.TitlePaymentOrder:
 		// A wage case whose payment order met no objection (支付令生效).
 		if src.Stage != workflows.WageEnforceable {
@@ -470,7 +482,7 @@ func (s *Server) enforcementSource(ctx context.Context, b StartEnforcementBody, 
 			return out, huma.Error422UnprocessableEntity("party " + party + " is not a party to source case " + src.ID)
 		}
 	}
-	out.Summary = src
+	out.Summary, out.planID = src, planID
 	if len(title.DueDates) == 0 && planID != "" {
 		plan, err := s.Store.Plan(ctx, src.ID, planID)
 		if err != nil && !errors.Is(err, db.ErrNotFound) {

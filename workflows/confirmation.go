@@ -3,6 +3,7 @@ package workflows
 import (
 	"fmt"
 	"slices"
+	"strings"
 	"time"
 
 	enumspb "go.temporal.io/api/enums/v1"
@@ -49,6 +50,9 @@ const (
 	UpdateDecideConfirmation = "decide-confirmation"
 	UpdateRecordFollowUp     = "record-follow-up"
 	UpdateApplyCertificate   = "apply-certificate"
+	// UpdateRestartPerformance restarts performance supervision after the
+	// plan's workflow failed.
+	UpdateRestartPerformance = "restart-performance-plan"
 )
 
 // Decisions a court can take on an application for confirmation.
@@ -84,6 +88,25 @@ type PerformanceState struct {
 	// Certificate is the certificate of automatic performance, issued on
 	// the obligor's application after full, on-time performance.
 	Certificate *Certificate `json:"certificate,omitempty"`
+	// Restarts counts the court's restarts of supervision after a plan's
+	// workflow failed; restart n runs plan "performance-(n+1)".
+	Restarts int `json:"restarts,omitempty"`
+	// Credited is what the failed plans had credited, carried into the
+	// current plan's ledger (see restartPlan).
+	Credited []CreditedInstallment `json:"credited,omitempty"`
+	// FailedPlans are the plans whose workflow failed, oldest first.
+	FailedPlans []FailedPlan `json:"failed_plans,omitempty"`
+}
+
+// FailedPlan is a performance plan whose workflow failed, and the court's
+// restart of supervision after it.
+type FailedPlan struct {
+	PlanID      string         `json:"plan_id"`
+	WorkflowID  string         `json:"workflow_id"`
+	Failure     string         `json:"failure"`
+	RestartedOn policy.Date    `json:"restarted_on"`
+	RestartedBy casefile.Actor `json:"restarted_by"`
+	Reason      string         `json:"reason"`
 }
 
 // FollowUp is one follow-up visit after the case closed.
@@ -122,6 +145,13 @@ type DecideConfirmationCommand struct {
 // court at its counter.
 type CertificateCommand struct {
 	Reason string         `json:"reason,omitempty"`
+	Actor  casefile.Actor `json:"actor"`
+}
+
+// RestartPlanCommand is the court's restart of performance supervision
+// after the plan's workflow failed, with its reason.
+type RestartPlanCommand struct {
+	Reason string         `json:"reason"`
 	Actor  casefile.Actor `json:"actor"`
 }
 
@@ -251,6 +281,8 @@ func (m *mediation) startPlan(ctx workflow.Context) {
 		// Every installment is supervised to its end; the certificate is
 		// the court's to issue on the obligor's application.
 		SuperviseAfterDefault: true, Acceleration: a.Terms.Acceleration, CertificateOnApplication: true,
+		// Set only on a restart: what the failed plans had credited.
+		Credited: p.Credited,
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		if r, err := planOutcome(gctx, m.plan); err != nil {
@@ -609,4 +641,148 @@ func (m *mediation) finishCommand(ctx workflow.Context, seq int) (MediationView,
 		return MediationView{}, err
 	}
 	return m.view(ctx), nil
+}
+
+// versionPlanRestart marks the runs in which the court restarted
+// performance supervision, so what a restart does can change later under
+// a version of its own. Runs that never take the command are unchanged.
+const versionPlanRestart = "performance-plan-restart"
+
+func (m *mediation) validateRestartPlan(_ workflow.Context, cmd RestartPlanCommand) error {
+	if err := checkCourt(cmd.Actor); err != nil {
+		return err
+	}
+	if err := m.checkStage(StagePerformanceFailed); err != nil {
+		return err
+	}
+	if p := m.s.Performance; p == nil || p.Result == nil || p.Result.Outcome != PlanFailed {
+		return reject(RejectConflict, "the case has no failed performance plan to restart")
+	}
+	if strings.TrimSpace(cmd.Reason) == "" {
+		return reject(RejectInvalid, "a reason for restarting performance supervision is required")
+	}
+	return nil
+}
+
+// restartPlan restarts performance supervision after the plan's workflow
+// failed (or an operator terminated it).
+//
+// The new plan runs under a new plan ID, "performance-2" for the first
+// restart, and so under a new workflow ID, rather than again under the
+// failed plan's ID with ALLOW_DUPLICATE_FAILED_ONLY: the failed plan's
+// ledger row in the plans read model (keyed by case and plan, written only
+// by a newer version) and its audit stream ("plan/performance", numbered
+// from 1) stay exactly as it left them, so an auditor reads what it did and
+// where it stopped, while the new plan writes a ledger row and a stream of
+// its own instead of being refused by the row's version or colliding with
+// the stream's step numbers.
+//
+// Nothing the failed plan credited is lost or credited twice: the new plan
+// runs the agreement's installments with what the failed plan had credited
+// to each already paid, on the day it was (PlanInput.Credited), so it
+// supervises only what is still owed and still knows whether every
+// installment was paid on time. The credits come from the failed plan's
+// last ledger: its result's, when the parent has one, else the one the
+// plans read model stored (written in the same flush that answers each
+// payment, so every payment acknowledged is in it), else, when it never
+// stored one, the credits it had itself carried. The step records which.
+func (m *mediation) restartPlan(ctx workflow.Context, cmd RestartPlanCommand) (MediationView, error) {
+	workflow.GetVersion(ctx, versionPlanRestart, workflow.DefaultVersion, 1)
+	p := m.s.Performance
+	oldPlan, oldWorkflow, failure := p.PlanID, p.WorkflowID, p.Result.Failure
+	credited, from, err := m.failedPlanCredits(ctx, p)
+	if err != nil {
+		return MediationView{}, err
+	}
+	// The ledger lookup yielded: the case may have moved on meanwhile.
+	if m.s.Stage != StagePerformanceFailed || p.PlanID != oldPlan {
+		return MediationView{}, reject(RejectConflict, "the case moved on while supervision was restarted: %s", m.s.Stage)
+	}
+	var creditedFen int64
+	for _, c := range credited {
+		creditedFen += c.PaidFen
+	}
+	today := m.s.Journal.today(ctx)
+	p.FailedPlans = append(p.FailedPlans, FailedPlan{
+		PlanID: oldPlan, WorkflowID: oldWorkflow, Failure: failure, RestartedOn: today, RestartedBy: cmd.Actor, Reason: cmd.Reason,
+	})
+	p.Restarts++
+	p.PlanID = fmt.Sprintf("%s-%d", PerformancePlanID, p.Restarts+1)
+	p.WorkflowID = PlanWorkflowID(m.in.CaseID, p.PlanID)
+	p.Result, p.Credited = nil, credited
+	// The main loop starts the new plan (advance); a case in default when
+	// its plan failed is supervised in default again.
+	m.plan = nil
+	m.s.Stage = StagePerforming
+	if p.FirstDefault != nil {
+		m.s.Stage = StageDefaulted
+	}
+	seq := m.s.Journal.add(ctx, step{
+		Kind: "performance_plan_restarted", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "performance_plan_restarted",
+		Data: map[string]any{
+			"old_plan_id": oldPlan, "old_workflow_id": oldWorkflow, "failure": failure,
+			"new_plan_id": p.PlanID, "new_workflow_id": p.WorkflowID, "restart": p.Restarts,
+			"credited": credited, "credited_fen": creditedFen,
+			"outstanding_fen": m.s.Agreement.Terms.TotalFen - creditedFen, "credits_from": from,
+			"carried": "the new plan runs the agreement's installments with what the failed plan credited to each already paid; only the rest is supervised",
+		},
+	})
+	return m.finishCommand(ctx, seq)
+}
+
+// Where a restart took the failed plan's credits from.
+const (
+	creditsFromResult    = "plan_result"
+	creditsFromLedger    = "plans_read_model"
+	creditsFromCarried   = "carried_into_failed_plan"
+	creditsFromNoneFound = "none_recorded"
+)
+
+// failedPlanCredits returns what the failed plan p had credited to each of
+// the agreement's installments, and where that was read from.
+func (m *mediation) failedPlanCredits(ctx workflow.Context, p *PerformanceState) ([]CreditedInstallment, string, error) {
+	n := len(m.s.Agreement.Terms.Installments)
+	type line struct {
+		no   int
+		paid int64
+		on   policy.Date
+	}
+	var lines []line
+	from := creditsFromResult
+	if r := p.Result; r != nil && len(r.Installments) > 0 {
+		for _, l := range r.Installments {
+			lines = append(lines, line{l.No, l.PaidFen, l.PaidOn})
+		}
+	} else {
+		var rec *activities.Recorder
+		var res activities.PlanLedgerResult
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.PlanLedger,
+			activities.PlanLedgerInput{CaseID: m.in.CaseID, PlanID: p.PlanID}).Get(ctx, &res); err != nil {
+			return nil, "", fmt.Errorf("ledger of failed plan %s: %w", p.PlanID, err)
+		}
+		if !res.Found {
+			// The plan never stored its ledger, so it credited nothing
+			// of its own; what was carried into it is carried on.
+			if len(p.Credited) > 0 {
+				return slices.Clone(p.Credited), creditsFromCarried, nil
+			}
+			return nil, creditsFromNoneFound, nil
+		}
+		from = creditsFromLedger
+		for _, l := range res.Plan.Installments {
+			lines = append(lines, line{l.No, l.PaidFen, l.PaidOn})
+		}
+	}
+	var out []CreditedInstallment
+	for _, l := range lines {
+		if l.no > n {
+			// A pre-enforcement settlement's line: its schedule replaced
+			// the agreement's, which a restart does not run again.
+			return nil, "", reject(RejectConflict, "plan %s had a pre-enforcement settlement (installment %d); a restart runs only the agreement's own schedule", p.PlanID, l.no)
+		}
+		if l.paid > 0 {
+			out = append(out, CreditedInstallment{No: l.no, PaidFen: l.paid, PaidOn: l.on})
+		}
+	}
+	return out, from, nil
 }

@@ -558,8 +558,12 @@ func (e *enforcement) tellSourcePlan(ctx workflow.Context) {
 	if workflow.GetVersion(ctx, versionTellSourcePlan, workflow.DefaultVersion, 1) < 1 {
 		return
 	}
+	plan := t.SourcePlanID
+	if plan == "" {
+		plan = PerformancePlanID
+	}
 	// Not waited for: a plan that has already ended has nothing to stop.
-	workflow.SignalExternalWorkflow(ctx, PlanWorkflowID(t.SourceCaseID, PerformancePlanID), "", SignalEnforcementFiled, EnforcementFiledSignal{
+	workflow.SignalExternalWorkflow(ctx, PlanWorkflowID(t.SourceCaseID, plan), "", SignalEnforcementFiled, EnforcementFiledSignal{
 		CaseID: e.in.CaseID, CaseNumber: e.in.CaseNumber, AmountFen: e.in.AmountFen, AppliedOn: e.in.AppliedOn,
 	})
 }

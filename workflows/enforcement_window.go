@@ -42,6 +42,11 @@ type EnforceableTitle struct {
 	// SourceCaseID is the casework case the title came from, if any (the
 	// mediation case whose agreement was confirmed).
 	SourceCaseID string `json:"source_case_id,omitempty"`
+	// SourcePlanID is the source case's plan supervising performance when
+	// enforcement was filed, the one told that enforcement took over:
+	// "performance-2" after the court restarted a failed plan; empty for
+	// "performance" (and in every title made before restarts).
+	SourcePlanID string `json:"source_plan_id,omitempty"`
 	// DueDates are the last days of the performance period: one date, or one
 	// per installment.
 	DueDates []policy.Date `json:"due_dates"`

@@ -137,8 +137,20 @@ type PlanInput struct {
 	// performance (a settlement during enforcement), so none is issued.
 	CertificateOnApplication bool `json:"certificate_on_application,omitempty"`
 	NoCertificate            bool `json:"no_certificate,omitempty"`
+	// Credited carries what an earlier plan over the same installments, one
+	// whose workflow failed, had credited to each: the lines start with it
+	// paid (on the day it was), so nothing paid is lost or credited twice,
+	// and only what is still owed is supervised.
+	Credited []CreditedInstallment `json:"credited,omitempty"`
 
 	State *PlanState `json:"state,omitempty"`
+}
+
+// CreditedInstallment is what an earlier plan credited to one installment.
+type CreditedInstallment struct {
+	No      int         `json:"no"`
+	PaidFen int64       `json:"paid_fen"`
+	PaidOn  policy.Date `json:"paid_on"`
 }
 
 // PlanState is everything the plan knows.
@@ -443,6 +455,10 @@ func (p *plan) init(ctx workflow.Context) error {
 	for i, inst := range p.in.Installments {
 		p.s.Lines = append(p.s.Lines, planLine{No: i + 1, DueOn: inst.DueOn, AmountFen: inst.AmountFen})
 	}
+	for _, c := range p.in.Credited {
+		l := &p.s.Lines[c.No-1]
+		l.PaidFen, l.PaidOn = c.PaidFen, c.PaidOn
+	}
 	return nil
 }
 
@@ -479,6 +495,20 @@ func validatePlan(in PlanInput) error {
 			return fmt.Errorf("installment %d: due date %s must be after the previous one's", i+1, inst.DueOn)
 		}
 	}
+	seen := map[int]bool{}
+	for _, c := range in.Credited {
+		switch {
+		case c.No < 1 || c.No > len(in.Installments):
+			return fmt.Errorf("credited installment %d: no such installment", c.No)
+		case seen[c.No]:
+			return fmt.Errorf("credited installment %d: credited twice", c.No)
+		case c.PaidFen < 0 || c.PaidFen > in.Installments[c.No-1].AmountFen:
+			return fmt.Errorf("credited installment %d: %d fen is not within its amount", c.No, c.PaidFen)
+		case c.PaidFen > 0 && c.PaidOn.IsZero():
+			return fmt.Errorf("credited installment %d: the day it was paid is required", c.No)
+		}
+		seen[c.No] = true
+	}
 	return nil
 }
 
@@ -495,21 +525,34 @@ func (p *plan) open(ctx workflow.Context) error {
 		return err
 	}
 	p.s.Policy = pol
+	data := map[string]any{
+		"plan_id": p.in.PlanID, "obligor": p.in.Obligor, "obligees": p.in.Obligees,
+		"installments": p.ledger(), "total_fen": p.total(),
+		"reminder_offsets": pol.Performance.ReminderOffsets, "grace": pol.Performance.Grace,
+		"late_recording": pol.Performance.LateRecording, "supervise_after_default": p.in.SuperviseAfterDefault,
+		"acceleration": p.in.Acceleration, "time_scale": p.in.Clock.Scale,
+	}
+	if len(p.in.Credited) > 0 {
+		data["credited"], data["credited_fen"] = p.in.Credited, p.paid()
+	}
 	p.s.Journal.add(ctx, step{
 		Kind: "plan_started", Actor: p.in.StartedBy, ReasonCode: "performance_supervision",
 		Reason: fmt.Sprintf("performance supervision of %d installment(s), %s in total", len(p.s.Lines), yuan(p.total())),
-		Data: map[string]any{
-			"plan_id": p.in.PlanID, "obligor": p.in.Obligor, "obligees": p.in.Obligees,
-			"installments": p.ledger(), "total_fen": p.total(),
-			"reminder_offsets": pol.Performance.ReminderOffsets, "grace": pol.Performance.Grace,
-			"late_recording": pol.Performance.LateRecording, "supervise_after_default": p.in.SuperviseAfterDefault,
-			"acceleration": p.in.Acceleration, "time_scale": p.in.Clock.Scale,
-		},
+		Data:   data,
 	})
+	carried := ""
+	if p.paid() > 0 {
+		carried = fmt.Sprintf("已履行 %s，尚欠 %s。", yuan(p.paid()), yuan(p.outstanding()))
+	}
 	p.notice(ctx, 0, NoticePerformance, 0, fmt.Sprintf(
-		"自动履行告知书：%s，请按约定履行 %d 期共 %s：%s。按期足额履行可申请自动履行证明；逾期未履行的，权利人可申请强制执行，您可能被限制高消费、纳入失信被执行人名单。",
-		p.in.Obligor, len(p.s.Lines), yuan(p.total()), p.sched().text()))
+		"自动履行告知书：%s，请按约定履行 %d 期共 %s：%s。%s按期足额履行可申请自动履行证明；逾期未履行的，权利人可申请强制执行，您可能被限制高消费、纳入失信被执行人名单。",
+		p.in.Obligor, len(p.s.Lines), yuan(p.total()), p.sched().text(), carried))
 	p.changed()
+	if len(p.in.Credited) > 0 && p.outstanding() == 0 {
+		// Only a plan carrying an earlier one's credits can start with
+		// nothing owed: it is performed as it opens.
+		p.performed(ctx)
+	}
 	return nil
 }
 

@@ -311,6 +311,7 @@ func (m *mediation) registerHandlers(ctx workflow.Context) error {
 		command{UpdateDecideConfirmation, m.decideConfirmation, m.validateDecide},
 		command{UpdateRecordFollowUp, m.recordFollowUp, m.validateFollowUp},
 		command{UpdateApplyCertificate, m.applyCertificate, m.validateCertificate},
+		command{UpdateRestartPerformance, m.restartPlan, m.validateRestartPlan},
 		command{UpdateRearmDeadlines, m.rearm, func(_ workflow.Context, cmd RearmCommand) error { return validateRearm(cmd) }},
 	)
 }

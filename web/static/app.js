@@ -403,6 +403,12 @@ async function pageCase(id, all) {
   parts.push(h('h3', {}, t('parties')), table([[t('id'), p => p.id], [t('name'), p => dash(p.name)],
     [t('side'), p => p.side ? code('common', p.side) : p.representative ? `代表人 ${p.representative}` : '—']], parties));
 
+  const perfNow = m && m.performance;
+  if (perfNow && perfNow.result && perfNow.result.outcome === 'failed') parts.push(h('p', { id: 'plan-failure', class: 'form-error' },
+    `履行计划 ${perfNow.plan_id} 未能运行：${perfNow.result.failure}；待法院重启履行督促`));
+  const failedPlans = (perfNow && perfNow.failed_plans) || [];
+  if (failedPlans.length) parts.push(h('h3', {}, '失败的履行计划'), h('div', { id: 'failed-plans' }, table([['计划', x => x.plan_id], ['原因', x => x.failure],
+    ['重启日期', x => x.restarted_on], [t('actor'), x => x.restarted_by ? x.restarted_by.subject : '—'], [t('reason'), x => dash(x.reason)]], failedPlans)));
   if (m && m.agreement) parts.push(h('p', {}, `协议 ${m.agreement.agreed_on}：${t('obligor')} ${m.agreement.terms.obligor} → ${m.agreement.terms.obligees.join('、')}，${t('total')} ${yuan(m.agreement.terms.total_fen)}`));
   if (lines) {
     parts.push(h('h3', {}, t('plan')), h('div', { id: 'plan' }, table([[t('installment'), l => l.no], [t('due_on'), l => [l.due_on, restOn(l.due_on)]], [t('amount'), l => yuan(l.amount_fen)],
@@ -502,6 +508,9 @@ function commandsFor(c, plan, box, all) {
       f => ({ amount_fen: fenOf(f, amt), paid_on: dateOf(on), reason: f.elements.reason.value || undefined }), post(`/plans/${plan.plan_id}/payments`), reload(id)));
   }
   if (m && is('court') && s.stage === 'defaulted' && !enforcementCaseOf(c, plan)) forms.push(enforcementForm(c, plan));
+  // The plan's workflow failed (or an operator ended it): the court
+  // restarts supervision under a new plan that keeps what was paid.
+  if (m && is('court') && s.stage === 'performance_plan_failed') forms.push(reason('restart-plan', '重启履行督促（已登记的付款保留）', '/performance/restart'));
   // The certificate of automatic performance is issued on the obligor's
   // application (or the court's, taking it at the counter), only after
   // full, on-time performance.

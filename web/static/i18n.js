@@ -135,7 +135,7 @@ const codes = {
     confirmation_application_filed: '司法确认申请已提出', confirmation_window_passed: '申请司法确认期限届满',
     confirmation_accepted: '受理司法确认', confirmation_decision_extended: '延长司法确认审查期限',
     confirmation_decision_overdue: '司法确认审查逾期', confirmed: '裁定确认调解协议有效', confirmation_rejected: '裁定驳回司法确认申请',
-    performed: '履行完毕', performance_defaulted: '未按期履行', performance_plan_failed: '履行计划失败',
+    performed: '履行完毕', performance_defaulted: '未按期履行', performance_plan_failed: '履行计划失败', performance_plan_restarted: '重启履行督促',
     performance_supervision_ended: '履行督促结束', certificate_applied: '申请自动履行证明', certificate_issued: '出具自动履行证明',
     follow_up_due: '回访到期', follow_up_visited: '已回访',
     // installment plans (installments.go)
