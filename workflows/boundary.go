@@ -336,7 +336,7 @@ func Boundary(ctx workflow.Context, in BoundaryInput) (BoundaryResult, error) {
 		}
 	}
 
-	life := newLifetime(ctx, func() bool { return b.s.Journal.Seq-b.runStart >= b.stepsPerRun() })
+	life := newLifetime(ctx, &b.s.Journal, func() bool { return b.s.Journal.Seq-b.runStart >= b.stepsPerRun() })
 	b.life = &life
 	flush := func(ctx workflow.Context) error { return b.s.Journal.flush(ctx, b.summary()) }
 	idle := func() bool { return len(b.s.Journal.Pending) == 0 }

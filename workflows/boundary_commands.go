@@ -85,7 +85,7 @@ func (b *boundary) registerHandlers(ctx workflow.Context) error {
 	if err := registerStateAndOpened(ctx, &b.s.Journal, b.view); err != nil {
 		return err
 	}
-	return registerCommands(ctx,
+	return registerCommands(ctx, &b.s.Journal,
 		command{UpdateBoundaryScheduleRound, b.scheduleRound, b.validateSchedule},
 		command{UpdateBoundaryRecordRound, b.recordRound, b.validateRecordRound},
 		command{UpdateBoundaryStabilise, b.stabilise, b.validateStabilise},

@@ -139,7 +139,7 @@ func Bulk(ctx workflow.Context, in BulkInput) (BulkResult, error) {
 	if err := b.register(ctx); err != nil {
 		return BulkResult{}, err
 	}
-	b.life = newLifetime(ctx, nil)
+	b.life = newLifetime(ctx, nil, nil)
 	pol, err := loadPolicy(ctx, b.in.Jurisdiction)
 	if err != nil {
 		return BulkResult{}, err
@@ -319,7 +319,7 @@ func (b *bulk) register(ctx workflow.Context) error {
 	if err := workflow.SetQueryHandler(ctx, QueryState, func() (BulkView, error) { return b.view(), nil }); err != nil {
 		return err
 	}
-	return registerCommands(ctx,
+	return registerCommands(ctx, nil,
 		command{UpdateBulkMediation, b.recordMediation, b.validateMediation},
 		command{UpdateBulkRepair, b.repair, b.validateRepair},
 		command{UpdateBulkObjection, b.objection, b.validateObjection},

@@ -403,7 +403,7 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 
 	// A running settlement plan is a child of this run: the run hands over
 	// only once it has ended.
-	life := newLifetime(ctx, nil)
+	life := newLifetime(ctx, &e.s.Journal, nil)
 	life.grown = stepLimit(&life, &e.s.Journal, e.s.Journal.Seq)
 	idle := func() bool { return len(e.s.Journal.Pending) == 0 && len(e.s.Outbox) == 0 }
 	for !e.finished() {

@@ -84,7 +84,7 @@ func (e *enforcement) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
-	return registerCommands(ctx,
+	return registerCommands(ctx, &e.s.Journal,
 		command{UpdateRecordInquiry, e.recordInquiry, e.validateInquiry},
 		command{UpdateOrderMeasure, e.orderMeasure, e.validateMeasure},
 		command{UpdateRenewMeasure, e.renewMeasure, e.validateRenew},

@@ -31,6 +31,8 @@ type enfHarness struct {
 	summary  *casefile.Summary
 	notices  []activities.NoticeInput
 	updates  int
+	// measureSteps, when set, is shown every recording activity's input.
+	measureSteps func(activities.RecordStepsInput)
 }
 
 const enfCaseID = "e1"
@@ -55,6 +57,9 @@ func newEnfHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry, 
 	h.env.RegisterActivity(rec)
 	h.env.OnActivity(rec.RecordSteps, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordStepsInput) error {
+			if h.measureSteps != nil {
+				h.measureSteps(in)
+			}
 			for _, e := range in.Events {
 				require.Equal(t, enfCaseID, e.CaseID)
 				require.Equal(t, in.Summary != nil, e.Stream == enforcementStream, "only the enforcement stream writes the summary")

@@ -410,7 +410,7 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 		}
 	}
 
-	life := newLifetime(ctx, nil)
+	life := newLifetime(ctx, &p.s.Journal, nil)
 	life.grown = stepLimit(&life, &p.s.Journal, p.s.Journal.Seq)
 	idle := func() bool { return !p.dirty() }
 	for p.s.Stage == PlanPerforming {
@@ -570,7 +570,7 @@ func (p *plan) registerHandlers(ctx workflow.Context) error {
 			p.enforcementFiled(ctx, sig)
 		}
 	})
-	return registerCommands(ctx,
+	return registerCommands(ctx, &p.s.Journal,
 		command{UpdateRecordPayment, p.recordPayment, p.validatePayment},
 		command{UpdateUrge, p.urge, p.validateUrge},
 		command{UpdateSettleBeforeEnforcement, p.settleBeforeEnforcement, p.validateSettlement},

@@ -372,7 +372,7 @@ func Intake(ctx workflow.Context, in IntakeInput) (IntakeEnd, error) {
 		}
 	}
 
-	life := newLifetime(ctx, func() bool { return w.s.Journal.Seq-w.runStart >= w.stepsPerRun() })
+	life := newLifetime(ctx, &w.s.Journal, func() bool { return w.s.Journal.Seq-w.runStart >= w.stepsPerRun() })
 	w.life = &life
 	flush := w.flush
 	idle := func() bool { return len(w.s.Journal.Pending) == 0 && len(w.s.Outbox) == 0 }

@@ -129,7 +129,7 @@ func (w *intake) registerHandlers(ctx workflow.Context) error {
 	if err := registerStateAndOpened(ctx, &w.s.Journal, w.view); err != nil {
 		return err
 	}
-	return registerCommands(ctx,
+	return registerCommands(ctx, &w.s.Journal,
 		command{UpdateIntakeDispatch, w.dispatch, w.validateDispatch},
 		command{UpdateIntakeAccept, w.accept, w.validateAccept},
 		command{UpdateIntakeReturn, w.returnCase, w.validateReturn},

@@ -1,7 +1,9 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
+	"reflect"
 	"time"
 
 	"go.temporal.io/sdk/temporal"
@@ -34,6 +36,10 @@ type journal struct {
 	RearmedMoved   int `json:"rearmed_moved,omitempty"`
 	// flushing is set while a flush runs (see settle); never carried.
 	flushing bool
+	// runBytes is what the steps added in this run weigh (their data and
+	// reasons), each recorded once through an activity's input; never
+	// carried, so each run counts from zero.
+	runBytes int
 }
 
 // step is what a process says about one step it took.
@@ -75,6 +81,7 @@ func (j *journal) add(ctx workflow.Context, s step) int {
 	if s.Data != nil {
 		e.Data = casefile.Data(s.Data)
 	}
+	j.runBytes += len(e.Data) + len(e.Reason) + len(e.Kind)
 	j.Pending = append(j.Pending, e)
 	return j.Seq
 }
@@ -194,20 +201,39 @@ type lifetime struct {
 	// grown, when set, is the workflow's own reason to continue besides
 	// Temporal's suggestion (a boundary case's steps per run).
 	grown func() bool
+	// j, in runs that weigh their steps, is the journal whose weight in
+	// this run counts against runBytesPerRun.
+	j *journal
 }
 
+// versionRunBytes guards continuing as new once a run's steps weigh
+// runBytesPerRun: before it only the number of events (Temporal's
+// suggestion) and steps counted, and an enforcement case whose payments
+// divide among a thousand applicants put some 50 KB in each step.
+const versionRunBytes = "continue-when-heavy"
+
+// runBytesPerRun is the weight of steps after which a run continues as
+// new: each step is in history once as a recording activity's input, so a
+// run stays well under Temporal's 10 MB warning whatever its steps hold.
+const runBytesPerRun = 4 << 20
+
 // newLifetime fixes, once per run, whether the wait wakes when
-// continuing is due.
-func newLifetime(ctx workflow.Context, grown func() bool) lifetime {
+// continuing is due, and whether the weight of the steps j records counts.
+func newLifetime(ctx workflow.Context, j *journal, grown func() bool) lifetime {
 	v := workflow.GetVersion(ctx, versionContinueWhenDue, workflow.DefaultVersion, 1)
-	return lifetime{wake: v >= 1, grown: grown}
+	l := lifetime{wake: v >= 1, grown: grown}
+	if j != nil && workflow.GetVersion(ctx, versionRunBytes, workflow.DefaultVersion, 1) >= 1 {
+		l.j = j
+	}
+	return l
 }
 
 // due reports whether the run has grown enough to continue as new and
 // can: Temporal suggests it (or the workflow's own limit is reached) and
 // no update handler is running.
 func (l lifetime) due(ctx workflow.Context) bool {
-	grown := workflow.GetInfo(ctx).GetContinueAsNewSuggested() || (l.grown != nil && l.grown())
+	grown := workflow.GetInfo(ctx).GetContinueAsNewSuggested() || (l.grown != nil && l.grown()) ||
+		(l.j != nil && l.j.runBytes >= runBytesPerRun)
 	return grown && workflow.AllHandlersFinished(ctx)
 }
 
@@ -223,10 +249,17 @@ type command struct {
 }
 
 // registerCommands registers a workflow's commands as updates with their
-// validators.
-func registerCommands(ctx workflow.Context, cmds ...command) error {
+// validators. With a journal, each answer's size counts in the run's
+// weight (see runBytesPerRun): an answer is in history, and a case's view
+// can be large (an enforcement case of a thousand applicants answers each
+// payment with every applicant's line).
+func registerCommands(ctx workflow.Context, j *journal, cmds ...command) error {
 	for _, c := range cmds {
-		if err := workflow.SetUpdateHandlerWithOptions(ctx, c.name, c.handler,
+		handler := c.handler
+		if j != nil {
+			handler = weighed(j, handler)
+		}
+		if err := workflow.SetUpdateHandlerWithOptions(ctx, c.name, handler,
 			workflow.UpdateHandlerOptions{Validator: c.validator}); err != nil {
 			return fmt.Errorf("register %s: %w", c.name, err)
 		}
@@ -395,4 +428,24 @@ func deadlineOn(ctx workflow.Context, jurisdiction string, from policy.Date, per
 		status = policy.Official
 	}
 	return out.On, status, err
+}
+
+// weighed wraps an update handler, func(workflow.Context, C) (V, error),
+// so that the encoded size of each answer it gives is added to j's run
+// weight. Encoding is deterministic, so replay weighs the same.
+func weighed(j *journal, handler any) any {
+	fn := reflect.ValueOf(handler)
+	t := fn.Type()
+	if t.Kind() != reflect.Func || t.NumOut() != 2 {
+		return handler
+	}
+	return reflect.MakeFunc(t, func(args []reflect.Value) []reflect.Value {
+		out := fn.Call(args)
+		if out[1].IsNil() {
+			if b, err := json.Marshal(out[0].Interface()); err == nil {
+				j.runBytes += len(b)
+			}
+		}
+		return out
+	}).Interface()
 }

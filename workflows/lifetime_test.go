@@ -3,6 +3,7 @@ package workflows
 import (
 	"encoding/json"
 	"errors"
+	"fmt"
 	"testing"
 	"time"
 
@@ -10,6 +11,7 @@ import (
 	"go.temporal.io/sdk/converter"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/casework/casework/activities"
 	allot "github.com/casework/casework/allocation"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/policy"
@@ -239,4 +241,54 @@ func TestBulkContinuesAsNewUnderAStreamOfCommands(t *testing.T) {
 			require.Equal(t, policy.DateOf(lastAt), r.stepOn["payment_order_issued"], "row %d", i+1)
 		}
 	}
+}
+
+// TestEnforcementWithAThousandApplicantsContinuesBeforeItGrowsHeavy pays an
+// enforcement case of 1,000 applicants again and again, each payment
+// divided among all of them (some 50 KB of shares in its step), with no
+// suggestion from Temporal: the run continues as new on its own once its
+// steps weigh runBytesPerRun, so what its recording activities carry stays
+// under 10 MB, and the next run holds every fen collected.
+func TestEnforcementWithAThousandApplicantsContinuesBeforeItGrowsHeavy(t *testing.T) {
+	const n = 1_000
+	h := newEnfHarness(t, enfStart)
+	in := enfInput(enfToday, judgmentTitle())
+	var total int64
+	in.Parties = nil // not the shared slice: the other tests read it
+	for i := range n {
+		id := fmt.Sprintf("worker-%04d", i+1)
+		in.Applicants = append(in.Applicants, ApplicantClaim{ID: id, AmountFen: 10_000_000 + int64(i), Hardship: i%5 == 0})
+		in.Parties = append(in.Parties, Party{ID: id, Name: fmt.Sprintf("工人%04d", i+1), Side: SideApplicant})
+		total += 10_000_000 + int64(i)
+	}
+	in.Parties = append(in.Parties, Party{ID: "xx-construction", Name: "某建筑公司", Side: SideRespondent})
+	in.Applicant, in.AmountFen, in.Allocation = in.Applicants[0].ID, total, allot.ProRata
+	var weighed int
+	h.measureSteps = func(in activities.RecordStepsInput) {
+		p, err := converter.GetDefaultDataConverter().ToPayload(in)
+		require.NoError(t, err)
+		weighed += len(p.Data)
+	}
+	const payments = 200
+	var sent []*enfUpdate
+	for i := 1; i <= payments; i++ {
+		at := time.Duration(i) * time.Hour
+		sent = append(sent, h.at(at, UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 1_000_000 + int64(i), PaidOn: policy.DateOf(h.start.Add(at)), Actor: judge}))
+	}
+	h.noVisits = true
+	h.env.ExecuteWorkflow(Enforcement, in)
+	next := continuedInput[EnforcementInput](t, h.env.GetWorkflowError())
+	s := next.State
+	require.Less(t, s.Payments, payments, "continued before the stream ended")
+	for _, u := range sent[:s.Payments] {
+		require.NoError(t, u.err)
+		p, err := converter.GetDefaultDataConverter().ToPayload(u.view)
+		require.NoError(t, err)
+		weighed += len(p.Data) // the answer is in history too
+	}
+	require.Less(t, weighed, 10_000_000, "the recording activities and answers of the run carry %d B", weighed)
+	paid, count := sumData(t, h.events[enforcementStream], "enforcement_payment_recorded", "credited_fen")
+	require.Equal(t, count, s.Payments)
+	require.Equal(t, paid, s.CollectedFen, "carried amount collected equals the recorded payments")
+	t.Logf("1,000 applicants: continued after %d payments, %d steps, recording inputs and answers %.2f MB", s.Payments, s.Journal.Seq, float64(weighed)/1e6)
 }

@@ -193,7 +193,7 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 
 	// A running performance plan is a child of this run: the run hands
 	// over only once it has ended.
-	life := newLifetime(ctx, nil)
+	life := newLifetime(ctx, &m.s.Journal, nil)
 	life.grown = stepLimit(&life, &m.s.Journal, m.s.Journal.Seq)
 	flush := func(ctx workflow.Context) error { return m.s.Journal.flush(ctx, m.summary()) }
 	idle := func() bool { return len(m.s.Journal.Pending) == 0 }
@@ -302,7 +302,7 @@ func (m *mediation) registerHandlers(ctx workflow.Context) error {
 			m.planDefaulted(ctx, sig)
 		}
 	})
-	return registerCommands(ctx,
+	return registerCommands(ctx, &m.s.Journal,
 		command{UpdateRecordOutcome, m.recordOutcome, m.validateOutcome},
 		command{UpdateExtendDeadline, m.extend, m.validateExtend},
 		command{UpdateApplyConfirmation, m.applyConfirmation, m.validateApply},

@@ -367,7 +367,7 @@ func Wage(ctx workflow.Context, in WageInput) (WageResult, error) {
 		}
 	}
 
-	life := newLifetime(ctx, func() bool { return w.byPayment && w.s.Journal.Seq-w.runStart >= w.stepsPerRun() })
+	life := newLifetime(ctx, &w.s.Journal, func() bool { return w.byPayment && w.s.Journal.Seq-w.runStart >= w.stepsPerRun() })
 	idle := func() bool { return !w.dirty() }
 	for !w.closed() {
 		if err := w.flush(ctx); err != nil {
@@ -591,7 +591,7 @@ func (w *wage) registerHandlers(ctx workflow.Context) error {
 	}); err != nil {
 		return err
 	}
-	return registerCommands(ctx,
+	return registerCommands(ctx, &w.s.Journal,
 		command{UpdateRecordWagePayment, w.recordPayment, w.validatePayment},
 		command{UpdateObjectPaymentOrder, w.object, w.validateObjection},
 		command{UpdateRearmDeadlines, w.rearm, func(_ workflow.Context, cmd RearmCommand) error { return validateRearm(cmd) }},
