@@ -93,7 +93,8 @@ func TestBrowserProcess1ToCompletion(t *testing.T) {
 	// window have passed (about 43 legal days after the agreement: under
 	// 45 seconds here), the page shows the case in default, the second
 	// installment in default, and the plan still supervising the third.
-	b.openCaseWithin(t, 2*time.Minute, srv.URL, id, "未按期履行")
+	b.openCaseUntil(t, 2*time.Minute, srv.URL, id,
+		`document.querySelector('h2 .stage').dataset.code === 'defaulted'`, "未按期履行")
 	require.Equal(t, "defaulted", eval[string](t, b, `document.querySelector('h2 .stage').dataset.code`))
 	require.Equal(t, "open", eval[string](t, b, `document.querySelector('h2 .status').dataset.code`), "the plan goes on supervising")
 	states := eval[string](t, b, `[...document.querySelectorAll('#plan [data-code]')].map(x => x.dataset.code).join()`)

@@ -90,6 +90,15 @@ func (b *browser) openCase(t *testing.T, base, id string, want ...string) {
 // days to happen.
 func (b *browser) openCaseWithin(t *testing.T, limit time.Duration, base, id string, want ...string) {
 	t.Helper()
+	b.openCaseUntil(t, limit, base, id, "", want...)
+}
+
+// openCaseUntil is openCaseWithin that also waits for a JavaScript
+// condition on the page: a label can show (an installment "in default")
+// before the case's own stage follows it, since the plan tells the case
+// only after it has recorded its own step.
+func (b *browser) openCaseUntil(t *testing.T, limit time.Duration, base, id, cond string, want ...string) {
+	t.Helper()
 	b.do(t, chromedp.Navigate(base+"/#/case/"+id))
 	deadline := time.Now().Add(limit)
 	// The page is loaded again, to see what has happened since, less and
@@ -103,11 +112,15 @@ func (b *browser) openCaseWithin(t *testing.T, limit time.Duration, base, id str
 		for _, w := range want {
 			all = all && strings.Contains(text, w)
 		}
+		if all && cond != "" {
+			ok, _ := chromedp.Run(b.ctx, chromedp.Evaluate[bool](`(() => { try { return !!(`+cond+`) } catch (e) { return false } })()`))
+			all = ok
+		}
 		if all {
 			return
 		}
 		if time.Now().After(deadline) {
-			t.Fatalf("case %s never showed %q; it shows:\n%s", id, want, text)
+			t.Fatalf("case %s never showed %q (condition %q); it shows:\n%s", id, want, cond, text)
 		}
 		time.Sleep(250 * time.Millisecond)
 		if time.Now().After(reload) {
