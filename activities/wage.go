@@ -52,13 +52,20 @@ type AllocateWagePaymentInput struct {
 	Payment db.WagePayment `json:"payment"`
 }
 
+// ErrTypeAllocatedOtherwise is the type of the non-retryable error
+// AllocateWagePayment fails with when the payment's number was allocated
+// before with another amount or rule.
+const ErrTypeAllocatedOtherwise = "allocated_otherwise"
+
 // AllocateWagePayment divides a payment among the stored creditor lines
 // and keeps what it credited; a retry returns the kept result and
-// allocates nothing again.
+// allocates nothing again. An enforcement case whose applicants travel by
+// reference allocates each collection with it, its applicants the
+// creditors.
 func (r *Recorder) AllocateWagePayment(ctx context.Context, in AllocateWagePaymentInput) (db.WageAllocation, error) {
 	a, err := r.Store.AllocateWagePayment(ctx, in.CaseID, in.Payment)
 	if errors.Is(err, db.ErrAllocatedOtherwise) {
-		return a, temporal.NewNonRetryableApplicationError(err.Error(), "allocated_otherwise", err)
+		return a, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeAllocatedOtherwise, err)
 	}
 	return a, err
 }

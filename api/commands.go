@@ -33,24 +33,34 @@ import (
 type liveView[V any] struct {
 	process casefile.Process
 	set     func(*CaseBody, *V)
+	// load, when set, adds to a view what the workflow keeps in the store
+	// rather than in its state (an enforcement case's applicants by
+	// reference).
+	load func(ctx context.Context, s *Server, caseID string, view *V) error
 }
 
 // setFor puts view into the body as p may see it: a party of a case with
 // several claimants sees only its own claim's line (ForParty).
-func (lv liveView[V]) setFor(p auth.Principal, b *CaseBody, view *V) {
+func (lv liveView[V]) setFor(ctx context.Context, s *Server, p auth.Principal, b *CaseBody, view *V) error {
+	if lv.load != nil {
+		if err := lv.load(ctx, s, b.Summary.ID, view); err != nil {
+			return s.problem(ctx, "read case state", err)
+		}
+	}
 	if f, ok := any(view).(interface{ ForParty(string) }); ok && p.Role == casefile.RoleParty {
 		f.ForParty(p.Subject)
 	}
 	lv.set(b, view)
+	return nil
 }
 
 // The live views of each process's main workflow.
 var (
-	mediationView   = liveView[workflows.MediationView]{casefile.ProcessMediation, func(b *CaseBody, v *workflows.MediationView) { b.Mediation = v }}
-	enforcementView = liveView[workflows.EnforcementView]{casefile.ProcessEnforcement, func(b *CaseBody, v *workflows.EnforcementView) { b.Enforcement = v }}
-	boundaryView    = liveView[workflows.BoundaryView]{casefile.ProcessBoundary, func(b *CaseBody, v *workflows.BoundaryView) { b.Boundary = v }}
-	wageView        = liveView[workflows.WageView]{casefile.ProcessWage, func(b *CaseBody, v *workflows.WageView) { b.Wage = v }}
-	intakeView      = liveView[workflows.IntakeView]{casefile.ProcessIntake, func(b *CaseBody, v *workflows.IntakeView) { b.Intake = v }}
+	mediationView   = liveView[workflows.MediationView]{casefile.ProcessMediation, func(b *CaseBody, v *workflows.MediationView) { b.Mediation = v }, nil}
+	enforcementView = liveView[workflows.EnforcementView]{casefile.ProcessEnforcement, func(b *CaseBody, v *workflows.EnforcementView) { b.Enforcement = v }, withApplicants}
+	boundaryView    = liveView[workflows.BoundaryView]{casefile.ProcessBoundary, func(b *CaseBody, v *workflows.BoundaryView) { b.Boundary = v }, nil}
+	wageView        = liveView[workflows.WageView]{casefile.ProcessWage, func(b *CaseBody, v *workflows.WageView) { b.Wage = v }, nil}
+	intakeView      = liveView[workflows.IntakeView]{casefile.ProcessIntake, func(b *CaseBody, v *workflows.IntakeView) { b.Intake = v }, nil}
 )
 
 // defaultCommandTimeout is how long the API waits for a command's outcome
@@ -217,7 +227,9 @@ func commandOutput[V any](ctx context.Context, s *Server, name string, lv liveVi
 	if d, ok := any(view).(interface{ Deadlines() []casefile.Deadline }); ok {
 		out.Body.Deadlines = s.withCalendars(ctx, sum.Jurisdiction, d.Deadlines())
 	}
-	lv.setFor(p, &out.Body, view)
+	if err := lv.setFor(ctx, s, p, &out.Body, view); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -297,7 +309,9 @@ func queryView[V any](ctx context.Context, s *Server, lv liveView[V], out *caseO
 	if d, ok := any(&view).(interface{ Deadlines() []casefile.Deadline }); ok {
 		out.Body.Deadlines = s.withCalendars(ctx, out.Body.Summary.Jurisdiction, d.Deadlines())
 	}
-	lv.setFor(principalFrom(ctx), &out.Body, &view)
+	if err := lv.setFor(ctx, s, principalFrom(ctx), &out.Body, &view); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 
@@ -412,7 +426,9 @@ func openCase[V any](ctx context.Context, s *Server, lv liveView[V], o opening) 
 		return nil, taken()
 	}
 	out := &startOutput{Status: http.StatusCreated, Location: location, Body: CaseBody{Summary: visibleTo(p, sum)}}
-	lv.setFor(p, &out.Body, &view)
+	if err := lv.setFor(ctx, s, p, &out.Body, &view); err != nil {
+		return nil, err
+	}
 	return out, nil
 }
 

@@ -297,6 +297,19 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 	if err := workflows.ValidateDebt(b.CostsFen, b.InterestFen, b.DelayInterestFrom, b.Title.DocumentDate, len(applicants)); err != nil {
 		return nil, huma.Error422UnprocessableEntity(err.Error())
 	}
+	if len(applicants) > 0 {
+		// By reference, the applicants are the applicant parties: each
+		// needs its claim.
+		claimed := map[string]bool{}
+		for _, a := range applicants {
+			claimed[a.ID] = true
+		}
+		for _, bp := range b.Parties {
+			if bp.Side == workflows.SideApplicant && !claimed[bp.ID] {
+				return nil, huma.Error422UnprocessableEntity("applicant party " + bp.ID + " has no claim among the applicants")
+			}
+		}
+	}
 	judge := b.Judge
 	if judge == "" {
 		judge = p.Subject
@@ -349,10 +362,30 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 	wfID := workflows.EnforcementWorkflowID(id)
 	input := workflows.EnforcementInput{
 		CaseID: id, CaseNumber: number, Court: p.Court, Jurisdiction: jurisdiction, Title: title,
-		Applicant: b.Applicant, Respondent: b.Respondent, Applicants: applicants, Allocation: b.Allocation,
+		Applicant: b.Applicant, Respondent: b.Respondent, Allocation: b.Allocation,
 		CostsFen: b.CostsFen, InterestFen: b.InterestFen, DelayInterestFrom: b.DelayInterestFrom,
 		AmountFen: b.AmountFen, AppliedOn: applied,
 		Parties: parties, Judge: judge, StartedBy: p.Actor(), Clock: clock,
+	}
+	if len(applicants) > 0 {
+		// Several applicants travel by reference, as a wage case's
+		// creditors do: staged under their digest, copied into the case's
+		// creditor ledger when it opens; the workflow carries the
+		// reference. A list staged for a start then refused belongs to no
+		// case.
+		names := map[string]string{}
+		for _, bp := range b.Parties {
+			names[bp.ID] = bp.Name
+		}
+		list := make([]db.WageListCreditor, len(applicants))
+		for i, a := range applicants {
+			list[i] = db.WageListCreditor{ID: a.ID, Name: names[a.ID], OwedFen: a.AmountFen, Hardship: a.Hardship}
+		}
+		ref, err := s.Store.StageWageList(ctx, list)
+		if err != nil {
+			return nil, s.problem(ctx, "stage the applicants", err)
+		}
+		input.ApplicantList = &ref
 	}
 	return openCase(ctx, s, enforcementView, opening{
 		caseID: id, caseNumber: number, workflowID: wfID, workflow: workflows.Enforcement, input: input,
@@ -497,4 +530,25 @@ func (s *Server) enforcementSource(ctx context.Context, b StartEnforcementBody, 
 
 func (s *Server) enforcementUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {
 	return sendCommand(ctx, s, enforcementView, name, key, cmd)
+}
+
+// withApplicants adds to the view of a case whose applicants travel by
+// reference each applicant's line and party, read from the creditor
+// ledger in the store; the workflow holds their totals only.
+func withApplicants(ctx context.Context, s *Server, caseID string, v *workflows.EnforcementView) error {
+	l := v.ApplicantList
+	if l == nil {
+		return nil
+	}
+	rows, err := s.Store.WageCreditors(ctx, caseID, 0, l.Creditors)
+	if err != nil {
+		return fmt.Errorf("applicants of %s: %w", caseID, err)
+	}
+	for _, r := range rows {
+		v.Applicants = append(v.Applicants, workflows.ApplicantLine{
+			ID: r.CreditorID, AmountFen: r.OwedFen, Hardship: r.Hardship, CollectedFen: r.PaidFen, OutstandingFen: r.OwedFen - r.PaidFen,
+		})
+		v.Parties = append(v.Parties, workflows.Party{ID: r.CreditorID, Name: r.Name, Side: workflows.SideApplicant})
+	}
+	return nil
 }

@@ -1,9 +1,16 @@
 package workflows
 
 import (
+	"errors"
 	"fmt"
 
+	"go.temporal.io/sdk/temporal"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/casework/casework/activities"
 	alloc "github.com/casework/casework/allocation"
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 )
 
 // Several applicants (申请执行人) may enforce one title against one debtor:
@@ -97,8 +104,19 @@ func (e *enforcement) divide(amount int64) []ApplicantShare {
 	return shares
 }
 
-// applicantIDs lists every applicant: the several, or the one.
+// applicantIDs lists every applicant: the several, or the one. By
+// reference, the several are the case's applicant parties, each of which
+// has its claim in the list.
 func (e *enforcement) applicantIDs() []string {
+	if e.byRef() {
+		var ids []string
+		for _, p := range e.in.Parties {
+			if p.Side == SideApplicant {
+				ids = append(ids, p.ID)
+			}
+		}
+		return ids
+	}
 	if len(e.s.Applicants) == 0 {
 		return []string{e.in.Applicant}
 	}
@@ -122,4 +140,136 @@ func (v *EnforcementView) ForParty(subject string) {
 		}
 	}
 	v.Applicants = own
+}
+
+// Several applicants travel by reference in cases opened since: the API
+// stages their claims as a creditor list of the wage process
+// (db/wage_lists.go), the case opens its creditor ledger from the list with
+// its first steps, and every fen collected is allocated against the stored
+// ledger by the same activity a wage payment is (AllocateWagePayment),
+// which keeps what it credited. The workflow carries the list's totals; a
+// collection's step carries its allocation's number and totals, not a
+// share per applicant.
+
+// byRef reports whether the applicants travel by reference.
+func (e *enforcement) byRef() bool { return e.in.ApplicantList != nil }
+
+// claimants is how many applicants have claims of their own: zero for a
+// case of one applicant.
+func (e *enforcement) claimants() int {
+	if e.byRef() {
+		return e.in.ApplicantList.Creditors
+	}
+	return len(e.in.Applicants)
+}
+
+// rule is the case's allocation rule.
+func (e *enforcement) rule() string {
+	if e.in.Allocation == "" {
+		return alloc.ProRata
+	}
+	return e.in.Allocation
+}
+
+// ValidateApplicantList checks a staged list of applicants' claims against
+// the case: a claim for each applicant party, summing exactly to the
+// amount, and a known rule. The list's lines were checked when staged.
+func ValidateApplicantList(l db.WageList, rule string, amount int64, parties []Party) error {
+	n := 0
+	for _, p := range parties {
+		if p.Side == SideApplicant {
+			n++
+		}
+	}
+	switch {
+	case l.ID == "":
+		return fmt.Errorf("the applicant list has no ID")
+	case l.Creditors != n:
+		return fmt.Errorf("the applicant list holds %d claims for the case's %d applicant parties", l.Creditors, n)
+	case l.Hardship < 0 || l.Hardship > l.Creditors:
+		return fmt.Errorf("the applicant list has %d claims in hardship of %d", l.Hardship, l.Creditors)
+	case l.OwedFen != amount:
+		return fmt.Errorf("the applicants' claims sum to %d fen, not the %d fen to be enforced", l.OwedFen, amount)
+	}
+	switch rule {
+	case "", alloc.ProRata, alloc.HardshipFirst:
+	default:
+		return fmt.Errorf("unknown allocation rule %q, want one of %v", rule, alloc.Rules)
+	}
+	return nil
+}
+
+// ApplicantAllocation is what one collection credited the applicants'
+// stored lines, kept in the store under its number (the step refers to
+// it; the shares are the ledger's).
+type ApplicantAllocation struct {
+	No          int   `json:"no"`
+	CreditedFen int64 `json:"credited_fen"`
+	// Applicants counts the applicants who received part of it.
+	Applicants  int   `json:"applicants"`
+	HardshipFen int64 `json:"hardship_fen"`
+	// Failure is why the store allocated nothing under the number.
+	Failure string `json:"failure,omitempty"`
+}
+
+// allocateStored divides amount, collected, among the applicants' stored
+// lines by the case's rule. The activity keeps what it credited under the
+// allocation's number, so a retry credits nothing again; a number the
+// store allocated otherwise credits nothing, and the step says why. The
+// caller holds e.allocating; nil: nothing to allocate.
+func (e *enforcement) allocateStored(ctx workflow.Context, amount int64) (*ApplicantAllocation, error) {
+	if amount <= 0 {
+		return nil, nil
+	}
+	// The ledger opens with the first steps; nothing is collected before.
+	if err := workflow.Await(ctx, func() bool { return e.s.ApplicantsOpened }); err != nil {
+		return nil, err
+	}
+	e.s.Allocations++
+	no := e.s.Allocations
+	in := activities.AllocateWagePaymentInput{CaseID: e.in.CaseID, Payment: db.WagePayment{
+		// The ledger opened at version 1; allocation n writes version n+1.
+		No: no, AmountFen: amount, Rule: e.rule(), Version: no + 1,
+	}}
+	var rec *activities.Recorder
+	var a db.WageAllocation
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.AllocateWagePayment, in).Get(ctx, &a)
+	out := &ApplicantAllocation{No: no, CreditedFen: a.CreditedFen, Applicants: a.Creditors, HardshipFen: a.HardshipFen}
+	var appErr *temporal.ApplicationError
+	switch {
+	case errors.As(err, &appErr) && appErr.Type() == activities.ErrTypeAllocatedOtherwise:
+		out = &ApplicantAllocation{No: no, Failure: appErr.Error()}
+	case err != nil:
+		return nil, err
+	}
+	return out, nil
+}
+
+// ledgerMismatch puts on the record that the applicants' stored ledger did
+// not take the credited amount a collection credited them (changed outside
+// the case): the collection stands, the difference is for a clerk and the
+// auditor. It returns the last step's number, seq when all is well.
+func (e *enforcement) ledgerMismatch(ctx workflow.Context, a *ApplicantAllocation, credited int64, seq int) int {
+	if a == nil || a.CreditedFen == credited {
+		return seq
+	}
+	reason := fmt.Sprintf("allocation %d: the applicants' ledger took %s of the %s collected for them", a.No, yuan(a.CreditedFen), yuan(credited))
+	if a.Failure != "" {
+		reason += ": " + a.Failure
+	}
+	return e.s.Journal.add(ctx, step{
+		Kind: "creditor_ledger_mismatch", Actor: casefile.System, ReasonCode: "creditor_ledger_changed_outside_the_case",
+		Reason: reason,
+		Data:   map[string]any{"allocation": a.No, "credited_fen": credited, "creditor_ledger_fen": a.CreditedFen},
+	})
+}
+
+// withAllocation puts a collection's allocation in its step's data in
+// place of the shares, when the applicants travel by reference.
+func withAllocation(data map[string]any, a *ApplicantAllocation, byRef bool) map[string]any {
+	if byRef {
+		delete(data, "shares")
+		data["allocation"] = a
+	}
+	return data
 }

@@ -1,12 +1,14 @@
 package workflows
 
 import (
+	"encoding/json"
 	"fmt"
 	"testing"
 
 	"github.com/stretchr/testify/require"
 
 	alloc "github.com/casework/casework/allocation"
+	"github.com/casework/casework/casefile"
 )
 
 // eightClaimants are eight claimants against one debtor, owed unequal
@@ -30,63 +32,192 @@ func eightClaimants() ([]ApplicantClaim, []Party, int64) {
 
 // TestSeveralApplicants: a third party's 30,000-yuan payment is divided
 // among eight claimants exactly, by the case's rule; the rest completes
-// the case, every claimant's line is paid in full and each is told.
+// the case, every claimant's line is paid in full and each is told. The
+// applicants travel by reference, as the API opens a case now, or in the
+// input (legacy), as cases opened before still run.
 func TestSeveralApplicants(t *testing.T) {
 	for _, rule := range []string{alloc.ProRata, alloc.HardshipFirst} {
-		t.Run(rule, func(t *testing.T) {
-			h := newEnfHarness(t, enfStart)
-			claims, parties, total := eightClaimants()
-			in := enfInput(enfToday, judgmentTitle())
-			in.Applicant, in.Applicants, in.Allocation, in.Parties, in.AmountFen = claims[0].ID, claims, rule, parties, total
-			third := h.on(enfToday.AddDays(3), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 3_000_000, PaidOn: enfToday.AddDays(3), Reason: "案外人代为清偿", Actor: judge})
-			rest := h.on(enfToday.AddDays(9), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: total - 3_000_000 + 100, PaidOn: enfToday.AddDays(9), Actor: judge})
-			res := h.run(in)
-			require.NoError(t, third.err)
-			require.NoError(t, rest.err)
-			require.Equal(t, StageCompleted, res.Stage)
+		for _, legacy := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/legacy=%v", rule, legacy), func(t *testing.T) { severalApplicants(t, rule, legacy) })
+		}
+	}
+}
 
-			owed := make([]alloc.Claim, len(claims))
-			for i, c := range claims {
-				owed[i] = alloc.Claim{OwedFen: c.AmountFen, Hardship: c.Hardship}
+func severalApplicants(t *testing.T, rule string, legacy bool) {
+	h := newEnfHarness(t, enfStart)
+	claims, parties, total := eightClaimants()
+	in := enfInput(enfToday, judgmentTitle())
+	in.Applicant, in.Applicants, in.Allocation, in.Parties, in.AmountFen = claims[0].ID, claims, rule, parties, total
+	if !legacy {
+		in = h.byRef(in)
+	}
+	third := h.on(enfToday.AddDays(3), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 3_000_000, PaidOn: enfToday.AddDays(3), Reason: "案外人代为清偿", Actor: judge})
+	rest := h.on(enfToday.AddDays(9), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: total - 3_000_000 + 100, PaidOn: enfToday.AddDays(9), Actor: judge})
+	res := h.run(in)
+	require.NoError(t, third.err)
+	require.NoError(t, rest.err)
+	require.Equal(t, StageCompleted, res.Stage)
+	afterThird, afterRest := third.view.Applicants, rest.view.Applicants
+	if !legacy {
+		// The workflow holds no line: the store's ledger has them.
+		require.Empty(t, third.view.Applicants)
+		require.Equal(t, in.ApplicantList, third.view.ApplicantList)
+		require.Equal(t, []Party{parties[0]}, third.view.Parties, "the applicant parties are the ledger's lines, which a reader adds")
+		require.Len(t, h.summary.Parties, len(parties), "the store holds every party")
+		afterThird, afterRest = h.linesAfter(1), h.applicantLines()
+		require.Len(t, h.allocated, 2, "each payment allocated once")
+	}
+
+	owed := make([]alloc.Claim, len(claims))
+	for i, c := range claims {
+		owed[i] = alloc.Claim{OwedFen: c.AmountFen, Hardship: c.Hardship}
+	}
+	want, _, err := alloc.Allocate(rule, 3_000_000, owed)
+	require.NoError(t, err)
+	var sum int64
+	require.Len(t, afterThird, len(claims))
+	for i, l := range afterThird {
+		require.Equal(t, claims[i].ID, l.ID)
+		require.Equal(t, want[i], l.CollectedFen, "%s's share of the third party's payment", l.ID)
+		require.Equal(t, l.AmountFen-l.CollectedFen, l.OutstandingFen)
+		sum += l.CollectedFen
+	}
+	require.Equal(t, int64(3_000_000), sum, "the parts add up to the payment, to the fen")
+	if rule == alloc.HardshipFirst {
+		// The three in hardship are owed more than 30,000 yuan: they
+		// share all of it, the others none yet.
+		var first int64
+		for i, l := range afterThird {
+			if claims[i].Hardship {
+				first += l.CollectedFen
+			} else {
+				require.Zero(t, l.CollectedFen, "%s waits for the claims in hardship", l.ID)
 			}
-			want, _, err := alloc.Allocate(rule, 3_000_000, owed)
-			require.NoError(t, err)
-			var sum int64
-			for i, l := range third.view.Applicants {
-				require.Equal(t, claims[i].ID, l.ID)
-				require.Equal(t, want[i], l.CollectedFen, "%s's share of the third party's payment", l.ID)
-				require.Equal(t, l.AmountFen-l.CollectedFen, l.OutstandingFen)
-				sum += l.CollectedFen
+		}
+		require.Equal(t, int64(3_000_000), first)
+	}
+	require.Len(t, afterRest, len(claims))
+	for _, l := range afterRest {
+		require.Equal(t, l.AmountFen, l.CollectedFen, "%s paid in full", l.ID)
+		require.Zero(t, l.OutstandingFen)
+	}
+	require.Equal(t, int64(100), rest.view.OverpaidFen, "what exceeds the debt is kept, not shared out")
+	var told []string
+	for _, n := range h.sent(enforcementStream) {
+		if n.Kind == NoticeCompletion {
+			told = append(told, n.Recipient)
+		}
+	}
+	require.Equal(t, claims[0].ID, told[0])
+	require.Len(t, told, 8, "every applicant is told of completion")
+}
+
+// linesAfter is the applicants' ledger as the store held it after
+// allocation no.
+func (h *enfHarness) linesAfter(no int) []ApplicantLine {
+	h.t.Helper()
+	paid, ok := h.collected[no]
+	require.True(h.t, ok, "allocation %d made", no)
+	out := h.applicantLines()
+	for i := range out {
+		out[i].CollectedFen, out[i].OutstandingFen = paid[i], out[i].AmountFen-paid[i]
+	}
+	return out
+}
+
+// TestApplicantsByReferenceAllocateAsInInput: the same payments, and a
+// settlement paid off, to the same eight claimants, credit each the same
+// fen whether the applicants travel by reference (allocated against the
+// store's ledger) or in the input (divided in the workflow), under either
+// rule; the steps are the same but for what they carry: by reference an
+// allocation's number and totals, not a share per applicant.
+func TestApplicantsByReferenceAllocateAsInInput(t *testing.T) {
+	for _, rule := range []string{alloc.ProRata, alloc.HardshipFirst} {
+		t.Run(rule, func(t *testing.T) {
+			claims, parties, total := eightClaimants()
+			amounts := []int64{1_234_567, 7, 2_000_001, 999_999}
+			var rest int64 = total
+			for _, a := range amounts {
+				rest -= a
 			}
-			require.Equal(t, int64(3_000_000), sum, "the parts add up to the payment, to the fen")
-			if rule == alloc.HardshipFirst {
-				// The three in hardship are owed more than 30,000 yuan: they
-				// share all of it, the others none yet.
-				var first int64
-				for i, l := range third.view.Applicants {
-					if claims[i].Hardship {
-						first += l.CollectedFen
-					} else {
-						require.Zero(t, l.CollectedFen, "%s waits for the claims in hardship", l.ID)
-					}
+			due := enfToday.AddDays(40)
+			planWF := PlanWorkflowID(enfCaseID, "settlement-1")
+			run := func(legacy bool) (*enfHarness, []*enfUpdate) {
+				h := newEnfHarness(t, enfStart)
+				in := enfInput(enfToday, judgmentTitle())
+				in.Applicant, in.Applicants, in.Allocation, in.Parties, in.AmountFen = claims[0].ID, claims, rule, parties, total
+				if !legacy {
+					in = h.byRef(in)
 				}
-				require.Equal(t, int64(3_000_000), first)
+				var pays []*enfUpdate
+				for i, a := range amounts {
+					d := enfToday.AddDays(2 + i)
+					pays = append(pays, h.on(d, UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: a, PaidOn: d, Actor: judge}))
+				}
+				settled := h.on(enfToday.AddDays(10), UpdateSettle, SettleCommand{Reason: "余款和解", Actor: judge, Installments: []Installment{{DueOn: due, AmountFen: rest}}})
+				paidOff := h.onWorkflow(enfToday.AddDays(12), planWF, UpdateRecordPayment, PaymentCommand{AmountFen: rest, PaidOn: enfToday.AddDays(12), Actor: judge})
+				res := h.run(in)
+				require.Equal(t, StageCompleted, res.Stage)
+				for _, u := range append(pays, settled, paidOff) {
+					require.NoError(t, u.err)
+				}
+				return h, pays
 			}
-			for _, l := range rest.view.Applicants {
-				require.Equal(t, l.AmountFen, l.CollectedFen, "%s paid in full", l.ID)
-				require.Zero(t, l.OutstandingFen)
+			legacy, inInput := run(true)
+			byRef, _ := run(false)
+			require.Equal(t, legacy.kinds(enforcementStream), byRef.kinds(enforcementStream), "the same steps, no ledger mismatch")
+			require.Len(t, byRef.allocated, len(amounts)+1, "each payment and the settlement allocated once")
+			for i, u := range inInput {
+				require.Equal(t, u.view.Applicants, byRef.linesAfter(i+1), "payment %d", i+1)
 			}
-			require.Equal(t, int64(100), rest.view.OverpaidFen, "what exceeds the debt is kept, not shared out")
-			var told []string
-			for _, n := range h.sent(enforcementStream) {
-				if n.Kind == NoticeCompletion {
-					told = append(told, n.Recipient)
+			// The settlement's shares, in the input's step, are what its
+			// allocation credited the stored lines.
+			var shares []ApplicantShare
+			stepData(t, legacy.events[enforcementStream], "settlement_performed", "shares", &shares)
+			after := byRef.linesAfter(len(amounts) + 1)
+			before := byRef.linesAfter(len(amounts))
+			want := ApplicantAllocation{No: len(amounts) + 1, CreditedFen: rest}
+			for i, sh := range shares {
+				require.Equal(t, sh.AmountFen, after[i].CollectedFen-before[i].CollectedFen, "%s's share of the settlement", sh.Applicant)
+				if sh.AmountFen > 0 {
+					want.Applicants++
+				}
+				if claims[i].Hardship {
+					want.HardshipFen += sh.AmountFen
 				}
 			}
-			require.Equal(t, rest.view.Applicants[0].ID, told[0])
-			require.Len(t, told, 8, "every applicant is told of completion")
+			var a ApplicantAllocation
+			stepData(t, byRef.events[enforcementStream], "settlement_performed", "allocation", &a)
+			require.Equal(t, want, a)
+			for _, l := range byRef.applicantLines() {
+				require.Zero(t, l.OutstandingFen, "%s paid in full", l.ID)
+			}
+			var pay map[string]any
+			stepData(t, byRef.events[enforcementStream], "enforcement_payment_recorded", "", &pay)
+			require.NotContains(t, pay, "shares", "by reference a payment's step carries no share")
+			require.Contains(t, pay, "allocation")
 		})
 	}
+}
+
+// stepData decodes the data of the first step of kind, or its key, into v.
+func stepData(t *testing.T, events []casefile.Event, kind, key string, v any) {
+	t.Helper()
+	for _, e := range events {
+		if e.Kind != kind {
+			continue
+		}
+		if key == "" {
+			require.NoError(t, json.Unmarshal(e.Data, v))
+			return
+		}
+		var m map[string]json.RawMessage
+		require.NoError(t, json.Unmarshal(e.Data, &m))
+		require.Contains(t, m, key)
+		require.NoError(t, json.Unmarshal(m[key], v))
+		return
+	}
+	t.Fatalf("no %s step", kind)
 }
 
 // TestSeveralApplicantsRefused: claims that do not add up, a claimant who

@@ -13,6 +13,7 @@ import (
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -113,6 +114,12 @@ type EnforcementInput struct {
 	// every payment among them (pro rata unless hardship_first).
 	Applicants []ApplicantClaim `json:"applicants,omitempty"`
 	Allocation string           `json:"allocation,omitempty"`
+	// ApplicantList, set instead of Applicants by cases opened since the
+	// applicants travel by reference, names their staged list: the wage
+	// process's creditor lists (db/wage_lists.go), the applicants as its
+	// creditors. The creditor ledger in the store is then the only copy of
+	// each applicant's line; the workflow carries the list's totals.
+	ApplicantList *db.WageList `json:"applicant_list,omitempty"`
 	// AmountFen is what is to be enforced: the principal.
 	AmountFen int64 `json:"amount_fen"`
 	// CostsFen and InterestFen are owed besides the principal (costs of
@@ -162,8 +169,14 @@ type EnforcementState struct {
 	// completed on the payment's date), so the ledger and the statistics
 	// count from them. Cases opened before this was kept date from entry.
 	Historical bool `json:"historical,omitempty"`
-	// Applicants is each applicant's ledger when there are several.
+	// Applicants is each applicant's ledger when there are several and
+	// they travel in the input.
 	Applicants []ApplicantLine `json:"applicants,omitempty"`
+	// By reference (ApplicantList): ApplicantsOpened is set once the
+	// applicants' ledger opened with the first steps, and Allocations
+	// numbers the collections allocated against it, each once.
+	ApplicantsOpened bool `json:"applicants_opened,omitempty"`
+	Allocations      int  `json:"allocations,omitempty"`
 	// Debt is what is owed by component, for a case opened with costs or
 	// interest; nil: the principal alone (AmountFen - CollectedFen).
 	Debt *Debt `json:"debt,omitempty"`
@@ -318,7 +331,11 @@ type EnforcementView struct {
 	Applicant       string                   `json:"applicant"`
 	Respondent      string                   `json:"respondent"`
 	Applicants      []ApplicantLine          `json:"applicants,omitempty"`
-	Allocation      string                   `json:"allocation,omitempty"`
+	// ApplicantList is set when the applicants travel by reference: the
+	// view then holds no applicant line nor applicant party, and a reader
+	// adds them from the creditor ledger in the store.
+	ApplicantList *db.WageList `json:"applicant_list,omitempty"`
+	Allocation    string       `json:"allocation,omitempty"`
 	Debt            *Debt                    `json:"debt,omitempty"`
 	Standstills     []Standstill             `json:"standstills,omitempty"`
 	FollowUps       []FollowUp               `json:"follow_ups,omitempty"`
@@ -372,12 +389,16 @@ type enforcement struct {
 	// backdated is the number of the last step recorded with a historical
 	// date (addOn); a notice it decides is dated today, when it is sent.
 	backdated int
+	// allocating is held while a collection is allocated against the
+	// applicants' stored ledger (byRef), so collections are allocated one
+	// at a time, in their order.
+	allocating workflow.Mutex
 }
 
 // Enforcement runs one enforcement case until it is completed, or closed
 // after the re-checks that follow a termination of the round.
 func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, error) {
-	e := &enforcement{in: in, s: in.State}
+	e := &enforcement{in: in, s: in.State, allocating: workflow.NewMutex(ctx)}
 	fresh := e.s == nil
 	if fresh {
 		if err := e.init(ctx); err != nil {
@@ -502,7 +523,15 @@ func (e *enforcement) validateInput() error {
 	case len(in.Applicants) > 0 && in.Applicants[0].ID != in.Applicant:
 		return fmt.Errorf("the applicant %q must be the first of the applicants", in.Applicant)
 	}
-	if err := ValidateDebt(in.CostsFen, in.InterestFen, in.DelayInterestFrom, in.Title.DocumentDate, len(in.Applicants)); err != nil {
+	if l := in.ApplicantList; l != nil {
+		if len(in.Applicants) > 0 {
+			return fmt.Errorf("the applicants are listed or referred to, not both")
+		}
+		if err := ValidateApplicantList(*l, in.Allocation, in.AmountFen, in.Parties); err != nil {
+			return err
+		}
+	}
+	if err := ValidateDebt(in.CostsFen, in.InterestFen, in.DelayInterestFrom, in.Title.DocumentDate, e.claimants()); err != nil {
 		return err
 	}
 	return ValidateApplicants(in.Applicants, in.Allocation, in.AmountFen, known)
@@ -527,15 +556,20 @@ func (e *enforcement) open(ctx workflow.Context) error {
 		e.refused = temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 		return nil
 	}
+	filed := map[string]any{
+		"title": e.in.Title, "applicant": e.in.Applicant, "applicants": e.in.Applicants, "allocation": e.in.Allocation, "respondent": e.in.Respondent,
+		"amount_fen": e.in.AmountFen, "applied_on": e.in.AppliedOn, "judge": e.in.Judge,
+		"court": e.in.Court, "parties": e.in.Parties, "window": w,
+		"barred_due_dates": w.Barred(e.in.AppliedOn), "time_scale": e.in.Clock.Scale,
+	}
+	if e.byRef() {
+		// The list's digest and totals; its lines are in the store.
+		filed["applicant_list"] = e.in.ApplicantList
+	}
 	e.addOn(ctx, e.in.AppliedOn, step{
 		Kind: "enforcement_filed", Actor: e.in.StartedBy, ReasonCode: "enforcement_application",
 		Reason: fmt.Sprintf("enforcement of %s %s for %s", e.in.Title.Kind, e.in.Title.DocumentNumber, yuan(e.in.AmountFen)),
-		Data: map[string]any{
-			"title": e.in.Title, "applicant": e.in.Applicant, "applicants": e.in.Applicants, "allocation": e.in.Allocation, "respondent": e.in.Respondent,
-			"amount_fen": e.in.AmountFen, "applied_on": e.in.AppliedOn, "judge": e.in.Judge,
-			"court": e.in.Court, "parties": e.in.Parties, "window": w,
-			"barred_due_dates": w.Barred(e.in.AppliedOn), "time_scale": e.in.Clock.Scale,
-		},
+		Data:   filed,
 	})
 	e.notice(ctx, e.in.Respondent, NoticeEnforcement, fmt.Sprintf(
 		"执行通知书：%s，申请执行人 %s 依据 %s 申请强制执行，执行标的 %s。请立即履行；逾期不履行的，本院将依法查询、冻结、查封、扣押您的财产，并可采取限制消费、纳入失信被执行人名单、拘留等措施。",
@@ -614,6 +648,20 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 	}
 	e.plan = nil
 	r := st.Result
+	var allocated *ApplicantAllocation
+	if e.byRef() {
+		// Allocated against the stored ledger before anything changes,
+		// after any payment being allocated.
+		if err := e.allocating.Lock(ctx); err != nil {
+			return err
+		}
+		var err error
+		allocated, err = e.allocateStored(ctx, r.PaidFen)
+		e.allocating.Unlock()
+		if err != nil {
+			return err
+		}
+	}
 	e.s.CollectedFen += r.PaidFen
 	e.s.OverpaidFen += r.OverpaidFen
 	// What the settlement collected is divided among several applicants
@@ -622,11 +670,12 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 	parts, _ := e.discharge(r.PaidFen, r.ClosedOn)
 	switch r.Outcome {
 	case PlanPerformed:
-		e.s.Journal.add(ctx, step{
+		seq := e.s.Journal.add(ctx, step{
 			Kind: "settlement_performed", Actor: casefile.System, ReasonCode: "settlement_performed",
 			Reason: fmt.Sprintf("settlement %d performed in full (%s)", st.No, yuan(r.PaidFen)),
-			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "on_time": r.OnTime, "collected_fen": e.s.CollectedFen, "shares": shares, "applied": parts},
+			Data:   withAllocation(map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "on_time": r.OnTime, "collected_fen": e.s.CollectedFen, "shares": shares, "applied": parts}, allocated, e.byRef()),
 		})
+		e.ledgerMismatch(ctx, allocated, r.PaidFen, seq)
 		grade := CreditSettlement
 		if r.OnTime {
 			grade = CreditSettlementOnTime
@@ -635,11 +684,12 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 		return nil
 	case PlanDefaulted:
 		e.s.Stage = StageEnforcing
-		e.s.Journal.add(ctx, step{
+		seq := e.s.Journal.add(ctx, step{
 			Kind: "settlement_defaulted", Actor: casefile.System, ReasonCode: "settlement_default",
 			Reason: fmt.Sprintf("settlement %d defaulted on installment %d; enforcement of the original title resumes for %s", st.No, r.DefaultedInstallment, yuan(e.outstanding())),
-			Data:   map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "defaulted_installment": r.DefaultedInstallment, "outstanding_fen": e.outstanding(), "shares": shares, "applied": parts},
+			Data:   withAllocation(map[string]any{"settlement": st.No, "plan_id": st.PlanID, "paid_fen": r.PaidFen, "defaulted_installment": r.DefaultedInstallment, "outstanding_fen": e.outstanding(), "shares": shares, "applied": parts}, allocated, e.byRef()),
 		})
+		e.ledgerMismatch(ctx, allocated, r.PaidFen, seq)
 		return nil
 	case PlanFailed:
 		// Like a default, the settlement falls through and enforcement of
@@ -872,7 +922,14 @@ func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 		Reason: fmt.Sprintf("enforcement completed: %s collected of %s", yuan(e.s.CollectedFen), yuan(e.in.AmountFen)),
 		Data:   map[string]any{"collected_fen": e.s.CollectedFen, "overpaid_fen": e.s.OverpaidFen, "credit_grade": grade, "credit_repaired": repaired},
 	})
-	if len(e.s.Applicants) == 0 {
+	switch {
+	case e.byRef():
+		// Each applicant's claim is paid in full: its line is the store's.
+		for _, id := range e.applicantIDs() {
+			e.notice(ctx, id, NoticeCompletion, fmt.Sprintf(
+				"执行完毕通知：%s 案执行完毕，已执行到位 %s，其中您的债权已全部到位。", e.in.CaseNumber, yuan(e.s.CollectedFen)))
+		}
+	case len(e.s.Applicants) == 0:
 		e.notice(ctx, e.in.Applicant, NoticeCompletion, fmt.Sprintf(
 			"执行完毕通知：%s 案执行完毕，已执行到位 %s。", e.in.CaseNumber, yuan(e.s.CollectedFen)))
 	}
@@ -931,8 +988,18 @@ func (e *enforcement) flush(ctx workflow.Context) error {
 
 // flushOnce is one flush; see flush.
 func (e *enforcement) flushOnce(ctx workflow.Context) error {
-	if err := e.s.Journal.flush(ctx, e.summary()); err != nil {
+	var opening *activities.WageOpening
+	if e.byRef() && !e.s.ApplicantsOpened {
+		// The applicants' ledger opens with the first steps, in their
+		// transaction.
+		opening = &activities.WageOpening{List: *e.in.ApplicantList, Version: 1}
+	}
+	named := len(e.s.Journal.Pending) > 0
+	if err := e.s.Journal.flushWith(ctx, e.summary(), opening, nil); err != nil {
 		return err
+	}
+	if opening != nil && named {
+		e.s.ApplicantsOpened = true
 	}
 	return sendNotices(ctx, &e.s.Outbox, e.s.Policy.Notices)
 }
@@ -945,9 +1012,14 @@ func (e *enforcement) status() casefile.Status {
 }
 
 func (e *enforcement) summary() *casefile.Summary {
-	parties := make([]string, 0, len(e.in.Parties))
-	for _, p := range e.in.Parties {
-		parties = append(parties, p.ID)
+	var parties []string
+	if !e.s.ApplicantsOpened {
+		// By reference, the store keeps the parties once the applicants'
+		// ledger opened with them: a summary without parties leaves them.
+		parties = make([]string, 0, len(e.in.Parties))
+		for _, p := range e.in.Parties {
+			parties = append(parties, p.ID)
+		}
 	}
 	sum := &casefile.Summary{
 		ID: e.in.CaseID, CaseNumber: e.in.CaseNumber, Process: casefile.ProcessEnforcement,
@@ -968,10 +1040,16 @@ func (e *enforcement) summary() *casefile.Summary {
 
 func (e *enforcement) view(ctx workflow.Context) EnforcementView {
 	p := e.s.Policy.Enforcement
+	parties := slices.Clone(e.in.Parties)
+	if e.byRef() {
+		// Each applicant party is a line of the stored ledger, which a
+		// reader adds: an answer of a thousand applicants stays small.
+		parties = slices.DeleteFunc(parties, func(p Party) bool { return p.Side == SideApplicant })
+	}
 	return EnforcementView{
 		CaseID: e.in.CaseID, CaseNumber: e.in.CaseNumber, Process: string(casefile.ProcessEnforcement),
 		Court: e.in.Court, Jurisdiction: e.in.Jurisdiction, Judge: e.in.Judge, Title: e.in.Title,
-		Applicant: e.in.Applicant, Respondent: e.in.Respondent, Parties: slices.Clone(e.in.Parties),
+		Applicant: e.in.Applicant, Respondent: e.in.Respondent, Parties: parties, ApplicantList: e.in.ApplicantList,
 		Applicants: slices.Clone(e.s.Applicants), Allocation: e.in.Allocation, Debt: e.debtToday(ctx),
 		Standstills: slices.Clone(e.s.Standstills), FollowUps: slices.Clone(e.s.FollowUps),
 		AppliedOn: e.in.AppliedOn, Window: e.s.Window, Stage: e.s.Stage, Status: string(e.status()), Outcome: e.s.Outcome,

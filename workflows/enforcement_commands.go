@@ -363,6 +363,19 @@ func (e *enforcement) validatePayment(ctx workflow.Context, cmd EnforcementPayme
 }
 
 func (e *enforcement) recordPayment(ctx workflow.Context, cmd EnforcementPaymentCommand) (EnforcementView, error) {
+	if e.byRef() {
+		// One collection at a time is allocated against the stored
+		// ledger; the lock is let go once its steps are taken, before it
+		// waits for them to be recorded. The case may have moved while
+		// this payment waited for it.
+		if err := e.allocating.Lock(ctx); err != nil {
+			return EnforcementView{}, err
+		}
+		if err := e.validatePayment(ctx, cmd); err != nil {
+			e.allocating.Unlock()
+			return EnforcementView{}, err
+		}
+	}
 	parts, over := e.discharge(cmd.AmountFen, cmd.PaidOn)
 	credited := cmd.AmountFen - over
 	shares := e.divide(credited)
@@ -372,14 +385,25 @@ func (e *enforcement) recordPayment(ctx workflow.Context, cmd EnforcementPayment
 	if e.s.LastPaidOn.Before(cmd.PaidOn) {
 		e.s.LastPaidOn = cmd.PaidOn
 	}
+	var allocated *ApplicantAllocation
+	if e.byRef() {
+		// The totals moved first, so a command taken while this yields
+		// sees what is still outstanding.
+		var err error
+		if allocated, err = e.allocateStored(ctx, credited); err != nil {
+			e.allocating.Unlock()
+			return EnforcementView{}, err
+		}
+	}
 	seq := e.addOn(ctx, cmd.PaidOn, step{
 		Kind: "enforcement_payment_recorded", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "money_collected",
-		Data: map[string]any{
+		Data: withAllocation(map[string]any{
 			"payment": e.s.Payments, "amount_fen": cmd.AmountFen, "paid_on": cmd.PaidOn, "credited_fen": credited,
 			"overpaid_fen": over, "collected_fen": e.s.CollectedFen, "outstanding_fen": e.outstanding(),
 			"shares": shares, "applied": parts,
-		},
+		}, allocated, e.byRef()),
 	})
+	seq = e.ledgerMismatch(ctx, allocated, credited, seq)
 	if e.outstanding() == 0 {
 		grade := CreditPaidInFull
 		for _, m := range e.s.Measures {
@@ -388,6 +412,9 @@ func (e *enforcement) recordPayment(ctx workflow.Context, cmd EnforcementPayment
 			}
 		}
 		seq = e.complete(ctx, "paid_in_full", grade)
+	}
+	if e.byRef() {
+		e.allocating.Unlock()
 	}
 	return e.finishCommand(ctx, seq)
 }

@@ -11,7 +11,9 @@ import (
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/casework/casework/activities"
+	allot "github.com/casework/casework/allocation"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -33,6 +35,45 @@ type enfHarness struct {
 	updates  int
 	// measureSteps, when set, is shown every recording activity's input.
 	measureSteps func(activities.RecordStepsInput)
+	// list is the staged applicant list of a case whose applicants travel
+	// by reference, lines the creditor ledger the store holds for it,
+	// allocated what the store kept of each allocation, and collected
+	// each applicant's collected fen after each allocation, by number.
+	list      []db.WageListCreditor
+	lines     []db.WageCreditor
+	allocated map[int]db.WageAllocation
+	collected map[int][]int64
+}
+
+// byRef stages in's applicants in the harness's store and returns in with
+// them by reference, as the API starts a case.
+func (h *enfHarness) byRef(in EnforcementInput) EnforcementInput {
+	names := map[string]string{}
+	for _, p := range in.Parties {
+		names[p.ID] = p.Name
+	}
+	h.list = nil
+	ref := db.WageList{}
+	for _, c := range in.Applicants {
+		h.list = append(h.list, db.WageListCreditor{ID: c.ID, Name: names[c.ID], OwedFen: c.AmountFen, Hardship: c.Hardship})
+		ref.Creditors++
+		ref.OwedFen += c.AmountFen
+		if c.Hardship {
+			ref.Hardship++
+		}
+	}
+	ref.ID = db.WageListID(h.list)
+	in.Applicants, in.ApplicantList = nil, &ref
+	return in
+}
+
+// applicantLines is the applicants' ledger as the store holds it.
+func (h *enfHarness) applicantLines() []ApplicantLine {
+	var out []ApplicantLine
+	for _, l := range h.lines {
+		out = append(out, ApplicantLine{ID: l.CreditorID, AmountFen: l.OwedFen, Hardship: l.Hardship, CollectedFen: l.PaidFen, OutstandingFen: l.OwedFen - l.PaidFen})
+	}
+	return out
 }
 
 const enfCaseID = "e1"
@@ -67,9 +108,55 @@ func newEnfHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry, 
 				h.events[e.Stream] = append(h.events[e.Stream], e)
 			}
 			if in.Summary != nil {
+				if len(in.Summary.Parties) == 0 && h.summary != nil {
+					// The store keeps the parties a summary leaves out.
+					in.Summary.Parties = h.summary.Parties
+				}
 				h.summary = in.Summary
 			}
+			if o := in.WageOpening; o != nil && len(h.lines) == 0 {
+				// The applicants' ledger opens with the first steps.
+				require.Equal(t, db.WageListID(h.list), o.List.ID, "the case refers to the staged list")
+				for i, c := range h.list {
+					h.lines = append(h.lines, db.WageCreditor{CaseID: enfCaseID, CreditorID: c.ID, No: i + 1, Name: c.Name,
+						OwedFen: c.OwedFen, Hardship: c.Hardship, Version: o.Version})
+				}
+			}
 			return nil
+		})
+	// By reference, each collection is allocated against the ledger once,
+	// as the store does.
+	h.allocated, h.collected = map[int]db.WageAllocation{}, map[int][]int64{}
+	h.env.OnActivity(rec.AllocateWagePayment, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.AllocateWagePaymentInput) (db.WageAllocation, error) {
+			require.Equal(t, enfCaseID, in.CaseID)
+			require.NotEmpty(t, h.lines, "allocated once the ledger is open")
+			if a, ok := h.allocated[in.Payment.No]; ok {
+				return a, nil
+			}
+			require.Equal(t, len(h.allocated)+1, in.Payment.No, "allocations are numbered one after another")
+			claims := make([]allot.Claim, len(h.lines))
+			for i, l := range h.lines {
+				claims[i] = allot.Claim{OwedFen: l.OwedFen - l.PaidFen, Hardship: l.Hardship}
+			}
+			parts, _, err := allot.Allocate(in.Payment.Rule, in.Payment.AmountFen, claims)
+			require.NoError(t, err)
+			a := db.WageAllocation{No: in.Payment.No}
+			var after []int64
+			for i, part := range parts {
+				if part > 0 {
+					h.lines[i].PaidFen += part
+					h.lines[i].Version = in.Payment.Version
+					a.CreditedFen += part
+					a.Creditors++
+					if h.lines[i].Hardship {
+						a.HardshipFen += part
+					}
+				}
+				after = append(after, h.lines[i].PaidFen)
+			}
+			h.allocated[a.No], h.collected[a.No] = a, after
+			return a, nil
 		})
 	h.env.OnActivity(rec.RecordPlan, mock.Anything, mock.Anything).Return(nil)
 	n := &activities.Notifier{}

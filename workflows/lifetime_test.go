@@ -14,6 +14,7 @@ import (
 	"github.com/casework/casework/activities"
 	allot "github.com/casework/casework/allocation"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -244,12 +245,31 @@ func TestBulkContinuesAsNewUnderAStreamOfCommands(t *testing.T) {
 }
 
 // TestEnforcementWithAThousandApplicantsContinuesBeforeItGrowsHeavy pays an
-// enforcement case of 1,000 applicants again and again, each payment
-// divided among all of them (some 50 KB of shares in its step), with no
-// suggestion from Temporal: the run continues as new on its own once its
-// steps weigh runBytesPerRun, so what its recording activities carry stays
-// under 10 MB, and the next run holds every fen collected.
+// enforcement case of 1,000 applicants again and again, with no suggestion
+// from Temporal. With the applicants in the input (legacy), each payment
+// is divided among all of them in the workflow (some 50 KB of shares in
+// its step): the run continues as new on its own once its steps weigh
+// runBytesPerRun, so what its recording activities carry stays under
+// 10 MB, and the next run holds every fen collected. By reference, a
+// payment's step carries its allocation's number and totals and its
+// answer no applicant line: all the payments fit in one run a fraction of
+// that weight. The log shows the bytes a payment puts in history either
+// way.
 func TestEnforcementWithAThousandApplicantsContinuesBeforeItGrowsHeavy(t *testing.T) {
+	legacy := thousandApplicants(t, true)
+	byRef := thousandApplicants(t, false)
+	t.Logf("1,000 applicants, bytes a payment puts in history: legacy %d B (recording %d B, answer %d B), by reference %d B (recording %d B, allocation %d B, answer %d B)",
+		legacy.perPayment(), legacy.record, legacy.answer, byRef.perPayment(), byRef.record, byRef.allocate, byRef.answer)
+	require.Less(t, byRef.perPayment()*20, legacy.perPayment(), "a payment by reference weighs a twentieth of one in the input, or less")
+}
+
+// paymentWeight is what one payment put in history on average: its
+// recording activity's input, its allocation activity's, and its answer.
+type paymentWeight struct{ record, allocate, answer int }
+
+func (w paymentWeight) perPayment() int { return w.record + w.allocate + w.answer }
+
+func thousandApplicants(t *testing.T, legacy bool) paymentWeight {
 	const n = 1_000
 	h := newEnfHarness(t, enfStart)
 	in := enfInput(enfToday, judgmentTitle())
@@ -263,11 +283,25 @@ func TestEnforcementWithAThousandApplicantsContinuesBeforeItGrowsHeavy(t *testin
 	}
 	in.Parties = append(in.Parties, Party{ID: "xx-construction", Name: "某建筑公司", Side: SideRespondent})
 	in.Applicant, in.AmountFen, in.Allocation = in.Applicants[0].ID, total, allot.ProRata
-	var weighed int
-	h.measureSteps = func(in activities.RecordStepsInput) {
-		p, err := converter.GetDefaultDataConverter().ToPayload(in)
+	if !legacy {
+		in = h.byRef(in)
+	}
+	size := func(v any) int {
+		p, err := converter.GetDefaultDataConverter().ToPayload(v)
 		require.NoError(t, err)
-		weighed += len(p.Data)
+		return len(p.Data)
+	}
+	var weighed, recordings, recorded int
+	h.measureSteps = func(in activities.RecordStepsInput) {
+		b := size(in)
+		weighed += b
+		for _, e := range in.Events {
+			if e.Kind == "enforcement_payment_recorded" {
+				recordings++
+				recorded += b
+				break
+			}
+		}
 	}
 	const payments = 200
 	var sent []*enfUpdate
@@ -276,19 +310,54 @@ func TestEnforcementWithAThousandApplicantsContinuesBeforeItGrowsHeavy(t *testin
 		sent = append(sent, h.at(at, UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 1_000_000 + int64(i), PaidOn: policy.DateOf(h.start.Add(at)), Actor: judge}))
 	}
 	h.noVisits = true
-	h.env.ExecuteWorkflow(Enforcement, in)
-	next := continuedInput[EnforcementInput](t, h.env.GetWorkflowError())
-	s := next.State
-	require.Less(t, s.Payments, payments, "continued before the stream ended")
-	for _, u := range sent[:s.Payments] {
-		require.NoError(t, u.err)
-		p, err := converter.GetDefaultDataConverter().ToPayload(u.view)
-		require.NoError(t, err)
-		weighed += len(p.Data) // the answer is in history too
+	var s EnforcementState
+	var view EnforcementView
+	if !legacy {
+		// Every payment is taken in one run; then the case is left.
+		h.env.RegisterDelayedCallback(func() {
+			v, err := h.env.QueryWorkflow(QueryState)
+			require.NoError(t, err)
+			require.NoError(t, v.Get(&view))
+			h.env.CancelWorkflow()
+		}, time.Duration(payments+1)*time.Hour)
 	}
+	h.env.ExecuteWorkflow(Enforcement, in)
+	taken := payments
+	if legacy {
+		s = *continuedInput[EnforcementInput](t, h.env.GetWorkflowError()).State
+		require.Less(t, s.Payments, payments, "continued before the stream ended")
+		taken = s.Payments
+	} else {
+		_, count := sumData(t, h.events[enforcementStream], "enforcement_payment_recorded", "credited_fen")
+		require.Equal(t, payments, count, "every payment taken in the one run")
+		s.Payments, s.CollectedFen, s.Journal.Seq = count, view.CollectedFen, view.Steps
+		require.Len(t, h.allocated, payments, "each payment allocated once")
+		var ledger int64
+		for _, l := range h.lines {
+			ledger += l.PaidFen
+		}
+		require.Equal(t, s.CollectedFen, ledger, "the store's ledger holds every fen collected")
+	}
+	var answers int
+	for _, u := range sent[:taken] {
+		require.NoError(t, u.err)
+		answers += size(u.view) // the answer is in history too
+	}
+	weighed += answers
+	var allocations int
+	for no := range h.allocated {
+		allocations += size(activities.AllocateWagePaymentInput{CaseID: enfCaseID, Payment: db.WagePayment{No: no, AmountFen: 1_000_000, Rule: allot.ProRata, Version: no + 1}}) +
+			size(h.allocated[no])
+	}
+	weighed += allocations
 	require.Less(t, weighed, 10_000_000, "the recording activities and answers of the run carry %d B", weighed)
 	paid, count := sumData(t, h.events[enforcementStream], "enforcement_payment_recorded", "credited_fen")
 	require.Equal(t, count, s.Payments)
 	require.Equal(t, paid, s.CollectedFen, "carried amount collected equals the recorded payments")
-	t.Logf("1,000 applicants: continued after %d payments, %d steps, recording inputs and answers %.2f MB", s.Payments, s.Journal.Seq, float64(weighed)/1e6)
+	t.Logf("1,000 applicants (legacy=%v): %d payments in the run, %d steps, recording inputs, allocations and answers %.2f MB", legacy, s.Payments, s.Journal.Seq, float64(weighed)/1e6)
+	w := paymentWeight{record: recorded / recordings, answer: answers / taken}
+	if allocations > 0 {
+		w.allocate = allocations / len(h.allocated)
+	}
+	return w
 }
