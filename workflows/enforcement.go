@@ -331,11 +331,7 @@ type EnforcementView struct {
 	Applicant       string                   `json:"applicant"`
 	Respondent      string                   `json:"respondent"`
 	Applicants      []ApplicantLine          `json:"applicants,omitempty"`
-	// ApplicantList is set when the applicants travel by reference: the
-	// view then holds no applicant line nor applicant party, and a reader
-	// adds them from the creditor ledger in the store.
-	ApplicantList *db.WageList `json:"applicant_list,omitempty"`
-	Allocation    string       `json:"allocation,omitempty"`
+	Allocation      string                   `json:"allocation,omitempty"`
 	Debt            *Debt                    `json:"debt,omitempty"`
 	Standstills     []Standstill             `json:"standstills,omitempty"`
 	FollowUps       []FollowUp               `json:"follow_ups,omitempty"`
@@ -364,6 +360,11 @@ type EnforcementView struct {
 	RenewalReminder policy.Period            `json:"renewal_reminder"`
 	RecheckEvery    policy.Period            `json:"recheck_every"`
 	RecheckFor      policy.Period            `json:"recheck_for"`
+
+	// ApplicantList is set when the applicants travel by reference: the
+	// view then holds no applicant line nor applicant party, and a reader
+	// adds them from the creditor ledger in the store.
+	ApplicantList *db.WageList `json:"applicant_list,omitempty"`
 }
 
 // EnforcementResult is how the enforcement case ended.
