@@ -35,12 +35,21 @@ func fourRepresentatives() (api.StartEnforcementBody, []auth.Principal) {
 // TestEnforcementBySeveralApplicants: four worker representatives enforce
 // one judgment; a detention measure is ordered; a third party's payment
 // and the debtor's rest are divided among them exactly, each sees its own
-// line, and each is told of completion.
+// line, and each is told of completion. The applicants travel by
+// reference: the workflow's input names their staged list, each payment's
+// step its allocation, and the lines the case shows are the store's.
 func TestEnforcementBySeveralApplicants(t *testing.T) {
 	b, reps := fourRepresentatives()
 	c := startEnforcement(t, realTime, b)
 	id := c.Summary.ID
 	require.Len(t, c.Enforcement.Applicants, 4)
+	require.NotNil(t, c.Enforcement.ApplicantList, "the applicants travel by reference")
+	require.Equal(t, workflows.ApplicantLine{ID: b.Applicants[0].ID, AmountFen: 1_000_000, OutstandingFen: 1_000_000}, c.Enforcement.Applicants[0])
+	require.Len(t, c.Enforcement.Parties, 5, "the respondent and the four applicants, named from the ledger")
+	started := fetchHistory(t.Context(), t, c.Summary.WorkflowID).Events[0].GetWorkflowExecutionStartedEventAttributes()
+	input := string(started.GetInput().GetPayloads()[0].GetData())
+	require.Contains(t, input, `"applicant_list":{"id":"sha256:`)
+	require.NotContains(t, input, `"applicants":`, "no claim in the workflow's input")
 	path := "/cases/" + id + "/enforcement"
 	today := c.Enforcement.CaseToday
 
@@ -94,7 +103,31 @@ func TestEnforcementBySeveralApplicants(t *testing.T) {
 		require.True(t, told[r.Subject], "%s is told of completion", r.Subject)
 	}
 	requireDelivered(t, id, ns)
-	replayAndKeep(t, "v4_enforcement_several_applicants", c.Summary.WorkflowID)
+
+	// Each payment's step refers to its allocation; the chain and the
+	// summary, whose parties the ledger's opening named, verify.
+	res = do(t, realTime, &auditor, http.MethodGet, "/cases/"+id+"/timeline", nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	var tl api.TimelineBody
+	res.json(t, &tl)
+	var allocations []float64
+	for _, e := range tl.Timeline {
+		if e.Source != "case" || e.Kind != "enforcement_payment_recorded" {
+			continue
+		}
+		data := e.Data.(map[string]any)
+		require.NotContains(t, data, "shares", "no share per applicant in the step")
+		a := data["allocation"].(map[string]any)
+		allocations = append(allocations, a["no"].(float64))
+		require.Equal(t, data["credited_fen"], a["credited_fen"], "the ledger took what the payment credited")
+	}
+	require.Equal(t, []float64{1, 2}, allocations)
+	res = do(t, realTime, &auditor, http.MethodGet, "/cases/"+id+"/timeline/verify", nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	var v api.VerifyBody
+	res.json(t, &v)
+	require.True(t, v.Intact, "%+v", v.Breaks)
+	replayAndKeep(t, "v6_enforcement_applicants_by_reference", c.Summary.WorkflowID)
 }
 
 // TestSeveralApplicantsRefused: claims that are not the case's are
