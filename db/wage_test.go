@@ -172,3 +172,84 @@ func TestWageCreditorsByReference(t *testing.T) {
 		require.Equal(t, want[i], l.PaidFen, "creditor %d: each payment credited once", i+1)
 	}
 }
+
+// TestEnforcementApplicantsByReference: an enforcement case's applicants
+// are staged and opened as a creditor ledger, as a wage case's creditors
+// are. The case names every party itself (the applicants among them), so
+// opening names none twice, and a later summary without parties keeps
+// them; each collection allocated against the ledger credits each
+// applicant what dividing in the workflow did (the in-input path), once
+// however often it is retried.
+func TestEnforcementApplicantsByReference(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	const n = 1_000
+	list := make([]db.WageListCreditor, n)
+	claims := make([]allot.Claim, n)
+	parties := []string{"xx-construction"}
+	var owed int64
+	for i := range list {
+		list[i] = db.WageListCreditor{ID: fmt.Sprintf("worker-%04d", i+1), Name: fmt.Sprintf("工人%04d", i+1), OwedFen: 10_000_000 + int64(i), Hardship: i%5 == 0}
+		claims[i] = allot.Claim{OwedFen: list[i].OwedFen, Hardship: list[i].Hardship}
+		parties = append(parties, list[i].ID)
+		owed += list[i].OwedFen
+	}
+	ref, err := s.StageWageList(ctx, list)
+	require.NoError(t, err)
+	require.Equal(t, db.WageList{ID: db.WageListID(list), Creditors: n, OwedFen: owed, Hardship: n / 5}, ref)
+
+	sum := casefile.Summary{ID: "e2", CaseNumber: "（2026）黔2301执2号", Process: casefile.ProcessEnforcement, WorkflowID: "case/e2/enforcement",
+		Court: "兴义市人民法院", Jurisdiction: "CN", Parties: parties, Stage: "enforcing", Status: casefile.StatusOpen,
+		ClaimFen: owed, OpenedOn: policy.NewDate(2026, 1, 5), LastSeq: 1}
+	step := func(seq int) casefile.Event {
+		return casefile.Event{CaseID: "e2", Stream: "enforcement", Seq: seq, Kind: "enforcement_payment_recorded", Actor: casefile.System,
+			RealAt: time.Now(), CaseAt: time.Now(), CaseOn: policy.NewDate(2026, 1, 5)}
+	}
+	for range 2 {
+		require.NoError(t, s.RecordStepsWith(ctx, &sum, []casefile.Event{step(1)}, db.StepsWith{WageList: &ref, WageVersion: 1}))
+	}
+	c, err := s.Case(ctx, "e2")
+	require.NoError(t, err)
+	require.Equal(t, parties, c.Parties, "every party once, in the case's order")
+
+	for no, p := range []db.WagePayment{
+		{No: 1, AmountFen: 1_000_001, Rule: allot.ProRata, Version: 2},
+		{No: 2, AmountFen: 7, Rule: allot.ProRata, Version: 3},
+		{No: 3, AmountFen: 123_456_789, Rule: allot.ProRata, Version: 4},
+	} {
+		parts, _, err := allot.Allocate(p.Rule, p.AmountFen, claims)
+		require.NoError(t, err)
+		want := db.WageAllocation{No: no + 1}
+		for i, part := range parts {
+			claims[i].OwedFen -= part
+			want.CreditedFen += part
+			if part > 0 {
+				want.Creditors++
+			}
+			if list[i].Hardship {
+				want.HardshipFen += part
+			}
+		}
+		for range 2 {
+			a, err := s.AllocateWagePayment(ctx, "e2", p)
+			require.NoError(t, err)
+			require.Equal(t, want, a, "payment %d", p.No)
+		}
+		later := sum
+		later.Parties, later.LastSeq = nil, no+2
+		require.NoError(t, s.RecordSteps(ctx, &later, []casefile.Event{step(no + 2)}))
+	}
+	c, err = s.Case(ctx, "e2")
+	require.NoError(t, err)
+	require.Equal(t, parties, c.Parties, "a summary without parties keeps them")
+	require.NoError(t, s.CheckSummary(ctx, c), "the summary's digest covers every party")
+	lines, err := s.WageCreditors(ctx, "e2", 0, n)
+	require.NoError(t, err)
+	require.Len(t, lines, n)
+	for i, l := range lines {
+		require.Equal(t, list[i].ID, l.CreditorID)
+		require.Equal(t, list[i].Name, l.Name)
+		require.Equal(t, claims[i].OwedFen, l.OwedFen-l.PaidFen, "applicant %d: what it is still owed, as in the workflow", i+1)
+	}
+}
