@@ -3,7 +3,9 @@ package workflows
 import (
 	"encoding/json"
 	"fmt"
+	"slices"
 	"testing"
+	"time"
 
 	"github.com/stretchr/testify/require"
 
@@ -244,6 +246,163 @@ func TestSeveralApplicantsRefused(t *testing.T) {
 			in := enfInput(enfToday, judgmentTitle())
 			in.Applicant, in.Parties, in.AmountFen = claims[0].ID, parties, total
 			in.Applicants = append([]ApplicantClaim(nil), claims...)
+			tc.edit(&in)
+			h.env.ExecuteWorkflow(Enforcement, in)
+			require.True(t, h.env.IsWorkflowCompleted())
+			require.Error(t, h.env.GetWorkflowError())
+			require.Empty(t, h.events, "nothing is recorded")
+		})
+	}
+}
+
+// byRefClaimants opens the eight claimants' case by reference in h.
+func byRefClaimants(h *enfHarness, rule string) (EnforcementInput, []ApplicantClaim, int64) {
+	claims, parties, total := eightClaimants()
+	in := enfInput(enfToday, judgmentTitle())
+	in.Applicant, in.Applicants, in.Allocation, in.Parties, in.AmountFen = claims[0].ID, claims, rule, parties, total
+	return h.byRef(in), claims, total
+}
+
+// TestApplicantsByReferenceLedgerMismatch: a stored ledger changed outside
+// the case takes less than a payment credited, and a store that holds the
+// allocation's number with another amount takes nothing: each payment
+// stands, with a creditor_ledger_mismatch step saying what the ledger took.
+func TestApplicantsByReferenceLedgerMismatch(t *testing.T) {
+	h := newEnfHarness(t, enfStart)
+	in, claims, total := byRefClaimants(h, alloc.ProRata)
+	h.allocatedOtherwise = map[int]bool{2: true}
+	h.env.RegisterDelayedCallback(func() {
+		// Someone writes the lines as paid but a fen each.
+		for i := range h.lines {
+			h.lines[i].PaidFen = h.lines[i].OwedFen - 1
+		}
+	}, 2*24*time.Hour)
+	edited := h.on(enfToday.AddDays(3), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 100, PaidOn: enfToday.AddDays(3), Actor: judge})
+	otherwise := h.on(enfToday.AddDays(4), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 50, PaidOn: enfToday.AddDays(4), Actor: judge})
+	h.noVisits = true
+	h.env.RegisterDelayedCallback(h.env.CancelWorkflow, 10*24*time.Hour)
+	h.env.ExecuteWorkflow(Enforcement, in)
+	require.NoError(t, edited.err)
+	require.NoError(t, otherwise.err)
+	require.Equal(t, int64(150), otherwise.view.CollectedFen, "both payments stand")
+	require.Equal(t, total-150, otherwise.view.OutstandingFen)
+	require.Equal(t, []string{"enforcement_filed", "enforcement_payment_recorded", "creditor_ledger_mismatch", "enforcement_payment_recorded", "creditor_ledger_mismatch"},
+		h.kinds(enforcementStream))
+	var first, second map[string]any
+	var n int
+	for _, e := range h.events[enforcementStream] {
+		if e.Kind != "creditor_ledger_mismatch" {
+			continue
+		}
+		n++
+		m := map[string]any{}
+		require.NoError(t, json.Unmarshal(e.Data, &m))
+		if n == 1 {
+			first = m
+		} else {
+			second = m
+			require.Contains(t, e.Reason, "allocated otherwise")
+		}
+	}
+	require.Equal(t, map[string]any{"allocation": 1.0, "credited_fen": 100.0, "creditor_ledger_fen": float64(len(claims))}, first, "the edited ledger took a fen a line")
+	require.Equal(t, map[string]any{"allocation": 2.0, "credited_fen": 50.0, "creditor_ledger_fen": 0.0}, second)
+}
+
+// TestApplicantsByReferenceConcurrentPayments: payments taken at the same
+// moment are allocated against the stored ledger one at a time, each once,
+// numbered as their steps are, and credit each applicant what dividing
+// them in the workflow in that order does; the rest, paid later, completes
+// the case.
+func TestApplicantsByReferenceConcurrentPayments(t *testing.T) {
+	h := newEnfHarness(t, enfStart)
+	in, claims, total := byRefClaimants(h, alloc.HardshipFirst)
+	amounts := []int64{3_000_000, 1_111_111, 2}
+	var paid int64
+	var us []*enfUpdate
+	for _, a := range amounts {
+		paid += a
+		us = append(us, h.at(26*time.Hour, UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: a, PaidOn: enfToday.AddDays(1), Actor: judge}))
+	}
+	h.on(enfToday.AddDays(5), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: total - paid, PaidOn: enfToday.AddDays(5), Actor: judge})
+	res := h.run(in)
+	require.Equal(t, StageCompleted, res.Stage)
+	for _, u := range us {
+		require.NoError(t, u.err)
+	}
+	require.Len(t, h.allocated, len(amounts)+1, "each payment allocated once")
+	owed := make([]alloc.Claim, len(claims))
+	for i, c := range claims {
+		owed[i] = alloc.Claim{OwedFen: c.AmountFen, Hardship: c.Hardship}
+	}
+	no := 0
+	for _, e := range h.events[enforcementStream] {
+		if e.Kind != "enforcement_payment_recorded" {
+			continue
+		}
+		no++
+		var step struct {
+			Payment     int                 `json:"payment"`
+			CreditedFen int64               `json:"credited_fen"`
+			Allocation  ApplicantAllocation `json:"allocation"`
+		}
+		require.NoError(t, json.Unmarshal(e.Data, &step))
+		require.Equal(t, no, step.Payment)
+		require.Equal(t, no, step.Allocation.No, "the step refers to its own allocation")
+		require.Equal(t, step.CreditedFen, step.Allocation.CreditedFen)
+		parts, _, err := alloc.Allocate(alloc.HardshipFirst, step.CreditedFen, owed)
+		require.NoError(t, err)
+		for i, part := range parts {
+			owed[i].OwedFen -= part
+			require.Equal(t, claims[i].AmountFen-owed[i].OwedFen, h.collected[no][i], "payment %d, %s", no, claims[i].ID)
+		}
+	}
+	require.Equal(t, len(amounts)+1, no)
+	require.NotContains(t, h.kinds(enforcementStream), "creditor_ledger_mismatch")
+}
+
+// TestApplicantsByReferenceStandstill: by reference, every applicant
+// party must agree to a standstill, and none other may.
+func TestApplicantsByReferenceStandstill(t *testing.T) {
+	h := newEnfHarness(t, enfStart)
+	in, claims, total := byRefClaimants(h, alloc.ProRata)
+	var all []string
+	for _, c := range claims {
+		all = append(all, c.ID)
+	}
+	until := enfToday.AddDays(20)
+	short := h.on(enfToday, UpdateStandstill, StandstillCommand{Until: until, Reason: "x", AgreedBy: all[1:], OnEnd: StandstillResume, Actor: judge})
+	stranger := h.on(enfToday, UpdateStandstill, StandstillCommand{Until: until, Reason: "x", AgreedBy: append(slices.Clone(all), "li-si"), OnEnd: StandstillResume, Actor: judge})
+	held := h.on(enfToday, UpdateStandstill, StandstillCommand{Until: until, Reason: "全体申请执行人同意", AgreedBy: all, OnEnd: StandstillResume, Actor: judge})
+	h.on(until.AddDays(2), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: total, PaidOn: until.AddDays(2), Actor: judge})
+	res := h.run(in)
+	requireEnfRejected(t, short, RejectInvalid)
+	requireEnfRejected(t, stranger, RejectInvalid)
+	require.NoError(t, held.err)
+	require.Equal(t, StageCompleted, res.Stage)
+	for _, l := range h.applicantLines() {
+		require.Zero(t, l.OutstandingFen, "%s paid in full", l.ID)
+	}
+}
+
+// TestApplicantListRefused: a reference whose totals are not the case's,
+// or that lists the applicants too, opens no case.
+func TestApplicantListRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		edit func(in *EnforcementInput)
+	}{
+		{"SumShort", func(in *EnforcementInput) { in.ApplicantList.OwedFen-- }},
+		{"FewerThanTheApplicantParties", func(in *EnforcementInput) { in.ApplicantList.Creditors-- }},
+		{"NoID", func(in *EnforcementInput) { in.ApplicantList.ID = "" }},
+		{"AlsoListed", func(in *EnforcementInput) { in.Applicants = []ApplicantClaim{{ID: in.Applicant, AmountFen: in.AmountFen}} }},
+		{"UnknownRule", func(in *EnforcementInput) { in.Allocation = "first_come" }},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			h := newEnfHarness(t, enfStart)
+			in, _, _ := byRefClaimants(h, alloc.ProRata)
+			list := *in.ApplicantList
+			in.ApplicantList = &list
 			tc.edit(&in)
 			h.env.ExecuteWorkflow(Enforcement, in)
 			require.True(t, h.env.IsWorkflowCompleted())

@@ -8,6 +8,7 @@ import (
 
 	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/testsuite"
 
 	"github.com/casework/casework/activities"
@@ -43,6 +44,10 @@ type enfHarness struct {
 	lines     []db.WageCreditor
 	allocated map[int]db.WageAllocation
 	collected map[int][]int64
+	// allocatedOtherwise are the allocation numbers the store holds with
+	// another amount, as a store that disagrees with the history would.
+	allocatedOtherwise map[int]bool
+	lastAllocation     int
 }
 
 // byRef stages in's applicants in the harness's store and returns in with
@@ -131,10 +136,15 @@ func newEnfHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry, 
 		func(_ context.Context, in activities.AllocateWagePaymentInput) (db.WageAllocation, error) {
 			require.Equal(t, enfCaseID, in.CaseID)
 			require.NotEmpty(t, h.lines, "allocated once the ledger is open")
+			if h.allocatedOtherwise[in.Payment.No] {
+				h.lastAllocation = in.Payment.No
+				return db.WageAllocation{}, temporal.NewNonRetryableApplicationError("payment already allocated otherwise", activities.ErrTypeAllocatedOtherwise, nil)
+			}
 			if a, ok := h.allocated[in.Payment.No]; ok {
 				return a, nil
 			}
-			require.Equal(t, len(h.allocated)+1, in.Payment.No, "allocations are numbered one after another")
+			require.Equal(t, h.lastAllocation+1, in.Payment.No, "allocations are numbered one after another")
+			h.lastAllocation = in.Payment.No
 			claims := make([]allot.Claim, len(h.lines))
 			for i, l := range h.lines {
 				claims[i] = allot.Claim{OwedFen: l.OwedFen - l.PaidFen, Hardship: l.Hardship}
