@@ -394,7 +394,9 @@ func TestApplicantListRefused(t *testing.T) {
 		{"SumShort", func(in *EnforcementInput) { in.ApplicantList.OwedFen-- }},
 		{"FewerThanTheApplicantParties", func(in *EnforcementInput) { in.ApplicantList.Creditors-- }},
 		{"NoID", func(in *EnforcementInput) { in.ApplicantList.ID = "" }},
-		{"AlsoListed", func(in *EnforcementInput) { in.Applicants = []ApplicantClaim{{ID: in.Applicant, AmountFen: in.AmountFen}} }},
+		{"AlsoListed", func(in *EnforcementInput) {
+			in.Applicants = []ApplicantClaim{{ID: in.Applicant, AmountFen: in.AmountFen}}
+		}},
 		{"UnknownRule", func(in *EnforcementInput) { in.Allocation = "first_come" }},
 	}
 	for _, tc := range tests {
