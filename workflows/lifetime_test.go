@@ -361,3 +361,49 @@ func thousandApplicants(t *testing.T, legacy bool) paymentWeight {
 	}
 	return w
 }
+
+// TestEnforcementByReferenceContinuesAsNewUnderAStreamOfPayments: a case
+// whose applicants travel by reference hands over mid-stream like any
+// other, carrying the list's reference, that its ledger is open and how
+// many allocations it made: the next run opens nothing again and numbers
+// its allocations on, and the store's ledger holds every fen collected.
+func TestEnforcementByReferenceContinuesAsNewUnderAStreamOfPayments(t *testing.T) {
+	h := newEnfHarness(t, enfStart)
+	in, _, _ := byRefClaimants(h, allot.HardshipFirst)
+	for i := 1; i <= streamLength; i++ {
+		at := time.Duration(i) * streamEvery
+		h.at(at, UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 100 + int64(i), PaidOn: policy.DateOf(h.start.Add(at)), Actor: judge})
+	}
+	h.env.RegisterDelayedCallback(func() { h.env.SetContinueAsNewSuggested(true) }, streamSuggest)
+	h.env.ExecuteWorkflow(Enforcement, in)
+	next := continuedInput[EnforcementInput](t, h.env.GetWorkflowError())
+	s := next.State
+	n := int(streamSuggest / streamEvery)
+	require.Equal(t, in.ApplicantList, next.ApplicantList, "the reference is carried")
+	require.Empty(t, s.Applicants, "no applicant line is carried")
+	require.True(t, s.ApplicantsOpened)
+	require.Equal(t, n, s.Payments)
+	require.Equal(t, n, s.Allocations)
+	require.Len(t, h.allocated, n)
+
+	// The next run, against the same store.
+	h2 := newEnfHarness(t, h.env.Now())
+	h2.events, h2.summary, h2.list, h2.lines = h.events, h.summary, h.list, h.lines
+	h2.allocated, h2.collected, h2.lastAllocation = h.allocated, h.collected, h.lastAllocation
+	h2.measureSteps = func(in activities.RecordStepsInput) {
+		require.Nil(t, in.WageOpening, "the ledger is not opened again")
+		require.Empty(t, in.Summary.Parties, "the store keeps the parties")
+	}
+	last := h2.at(time.Hour, UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 999, PaidOn: policy.DateOf(h2.start), Actor: judge})
+	h2.env.RegisterDelayedCallback(h2.env.CancelWorkflow, 2*time.Hour)
+	h2.env.ExecuteWorkflow(Enforcement, next)
+	require.NoError(t, last.err)
+	require.Len(t, h2.allocated, n+1, "allocation numbers go on from the last run's")
+	var ledger int64
+	for _, l := range h2.lines {
+		ledger += l.PaidFen
+	}
+	require.Equal(t, last.view.CollectedFen, ledger, "the store's ledger holds every fen collected")
+	paid, _ := sumData(t, h2.events[enforcementStream], "enforcement_payment_recorded", "credited_fen")
+	require.Equal(t, paid, ledger)
+}
