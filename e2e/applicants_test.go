@@ -130,8 +130,10 @@ func TestEnforcementBySeveralApplicants(t *testing.T) {
 	replayAndKeep(t, "v6_enforcement_applicants_by_reference", c.Summary.WorkflowID)
 }
 
-// TestSeveralApplicantsRefused: claims that are not the case's are
-// refused with 422 before anything opens, and the number stays usable.
+// TestSeveralApplicantsRefused: claims that are not the case's, or an
+// applicant party without a claim (by reference the applicants are the
+// applicant parties), are refused with 422 before anything opens, and the
+// number stays usable.
 func TestSeveralApplicantsRefused(t *testing.T) {
 	tests := []struct {
 		name string
@@ -143,6 +145,9 @@ func TestSeveralApplicantsRefused(t *testing.T) {
 		{"FirstIsNotTheApplicant", func(b *api.StartEnforcementBody) { b.Applicant = b.Applicants[1].ID }},
 		{"UnknownRule", func(b *api.StartEnforcementBody) { b.Allocation = "first_come" }},
 		{"ZeroClaim", func(b *api.StartEnforcementBody) { b.Applicants[0].AmountFen = 0 }},
+		{"ApplicantPartyWithoutClaim", func(b *api.StartEnforcementBody) {
+			b.Parties = append(b.Parties, api.PartyBody{ID: fmt.Sprintf("rep-5-%d", caseSeq.Add(1)), Name: "工人代表5", Side: "applicant"})
+		}},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
