@@ -48,7 +48,7 @@ type StartEnforcementBody struct {
 	AppliedOn         policy.Date          `json:"applied_on,omitempty" doc:"Date of the application, in case time; defaults to today. It must fall within the application window"`
 	Judge             string               `json:"judge,omitempty" maxLength:"100" doc:"Court subject assigned; defaults to the caller"`
 	Parties           []PartyBody          `json:"parties" minItems:"2" maxItems:"1000"`
-	Applicants        []ApplicantBody      `json:"applicants,omitempty" maxItems:"1000" doc:"Several applicants with their own claims (four worker representatives, eight claimants): each an applicant party, the first the applicant above, claims summing exactly to amount_fen; every payment is divided among what each is still owed"`
+	Applicants        []ApplicantBody      `json:"applicants,omitempty" maxItems:"1000" doc:"Several applicants with their own claims (four worker representatives, eight claimants): each an applicant party, the first the applicant above, every applicant party among them, claims summing exactly to amount_fen; every payment is divided among what each is still owed. They are kept in PostgreSQL and the case refers to them; the case's enforcement.applicants shows each line"`
 	Allocation        string               `json:"allocation,omitempty" enum:"pro_rata,hardship_first" doc:"How payments are divided among several applicants; pro_rata when omitted"`
 	CostsFen          int64                `json:"costs_fen,omitempty" minimum:"0" maximum:"100000000000000" doc:"Costs owed besides the principal (执行费 and other costs of realising the claim), in fen"`
 	InterestFen       int64                `json:"interest_fen,omitempty" minimum:"0" maximum:"100000000000000" doc:"Interest the title awards, in fen"`
