@@ -30,7 +30,7 @@ FUZZ_TARGETS := ./policy:FuzzDeadline:20000x ./policy:FuzzParsePeriod:20000x \
   ./allocation:FuzzAllocate:10000x
 FUZZ_TIME ?=
 
-.PHONY: dev stack stack-test bench-stack bench-rearm bench-parked bench-process1 wage-long server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
+.PHONY: dev stack stack-test bench-stack bench-rearm bench-parked bench-parked-stack bench-process1 wage-long server-tools test tools postgres chromium vendor-web build generate check-generated vet workflowcheck unit fuzz faults faults-long bench openapi clean
 
 ## dev: install what is missing, then run Temporal, PostgreSQL, migrations, worker and API.
 dev: tools postgres build
@@ -146,6 +146,10 @@ bench-rearm: tools postgres
 ## bench-parked: 10,000 open cases parked on timers: start rate as the count grows, memory and database size, then a mass wake-up of every deadline at one instant; figures in bench-parked.json.
 bench-parked: tools postgres
 	CASEWORK_BENCH_PARKED=$${CASEWORK_BENCH_PARKED:-10000} CASEWORK_BENCH_JSON=$(CURDIR)/bench-parked.json $(GO) test -count=1 -v -timeout 120m -run '^TestBenchParked$$' ./bench/
+
+## bench-parked-stack: 100,000 open cases on Temporal's own server on PostgreSQL (make stack's), the last 10,000 woken at one instant, with a CPU profile of the worker during the wake-up; figures in bench-parked-stack.json, profile in bench-parked.cpu.pprof.
+bench-parked-stack: tools server-tools postgres
+	CASEWORK_TEMPORAL=server CASEWORK_BENCH_PARKED=$${CASEWORK_BENCH_PARKED:-100000} CASEWORK_BENCH_JSON=$(CURDIR)/bench-parked-stack.json CASEWORK_BENCH_CPUPROFILE=$(CURDIR)/bench-parked.cpu.pprof $(GO) test -count=1 -v -timeout 240m -run '^TestBenchParked$$' ./bench/
 
 ## bench-process1: 96 whole Process 1 cases through the API under compressed time, 32 at a time; cases completed per second, figures in bench-process1.json.
 bench-process1: tools postgres
