@@ -2,12 +2,14 @@ package db
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
 
 	"github.com/jackc/pgx/v5"
 
+	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db/dbq"
 	"github.com/casework/casework/policy"
 )
@@ -27,7 +29,23 @@ type Plan struct {
 	ClosedOn     policy.Date       `json:"closed_on"`
 	Version      int               `json:"version"`
 	Installments []PlanInstallment `json:"installments"`
-	UpdatedAt    time.Time         `json:"updated_at"`
+	// Settlements are the pre-enforcement settlements (执前和解) the plan
+	// recorded, in order; none in a ledger stored before they were kept.
+	Settlements []PlanSettlement `json:"settlements,omitempty"`
+	UpdatedAt   time.Time        `json:"updated_at"`
+}
+
+// PlanSettlement is a pre-enforcement settlement (执前和解) a plan recorded:
+// what it took over from the installments numbered Superseded, and the
+// numbers of the installments it scheduled instead.
+type PlanSettlement struct {
+	No             int            `json:"no"`
+	AgreedOn       policy.Date    `json:"agreed_on"`
+	RecordedBy     casefile.Actor `json:"recorded_by"`
+	ConsentedBy    []string       `json:"consented_by"`
+	OutstandingFen int64          `json:"outstanding_fen"`
+	Superseded     []int          `json:"superseded"`
+	Installments   []int          `json:"installments"`
 }
 
 // PlanInstallment is one line of the performance ledger.
@@ -40,6 +58,12 @@ type PlanInstallment struct {
 	PaidOn        policy.Date `json:"paid_on"`
 	RemindersSent int         `json:"reminders_sent"`
 	GraceEndsOn   policy.Date `json:"grace_ends_on"`
+	// SupersededFen is what the pre-enforcement settlement SupersededBy
+	// took over from the line; Settlement names the settlement that
+	// scheduled it (zero for the document's own installments).
+	SupersededFen int64 `json:"superseded_fen,omitempty"`
+	SupersededBy  int   `json:"superseded_by,omitempty"`
+	Settlement    int   `json:"settlement,omitempty"`
 }
 
 // PerformanceCertificate is a certificate of automatic performance (自动履行证明).
@@ -62,10 +86,18 @@ func (s *Store) RecordPlan(ctx context.Context, p Plan, cert *PerformanceCertifi
 // recordPlan is RecordPlan within a transaction.
 func recordPlan(ctx context.Context, q *dbq.Queries, p Plan, cert *PerformanceCertificate) error {
 	{
+		settlements, err := json.Marshal(p.Settlements)
+		if err != nil {
+			return fmt.Errorf("record plan %s/%s settlements: %w", p.CaseID, p.PlanID, err)
+		}
+		if p.Settlements == nil {
+			settlements = []byte("[]")
+		}
 		n, err := q.PlanUpsert(ctx, dbq.PlanUpsertParams{
 			CaseID: p.CaseID, PlanID: p.PlanID, Obligor: p.Obligor, Stage: p.Stage, OnTime: p.OnTime,
 			TotalFen: p.TotalFen, PaidFen: p.PaidFen, OverpaidFen: p.OverpaidFen,
 			StartedOn: pgDate(p.StartedOn), ClosedOn: pgDate(p.ClosedOn), Version: int32(p.Version),
+			Settlements: settlements,
 		})
 		if err != nil {
 			return fmt.Errorf("record plan %s/%s: %w", p.CaseID, p.PlanID, err)
@@ -78,6 +110,7 @@ func recordPlan(ctx context.Context, q *dbq.Queries, p Plan, cert *PerformanceCe
 				CaseID: p.CaseID, PlanID: p.PlanID, No: int32(l.No), DueOn: pgDate(l.DueOn),
 				AmountFen: l.AmountFen, PaidFen: l.PaidFen, State: l.State, PaidOn: pgDate(l.PaidOn),
 				RemindersSent: int32(l.RemindersSent), GraceEndsOn: pgDate(l.GraceEndsOn), Version: int32(p.Version),
+				SupersededFen: l.SupersededFen, SupersededBy: int32(l.SupersededBy), Settlement: int32(l.Settlement),
 			}); err != nil {
 				return fmt.Errorf("record plan %s/%s installment %d: %w", p.CaseID, p.PlanID, l.No, err)
 			}
@@ -127,10 +160,19 @@ func (s *Store) Plan(ctx context.Context, caseID, planID string) (Plan, error) {
 		StartedOn: dateOf(r.StartedOn), ClosedOn: dateOf(r.ClosedOn), Version: int(r.Version), UpdatedAt: r.UpdatedAt,
 		Installments: make([]PlanInstallment, 0, len(rows)),
 	}
+	if len(r.Settlements) > 0 {
+		if err := json.Unmarshal(r.Settlements, &p.Settlements); err != nil {
+			return Plan{}, fmt.Errorf("plan %s/%s settlements: %w", caseID, planID, err)
+		}
+		if len(p.Settlements) == 0 {
+			p.Settlements = nil
+		}
+	}
 	for _, l := range rows {
 		p.Installments = append(p.Installments, PlanInstallment{
 			No: int(l.No), DueOn: dateOf(l.DueOn), AmountFen: l.AmountFen, PaidFen: l.PaidFen, State: l.State,
 			PaidOn: dateOf(l.PaidOn), RemindersSent: int(l.RemindersSent), GraceEndsOn: dateOf(l.GraceEndsOn),
+			SupersededFen: l.SupersededFen, SupersededBy: int(l.SupersededBy), Settlement: int(l.Settlement),
 		})
 	}
 	return p, nil

@@ -193,6 +193,7 @@ type Plan struct {
 	ClosedOn    pgtype.Date
 	Version     int32
 	UpdatedAt   time.Time
+	Settlements []byte
 }
 
 type PlanInstallment struct {
@@ -208,6 +209,9 @@ type PlanInstallment struct {
 	GraceEndsOn   pgtype.Date
 	Version       int32
 	UpdatedAt     time.Time
+	SupersededFen int64
+	SupersededBy  int32
+	Settlement    int32
 }
 
 type TerminatedDebtor struct {

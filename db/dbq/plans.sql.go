@@ -75,7 +75,7 @@ func (q *Queries) CertificateListByCase(ctx context.Context, caseID string) ([]C
 }
 
 const planGet = `-- name: PlanGet :one
-SELECT case_id, plan_id, obligor, stage, on_time, total_fen, paid_fen, overpaid_fen, started_on, closed_on, version, updated_at FROM plans WHERE case_id = $1 AND plan_id = $2
+SELECT case_id, plan_id, obligor, stage, on_time, total_fen, paid_fen, overpaid_fen, started_on, closed_on, version, updated_at, settlements FROM plans WHERE case_id = $1 AND plan_id = $2
 `
 
 type PlanGetParams struct {
@@ -99,12 +99,13 @@ func (q *Queries) PlanGet(ctx context.Context, arg PlanGetParams) (Plan, error) 
 		&i.ClosedOn,
 		&i.Version,
 		&i.UpdatedAt,
+		&i.Settlements,
 	)
 	return i, err
 }
 
 const planInstallmentList = `-- name: PlanInstallmentList :many
-SELECT case_id, plan_id, no, due_on, amount_fen, paid_fen, state, paid_on, reminders_sent, grace_ends_on, version, updated_at FROM plan_installments WHERE case_id = $1 AND plan_id = $2 ORDER BY no
+SELECT case_id, plan_id, no, due_on, amount_fen, paid_fen, state, paid_on, reminders_sent, grace_ends_on, version, updated_at, superseded_fen, superseded_by, settlement FROM plan_installments WHERE case_id = $1 AND plan_id = $2 ORDER BY no
 `
 
 type PlanInstallmentListParams struct {
@@ -134,6 +135,9 @@ func (q *Queries) PlanInstallmentList(ctx context.Context, arg PlanInstallmentLi
 			&i.GraceEndsOn,
 			&i.Version,
 			&i.UpdatedAt,
+			&i.SupersededFen,
+			&i.SupersededBy,
+			&i.Settlement,
 		); err != nil {
 			return nil, err
 		}
@@ -147,9 +151,11 @@ func (q *Queries) PlanInstallmentList(ctx context.Context, arg PlanInstallmentLi
 
 const planInstallmentUpsert = `-- name: PlanInstallmentUpsert :execrows
 INSERT INTO plan_installments (
-    case_id, plan_id, no, due_on, amount_fen, paid_fen, state, paid_on, reminders_sent, grace_ends_on, version
+    case_id, plan_id, no, due_on, amount_fen, paid_fen, state, paid_on, reminders_sent, grace_ends_on, version,
+    superseded_fen, superseded_by, settlement
 ) VALUES (
-    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11
+    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11,
+    $12, $13, $14
 )
 ON CONFLICT (case_id, plan_id, no) DO UPDATE SET
     paid_fen = excluded.paid_fen,
@@ -157,6 +163,9 @@ ON CONFLICT (case_id, plan_id, no) DO UPDATE SET
     paid_on = excluded.paid_on,
     reminders_sent = excluded.reminders_sent,
     grace_ends_on = excluded.grace_ends_on,
+    superseded_fen = excluded.superseded_fen,
+    superseded_by = excluded.superseded_by,
+    settlement = excluded.settlement,
     version = excluded.version,
     updated_at = now()
 WHERE plan_installments.version < excluded.version
@@ -174,6 +183,9 @@ type PlanInstallmentUpsertParams struct {
 	RemindersSent int32
 	GraceEndsOn   pgtype.Date
 	Version       int32
+	SupersededFen int64
+	SupersededBy  int32
+	Settlement    int32
 }
 
 func (q *Queries) PlanInstallmentUpsert(ctx context.Context, arg PlanInstallmentUpsertParams) (int64, error) {
@@ -189,6 +201,9 @@ func (q *Queries) PlanInstallmentUpsert(ctx context.Context, arg PlanInstallment
 		arg.RemindersSent,
 		arg.GraceEndsOn,
 		arg.Version,
+		arg.SupersededFen,
+		arg.SupersededBy,
+		arg.Settlement,
 	)
 	if err != nil {
 		return 0, err
@@ -199,10 +214,10 @@ func (q *Queries) PlanInstallmentUpsert(ctx context.Context, arg PlanInstallment
 const planUpsert = `-- name: PlanUpsert :execrows
 INSERT INTO plans (
     case_id, plan_id, obligor, stage, on_time, total_fen, paid_fen, overpaid_fen,
-    started_on, closed_on, version
+    started_on, closed_on, version, settlements
 ) VALUES (
     $1, $2, $3, $4, $5, $6, $7, $8,
-    $9, $10, $11
+    $9, $10, $11, $12
 )
 ON CONFLICT (case_id, plan_id) DO UPDATE SET
     stage = excluded.stage,
@@ -211,6 +226,7 @@ ON CONFLICT (case_id, plan_id) DO UPDATE SET
     overpaid_fen = excluded.overpaid_fen,
     closed_on = excluded.closed_on,
     version = excluded.version,
+    settlements = excluded.settlements,
     updated_at = now()
 WHERE plans.version < excluded.version
 `
@@ -227,6 +243,7 @@ type PlanUpsertParams struct {
 	StartedOn   pgtype.Date
 	ClosedOn    pgtype.Date
 	Version     int32
+	Settlements []byte
 }
 
 // PlanUpsert writes a plan's totals only when they are newer than the stored
@@ -244,6 +261,7 @@ func (q *Queries) PlanUpsert(ctx context.Context, arg PlanUpsertParams) (int64, 
 		arg.StartedOn,
 		arg.ClosedOn,
 		arg.Version,
+		arg.Settlements,
 	)
 	if err != nil {
 		return 0, err
