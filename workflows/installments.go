@@ -140,8 +140,15 @@ type PlanInput struct {
 	// Credited carries what an earlier plan over the same installments, one
 	// whose workflow failed, had credited to each: the lines start with it
 	// paid (on the day it was), so nothing paid is lost or credited twice,
-	// and only what is still owed is supervised.
+	// and only what is still owed is supervised. With Settlements it names
+	// the settlements' lines too, numbered on from the installments.
 	Credited []CreditedInstallment `json:"credited,omitempty"`
+	// Settlements carries the pre-enforcement settlements that earlier plan
+	// had recorded, in order: the new plan starts with each one's lines
+	// after the installments and, once the credits are on them, with what
+	// each took over superseded, so it runs the schedule the failed plan
+	// was running. Only a restart sets it.
+	Settlements []CarriedSettlement `json:"settlements,omitempty"`
 
 	State *PlanState `json:"state,omitempty"`
 }
@@ -151,6 +158,15 @@ type CreditedInstallment struct {
 	No      int         `json:"no"`
 	PaidFen int64       `json:"paid_fen"`
 	PaidOn  policy.Date `json:"paid_on"`
+}
+
+// CarriedSettlement is a pre-enforcement settlement an earlier plan had
+// recorded, as a plan that takes over its schedule starts with it: the
+// settlement as it was recorded, and the due date and amount of each of
+// its installments, in the order of their numbers (Installments).
+type CarriedSettlement struct {
+	PreEnforcementSettlement
+	Schedule []Installment `json:"schedule"`
 }
 
 // PlanState is everything the plan knows.
@@ -384,6 +400,8 @@ type PlanResult struct {
 	Installments         []LedgerLine `json:"installments"`
 	// Failure is why the plan workflow failed, when Outcome is PlanFailed.
 	Failure string `json:"failure,omitempty"`
+	// Settlements are the pre-enforcement settlements the plan recorded.
+	Settlements []PreEnforcementSettlement `json:"settlements,omitempty"`
 }
 
 type plan struct {
@@ -452,14 +470,112 @@ func (p *plan) init(ctx workflow.Context) error {
 	p.s = &PlanState{Stage: PlanPerforming}
 	p.s.Journal = journal{CaseID: p.in.CaseID, Stream: "plan/" + p.in.PlanID, Clock: p.in.Clock}
 	p.s.StartedOn = p.s.Journal.today(ctx)
-	for i, inst := range p.in.Installments {
-		p.s.Lines = append(p.s.Lines, planLine{No: i + 1, DueOn: inst.DueOn, AmountFen: inst.AmountFen})
+	lines, err := planLines(p.in)
+	if err != nil {
+		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 	}
-	for _, c := range p.in.Credited {
-		l := &p.s.Lines[c.No-1]
-		l.PaidFen, l.PaidOn = c.PaidFen, c.PaidOn
+	p.s.Lines = lines
+	for _, st := range p.in.Settlements {
+		p.s.Settlements = append(p.s.Settlements, clonePreSettlement(st.PreEnforcementSettlement))
 	}
 	return nil
+}
+
+func clonePreSettlement(st PreEnforcementSettlement) PreEnforcementSettlement {
+	st.ConsentedBy = slices.Clone(st.ConsentedBy)
+	st.Superseded = slices.Clone(st.Superseded)
+	st.Installments = slices.Clone(st.Installments)
+	return st
+}
+
+// planLines builds a plan's lines from its input: the installments, then
+// each carried settlement's installments numbered on, then what was
+// credited to each, and last what each settlement took over, in order: a
+// line a settlement supersedes is credited nothing after it, so what it
+// still owed then is its amount less its credits. It refuses an input
+// whose settlements do not add up: each must take over exactly what it
+// schedules, from lines numbered before its own, and leave nothing before
+// them owed.
+func planLines(in PlanInput) ([]planLine, error) {
+	lines := make([]planLine, 0, len(in.Installments))
+	for i, inst := range in.Installments {
+		lines = append(lines, planLine{No: i + 1, DueOn: inst.DueOn, AmountFen: inst.AmountFen})
+	}
+	for i, st := range in.Settlements {
+		switch {
+		case st.No != i+1:
+			return nil, fmt.Errorf("carried settlement %d: numbered %d", i+1, st.No)
+		case len(st.Schedule) == 0 || len(st.Schedule) > maxSettlementInstallments:
+			return nil, fmt.Errorf("carried settlement %d: 1 to %d installments, got %d", st.No, maxSettlementInstallments, len(st.Schedule))
+		case len(st.Installments) != len(st.Schedule):
+			return nil, fmt.Errorf("carried settlement %d: %d installment numbers for %d installments", st.No, len(st.Installments), len(st.Schedule))
+		}
+		var sum int64
+		for k, inst := range st.Schedule {
+			no := len(lines) + 1
+			switch {
+			case st.Installments[k] != no:
+				return nil, fmt.Errorf("carried settlement %d: installment %d numbered %d", st.No, no, st.Installments[k])
+			case inst.AmountFen <= 0 || inst.AmountFen > maxFen:
+				return nil, fmt.Errorf("installment %d: amount %d fen out of range", no, inst.AmountFen)
+			case inst.DueOn.IsZero():
+				return nil, fmt.Errorf("installment %d: due date is required", no)
+			case k > 0 && !inst.DueOn.After(st.Schedule[k-1].DueOn):
+				return nil, fmt.Errorf("installment %d: due date %s must be after the previous one's", no, inst.DueOn)
+			}
+			if err := checkDate(fmt.Sprintf("installment %d: due date", no), inst.DueOn); err != nil {
+				return nil, err
+			}
+			if sum += inst.AmountFen; sum > maxFen {
+				return nil, fmt.Errorf("carried settlement %d: installments exceed the maximum %d fen", st.No, int64(maxFen))
+			}
+			lines = append(lines, planLine{No: no, DueOn: inst.DueOn, AmountFen: inst.AmountFen, Settlement: st.No})
+		}
+		if sum != st.OutstandingFen {
+			return nil, fmt.Errorf("carried settlement %d: installments sum to %d fen, not the %d fen it took over", st.No, sum, st.OutstandingFen)
+		}
+	}
+	seen := map[int]bool{}
+	for _, c := range in.Credited {
+		switch {
+		case c.No < 1 || c.No > len(lines):
+			return nil, fmt.Errorf("credited installment %d: no such installment", c.No)
+		case seen[c.No]:
+			return nil, fmt.Errorf("credited installment %d: credited twice", c.No)
+		case c.PaidFen < 0 || c.PaidFen > lines[c.No-1].AmountFen:
+			return nil, fmt.Errorf("credited installment %d: %d fen is not within its amount", c.No, c.PaidFen)
+		case c.PaidFen > 0 && c.PaidOn.IsZero():
+			return nil, fmt.Errorf("credited installment %d: the day it was paid is required", c.No)
+		}
+		seen[c.No] = true
+		l := &lines[c.No-1]
+		l.PaidFen, l.PaidOn = c.PaidFen, c.PaidOn
+	}
+	for _, st := range in.Settlements {
+		first := st.Installments[0]
+		var took int64
+		for _, no := range st.Superseded {
+			if no < 1 || no >= first {
+				return nil, fmt.Errorf("carried settlement %d: supersedes installment %d, not one before its own", st.No, no)
+			}
+			l := &lines[no-1]
+			o := l.outstanding()
+			if o <= 0 {
+				return nil, fmt.Errorf("carried settlement %d: supersedes installment %d, which owes nothing", st.No, no)
+			}
+			l.SupersededFen, l.SupersededBy = o, st.No
+			took += o
+		}
+		if took != st.OutstandingFen {
+			return nil, fmt.Errorf("carried settlement %d: takes over %d fen from its superseded installments, not %d", st.No, took, st.OutstandingFen)
+		}
+		for _, l := range lines[:first-1] {
+			if l.outstanding() != 0 {
+				return nil, fmt.Errorf("carried settlement %d: installment %d still owes %d fen after it", st.No, l.No, l.outstanding())
+			}
+		}
+	}
+	return lines, nil
 }
 
 // validatePlan checks what a plan needs to run: an obligor, obligees, and
@@ -495,21 +611,10 @@ func validatePlan(in PlanInput) error {
 			return fmt.Errorf("installment %d: due date %s must be after the previous one's", i+1, inst.DueOn)
 		}
 	}
-	seen := map[int]bool{}
-	for _, c := range in.Credited {
-		switch {
-		case c.No < 1 || c.No > len(in.Installments):
-			return fmt.Errorf("credited installment %d: no such installment", c.No)
-		case seen[c.No]:
-			return fmt.Errorf("credited installment %d: credited twice", c.No)
-		case c.PaidFen < 0 || c.PaidFen > in.Installments[c.No-1].AmountFen:
-			return fmt.Errorf("credited installment %d: %d fen is not within its amount", c.No, c.PaidFen)
-		case c.PaidFen > 0 && c.PaidOn.IsZero():
-			return fmt.Errorf("credited installment %d: the day it was paid is required", c.No)
-		}
-		seen[c.No] = true
-	}
-	return nil
+	// The credits and carried settlements are checked as the lines are
+	// built from them.
+	_, err := planLines(in)
+	return err
 }
 
 // open loads the policy, fixes each installment's grace period and sends
@@ -535,6 +640,9 @@ func (p *plan) open(ctx workflow.Context) error {
 	if len(p.in.Credited) > 0 {
 		data["credited"], data["credited_fen"] = p.in.Credited, p.paid()
 	}
+	if len(p.in.Settlements) > 0 {
+		data["settlements"] = p.in.Settlements
+	}
 	p.s.Journal.add(ctx, step{
 		Kind: "plan_started", Actor: p.in.StartedBy, ReasonCode: "performance_supervision",
 		Reason: fmt.Sprintf("performance supervision of %d installment(s), %s in total", len(p.s.Lines), yuan(p.total())),
@@ -544,9 +652,17 @@ func (p *plan) open(ctx workflow.Context) error {
 	if p.paid() > 0 {
 		carried = fmt.Sprintf("已履行 %s，尚欠 %s。", yuan(p.paid()), yuan(p.outstanding()))
 	}
-	p.notice(ctx, 0, NoticePerformance, 0, fmt.Sprintf(
+	body := fmt.Sprintf(
 		"自动履行告知书：%s，请按约定履行 %d 期共 %s：%s。%s按期足额履行可申请自动履行证明；逾期未履行的，权利人可申请强制执行，您可能被限制高消费、纳入失信被执行人名单。",
-		p.in.Obligor, len(p.s.Lines), yuan(p.total()), p.sched().text(), carried))
+		p.in.Obligor, len(p.s.Lines), yuan(p.total()), p.sched().text(), carried)
+	if len(p.in.Settlements) > 0 {
+		// The settlement's schedule is what is owed now: the obligor is
+		// told it, not the installments it superseded.
+		body = fmt.Sprintf(
+			"自动履行告知书：%s，应履行共 %s，经执前和解按和解约定履行：%s。已履行 %s，尚欠 %s。逾期未履行的，权利人可申请强制执行，您可能被限制高消费、纳入失信被执行人名单。",
+			p.in.Obligor, yuan(p.total()), p.settlementSchedule().text(), yuan(p.paid()), yuan(p.outstanding()))
+	}
+	p.notice(ctx, 0, NoticePerformance, 0, body)
 	p.changed()
 	if len(p.in.Credited) > 0 && p.outstanding() == 0 {
 		// Only a plan carrying an earlier one's credits can start with
@@ -554,6 +670,18 @@ func (p *plan) open(ctx workflow.Context) error {
 		p.performed(ctx)
 	}
 	return nil
+}
+
+// settlementSchedule is the settlements' lines that no later settlement
+// superseded.
+func (p *plan) settlementSchedule() schedule {
+	var lines []planLine
+	for _, l := range p.s.Lines {
+		if l.Settlement > 0 && l.SupersededFen == 0 {
+			lines = append(lines, l)
+		}
+	}
+	return planSchedule(lines)
 }
 
 func (p *plan) registerHandlers(ctx workflow.Context) error {
@@ -1011,6 +1139,12 @@ func (p *plan) record() db.Plan {
 		OverpaidFen: p.s.OverpaidFen, StartedOn: p.s.StartedOn, ClosedOn: p.s.ClosedOn, Version: p.s.Version,
 	}
 	r.Installments = p.sched().records()
+	for _, st := range p.s.Settlements {
+		r.Settlements = append(r.Settlements, db.PlanSettlement{
+			No: st.No, AgreedOn: st.AgreedOn, RecordedBy: st.RecordedBy, ConsentedBy: slices.Clone(st.ConsentedBy),
+			OutstandingFen: st.OutstandingFen, Superseded: slices.Clone(st.Superseded), Installments: slices.Clone(st.Installments),
+		})
+	}
 	return r
 }
 
@@ -1036,6 +1170,7 @@ func (p *plan) result() PlanResult {
 		TotalFen: p.total(), PaidFen: p.paid(), OutstandingFen: p.outstanding(), OverpaidFen: p.s.OverpaidFen,
 		DefaultedInstallment: p.s.Defaulted, ClosedOn: p.s.ClosedOn, Certificate: p.s.Certificate,
 		CertificateEligible: p.s.Eligible, EnforcementCase: p.s.EnforcementCase, Installments: p.ledger(),
+		Settlements: slices.Clone(p.s.Settlements),
 	}
 }
 

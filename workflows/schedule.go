@@ -242,6 +242,7 @@ func (s schedule) records() []db.PlanInstallment {
 		out = append(out, db.PlanInstallment{
 			No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, State: l.State,
 			PaidOn: l.PaidOn, RemindersSent: l.RemindersSent, GraceEndsOn: l.GraceEndsOn,
+			SupersededFen: l.SupersededFen, SupersededBy: l.SupersededBy, Settlement: l.Settlement,
 		})
 	}
 	return out
