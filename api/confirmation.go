@@ -90,8 +90,10 @@ func (s *Server) registerConfirmation(api huma.API) {
 	op := command(operation("restart-performance-plan", http.MethodPost, "/cases/{id}/performance/restart",
 		"Restart performance supervision after the plan's workflow failed", access{Roles: courts, Case: writeCase}))
 	op.Description += " Only a case in performance_plan_failed takes it. A new plan, performance-2 for the first restart " +
-		"(performance-3 for the next), runs the agreement's installments with what the failed plan had credited to each " +
-		"already paid, read from its last stored ledger, so nothing paid is lost or credited twice; the failed plan's " +
+		"(performance-3 for the next), runs the schedule the failed plan was running, the agreement's installments and any " +
+		"pre-enforcement settlement it had recorded (the superseded amounts, the settlement's installments with their due dates), " +
+		"with what the failed plan had credited to each line already paid, read from its last stored ledger, so nothing paid " +
+		"is lost or credited twice and the settlement's remaining installments are still supervised; the failed plan's " +
 		"ledger and steps stay as they were. The case is performing again (in default, if it was when its plan failed)."
 	huma.Register(api, op,
 		func(ctx context.Context, in *restartPlanInput) (*caseOutput, error) {

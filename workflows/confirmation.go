@@ -92,8 +92,12 @@ type PerformanceState struct {
 	// workflow failed; restart n runs plan "performance-(n+1)".
 	Restarts int `json:"restarts,omitempty"`
 	// Credited is what the failed plans had credited, carried into the
-	// current plan's ledger (see restartPlan).
+	// current plan's ledger (see restartPlan), to the agreement's
+	// installments and to the lines of Settlements.
 	Credited []CreditedInstallment `json:"credited,omitempty"`
+	// Settlements are the pre-enforcement settlements the failed plans had
+	// recorded, which the current plan runs again (see restartPlan).
+	Settlements []CarriedSettlement `json:"settlements,omitempty"`
 	// FailedPlans are the plans whose workflow failed, oldest first.
 	FailedPlans []FailedPlan `json:"failed_plans,omitempty"`
 }
@@ -281,8 +285,9 @@ func (m *mediation) startPlan(ctx workflow.Context) {
 		// Every installment is supervised to its end; the certificate is
 		// the court's to issue on the obligor's application.
 		SuperviseAfterDefault: true, Acceleration: a.Terms.Acceleration, CertificateOnApplication: true,
-		// Set only on a restart: what the failed plans had credited.
-		Credited: p.Credited,
+		// Set only on a restart: what the failed plans had credited, and
+		// the pre-enforcement settlements they had recorded.
+		Credited: p.Credited, Settlements: p.Settlements,
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		if r, err := planOutcome(gctx, m.plan); err != nil {
@@ -648,6 +653,13 @@ func (m *mediation) finishCommand(ctx workflow.Context, seq int) (MediationView,
 // a version of its own. Runs that never take the command are unchanged.
 const versionPlanRestart = "performance-plan-restart"
 
+// versionRestartSettlements marks the restarts of a failed plan that had
+// recorded a pre-enforcement settlement: before it such a restart was
+// refused (409); from it the new plan runs the settlements again. It is
+// asked only when the failed plan's ledger holds a settlement's lines, so
+// every other restart replays as it ran.
+const versionRestartSettlements = "performance-plan-restart-settlements"
+
 func (m *mediation) validateRestartPlan(_ workflow.Context, cmd RestartPlanCommand) error {
 	if err := checkCourt(cmd.Actor); err != nil {
 		return err
@@ -678,19 +690,26 @@ func (m *mediation) validateRestartPlan(_ workflow.Context, cmd RestartPlanComma
 // the stream's step numbers.
 //
 // Nothing the failed plan credited is lost or credited twice: the new plan
-// runs the agreement's installments with what the failed plan had credited
-// to each already paid, on the day it was (PlanInput.Credited), so it
-// supervises only what is still owed and still knows whether every
-// installment was paid on time. The credits come from the failed plan's
-// last ledger: its result's, when the parent has one, else the one the
-// plans read model stored (written in the same flush that answers each
-// payment, so every payment acknowledged is in it), else, when it never
-// stored one, the credits it had itself carried. The step records which.
+// runs the schedule the failed plan was running with what the failed plan
+// had credited to each line already paid, on the day it was
+// (PlanInput.Credited), so it supervises only what is still owed and still
+// knows whether every installment was paid on time. That schedule is the
+// agreement's installments and, when the failed plan had recorded
+// pre-enforcement settlements (执前和解), each settlement again
+// (PlanInput.Settlements): its lines numbered on after the agreement's,
+// with their due dates and amounts, and what it took over from the lines
+// before superseded, so the settlement's remaining lines are supervised
+// and the superseded ones are not. The credits and settlements come from
+// the failed plan's last ledger: its result's, when the parent has one,
+// else the one the plans read model stored (written in the same flush
+// that answers each payment or settlement, so every one acknowledged is in
+// it), else, when it never stored one, what it had itself carried. The
+// step records which, and what was carried.
 func (m *mediation) restartPlan(ctx workflow.Context, cmd RestartPlanCommand) (MediationView, error) {
 	workflow.GetVersion(ctx, versionPlanRestart, workflow.DefaultVersion, 1)
 	p := m.s.Performance
 	oldPlan, oldWorkflow, failure := p.PlanID, p.WorkflowID, p.Result.Failure
-	credited, from, err := m.failedPlanCredits(ctx, p)
+	credited, settlements, from, err := m.failedPlanSchedule(ctx, p)
 	if err != nil {
 		return MediationView{}, err
 	}
@@ -709,7 +728,7 @@ func (m *mediation) restartPlan(ctx workflow.Context, cmd RestartPlanCommand) (M
 	p.Restarts++
 	p.PlanID = fmt.Sprintf("%s-%d", PerformancePlanID, p.Restarts+1)
 	p.WorkflowID = PlanWorkflowID(m.in.CaseID, p.PlanID)
-	p.Result, p.Credited = nil, credited
+	p.Result, p.Credited, p.Settlements = nil, credited, settlements
 	// The main loop starts the new plan (advance); a case in default when
 	// its plan failed is supervised in default again.
 	m.plan = nil
@@ -717,15 +736,22 @@ func (m *mediation) restartPlan(ctx workflow.Context, cmd RestartPlanCommand) (M
 	if p.FirstDefault != nil {
 		m.s.Stage = StageDefaulted
 	}
+	data := map[string]any{
+		"old_plan_id": oldPlan, "old_workflow_id": oldWorkflow, "failure": failure,
+		"new_plan_id": p.PlanID, "new_workflow_id": p.WorkflowID, "restart": p.Restarts,
+		"credited": credited, "credited_fen": creditedFen,
+		"outstanding_fen": m.s.Agreement.Terms.TotalFen - creditedFen, "credits_from": from,
+		"carried": "the new plan runs the agreement's installments with what the failed plan credited to each already paid; only the rest is supervised",
+	}
+	if len(settlements) > 0 {
+		// Only restarts that carry a settlement say so: the others'
+		// steps stay as they were.
+		data["settlements"] = settlements
+		data["carried"] = "the new plan runs the agreement's installments and the failed plan's pre-enforcement settlements (the superseded amounts, the settlements' lines with their due dates) with what the failed plan credited to each line already paid; only the rest is supervised"
+	}
 	seq := m.s.Journal.add(ctx, step{
 		Kind: "performance_plan_restarted", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "performance_plan_restarted",
-		Data: map[string]any{
-			"old_plan_id": oldPlan, "old_workflow_id": oldWorkflow, "failure": failure,
-			"new_plan_id": p.PlanID, "new_workflow_id": p.WorkflowID, "restart": p.Restarts,
-			"credited": credited, "credited_fen": creditedFen,
-			"outstanding_fen": m.s.Agreement.Terms.TotalFen - creditedFen, "credits_from": from,
-			"carried": "the new plan runs the agreement's installments with what the failed plan credited to each already paid; only the rest is supervised",
-		},
+		Data: data,
 	})
 	return m.finishCommand(ctx, seq)
 }
@@ -738,51 +764,118 @@ const (
 	creditsFromNoneFound = "none_recorded"
 )
 
-// failedPlanCredits returns what the failed plan p had credited to each of
-// the agreement's installments, and where that was read from.
-func (m *mediation) failedPlanCredits(ctx workflow.Context, p *PerformanceState) ([]CreditedInstallment, string, error) {
-	n := len(m.s.Agreement.Terms.Installments)
-	type line struct {
-		no   int
-		paid int64
-		on   policy.Date
-	}
-	var lines []line
+// failedPlanSchedule returns what the failed plan p had credited to each
+// line of its schedule, the pre-enforcement settlements it had recorded,
+// and where they were read from.
+func (m *mediation) failedPlanSchedule(ctx workflow.Context, p *PerformanceState) ([]CreditedInstallment, []CarriedSettlement, string, error) {
+	var lines []LedgerLine
+	var recorded []PreEnforcementSettlement
 	from := creditsFromResult
 	if r := p.Result; r != nil && len(r.Installments) > 0 {
-		for _, l := range r.Installments {
-			lines = append(lines, line{l.No, l.PaidFen, l.PaidOn})
-		}
+		lines, recorded = r.Installments, r.Settlements
 	} else {
 		var rec *activities.Recorder
 		var res activities.PlanLedgerResult
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.PlanLedger,
 			activities.PlanLedgerInput{CaseID: m.in.CaseID, PlanID: p.PlanID}).Get(ctx, &res); err != nil {
-			return nil, "", fmt.Errorf("ledger of failed plan %s: %w", p.PlanID, err)
+			return nil, nil, "", fmt.Errorf("ledger of failed plan %s: %w", p.PlanID, err)
 		}
 		if !res.Found {
-			// The plan never stored its ledger, so it credited nothing
-			// of its own; what was carried into it is carried on.
-			if len(p.Credited) > 0 {
-				return slices.Clone(p.Credited), creditsFromCarried, nil
+			// The plan never stored its ledger, so it credited and
+			// settled nothing of its own; what was carried into it is
+			// carried on.
+			if len(p.Credited) > 0 || len(p.Settlements) > 0 {
+				return slices.Clone(p.Credited), slices.Clone(p.Settlements), creditsFromCarried, nil
 			}
-			return nil, creditsFromNoneFound, nil
+			return nil, nil, creditsFromNoneFound, nil
 		}
 		from = creditsFromLedger
 		for _, l := range res.Plan.Installments {
-			lines = append(lines, line{l.No, l.PaidFen, l.PaidOn})
+			lines = append(lines, LedgerLine{No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, PaidOn: l.PaidOn,
+				State: l.State, SupersededFen: l.SupersededFen, SupersededBy: l.SupersededBy, Settlement: l.Settlement})
+		}
+		for _, st := range res.Plan.Settlements {
+			recorded = append(recorded, PreEnforcementSettlement{
+				No: st.No, AgreedOn: st.AgreedOn, RecordedBy: st.RecordedBy, ConsentedBy: st.ConsentedBy,
+				OutstandingFen: st.OutstandingFen, Superseded: st.Superseded, Installments: st.Installments,
+			})
 		}
 	}
-	var out []CreditedInstallment
+	terms := m.s.Agreement.Terms
+	n := len(terms.Installments)
+	var credited []CreditedInstallment
+	settled := false
 	for _, l := range lines {
-		if l.no > n {
-			// A pre-enforcement settlement's line: its schedule replaced
-			// the agreement's, which a restart does not run again.
-			return nil, "", reject(RejectConflict, "plan %s had a pre-enforcement settlement (installment %d); a restart runs only the agreement's own schedule", p.PlanID, l.no)
+		if l.No > n {
+			settled = true
 		}
-		if l.paid > 0 {
-			out = append(out, CreditedInstallment{No: l.no, PaidFen: l.paid, PaidOn: l.on})
+		if l.PaidFen > 0 {
+			credited = append(credited, CreditedInstallment{No: l.No, PaidFen: l.PaidFen, PaidOn: l.PaidOn})
 		}
 	}
-	return out, from, nil
+	if !settled {
+		return credited, nil, from, nil
+	}
+	if workflow.GetVersion(ctx, versionRestartSettlements, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
+		for _, l := range lines {
+			if l.No > n {
+				return nil, nil, "", reject(RejectConflict, "plan %s had a pre-enforcement settlement (installment %d); a restart runs only the agreement's own schedule", p.PlanID, l.No)
+			}
+		}
+	}
+	settlements, err := carriedSettlements(p.PlanID, n, lines, recorded)
+	if err != nil {
+		return nil, nil, "", err
+	}
+	// The new plan checks them as it starts; checked here too, a ledger
+	// that does not add up is refused to the court instead of failing the
+	// new plan.
+	if _, err := planLines(PlanInput{Installments: terms.Installments, Credited: credited, Settlements: settlements}); err != nil {
+		return nil, nil, "", reject(RejectConflict, "the ledger of plan %s does not add up to its schedule: %v", p.PlanID, err)
+	}
+	return credited, settlements, from, nil
+}
+
+// carriedSettlements are the pre-enforcement settlements of a failed plan
+// over n agreement installments, from its ledger lines and the settlements
+// it recorded, each with its installments' due dates and amounts. A ledger
+// stored before the settlements were kept names none: its lines after the
+// agreement's are one settlement's when no settlement superseded them, and
+// that settlement is rebuilt from the lines (what each superseded line
+// still owed is its amount less its credits, as nothing is credited to a
+// line after a settlement took it over); with more than one, which lines
+// are whose cannot be told, and the restart is refused.
+func carriedSettlements(planID string, n int, lines []LedgerLine, recorded []PreEnforcementSettlement) ([]CarriedSettlement, error) {
+	byNo := map[int]LedgerLine{}
+	for _, l := range lines {
+		byNo[l.No] = l
+	}
+	if len(recorded) == 0 {
+		st := PreEnforcementSettlement{No: 1}
+		for _, l := range lines {
+			switch {
+			case l.State == InstallmentSuperseded && l.No > n:
+				return nil, reject(RejectConflict, "the stored ledger of plan %s predates the record of its settlements and holds more than one (installment %d was superseded by a later one); which lines are whose cannot be told", planID, l.No)
+			case l.State == InstallmentSuperseded:
+				st.Superseded = append(st.Superseded, l.No)
+				st.OutstandingFen += l.AmountFen - l.PaidFen
+			case l.No > n:
+				st.Installments = append(st.Installments, l.No)
+			}
+		}
+		recorded = []PreEnforcementSettlement{st}
+	}
+	out := make([]CarriedSettlement, 0, len(recorded))
+	for _, st := range recorded {
+		c := CarriedSettlement{PreEnforcementSettlement: clonePreSettlement(st)}
+		for _, no := range st.Installments {
+			l, ok := byNo[no]
+			if !ok {
+				return nil, reject(RejectConflict, "the ledger of plan %s has no installment %d of its settlement %d", planID, no, st.No)
+			}
+			c.Schedule = append(c.Schedule, Installment{DueOn: l.DueOn, AmountFen: l.AmountFen})
+		}
+		out = append(out, c)
+	}
+	return out, nil
 }

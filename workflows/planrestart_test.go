@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -100,11 +101,16 @@ type planResult struct {
 
 // payAt records a payment to plan planID of case c1 after d.
 func (h *restartHarness) payAt(d time.Duration, planID string, cmd PaymentCommand) *planResult {
+	return h.planAt(d, planID, UpdateRecordPayment, cmd)
+}
+
+// planAt sends command name to plan planID of case c1 after d.
+func (h *restartHarness) planAt(d time.Duration, planID, name string, cmd any) *planResult {
 	r := &planResult{}
 	h.updates++
-	id := fmt.Sprintf("pay-%d", h.updates)
+	id := fmt.Sprintf("%s-%d", name, h.updates)
 	h.env.RegisterDelayedCallback(func() {
-		r.err = h.env.UpdateWorkflowByID(PlanWorkflowID("c1", planID), UpdateRecordPayment, id, &testsuite.TestUpdateCallback{
+		r.err = h.env.UpdateWorkflowByID(PlanWorkflowID("c1", planID), name, id, &testsuite.TestUpdateCallback{
 			OnAccept: func() {},
 			OnReject: func(err error) { r.err = err },
 			OnComplete: func(v any, err error) {
@@ -330,4 +336,194 @@ func TestFailedPlanCreditsCarryOn(t *testing.T) {
 	require.Equal(t, "performance-3", second.view.Performance.PlanID)
 	require.Len(t, second.view.Performance.FailedPlans, 2)
 	require.Equal(t, StagePerformanceFailed, h.summary.Stage, "performance-3 failed too, and waits for the court")
+}
+
+// TestRestartAfterPreEnforcementSettlement: the plan takes part of the
+// first installment, the installment defaults, a pre-enforcement
+// settlement replaces what is owed with two installments of its own, the
+// obligor pays part of the first, and then the plan's workflow fails. The
+// court restarts supervision: the new plan runs the same schedule, the
+// agreement's installments superseded as they were and the settlement's
+// two lines with their due dates, what the failed plan credited already
+// paid, and supervises what the settlement still has owed. Paid to it, the
+// case ends performed (late: a settlement followed a default), each
+// payment credited once, by the plan that took it.
+func TestRestartAfterPreEnforcementSettlement(t *testing.T) {
+	start := cst(2026, 3, 10)
+	opened := policy.DateOf(start)
+	h := newRestartHarness(t, start, day(65))
+	_, decided := h.agreeAndConfirm(DecisionConfirmed, "")
+	// Installments of 434,234, 434,233 and 434,233 fen fall due on days
+	// 31, 61 and 91; the first defaults when its grace period and the
+	// late-recording window have passed, at the end of day 41.
+	part := h.payAt(day(20), PerformancePlanID, PaymentCommand{AmountFen: 100_000, PaidOn: opened.AddDays(20), Reason: "部分履行", Actor: judge})
+	settledOn := opened.AddDays(43)
+	due4, due5 := opened.AddDays(71), opened.AddDays(101)
+	settle := h.planAt(day(43), PerformancePlanID, UpdateSettleBeforeEnforcement, PreEnforcementSettlementCommand{
+		Installments: []Installment{{DueOn: due4, AmountFen: 600_000}, {DueOn: due5, AmountFen: 602_700}},
+		ConsentedBy:  []string{"zhang-san"}, Reason: "双方达成执前和解", Actor: mediator,
+	})
+	toSettlement := h.payAt(day(60), PerformancePlanID, PaymentCommand{AmountFen: 250_000, PaidOn: opened.AddDays(60), Actor: judge})
+	restarted := h.at(day(66), UpdateRestartPerformance, RestartPlanCommand{Reason: "履行计划异常终止，重启督促", Actor: judge})
+	rest4 := h.payAt(day(70), "performance-2", PaymentCommand{AmountFen: 350_000, PaidOn: opened.AddDays(70), Actor: judge})
+	line5 := h.payAt(day(100), "performance-2", PaymentCommand{AmountFen: 602_700, PaidOn: opened.AddDays(100), Actor: judge})
+	h.runUntil(day(110))
+
+	for i, r := range []*planResult{part, settle, toSettlement, rest4, line5} {
+		require.NoError(t, r.err, "plan command %d", i+1)
+	}
+	require.NoError(t, decided.err)
+	require.NoError(t, restarted.err)
+	require.Equal(t, StageDefaulted, restarted.view.Stage, "in default when its plan failed, supervised in default again")
+	require.Equal(t, []string{InstallmentSuperseded, InstallmentSuperseded, InstallmentSuperseded, InstallmentPartlyPaid, InstallmentScheduled},
+		states(toSettlement.view.Installments), "the failed plan's schedule when it failed")
+
+	// The new plan is started with the failed plan's credits and its
+	// settlement, as the step records them.
+	wantCredited := []CreditedInstallment{{No: 1, PaidFen: 100_000, PaidOn: opened.AddDays(20)}, {No: 4, PaidFen: 250_000, PaidOn: opened.AddDays(60)}}
+	wantSettlement := CarriedSettlement{
+		PreEnforcementSettlement: PreEnforcementSettlement{
+			No: 1, AgreedOn: settledOn, RecordedBy: mediator, ConsentedBy: []string{"zhang-san"},
+			OutstandingFen: 1_202_700, Superseded: []int{1, 2, 3}, Installments: []int{4, 5},
+		},
+		Schedule: []Installment{{DueOn: due4, AmountFen: 600_000}, {DueOn: due5, AmountFen: 602_700}},
+	}
+	in := h.inputs["performance-2"]
+	require.Equal(t, wantCredited, in.Credited)
+	require.Equal(t, []CarriedSettlement{wantSettlement}, in.Settlements)
+	perf := restarted.view.Performance
+	require.Equal(t, "performance-2", perf.PlanID)
+	require.Equal(t, wantCredited, perf.Credited)
+	require.Equal(t, []CarriedSettlement{wantSettlement}, perf.Settlements)
+	var step casefile.Event
+	for _, e := range h.events {
+		if e.Kind == "performance_plan_restarted" {
+			step = e
+		}
+	}
+	var data struct {
+		CreditedFen    int64               `json:"credited_fen"`
+		OutstandingFen int64               `json:"outstanding_fen"`
+		From           string              `json:"credits_from"`
+		Settlements    []CarriedSettlement `json:"settlements"`
+		Carried        string              `json:"carried"`
+	}
+	require.NoError(t, json.Unmarshal(step.Data, &data))
+	require.Equal(t, int64(350_000), data.CreditedFen)
+	require.Equal(t, int64(952_700), data.OutstandingFen)
+	require.Equal(t, creditsFromLedger, data.From)
+	require.Equal(t, []CarriedSettlement{wantSettlement}, data.Settlements, "an auditor reads the settlement carried")
+	require.Contains(t, data.Carried, "pre-enforcement settlements")
+
+	// The new plan supervises the settlement's remaining lines only.
+	v := rest4.view
+	require.Equal(t, []string{InstallmentSuperseded, InstallmentSuperseded, InstallmentSuperseded, InstallmentPaid, InstallmentScheduled}, states(v.Installments))
+	require.Equal(t, []int64{334_234, 434_233, 434_233, 0, 0}, supersededFen(v.Installments))
+	require.Equal(t, []int{0, 0, 0, 1, 1}, settlementOf(v.Installments))
+	require.Equal(t, int64(1_302_700), v.TotalFen)
+	require.Equal(t, int64(602_700), v.OutstandingFen)
+	require.Len(t, v.Settlements, 1)
+	reg, err := policy.Default()
+	require.NoError(t, err)
+	for _, l := range v.Installments[3:] {
+		grace, err := reg.Deadline("CN", l.DueOn, policy.Days(7))
+		require.NoError(t, err)
+		require.Equal(t, grace, l.GraceEndsOn, "installment %d keeps its own grace period", l.No)
+	}
+
+	done := line5.view
+	require.Equal(t, PlanPerformed, done.Stage)
+	require.False(t, done.OnTime, "performed under a settlement after a default")
+	require.Equal(t, int64(1_302_700), done.PaidFen)
+	require.Zero(t, done.OutstandingFen)
+	require.Zero(t, done.OverpaidFen, "nothing credited twice")
+	var owed, paid int64
+	for _, l := range done.Installments {
+		owed += l.AmountFen - l.SupersededFen
+		paid += l.PaidFen
+		require.Zero(t, l.OutstandingFen, "installment %d", l.No)
+	}
+	require.Equal(t, int64(1_302_700), owed, "the schedule still sums exactly to the agreement")
+	require.Equal(t, int64(1_302_700), paid)
+	require.Equal(t, map[int]int64{1: 100_000, 4: 250_000}, h.allocated("plan/performance"))
+	require.Equal(t, map[int]int64{4: 350_000, 5: 602_700}, h.allocated("plan/performance-2"), "the earlier credits are not credited again")
+	stored := h.ledgers["performance-2"].Plan
+	require.Equal(t, int64(1_302_700), stored.PaidFen)
+	require.Len(t, stored.Settlements, 1)
+	require.Equal(t, int64(334_234), stored.Installments[0].SupersededFen)
+	require.Equal(t, int64(350_000), h.ledgers[PerformancePlanID].Plan.PaidFen, "the failed plan's ledger stays as it left it")
+
+	require.Equal(t, StagePerformed, h.summary.Stage)
+	kinds := h.kinds()
+	require.Equal(t, []string{"performance_plan_failed", "performance_plan_restarted", "performed"}, kinds[len(kinds)-3:])
+}
+
+// TestRestartLegacySettlementLedger: a failed plan's ledger stored before
+// the settlements were kept still holds the settlement's lines; with one
+// settlement, the restart rebuilds it from them, and with two, which lines
+// are whose cannot be told and the restart is refused.
+func TestRestartLegacySettlementLedger(t *testing.T) {
+	on := policy.NewDate(2026, 3, 10)
+	one := []db.PlanInstallment{
+		{No: 1, DueOn: on.AddDays(31), AmountFen: 434_234, PaidFen: 100_000, PaidOn: on.AddDays(20), State: InstallmentSuperseded},
+		{No: 2, DueOn: on.AddDays(61), AmountFen: 434_233, State: InstallmentSuperseded},
+		{No: 3, DueOn: on.AddDays(91), AmountFen: 434_233, State: InstallmentSuperseded},
+		{No: 4, DueOn: on.AddDays(71), AmountFen: 600_000, PaidFen: 250_000, PaidOn: on.AddDays(60), State: InstallmentPartlyPaid},
+		{No: 5, DueOn: on.AddDays(101), AmountFen: 602_700, State: InstallmentScheduled},
+	}
+	two := append(slices.Clone(one[:3]),
+		db.PlanInstallment{No: 4, DueOn: on.AddDays(71), AmountFen: 1_202_700, State: InstallmentSuperseded},
+		db.PlanInstallment{No: 5, DueOn: on.AddDays(101), AmountFen: 1_202_700, State: InstallmentScheduled})
+	for _, tt := range []struct {
+		name  string
+		lines []db.PlanInstallment
+	}{{"OneSettlement", one}, {"TwoSettlements", two}} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newHarness(t, cst(2026, 3, 10))
+			var rec *activities.Recorder
+			h.env.OnActivity(rec.PlanLedger, mock.Anything, mock.Anything).Return(activities.PlanLedgerResult{Found: true,
+				Plan: db.Plan{CaseID: "c1", PlanID: PerformancePlanID, PaidFen: 350_000, Installments: tt.lines}}, nil)
+			inputs := map[string]PlanInput{}
+			h.planRun = func(ctx workflow.Context, in PlanInput) (PlanResult, error) {
+				inputs[in.PlanID] = in
+				if in.PlanID == PerformancePlanID {
+					return PlanResult{}, errors.New("plan workflow failed")
+				}
+				_ = workflow.Sleep(ctx, day(30))
+				return PlanResult{}, nil
+			}
+			h.agreeAndConfirm(DecisionConfirmed, "")
+			restarted := h.at(day(8), UpdateRestartPerformance, RestartPlanCommand{Reason: "重启督促", Actor: judge})
+			h.runUntil(day(10))
+
+			if tt.name == "TwoSettlements" {
+				requireRejected(t, restarted, RejectConflict)
+				require.NotContains(t, inputs, "performance-2")
+				return
+			}
+			require.NoError(t, restarted.err)
+			in := inputs["performance-2"]
+			require.Equal(t, []CreditedInstallment{{No: 1, PaidFen: 100_000, PaidOn: on.AddDays(20)}, {No: 4, PaidFen: 250_000, PaidOn: on.AddDays(60)}}, in.Credited)
+			require.Equal(t, []CarriedSettlement{{
+				PreEnforcementSettlement: PreEnforcementSettlement{No: 1, OutstandingFen: 1_202_700, Superseded: []int{1, 2, 3}, Installments: []int{4, 5}},
+				Schedule:                 []Installment{{DueOn: on.AddDays(71), AmountFen: 600_000}, {DueOn: on.AddDays(101), AmountFen: 602_700}},
+			}}, in.Settlements)
+		})
+	}
+}
+
+func supersededFen(ls []LedgerLine) []int64 {
+	var out []int64
+	for _, l := range ls {
+		out = append(out, l.SupersededFen)
+	}
+	return out
+}
+
+func settlementOf(ls []LedgerLine) []int {
+	var out []int
+	for _, l := range ls {
+		out = append(out, l.Settlement)
+	}
+	return out
 }
