@@ -28,6 +28,7 @@ type restartHarness struct {
 	streams map[string][]casefile.Event
 	ledgers map[string]activities.RecordPlanInput // last ledger stored, by plan
 	inputs  map[string]PlanInput
+	notices []activities.NoticeInput
 }
 
 func newRestartHarness(t *testing.T, start time.Time, failAt time.Duration) *restartHarness {
@@ -88,7 +89,11 @@ func newRestartHarness(t *testing.T, start time.Time, failAt time.Duration) *res
 		})
 	n := &activities.Notifier{}
 	env.RegisterActivity(n)
-	env.OnActivity(n.EnqueueNotice, mock.Anything, mock.Anything).Return(int64(1), nil)
+	env.OnActivity(n.EnqueueNotice, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.NoticeInput) (int64, error) {
+			h.notices = append(h.notices, in)
+			return int64(len(h.notices)), nil
+		})
 	env.OnActivity(n.DeliverNotice, mock.Anything, mock.Anything).Return(nil)
 	return h
 }
@@ -431,6 +436,19 @@ func TestRestartAfterPreEnforcementSettlement(t *testing.T) {
 		require.Equal(t, grace, l.GraceEndsOn, "installment %d keeps its own grace period", l.No)
 	}
 
+	// The new plan tells the obligor the settlement's schedule, not the
+	// installments it superseded.
+	var told string
+	for _, n := range h.notices {
+		if n.Stream == "plan/performance-2" && n.Kind == NoticePerformance {
+			told = n.Body
+		}
+	}
+	require.Contains(t, told, "执前和解")
+	require.Contains(t, told, "第 4 期 "+due4.String()+" 前 6,000.00元；第 5 期 "+due5.String()+" 前 6,027.00元")
+	require.NotContains(t, told, "第 2 期")
+	require.Contains(t, told, "已履行 3,500.00元，尚欠 9,527.00元")
+
 	done := line5.view
 	require.Equal(t, PlanPerformed, done.Stage)
 	require.False(t, done.OnTime, "performed under a settlement after a default")
@@ -461,7 +479,8 @@ func TestRestartAfterPreEnforcementSettlement(t *testing.T) {
 // TestRestartLegacySettlementLedger: a failed plan's ledger stored before
 // the settlements were kept still holds the settlement's lines; with one
 // settlement, the restart rebuilds it from them, and with two, which lines
-// are whose cannot be told and the restart is refused.
+// are whose cannot be told and the restart is refused. A restart taken
+// before versionRestartSettlements is refused as it was.
 func TestRestartLegacySettlementLedger(t *testing.T) {
 	on := policy.NewDate(2026, 3, 10)
 	one := []db.PlanInstallment{
@@ -477,9 +496,15 @@ func TestRestartLegacySettlementLedger(t *testing.T) {
 	for _, tt := range []struct {
 		name  string
 		lines []db.PlanInstallment
-	}{{"OneSettlement", one}, {"TwoSettlements", two}} {
+		// beforeVersion replays a restart taken before
+		// versionRestartSettlements: it is refused as it was then.
+		beforeVersion bool
+	}{{"OneSettlement", one, false}, {"TwoSettlements", two, false}, {"BeforeTheVersion", one, true}} {
 		t.Run(tt.name, func(t *testing.T) {
 			h := newHarness(t, cst(2026, 3, 10))
+			if tt.beforeVersion {
+				h.env.OnGetVersion(versionRestartSettlements, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
 			var rec *activities.Recorder
 			h.env.OnActivity(rec.PlanLedger, mock.Anything, mock.Anything).Return(activities.PlanLedgerResult{Found: true,
 				Plan: db.Plan{CaseID: "c1", PlanID: PerformancePlanID, PaidFen: 350_000, Installments: tt.lines}}, nil)
@@ -496,9 +521,12 @@ func TestRestartLegacySettlementLedger(t *testing.T) {
 			restarted := h.at(day(8), UpdateRestartPerformance, RestartPlanCommand{Reason: "重启督促", Actor: judge})
 			h.runUntil(day(10))
 
-			if tt.name == "TwoSettlements" {
+			if tt.name != "OneSettlement" {
 				requireRejected(t, restarted, RejectConflict)
 				require.NotContains(t, inputs, "performance-2")
+				if tt.beforeVersion {
+					require.ErrorContains(t, restarted.err, "a restart runs only the agreement's own schedule")
+				}
 				return
 			}
 			require.NoError(t, restarted.err)
