@@ -49,6 +49,12 @@ type ServerOptions struct {
 	Retention time.Duration
 	// Log receives the server's log; the default is Dir/temporal-server.log.
 	Log io.Writer
+	// LazyActivities turns off eager activity execution, which is on by
+	// default: an activity a workflow task schedules on its own task queue
+	// then goes to the worker through matching instead of back in the
+	// answer to the task's completion. make bench-parked-stack measures
+	// both (CASEWORK_BENCH_EAGER=0 for lazy).
+	LazyActivities bool
 }
 
 const (
@@ -93,7 +99,7 @@ func StartTemporalServer(ctx context.Context, opt ServerOptions) (*Temporal, err
 	if err := os.WriteFile(filepath.Join(confDir, "casework.yaml"), []byte(serverConfig(opt, ports)), 0o644); err != nil {
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
-	if err := os.WriteFile(filepath.Join(confDir, "dynamicconfig.yaml"), []byte(serverDynamicConfig), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(confDir, "dynamicconfig.yaml"), []byte(serverDynamicConfig(opt)), 0o644); err != nil {
 		return nil, fmt.Errorf("devstack: %w", err)
 	}
 
@@ -328,11 +334,21 @@ dynamicConfigClient:
 }
 
 // serverDynamicConfig lets casework's updates and update-with-start
-// through, as the CLI dev server does by default.
-const serverDynamicConfig = `frontend.enableUpdateWorkflowExecution:
+// through, as the CLI dev server does by default, and turns on eager
+// activity execution (off by default in the server): casework's workflows
+// schedule their activities on their own task queue, so the worker that
+// completes a workflow task takes the activity it scheduled in the
+// completion's answer. A deadline's wake-up (a timer, a workflow task, the
+// recording activity, a workflow task) then skips one trip through
+// matching; see BENCHMARKS.md for what it saves.
+func serverDynamicConfig(opt ServerOptions) string {
+	return `frontend.enableUpdateWorkflowExecution:
   - value: true
 frontend.enableExecuteMultiOperation:
   - value: true
 system.enableEagerWorkflowStart:
   - value: true
+system.enableActivityEagerExecution:
+  - value: ` + strconv.FormatBool(!opt.LazyActivities) + `
 `
+}

@@ -65,7 +65,12 @@ func Start(ctx context.Context, withTemporal bool) (*Stack, error) {
 	if withTemporal && os.Getenv("CASEWORK_TEMPORAL") == "server" {
 		// Temporal's own server on this cluster, as make stack runs it
 		// (make bench-stack measures on it).
-		s.Temporal, err = devstack.StartTemporalServer(ctx, devstack.ServerOptions{Dir: filepath.Join(dir, "temporal-server"), Postgres: s.Postgres})
+		s.Temporal, err = devstack.StartTemporalServer(ctx, devstack.ServerOptions{
+			Dir: filepath.Join(dir, "temporal-server"), Postgres: s.Postgres,
+			// make bench-parked-stack's side by side: CASEWORK_BENCH_EAGER=0
+			// measures the server without eager activities.
+			LazyActivities: os.Getenv("CASEWORK_BENCH_EAGER") == "0",
+		})
 		if err != nil {
 			s.Stop()
 			return nil, fmt.Errorf("start temporal server: %w", err)
