@@ -27,13 +27,41 @@ type Deps struct {
 	// HistoryExportEvery is how often closed runs' histories are copied
 	// into the store; zero means archive.DefaultInterval.
 	HistoryExportEvery time.Duration
+	// Tuning sizes the Temporal worker; its zero value is the SDK's
+	// defaults.
+	Tuning Tuning
+}
+
+// Tuning is how many tasks the worker runs at once and how long it drains
+// when stopped. The sticky cache is not here: it is the process's, set
+// with sdkworker.SetStickyWorkflowCacheSize before the first worker.
+type Tuning struct {
+	// WorkflowTasks bounds the workflow tasks run at once
+	// (MaxConcurrentWorkflowTaskExecutionSize); zero is the SDK's 1,000.
+	WorkflowTasks int
+	// Activities bounds the activities run at once
+	// (MaxConcurrentActivityExecutionSize); zero is the SDK's 1,000.
+	Activities int
+	// StopTimeout is how long Stop waits for the tasks in flight to finish
+	// before cancelling the activities still running (WorkerStopTimeout);
+	// zero cancels them at once.
+	StopTimeout time.Duration
+}
+
+func (t Tuning) options() sdkworker.Options {
+	return sdkworker.Options{
+		MaxConcurrentWorkflowTaskExecutionSize: t.WorkflowTasks,
+		MaxConcurrentActivityExecutionSize:     t.Activities,
+		WorkerStopTimeout:                      t.StopTimeout,
+	}
 }
 
 // New returns a worker polling the casework task queue, with every workflow
 // and activity registered. While it runs, it also keeps the history of
-// every run that closes (archive.Exporter).
+// every run that closes (archive.Exporter). Stop stops polling, waits up
+// to d.Tuning.StopTimeout for the tasks in flight, and returns.
 func New(c client.Client, d Deps) sdkworker.Worker {
-	w := sdkworker.New(c, workflows.TaskQueue, sdkworker.Options{})
+	w := sdkworker.New(c, workflows.TaskQueue, d.Tuning.options())
 	RegisterWorkflows(w)
 	RegisterActivities(w, d)
 	// Re-arming after a calendar publication sends updates to the cases,
