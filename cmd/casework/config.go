@@ -15,6 +15,7 @@ import (
 	"path/filepath"
 	"strconv"
 	"strings"
+	"time"
 
 	"go.temporal.io/sdk/client"
 	tlog "go.temporal.io/sdk/log"
@@ -24,6 +25,7 @@ import (
 	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/internal/secret"
 	"github.com/casework/casework/policy"
+	"github.com/casework/casework/worker"
 )
 
 // env returns the environment variable key, or def when it is unset.
@@ -233,3 +235,55 @@ func temporalSecurity(opts *client.Options) error {
 	}
 	return nil
 }
+
+// workerSettings size the worker and bound its drain on SIGTERM.
+type workerSettings struct {
+	// cache is the sticky workflow cache's size; 0 leaves the SDK's
+	// (10,000 workflows).
+	cache  int
+	tuning worker.Tuning
+}
+
+// defaultStopTimeout is the worker's drain when CASEWORK_WORKER_STOP_TIMEOUT
+// is unset: below deploy/k8s/worker.yaml's terminationGracePeriodSeconds
+// (60), so the drain ends before Kubernetes kills the pod.
+const defaultStopTimeout = 45 * time.Second
+
+// workerConfig reads CASEWORK_WORKER_CACHE, CASEWORK_WORKER_TASKS,
+// CASEWORK_WORKER_ACTIVITIES and CASEWORK_WORKER_STOP_TIMEOUT.
+func workerConfig() (workerSettings, error) {
+	var w workerSettings
+	var err error
+	if w.cache, err = countEnv("CASEWORK_WORKER_CACHE", 1, "workflows kept in memory between tasks, about 50 KB each; unset: the SDK's 10000"); err != nil {
+		return w, err
+	}
+	// The SDK panics on 1: its pollers alternate between the sticky and
+	// the normal queue.
+	if w.tuning.WorkflowTasks, err = countEnv("CASEWORK_WORKER_TASKS", 2, "workflow tasks run at once; unset: the SDK's 1000"); err != nil {
+		return w, err
+	}
+	if w.tuning.Activities, err = countEnv("CASEWORK_WORKER_ACTIVITIES", 1, "activities run at once; unset: the SDK's 1000"); err != nil {
+		return w, err
+	}
+	s := env("CASEWORK_WORKER_STOP_TIMEOUT", defaultStopTimeout.String())
+	if w.tuning.StopTimeout, err = time.ParseDuration(s); err != nil || w.tuning.StopTimeout < 0 || w.tuning.StopTimeout > time.Hour {
+		return w, fmt.Errorf("CASEWORK_WORKER_STOP_TIMEOUT=%q: want a duration from 0s to 1h, e.g. 45s, shorter than the time the process is given to stop (terminationGracePeriodSeconds, TimeoutStopSec)", s)
+	}
+	return w, nil
+}
+
+// countEnv is the whole number in key, at least least, or 0 when unset.
+func countEnv(key string, least int, what string) (int, error) {
+	s := env(key, "")
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < least || n > maxCount {
+		return 0, fmt.Errorf("%s=%q: want a whole number from %d to %d (%s)", key, s, least, maxCount, what)
+	}
+	return n, nil
+}
+
+// maxCount bounds the worker's counts, well past any one process's.
+const maxCount = 1_000_000

@@ -3,6 +3,8 @@ package main
 import (
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -11,6 +13,7 @@ import (
 	"go.temporal.io/sdk/client"
 
 	"github.com/casework/casework/audit"
+	"github.com/casework/casework/worker"
 )
 
 func TestWeakSecretsRefused(t *testing.T) {
@@ -87,4 +90,63 @@ func TestGrpcCompression(t *testing.T) {
 	t.Setenv("TEMPORAL_GRPC_COMPRESSION", "brotli")
 	_, err := grpcCompression("127.0.0.1:7233")
 	require.ErrorContains(t, err, "want gzip or none")
+}
+
+func TestWorkerConfig(t *testing.T) {
+	vars := []string{"CASEWORK_WORKER_CACHE", "CASEWORK_WORKER_TASKS", "CASEWORK_WORKER_ACTIVITIES", "CASEWORK_WORKER_STOP_TIMEOUT"}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		want    workerSettings
+		wantErr string
+	}{
+		{name: "defaults", want: workerSettings{tuning: worker.Tuning{StopTimeout: 45 * time.Second}}},
+		{name: "all set", env: map[string]string{
+			"CASEWORK_WORKER_CACHE": "4000", "CASEWORK_WORKER_TASKS": "50", "CASEWORK_WORKER_ACTIVITIES": "20", "CASEWORK_WORKER_STOP_TIMEOUT": "30s",
+		}, want: workerSettings{cache: 4000, tuning: worker.Tuning{WorkflowTasks: 50, Activities: 20, StopTimeout: 30 * time.Second}}},
+		{name: "smallest", env: map[string]string{
+			"CASEWORK_WORKER_CACHE": "1", "CASEWORK_WORKER_TASKS": "2", "CASEWORK_WORKER_ACTIVITIES": "1", "CASEWORK_WORKER_STOP_TIMEOUT": "0s",
+		}, want: workerSettings{cache: 1, tuning: worker.Tuning{WorkflowTasks: 2, Activities: 1}}},
+		{name: "cache not a number", env: map[string]string{"CASEWORK_WORKER_CACHE": "10k"}, wantErr: `CASEWORK_WORKER_CACHE="10k": want a whole number from 1 to 1000000`},
+		{name: "cache zero", env: map[string]string{"CASEWORK_WORKER_CACHE": "0"}, wantErr: `CASEWORK_WORKER_CACHE="0"`},
+		{name: "cache too large", env: map[string]string{"CASEWORK_WORKER_CACHE": "1000001"}, wantErr: `CASEWORK_WORKER_CACHE="1000001"`},
+		{name: "one workflow task", env: map[string]string{"CASEWORK_WORKER_TASKS": "1"}, wantErr: `CASEWORK_WORKER_TASKS="1": want a whole number from 2 to 1000000`},
+		{name: "negative tasks", env: map[string]string{"CASEWORK_WORKER_TASKS": "-5"}, wantErr: `CASEWORK_WORKER_TASKS="-5"`},
+		{name: "activities zero", env: map[string]string{"CASEWORK_WORKER_ACTIVITIES": "0"}, wantErr: `CASEWORK_WORKER_ACTIVITIES="0": want a whole number from 1 to 1000000`},
+		{name: "activities fraction", env: map[string]string{"CASEWORK_WORKER_ACTIVITIES": "2.5"}, wantErr: `CASEWORK_WORKER_ACTIVITIES="2.5"`},
+		{name: "stop timeout without unit", env: map[string]string{"CASEWORK_WORKER_STOP_TIMEOUT": "45"}, wantErr: `CASEWORK_WORKER_STOP_TIMEOUT="45": want a duration from 0s to 1h`},
+		{name: "negative stop timeout", env: map[string]string{"CASEWORK_WORKER_STOP_TIMEOUT": "-1s"}, wantErr: `CASEWORK_WORKER_STOP_TIMEOUT="-1s"`},
+		{name: "stop timeout too long", env: map[string]string{"CASEWORK_WORKER_STOP_TIMEOUT": "2h"}, wantErr: `CASEWORK_WORKER_STOP_TIMEOUT="2h"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			for _, v := range vars {
+				t.Setenv(v, tt.env[v])
+			}
+			got, err := workerConfig()
+			if tt.wantErr != "" {
+				require.ErrorContains(t, err, tt.wantErr)
+				return
+			}
+			require.NoError(t, err)
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestStopTimeoutWithinGracePeriod: the worker's default drain ends before
+// Kubernetes kills the pod it runs in.
+func TestStopTimeoutWithinGracePeriod(t *testing.T) {
+	b, err := os.ReadFile(filepath.Join("..", "..", "deploy", "k8s", "worker.yaml"))
+	require.NoError(t, err)
+	m := regexp.MustCompile(`terminationGracePeriodSeconds: (\d+)`).FindSubmatch(b)
+	require.NotNil(t, m, "worker.yaml sets terminationGracePeriodSeconds")
+	grace, err := strconv.Atoi(string(m[1]))
+	require.NoError(t, err)
+	stop := defaultStopTimeout
+	if m := regexp.MustCompile(`name: CASEWORK_WORKER_STOP_TIMEOUT, value: "?([^"}]+)"?}`).FindSubmatch(b); m != nil {
+		stop, err = time.ParseDuration(string(m[1]))
+		require.NoError(t, err)
+	}
+	require.Less(t, stop, time.Duration(grace)*time.Second)
 }

@@ -71,6 +71,10 @@ func runDev(ctx context.Context, args []string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return fmt.Errorf("create data folder %s: %w", dir, err)
 	}
+	settings, err := workerConfig()
+	if err != nil {
+		return err
+	}
 	scale, err := timeScale()
 	if err != nil {
 		return err
@@ -183,7 +187,7 @@ func runDev(ctx context.Context, args []string) error {
 
 	g, gctx := errgroup.WithContext(ctx)
 	g.Go(func() error { return obs.serve(gctx) })
-	g.Go(func() error { return serveWorker(gctx, tc, store, anchors) })
+	g.Go(func() error { return serveWorker(gctx, tc, store, anchors, settings) })
 	g.Go(func() error {
 		return serveAPI(gctx, ln, obs.http, &api.Server{Temporal: tc, Store: store, Keys: keys, TimeScale: scale, Policies: reg, DevUsers: users, Anchors: anchors.dir, Metrics: obs.m})
 	})

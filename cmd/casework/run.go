@@ -14,6 +14,7 @@ import (
 
 	"github.com/jackc/pgx/v5/pgxpool"
 	"go.temporal.io/sdk/client"
+	sdkworker "go.temporal.io/sdk/worker"
 
 	"github.com/casework/casework/api"
 	"github.com/casework/casework/auth"
@@ -46,6 +47,10 @@ func runMigrate(ctx context.Context, _ []string) error {
 }
 
 func runWorker(ctx context.Context, _ []string) error {
+	settings, err := workerConfig()
+	if err != nil {
+		return err
+	}
 	obs, err := startObservability(ctx, "worker", "")
 	if err != nil {
 		return err
@@ -79,17 +84,25 @@ func runWorker(ctx context.Context, _ []string) error {
 			slog.Error("serve metrics", "err", err)
 		}
 	}()
-	return serveWorker(ctx, tc, store, anchors)
+	return serveWorker(ctx, tc, store, anchors, settings)
 }
 
 // serveWorker runs the worker, and the anchoring of the audit trail when
-// configured, until ctx ends.
-func serveWorker(ctx context.Context, tc client.Client, store *db.Store, anchors anchoring) error {
+// configured, until ctx ends (SIGTERM or interrupt); then it drains: the
+// worker stops polling and gives the tasks in flight up to
+// settings.tuning.StopTimeout before it cancels the activities still
+// running, which Temporal retries on another worker.
+func serveWorker(ctx context.Context, tc client.Client, store *db.Store, anchors anchoring, settings workerSettings) error {
 	reg, err := policies()
 	if err != nil {
 		return err
 	}
-	w := worker.New(tc, worker.Deps{Store: store, Policies: reg})
+	if settings.cache > 0 {
+		// The cache is the process's, shared by its workers, and sized
+		// when the first one is made.
+		sdkworker.SetStickyWorkflowCacheSize(settings.cache)
+	}
+	w := worker.New(tc, worker.Deps{Store: store, Policies: reg, Tuning: settings.tuning})
 	if err := w.Start(); err != nil {
 		return fmt.Errorf("start worker: %w", err)
 	}
