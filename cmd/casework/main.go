@@ -35,9 +35,13 @@ func main() {
 	// The first SIGTERM or interrupt ends ctx, and the command drains (the
 	// worker its tasks in flight, the API its requests); a second one
 	// finds the default handling again and ends the process at once.
+	// Not casework dev's: it stops its Temporal and PostgreSQL on the way
+	// out, which a second Ctrl-C must not cut short.
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	go func() { <-ctx.Done(); stop() }()
+	if os.Args[1] != "dev" {
+		go func() { <-ctx.Done(); stop() }()
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: logLevel()}))
 	slog.SetDefault(log)
 
