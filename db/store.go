@@ -177,11 +177,56 @@ var ErrTampered = errors.New("the case summary does not match the digest chained
 // control never decides on a row edited in the database. A case whose steps
 // all predate the keyed chain has no digest and passes; VerifySummary says
 // it is unverifiable.
+//
+// The row and the digest are read one after the other, so a flush
+// committed between the two reads (the row from before it, the digest
+// from after) looks like an edit; CaseChecked settles that.
 func (s *Store) CheckSummary(ctx context.Context, sum casefile.Summary) error {
+	return s.checkSummary(ctx, dbq.New(s.pool), sum)
+}
+
+// CaseChecked reads a case's summary and checks it against its digest in
+// one snapshot (a read-only repeatable-read transaction). The steps and
+// the row they leave are written in one transaction, so in one snapshot
+// they always match unless someone edited the row: ErrTampered from here
+// is an edit, not a flush that fell between two reads. The summary is
+// returned with ErrTampered, for an auditor to read.
+func (s *Store) CaseChecked(ctx context.Context, id string) (casefile.Summary, error) {
+	var sum casefile.Summary
+	err := pgx.BeginTxFunc(ctx, s.pool, pgx.TxOptions{IsoLevel: pgx.RepeatableRead, AccessMode: pgx.ReadOnly}, func(tx pgx.Tx) error {
+		q := dbq.New(tx)
+		c, err := q.CaseGet(ctx, id)
+		if errors.Is(err, pgx.ErrNoRows) {
+			return fmt.Errorf("case %s: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("case %s: %w", id, err)
+		}
+		sum = summaryFromRow(c)
+		if err := s.checkSummary(ctx, q, sum); errors.Is(err, ErrTampered) {
+			// Kept apart from the transaction's own errors: a tampered
+			// row is still the row, and the transaction commits.
+			return &tamperedError{err}
+		} else {
+			return err
+		}
+	})
+	var te *tamperedError
+	if errors.As(err, &te) {
+		return sum, te.err
+	}
+	return sum, err
+}
+
+type tamperedError struct{ err error }
+
+func (e *tamperedError) Error() string { return e.err.Error() }
+
+func (s *Store) checkSummary(ctx context.Context, q *dbq.Queries, sum casefile.Summary) error {
 	if !s.key.Valid() {
 		return fmt.Errorf("check summary: %w", audit.ErrNoKey)
 	}
-	r, err := dbq.New(s.pool).CaseEventLastSummaryDigest(ctx, sum.ID)
+	r, err := q.CaseEventLastSummaryDigest(ctx, sum.ID)
 	if errors.Is(err, pgx.ErrNoRows) {
 		return nil
 	}
