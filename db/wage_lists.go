@@ -79,6 +79,31 @@ func (s *Store) StageWageList(ctx context.Context, cs []WageListCreditor) (WageL
 	return l, nil
 }
 
+// ErrListChanged: the lines stored under a list's ID are not the list its
+// digest names (edited in the database). Reading again cannot mend it.
+var ErrListChanged = errors.New("staged list does not match its digest")
+
+// WageListCreditorIDs returns the creditor IDs of staged list l, in its
+// order, once the lines stored under it hash to its digest and count its
+// creditors: a case whose parties travel by reference gets the very
+// parties its opening step's digest covers, or an error.
+func (s *Store) WageListCreditorIDs(ctx context.Context, l WageList) ([]string, error) {
+	rows, err := dbq.New(s.pool).WageListLines(ctx, l.ID)
+	if err != nil {
+		return nil, fmt.Errorf("creditors of list %s: %w", l.ID, err)
+	}
+	lines := make([]WageListCreditor, len(rows))
+	ids := make([]string, len(rows))
+	for i, r := range rows {
+		lines[i] = WageListCreditor{ID: r.CreditorID, Name: r.Name, OwedFen: r.OwedFen, Hardship: r.Hardship}
+		ids[i] = r.CreditorID
+	}
+	if len(lines) != l.Creditors || WageListID(lines) != l.ID {
+		return nil, fmt.Errorf("creditors of list %s: %w: %d lines stored for %d creditors", l.ID, ErrListChanged, len(lines), l.Creditors)
+	}
+	return ids, nil
+}
+
 // StepsWith is what RecordStepsWith writes with a case's steps, in their
 // transaction.
 type StepsWith struct {

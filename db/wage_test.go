@@ -253,3 +253,35 @@ func TestEnforcementApplicantsByReference(t *testing.T) {
 		require.Equal(t, claims[i].OwedFen, l.OwedFen-l.PaidFen, "applicant %d: what it is still owed, as in the workflow", i+1)
 	}
 }
+
+// TestWageListCreditorIDs: an enforcement case whose applicant parties
+// travel by reference reads them back from the staged list in its order,
+// and only while the lines stored under the list's ID are the ones its
+// digest names: a line edited in the database, or a list never staged,
+// yields ErrListChanged instead of parties the audit chain does not cover.
+func TestWageListCreditorIDs(t *testing.T) {
+	t.Parallel()
+	s := newStore(t)
+	ctx := context.Background()
+	list := []db.WageListCreditor{
+		{ID: "worker-3", Name: "工人丙", OwedFen: 300, Hardship: true},
+		{ID: "worker-1", Name: "工人甲", OwedFen: 100},
+		{ID: "worker-2", Name: "工人乙", OwedFen: 200},
+	}
+	ref, err := s.StageWageList(ctx, list)
+	require.NoError(t, err)
+	for range 2 {
+		ids, err := s.WageListCreditorIDs(ctx, ref)
+		require.NoError(t, err)
+		require.Equal(t, []string{"worker-3", "worker-1", "worker-2"}, ids, "in the list's order, however often read")
+	}
+
+	never := db.WageList{ID: db.WageListID(list[:1]), Creditors: 1, OwedFen: 300, Hardship: 1}
+	_, err = s.WageListCreditorIDs(ctx, never)
+	require.ErrorIs(t, err, db.ErrListChanged, "a list never staged")
+
+	_, err = s.Pool().Exec(ctx, "UPDATE wage_creditor_lists SET creditor_id = 'li-si' WHERE list_id = $1 AND no = 2", ref.ID)
+	require.NoError(t, err)
+	_, err = s.WageListCreditorIDs(ctx, ref)
+	require.ErrorIs(t, err, db.ErrListChanged, "a line edited in the database")
+}

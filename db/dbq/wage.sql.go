@@ -345,6 +345,48 @@ func (q *Queries) WageListCreditorIDs(ctx context.Context, listID string) ([]str
 	return items, nil
 }
 
+const wageListLines = `-- name: WageListLines :many
+SELECT no, creditor_id, name, owed_fen, hardship FROM wage_creditor_lists
+WHERE list_id = $1
+ORDER BY no
+`
+
+type WageListLinesRow struct {
+	No         int32
+	CreditorID string
+	Name       string
+	OwedFen    int64
+	Hardship   bool
+}
+
+// WageListLines reads a staged list's lines in their order, for a reader
+// to check them against the list's digest.
+func (q *Queries) WageListLines(ctx context.Context, listID string) ([]WageListLinesRow, error) {
+	rows, err := q.db.Query(ctx, wageListLines, listID)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	items := []WageListLinesRow{}
+	for rows.Next() {
+		var i WageListLinesRow
+		if err := rows.Scan(
+			&i.No,
+			&i.CreditorID,
+			&i.Name,
+			&i.OwedFen,
+			&i.Hardship,
+		); err != nil {
+			return nil, err
+		}
+		items = append(items, i)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return items, nil
+}
+
 const wageListStage = `-- name: WageListStage :execrows
 INSERT INTO wage_creditor_lists (list_id, no, creditor_id, name, owed_fen, hardship)
 SELECT $1::text, unnest($2::integer[]), unnest($3::text[]), unnest($4::text[]),

@@ -68,6 +68,13 @@ ON CONFLICT (case_id, creditor_id) DO NOTHING;
 -- name: WageListCreditorIDs :many
 SELECT creditor_id FROM wage_creditor_lists WHERE list_id = @list_id ORDER BY no;
 
+-- name: WageListLines :many
+-- WageListLines reads a staged list's lines in their order, for a reader
+-- to check them against the list's digest.
+SELECT no, creditor_id, name, owed_fen, hardship FROM wage_creditor_lists
+WHERE list_id = @list_id
+ORDER BY no;
+
 -- name: WageAllocationGet :one
 SELECT * FROM wage_payment_allocations WHERE case_id = @case_id AND no = @no;
 
