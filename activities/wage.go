@@ -69,3 +69,31 @@ func (r *Recorder) AllocateWagePayment(ctx context.Context, in AllocateWagePayme
 	}
 	return a, err
 }
+
+// WageListCreditorIDsInput names a staged creditor list.
+type WageListCreditorIDsInput struct {
+	List db.WageList `json:"list"`
+}
+
+// WageListCreditorIDsResult is a staged list's creditor IDs in its order.
+type WageListCreditorIDsResult struct {
+	IDs []string `json:"ids"`
+}
+
+// ErrTypeListChanged is the type of the non-retryable error
+// WageListCreditorIDs fails with when the lines stored under a list's ID
+// are not those its digest names.
+const ErrTypeListChanged = "list_changed"
+
+// WageListCreditorIDs reads a staged list's creditor IDs, checked against
+// its digest. A staged list never changes, so a retry reads the same. An
+// enforcement case whose applicant parties travel by reference reads them
+// with it when it needs them: a settlement's obligees, the applicants who
+// must agree to a standstill, those told of completion.
+func (r *Recorder) WageListCreditorIDs(ctx context.Context, in WageListCreditorIDsInput) (WageListCreditorIDsResult, error) {
+	ids, err := r.Store.WageListCreditorIDs(ctx, in.List)
+	if errors.Is(err, db.ErrListChanged) {
+		return WageListCreditorIDsResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeListChanged, err)
+	}
+	return WageListCreditorIDsResult{IDs: ids}, err
+}

@@ -11,6 +11,7 @@ import (
 	alloc "github.com/casework/casework/allocation"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/db"
+	"github.com/casework/casework/policy"
 )
 
 // Several applicants (申请执行人) may enforce one title against one debtor:
@@ -106,8 +107,13 @@ func (e *enforcement) divide(amount int64) []ApplicantShare {
 
 // applicantIDs lists every applicant: the several, or the one. By
 // reference, the several are the case's applicant parties, each of which
-// has its claim in the list.
+// has its claim in the list; when the applicant parties travel by
+// reference too, they are the list's lines as loadApplicants read them
+// (nil before).
 func (e *enforcement) applicantIDs() []string {
+	if e.partiesByList() {
+		return e.listed
+	}
 	if e.byRef() {
 		var ids []string
 		for _, p := range e.in.Parties {
@@ -181,11 +187,21 @@ func ValidateApplicantList(l db.WageList, rule string, amount int64, parties []P
 			n++
 		}
 	}
+	if l.ID != "" && l.Creditors != n {
+		return fmt.Errorf("the applicant list holds %d claims for the case's %d applicant parties", l.Creditors, n)
+	}
+	return validateList(l, rule, amount)
+}
+
+// validateList checks a staged list's totals against the case: at least
+// one claim, summing exactly to the amount, and a known rule. When the
+// applicant parties travel by reference, its count is theirs.
+func validateList(l db.WageList, rule string, amount int64) error {
 	switch {
 	case l.ID == "":
 		return fmt.Errorf("the applicant list has no ID")
-	case l.Creditors != n:
-		return fmt.Errorf("the applicant list holds %d claims for the case's %d applicant parties", l.Creditors, n)
+	case l.Creditors < 1:
+		return fmt.Errorf("the applicant list holds no claim")
 	case l.Hardship < 0 || l.Hardship > l.Creditors:
 		return fmt.Errorf("the applicant list has %d claims in hardship of %d", l.Hardship, l.Creditors)
 	case l.OwedFen != amount:
@@ -272,4 +288,75 @@ func withAllocation(data map[string]any, a *ApplicantAllocation, byRef bool) map
 		data["allocation"] = a
 	}
 	return data
+}
+
+// The applicant parties travel by reference too in cases opened since
+// (ApplicantPartiesByList): the API sends the workflow only the other
+// parties, and the applicants are the staged list's lines, first the
+// applicant who applied (the API checks that against the list it
+// staged). The rare moments that need each applicant's ID read them from
+// the store with one activity, before the case changes.
+
+// partiesByList reports whether the applicant parties are the staged
+// list's lines rather than parties in the input.
+func (e *enforcement) partiesByList() bool { return e.in.ApplicantPartiesByList }
+
+// validatePartiesByList checks the input of a case whose applicant
+// parties are its list's lines, as far as the workflow can before it
+// reads them: the list is there, the applicant is named and is none of
+// the other parties, and none of those is an applicant party.
+func validatePartiesByList(in EnforcementInput, sides map[string]string) error {
+	switch {
+	case in.ApplicantList == nil:
+		return fmt.Errorf("the applicant parties can be a list's lines only when the applicants are listed by reference")
+	case in.Applicant == "":
+		return fmt.Errorf("an enforcement case needs its applicant")
+	case sides[in.Applicant] != "":
+		return fmt.Errorf("applicant %q is a %s party: the applicant parties are the applicant list's lines", in.Applicant, sides[in.Applicant])
+	}
+	for _, p := range in.Parties {
+		if p.Side == SideApplicant {
+			return fmt.Errorf("party %q is an applicant party: the applicant parties are the applicant list's lines, not the input's", p.ID)
+		}
+	}
+	return nil
+}
+
+// loadApplicants reads the applicants' IDs from the staged list when the
+// applicant parties travel by reference and they are not yet read this
+// run; otherwise it does nothing. A caller reads them before it changes
+// the case, so a failed read leaves the case as it was. What is read must
+// be the list the case opened with: as many as its creditors, the
+// applicant first (the activity checks the lines against the digest).
+func (e *enforcement) loadApplicants(ctx workflow.Context) error {
+	if !e.partiesByList() || e.listed != nil {
+		return nil
+	}
+	l := e.in.ApplicantList
+	var rec *activities.Recorder
+	var out activities.WageListCreditorIDsResult
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.WageListCreditorIDs,
+		activities.WageListCreditorIDsInput{List: *l}).Get(ctx, &out)
+	switch {
+	case err != nil:
+		return fmt.Errorf("read the applicants of list %s: %w", l.ID, err)
+	case len(out.IDs) != l.Creditors:
+		return fmt.Errorf("list %s holds %d applicants, not %d", l.ID, len(out.IDs), l.Creditors)
+	case out.IDs[0] != e.in.Applicant:
+		return fmt.Errorf("list %s begins with %q, not the applicant %q", l.ID, out.IDs[0], e.in.Applicant)
+	}
+	e.listed = out.IDs
+	return nil
+}
+
+// completes reports whether a payment of amount on would discharge the
+// whole debt, completing the case; it changes nothing.
+func (e *enforcement) completes(amount int64, on policy.Date) bool {
+	if e.s.Debt == nil {
+		return amount >= e.outstanding()
+	}
+	d := *e.s.Debt
+	d.accrue(on, e.s.Policy.Enforcement.DelayInterestPerMillion)
+	d.apply(amount, e.s.Policy.Enforcement.ApplicationOrder)
+	return d.total() == 0
 }

@@ -120,6 +120,14 @@ type EnforcementInput struct {
 	// creditors. The creditor ledger in the store is then the only copy of
 	// each applicant's line; the workflow carries the list's totals.
 	ApplicantList *db.WageList `json:"applicant_list,omitempty"`
+	// ApplicantPartiesByList, set with ApplicantList by cases opened since
+	// the applicant parties travel by reference too, says the applicant
+	// parties are the list's lines: Parties then holds only the others
+	// (the respondent), and the workflow reads the applicants' IDs from
+	// the store when it needs them (a settlement's obligees, a standstill's
+	// consents, the completion notices). A thousand applicants' names and
+	// IDs are no longer in every run's input.
+	ApplicantPartiesByList bool `json:"applicant_parties_by_list,omitempty"`
 	// AmountFen is what is to be enforced: the principal.
 	AmountFen int64 `json:"amount_fen"`
 	// CostsFen and InterestFen are owed besides the principal (costs of
@@ -394,6 +402,10 @@ type enforcement struct {
 	// applicants' stored ledger (byRef), so collections are allocated one
 	// at a time, in their order.
 	allocating workflow.Mutex
+	// listed are the applicants' IDs as read from the staged list
+	// (partiesByList), once a run: the list never changes. Not state: a
+	// replay reads them again from the activity's result in the history.
+	listed []string
 }
 
 // Enforcement runs one enforcement case until it is completed, or closed
@@ -508,10 +520,15 @@ func (e *enforcement) validateInput() error {
 	for _, p := range in.Parties {
 		known[p.ID] = p.Side
 	}
+	if in.ApplicantPartiesByList {
+		if err := validatePartiesByList(in, known); err != nil {
+			return err
+		}
+	}
 	switch {
 	case in.CaseID == "" || in.CaseNumber == "":
 		return fmt.Errorf("an enforcement case needs its case ID and number")
-	case known[in.Applicant] != SideApplicant:
+	case !in.ApplicantPartiesByList && known[in.Applicant] != SideApplicant:
 		return fmt.Errorf("applicant %q is not an applicant party to the case", in.Applicant)
 	case known[in.Respondent] != SideRespondent:
 		return fmt.Errorf("respondent %q is not a respondent party to the case", in.Respondent)
@@ -528,7 +545,13 @@ func (e *enforcement) validateInput() error {
 		if len(in.Applicants) > 0 {
 			return fmt.Errorf("the applicants are listed or referred to, not both")
 		}
-		if err := ValidateApplicantList(*l, in.Allocation, in.AmountFen, in.Parties); err != nil {
+		check := func() error { return ValidateApplicantList(*l, in.Allocation, in.AmountFen, in.Parties) }
+		if in.ApplicantPartiesByList {
+			// The list's lines are the applicant parties: its count
+			// stands for theirs.
+			check = func() error { return validateList(*l, in.Allocation, in.AmountFen) }
+		}
+		if err := check(); err != nil {
 			return err
 		}
 	}
@@ -566,6 +589,11 @@ func (e *enforcement) open(ctx workflow.Context) error {
 	if e.byRef() {
 		// The list's digest and totals; its lines are in the store.
 		filed["applicant_list"] = e.in.ApplicantList
+	}
+	if e.partiesByList() {
+		// The parties are the others; the applicant parties are the
+		// list's lines, which its digest, in this step, covers.
+		filed["applicant_parties_by_list"] = true
 	}
 	e.addOn(ctx, e.in.AppliedOn, step{
 		Kind: "enforcement_filed", Actor: e.in.StartedBy, ReasonCode: "enforcement_application",
@@ -643,9 +671,21 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 	}
 	if st.Result == nil {
 		if e.plan == nil {
+			// The plan's obligees are the applicants; the settlement's
+			// handler read them, unless the run continued as new since.
+			if err := e.loadApplicants(ctx); err != nil {
+				return err
+			}
 			e.startPlan(ctx, st)
 		}
 		return nil
+	}
+	if r := st.Result; r.Outcome == PlanPerformed {
+		// Completion tells each applicant: read them before anything
+		// changes (once a run).
+		if err := e.loadApplicants(ctx); err != nil {
+			return err
+		}
 	}
 	e.plan = nil
 	r := st.Result

@@ -371,6 +371,15 @@ func (e *enforcement) recordPayment(ctx workflow.Context, cmd EnforcementPayment
 		if err := e.allocating.Lock(ctx); err != nil {
 			return EnforcementView{}, err
 		}
+		if e.partiesByList() && e.completes(cmd.AmountFen, cmd.PaidOn) {
+			// Completion tells each applicant: they are read before
+			// anything changes, so a failed read leaves the case as it
+			// was. Collections change the debt only under the lock.
+			if err := e.loadApplicants(ctx); err != nil {
+				e.allocating.Unlock()
+				return EnforcementView{}, err
+			}
+		}
 		if err := e.validatePayment(ctx, cmd); err != nil {
 			e.allocating.Unlock()
 			return EnforcementView{}, err
@@ -427,6 +436,17 @@ func (e *enforcement) validateSettle(ctx workflow.Context, cmd SettleCommand) er
 }
 
 func (e *enforcement) settle(ctx workflow.Context, cmd SettleCommand) (EnforcementView, error) {
+	if e.partiesByList() {
+		// The settlement plan's obligees are the applicants: read before
+		// the case changes, and the command checked again, the case may
+		// have moved while they were read.
+		if err := e.loadApplicants(ctx); err != nil {
+			return EnforcementView{}, err
+		}
+		if err := e.validateSettle(ctx, cmd); err != nil {
+			return EnforcementView{}, err
+		}
+	}
 	n := len(e.s.Settlements) + 1
 	planID := fmt.Sprintf("settlement-%d", n)
 	st := Settlement{

@@ -84,6 +84,9 @@ func (e *enforcement) validateStandstill(ctx workflow.Context, cmd StandstillCom
 	if last := longest.AddTo(today); cmd.Until.After(last) {
 		return reject(RejectInvalid, "a standstill lasts at most %s under the policy: until %s at the latest, not %s", longest, last, cmd.Until)
 	}
+	if e.partiesByList() && e.listed == nil {
+		return e.mayAllAgree(cmd.AgreedBy)
+	}
 	for _, id := range e.applicantIDs() {
 		if !slices.Contains(cmd.AgreedBy, id) {
 			return reject(RejectInvalid, "applicant %s has not agreed to the standstill", id)
@@ -97,7 +100,38 @@ func (e *enforcement) validateStandstill(ctx workflow.Context, cmd StandstillCom
 	return nil
 }
 
+// mayAllAgree checks, before the applicants are read from the store
+// (partiesByList), what the case itself holds of a standstill's
+// consents: as many applicants agree as the list has, none of them
+// another party. The handler reads the applicants and checks each.
+func (e *enforcement) mayAllAgree(agreed []string) error {
+	distinct := map[string]bool{}
+	for _, id := range agreed {
+		for _, p := range e.in.Parties {
+			if p.ID == id {
+				return reject(RejectInvalid, "%q is not an applicant of the case", id)
+			}
+		}
+		distinct[id] = true
+	}
+	if n := e.in.ApplicantList.Creditors; len(distinct) != n {
+		return reject(RejectInvalid, "%d of the case's %d applicants agree to the standstill: every applicant must", len(distinct), n)
+	}
+	return nil
+}
+
 func (e *enforcement) standstill(ctx workflow.Context, cmd StandstillCommand) (EnforcementView, error) {
+	if e.partiesByList() {
+		// Every applicant must agree: they are read before the case
+		// changes, and the consents checked against each of them (and
+		// the case again, which may have moved meanwhile).
+		if err := e.loadApplicants(ctx); err != nil {
+			return EnforcementView{}, err
+		}
+		if err := e.validateStandstill(ctx, cmd); err != nil {
+			return EnforcementView{}, err
+		}
+	}
 	st := Standstill{
 		No: len(e.s.Standstills) + 1, From: e.s.Journal.today(ctx), Until: cmd.Until, Reason: cmd.Reason,
 		AgreedBy: slices.Clone(cmd.AgreedBy), OnEnd: cmd.OnEnd,
