@@ -35,23 +35,29 @@ func eightClaimants() ([]ApplicantClaim, []Party, int64) {
 // TestSeveralApplicants: a third party's 30,000-yuan payment is divided
 // among eight claimants exactly, by the case's rule; the rest completes
 // the case, every claimant's line is paid in full and each is told. The
-// applicants travel by reference, as the API opens a case now, or in the
-// input (legacy), as cases opened before still run.
+// applicants and their parties travel by reference, as the API opens a
+// case now; or the applicants by reference and their parties in the
+// input, or both in the input (legacy), as cases opened before still run.
 func TestSeveralApplicants(t *testing.T) {
 	for _, rule := range []string{alloc.ProRata, alloc.HardshipFirst} {
-		for _, legacy := range []bool{false, true} {
-			t.Run(fmt.Sprintf("%s/legacy=%v", rule, legacy), func(t *testing.T) { severalApplicants(t, rule, legacy) })
+		for _, mode := range []string{"parties_by_reference", "by_reference", "legacy"} {
+			t.Run(rule+"/"+mode, func(t *testing.T) { severalApplicants(t, rule, mode) })
 		}
 	}
 }
 
-func severalApplicants(t *testing.T, rule string, legacy bool) {
+func severalApplicants(t *testing.T, rule, mode string) {
 	h := newEnfHarness(t, enfStart)
 	claims, parties, total := eightClaimants()
 	in := enfInput(enfToday, judgmentTitle())
 	in.Applicant, in.Applicants, in.Allocation, in.Parties, in.AmountFen = claims[0].ID, claims, rule, parties, total
-	if !legacy {
+	legacy := mode == "legacy"
+	switch mode {
+	case "by_reference":
 		in = h.byRef(in)
+	case "parties_by_reference":
+		in = h.byParties(in)
+		require.Equal(t, []Party{parties[0]}, in.Parties, "only the respondent travels in the input")
 	}
 	third := h.on(enfToday.AddDays(3), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: 3_000_000, PaidOn: enfToday.AddDays(3), Reason: "案外人代为清偿", Actor: judge})
 	rest := h.on(enfToday.AddDays(9), UpdateRecordEnforcementPayment, EnforcementPaymentCommand{AmountFen: total - 3_000_000 + 100, PaidOn: enfToday.AddDays(9), Actor: judge})
@@ -112,6 +118,17 @@ func severalApplicants(t *testing.T, rule string, legacy bool) {
 	}
 	require.Equal(t, claims[0].ID, told[0])
 	require.Len(t, told, 8, "every applicant is told of completion")
+	var ids []string
+	for _, c := range claims {
+		ids = append(ids, c.ID)
+	}
+	require.Equal(t, ids, told, "each once, in the list's order")
+	wantReads := 0
+	if mode == "parties_by_reference" {
+		// Read once, before the payment that completes the case.
+		wantReads = 1
+	}
+	require.Equal(t, wantReads, h.listReads, "the staged list's applicants read")
 }
 
 // linesAfter is the applicants' ledger as the store held it after

@@ -3,6 +3,7 @@ package workflows
 import (
 	"context"
 	"fmt"
+	"slices"
 	"testing"
 	"time"
 
@@ -48,6 +49,10 @@ type enfHarness struct {
 	// another amount, as a store that disagrees with the history would.
 	allocatedOtherwise map[int]bool
 	lastAllocation     int
+	// listReads counts the reads of the staged list's applicant IDs;
+	// listChanged makes them fail as a list edited in the database does.
+	listReads   int
+	listChanged bool
 }
 
 // byRef stages in's applicants in the harness's store and returns in with
@@ -69,6 +74,15 @@ func (h *enfHarness) byRef(in EnforcementInput) EnforcementInput {
 	}
 	ref.ID = db.WageListID(h.list)
 	in.Applicants, in.ApplicantList = nil, &ref
+	return in
+}
+
+// byParties is byRef with the applicant parties by reference too, as the
+// API starts a case now: in's parties are the others only.
+func (h *enfHarness) byParties(in EnforcementInput) EnforcementInput {
+	in = h.byRef(in)
+	in.Parties = slices.DeleteFunc(slices.Clone(in.Parties), func(p Party) bool { return p.Side == SideApplicant })
+	in.ApplicantPartiesByList = true
 	return in
 }
 
@@ -120,11 +134,16 @@ func newEnfHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry, 
 				h.summary = in.Summary
 			}
 			if o := in.WageOpening; o != nil && len(h.lines) == 0 {
-				// The applicants' ledger opens with the first steps.
+				// The applicants' ledger opens with the first steps, and
+				// the store names them among the case's parties after
+				// those the summary names.
 				require.Equal(t, db.WageListID(h.list), o.List.ID, "the case refers to the staged list")
 				for i, c := range h.list {
 					h.lines = append(h.lines, db.WageCreditor{CaseID: enfCaseID, CreditorID: c.ID, No: i + 1, Name: c.Name,
 						OwedFen: c.OwedFen, Hardship: c.Hardship, Version: o.Version})
+					if !slices.Contains(h.summary.Parties, c.ID) {
+						h.summary.Parties = append(h.summary.Parties, c.ID)
+					}
 				}
 			}
 			return nil
@@ -167,6 +186,20 @@ func newEnfHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry, 
 			}
 			h.allocated[a.No], h.collected[a.No] = a, after
 			return a, nil
+		})
+	// The staged list's applicant IDs, as the store reads them back.
+	h.env.OnActivity(rec.WageListCreditorIDs, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.WageListCreditorIDsInput) (activities.WageListCreditorIDsResult, error) {
+			h.listReads++
+			if h.listChanged {
+				return activities.WageListCreditorIDsResult{}, temporal.NewNonRetryableApplicationError("staged list does not match its digest", activities.ErrTypeListChanged, nil)
+			}
+			require.Equal(t, db.WageListID(h.list), in.List.ID, "the case reads its own list")
+			var out activities.WageListCreditorIDsResult
+			for _, c := range h.list {
+				out.IDs = append(out.IDs, c.ID)
+			}
+			return out, nil
 		})
 	h.env.OnActivity(rec.RecordPlan, mock.Anything, mock.Anything).Return(nil)
 	n := &activities.Notifier{}
