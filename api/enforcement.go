@@ -48,7 +48,7 @@ type StartEnforcementBody struct {
 	AppliedOn         policy.Date          `json:"applied_on,omitempty" doc:"Date of the application, in case time; defaults to today. It must fall within the application window"`
 	Judge             string               `json:"judge,omitempty" maxLength:"100" doc:"Court subject assigned; defaults to the caller"`
 	Parties           []PartyBody          `json:"parties" minItems:"2" maxItems:"1000"`
-	Applicants        []ApplicantBody      `json:"applicants,omitempty" maxItems:"1000" doc:"Several applicants with their own claims (four worker representatives, eight claimants): each an applicant party, the first the applicant above, every applicant party among them, claims summing exactly to amount_fen; every payment is divided among what each is still owed. They are kept in PostgreSQL and the case refers to them; the case's enforcement.applicants shows each line"`
+	Applicants        []ApplicantBody      `json:"applicants,omitempty" maxItems:"1000" doc:"Several applicants with their own claims (four worker representatives, eight claimants): each an applicant party, the first the applicant above, every applicant party among them, claims summing exactly to amount_fen; every payment is divided among what each is still owed. They are kept in PostgreSQL, their parties too, and the case refers to them; the case's enforcement.applicants shows each line and enforcement.parties each party"`
 	Allocation        string               `json:"allocation,omitempty" enum:"pro_rata,hardship_first" doc:"How payments are divided among several applicants; pro_rata when omitted"`
 	CostsFen          int64                `json:"costs_fen,omitempty" minimum:"0" maximum:"100000000000000" doc:"Costs owed besides the principal (执行费 and other costs of realising the claim), in fen"`
 	InterestFen       int64                `json:"interest_fen,omitempty" minimum:"0" maximum:"100000000000000" doc:"Interest the title awards, in fen"`
@@ -381,11 +381,23 @@ func (s *Server) startEnforcement(ctx context.Context, in *startEnforcementInput
 		for i, a := range applicants {
 			list[i] = db.WageListCreditor{ID: a.ID, Name: names[a.ID], OwedFen: a.AmountFen, Hardship: a.Hardship}
 		}
+		// The workflow can check the applicant only against the parties it
+		// is sent, which no longer hold the applicants: the applicant must
+		// be the staged list's first line, as it is sent.
+		if list[0].ID != b.Applicant {
+			return nil, huma.Error422UnprocessableEntity("the first of the applicants must be the applicant " + b.Applicant)
+		}
 		ref, err := s.Store.StageWageList(ctx, list)
 		if err != nil {
 			return nil, s.problem(ctx, "stage the applicants", err)
 		}
 		input.ApplicantList = &ref
+		// The applicant parties are the list's lines, names and all (each
+		// has its claim and every claim is an applicant party's): the
+		// workflow is sent only the others, and reads the applicants from
+		// the store when it needs them.
+		input.Parties = slices.DeleteFunc(slices.Clone(parties), func(p workflows.Party) bool { return p.Side == workflows.SideApplicant })
+		input.ApplicantPartiesByList = true
 	}
 	return openCase(ctx, s, enforcementView, opening{
 		caseID: id, caseNumber: number, workflowID: wfID, workflow: workflows.Enforcement, input: input,
