@@ -35,9 +35,12 @@ func fourRepresentatives() (api.StartEnforcementBody, []auth.Principal) {
 // TestEnforcementBySeveralApplicants: four worker representatives enforce
 // one judgment; a detention measure is ordered; a third party's payment
 // and the debtor's rest are divided among them exactly, each sees its own
-// line, and each is told of completion. The applicants travel by
-// reference: the workflow's input names their staged list, each payment's
-// step its allocation, and the lines the case shows are the store's.
+// line, and each is told of completion; a standstill some of them did not
+// agree to is refused. The applicants and their parties travel by
+// reference: the workflow's input names their staged list and holds the
+// respondent alone among its parties, each payment's step names its
+// allocation, and the lines and applicant parties the case shows are the
+// store's.
 func TestEnforcementBySeveralApplicants(t *testing.T) {
 	b, reps := fourRepresentatives()
 	c := startEnforcement(t, realTime, b)
@@ -50,8 +53,34 @@ func TestEnforcementBySeveralApplicants(t *testing.T) {
 	input := string(started.GetInput().GetPayloads()[0].GetData())
 	require.Contains(t, input, `"applicant_list":{"id":"sha256:`)
 	require.NotContains(t, input, `"applicants":`, "no claim in the workflow's input")
+	require.Contains(t, input, `"applicant_parties_by_list":true`)
+	require.Contains(t, input, `"parties":[{"id":"`+obligor.Subject+`","name":"某建筑公司","side":"respondent"}]`, "the respondent alone among the input's parties")
+	for _, a := range b.Applicants[1:] {
+		require.NotContains(t, input, a.ID, "no applicant party in the workflow's input but the applicant")
+	}
+	seen := map[string]int{}
+	for _, p := range c.Enforcement.Parties {
+		seen[p.ID]++
+	}
+	require.Equal(t, 1, seen[obligor.Subject])
+	for _, a := range b.Applicants {
+		require.Equal(t, 1, seen[a.ID], "%s named once among the case's parties", a.ID)
+	}
 	path := "/cases/" + id + "/enforcement"
 	today := c.Enforcement.CaseToday
+
+	// Every applicant must agree to a standstill: one missing is refused
+	// at once, a stranger in the place of one once the applicants are
+	// read from the store; neither changes the case.
+	var all []string
+	for _, a := range b.Applicants {
+		all = append(all, a.ID)
+	}
+	for _, agreed := range [][]string{all[1:], append(all[1:len(all):len(all)], stranger.Subject)} {
+		res := do(t, realTime, &court, http.MethodPost, path+"/standstill", map[string]any{"until": today.AddDays(20), "reason": "x", "agreed_by": agreed, "on_end": "resume"})
+		require.Equal(t, http.StatusUnprocessableEntity, res.Status, "agreed by %v: %s", agreed, res.Body)
+		res.problem(t)
+	}
 
 	post(t, realTime, "court", path+"/measures", map[string]any{"kind": "detention", "days": 15, "reason": "拒不履行"})
 	third := post(t, realTime, "court", path+"/payments", map[string]any{"amount_fen": 1_000_000, "paid_on": today, "reason": "案外人代为清偿"})
@@ -127,7 +156,8 @@ func TestEnforcementBySeveralApplicants(t *testing.T) {
 	var v api.VerifyBody
 	res.json(t, &v)
 	require.True(t, v.Intact, "%+v", v.Breaks)
-	replayAndKeep(t, "v6_enforcement_applicants_by_reference", c.Summary.WorkflowID)
+	require.NotContains(t, streamKinds(t, id, "enforcement"), "standstill_granted")
+	replayAndKeep(t, "v7_enforcement_parties_by_reference", c.Summary.WorkflowID)
 }
 
 // TestSeveralApplicantsRefused: claims that are not the case's, or an
