@@ -444,7 +444,7 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 		if err := e.flush(ctx); err != nil {
 			return EnforcementResult{}, err
 		}
-		if life.due(ctx) && !e.childRunning() {
+		if life.due(ctx) && !e.holdsRun() {
 			next := e.in
 			next.State = e.s
 			return EnforcementResult{}, continueAsNew(ctx, e.flush, idle, Enforcement, next)
@@ -461,7 +461,7 @@ func Enforcement(ctx workflow.Context, in EnforcementInput) (EnforcementResult, 
 		at, due := e.nextTimer()
 		rev := e.rev
 		passed, err := waitUntil(ctx, e.in.Clock, at, func() bool {
-			return len(e.s.Journal.Pending) > 0 || e.rev != rev || (life.wakes(ctx) && !e.childRunning())
+			return len(e.s.Journal.Pending) > 0 || e.rev != rev || (life.wakes(ctx) && !e.holdsRun())
 		})
 		if err != nil {
 			return EnforcementResult{}, err
@@ -649,6 +649,19 @@ func (e *enforcement) finished() bool {
 	return false
 }
 
+// holdsRun reports whether the run must not continue as new yet: while
+// its settlement plan, a child of the run, runs; and, when the applicant
+// parties travel by reference, from a settlement's agreement until its
+// end is taken, so the applicants its handler read before the case
+// changed are the plan's obligees and those told of completion, with no
+// read after it that could fail.
+func (e *enforcement) holdsRun() bool {
+	if e.partiesByList() && e.currentSettlement() != nil {
+		return true
+	}
+	return e.childRunning()
+}
+
 func (e *enforcement) childRunning() bool {
 	st := e.currentSettlement()
 	return e.plan != nil && st != nil && st.Result == nil
@@ -671,8 +684,9 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 	}
 	if st.Result == nil {
 		if e.plan == nil {
-			// The plan's obligees are the applicants; the settlement's
-			// handler read them, unless the run continued as new since.
+			// The plan's obligees are the applicants, whom the
+			// settlement's handler read (the run holds until the
+			// settlement ends); read here only should it not have.
 			if err := e.loadApplicants(ctx); err != nil {
 				return err
 			}
@@ -681,8 +695,8 @@ func (e *enforcement) advance(ctx workflow.Context) error {
 		return nil
 	}
 	if r := st.Result; r.Outcome == PlanPerformed {
-		// Completion tells each applicant: read them before anything
-		// changes (once a run).
+		// Completion tells each applicant, whom the settlement's handler
+		// read; read before anything changes should it not have.
 		if err := e.loadApplicants(ctx); err != nil {
 			return err
 		}

@@ -268,3 +268,32 @@ func TestApplicantPartiesByListInputIsSmall(t *testing.T) {
 	require.Len(t, h.summary.Parties, 1+len(claims), "the store holds every party")
 	require.Equal(t, casefile.StatusClosed, h.summary.Status)
 }
+
+// TestApplicantPartiesByListHoldsTheRunThroughASettlement: asked to
+// continue as new while a settlement is performed, a case whose applicant
+// parties travel by reference hands over only once the settlement's end
+// is taken, so the applicants read when it was reached are its plan's
+// obligees and those told of completion, read once; the next run is
+// started with the respondent alone among its parties.
+func TestApplicantPartiesByListHoldsTheRunThroughASettlement(t *testing.T) {
+	h := newEnfHarness(t, enfStart)
+	claims, parties, total := eightClaimants()
+	in := enfInput(enfToday, judgmentTitle())
+	in.Applicant, in.Applicants, in.Parties, in.AmountFen = claims[0].ID, claims, parties, total
+	in = h.byParties(in)
+	h.noVisits = true
+	settled := h.on(enfToday.AddDays(1), UpdateSettle, SettleCommand{Reason: "和解", Actor: judge, Installments: []Installment{{DueOn: enfToday.AddDays(30), AmountFen: total}}})
+	h.env.RegisterDelayedCallback(func() { h.env.SetContinueAsNewSuggested(true) }, 2*24*time.Hour)
+	paid := h.onWorkflow(enfToday.AddDays(5), PlanWorkflowID(enfCaseID, "settlement-1"), UpdateRecordPayment, PaymentCommand{AmountFen: total, PaidOn: enfToday.AddDays(5), Actor: judge})
+	h.env.ExecuteWorkflow(Enforcement, in)
+	next := continuedInput[EnforcementInput](t, h.env.GetWorkflowError())
+	require.NoError(t, settled.err)
+	require.NoError(t, paid.err)
+	require.Equal(t, []string{"enforcement_filed", "settlement_reached", "settlement_performed", "enforcement_completed"}, h.kinds(enforcementStream),
+		"the run held until the settlement's end was taken")
+	require.Equal(t, StageCompleted, next.State.Stage)
+	require.Equal(t, claimantIDs(claims), h.completionNotices())
+	require.Equal(t, 1, h.listReads, "read once, when the settlement was reached")
+	require.True(t, next.ApplicantPartiesByList)
+	require.Equal(t, []Party{parties[0]}, next.Parties, "the next run is started with the respondent alone")
+}
