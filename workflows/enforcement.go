@@ -977,6 +977,12 @@ func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 		Reason: fmt.Sprintf("enforcement completed: %s collected of %s", yuan(e.s.CollectedFen), yuan(e.in.AmountFen)),
 		Data:   map[string]any{"collected_fen": e.s.CollectedFen, "overpaid_fen": e.s.OverpaidFen, "credit_grade": grade, "credit_repaired": repaired},
 	})
+	if e.partiesByList() && e.listed == nil {
+		// Every path to completion reads the applicants first; should
+		// one not have, the case still completes, and the log says who
+		// was not told.
+		workflow.GetLogger(ctx).Error("completion notices not sent: the applicants were not read", "case", e.in.CaseID, "list", e.in.ApplicantList.ID)
+	}
 	switch {
 	case e.byRef():
 		// Each applicant's claim is paid in full: its line is the store's.
