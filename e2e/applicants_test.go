@@ -160,6 +160,57 @@ func TestEnforcementBySeveralApplicants(t *testing.T) {
 	replayAndKeep(t, "v7_enforcement_parties_by_reference", c.Summary.WorkflowID)
 }
 
+// TestEnforcementSettlementBySeveralApplicants: four worker
+// representatives settle with the debtor; the settlement plan's obligees
+// are all four, in their order, read from the staged list since the
+// workflow's input holds none of them, and once the plan is paid each is
+// told of completion.
+func TestEnforcementSettlementBySeveralApplicants(t *testing.T) {
+	b, reps := fourRepresentatives()
+	c := startEnforcement(t, realTime, b)
+	id := c.Summary.ID
+	settled := post(t, realTime, "court", "/cases/"+id+"/enforcement/settlement", map[string]any{"installments": []api.InstallmentBody{
+		{DueOn: c.Enforcement.CaseToday.AddDays(60), AmountFen: b.AmountFen},
+	}})
+	require.Equal(t, workflows.StageSettlement, settled.Enforcement.Stage)
+	var plan workflows.PlanView
+	require.Eventually(t, func() bool {
+		res := do(t, realTime, &court, http.MethodGet, "/cases/"+id+"/plans/settlement-1", nil)
+		if res.Status != http.StatusOK {
+			return false
+		}
+		res.json(t, &plan)
+		return true
+	}, 10*time.Second, 20*time.Millisecond, "the settlement plan starts")
+	var ids []string
+	for _, r := range reps {
+		ids = append(ids, r.Subject)
+	}
+	require.Equal(t, ids, plan.Obligees, "every applicant is an obligee of the settlement")
+	res := do(t, realTime, &court, http.MethodPost, "/cases/"+id+"/plans/settlement-1/payments",
+		map[string]any{"amount_fen": b.AmountFen, "paid_on": plan.CaseToday})
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	awaitCaseClosed(t, id, 30*time.Second)
+	sum, err := store.Case(t.Context(), id)
+	require.NoError(t, err)
+	require.Equal(t, "settlement_performed", sum.Outcome)
+	// The plan sends its own notices too: wait for the case's four.
+	var told []string
+	require.Eventually(t, func() bool {
+		ns, err := store.Notices(t.Context(), id)
+		require.NoError(t, err)
+		told = told[:0]
+		for _, n := range ns {
+			if n.Kind == workflows.NoticeCompletion {
+				told = append(told, n.Recipient)
+			}
+		}
+		return len(told) >= len(ids)
+	}, 20*time.Second, 20*time.Millisecond, "completion notices")
+	require.ElementsMatch(t, ids, told, "each applicant told of completion, once")
+	replayAndKeep(t, "v7_enforcement_parties_by_reference_settled", c.Summary.WorkflowID)
+}
+
 // TestSeveralApplicantsRefused: claims that are not the case's, or an
 // applicant party without a claim (by reference the applicants are the
 // applicant parties), are refused with 422 before anything opens, and the
