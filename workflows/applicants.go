@@ -337,13 +337,16 @@ func (e *enforcement) loadApplicants(ctx workflow.Context) error {
 	var out activities.WageListCreditorIDsResult
 	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.WageListCreditorIDs,
 		activities.WageListCreditorIDsInput{List: *l}).Get(ctx, &out)
+	// The read retries through outages; what ends it is a list that no
+	// longer matches its digest, which no retry mends: the command is
+	// refused as the case's state not allowing it, and nothing changed.
 	switch {
 	case err != nil:
-		return fmt.Errorf("read the applicants of list %s: %w", l.ID, err)
+		return reject(RejectConflict, "the applicants of list %s could not be read: %v", l.ID, err)
 	case len(out.IDs) != l.Creditors:
-		return fmt.Errorf("list %s holds %d applicants, not %d", l.ID, len(out.IDs), l.Creditors)
+		return reject(RejectConflict, "list %s holds %d applicants, not %d", l.ID, len(out.IDs), l.Creditors)
 	case out.IDs[0] != e.in.Applicant:
-		return fmt.Errorf("list %s begins with %q, not the applicant %q", l.ID, out.IDs[0], e.in.Applicant)
+		return reject(RejectConflict, "list %s begins with %q, not the applicant %q", l.ID, out.IDs[0], e.in.Applicant)
 	}
 	e.listed = out.IDs
 	return nil

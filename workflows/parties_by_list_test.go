@@ -154,8 +154,9 @@ func TestApplicantPartiesByListStandstill(t *testing.T) {
 
 // TestApplicantPartiesByListReadFails: when the applicants cannot be read
 // (the staged list no longer matches its digest), a settlement, a
-// standstill and the payment that would complete the case fail and leave
-// the case as it was; a payment that needs no applicant is taken.
+// standstill and the payment that would complete the case are refused as
+// the case's state not allowing them (409, never 500) and leave the case
+// as it was; a payment that needs no applicant is taken.
 func TestApplicantPartiesByListReadFails(t *testing.T) {
 	h := newEnfHarness(t, enfStart)
 	claims, parties, total := eightClaimants()
@@ -173,9 +174,10 @@ func TestApplicantPartiesByListReadFails(t *testing.T) {
 	h.env.ExecuteWorkflow(Enforcement, in)
 	for _, u := range []*enfUpdate{settle, hold, full} {
 		require.Error(t, u.err)
-		_, _, rejected := Rejection(u.err)
-		require.False(t, rejected, "a failed read, not a refusal: %v", u.err)
-		require.ErrorContains(t, u.err, "read the applicants")
+		kind, _, rejected := Rejection(u.err)
+		require.True(t, rejected, "a failed read is a refusal (409), not a fault (500): %v", u.err)
+		require.Equal(t, RejectConflict, kind)
+		require.ErrorContains(t, u.err, "could not be read")
 	}
 	require.NoError(t, part.err)
 	require.Equal(t, StageEnforcing, part.view.Stage)
