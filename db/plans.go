@@ -28,6 +28,9 @@ type Plan struct {
 	StartedOn    policy.Date       `json:"started_on"`
 	ClosedOn     policy.Date       `json:"closed_on"`
 	Version      int               `json:"version"`
+	// Installments, as a plan is read, are its whole ledger; as one is
+	// written, the lines to write: a workflow sends those changed since
+	// its last write, and RecordPlan leaves the others as stored.
 	Installments []PlanInstallment `json:"installments"`
 	// Settlements are the pre-enforcement settlements (执前和解) the plan
 	// recorded, in order; none in a ledger stored before they were kept.
@@ -76,9 +79,13 @@ type PerformanceCertificate struct {
 	Body     string      `json:"body"`
 }
 
-// RecordPlan writes a plan's totals, ledger and, when issued, certificate in
-// one transaction. A version already stored (a retried activity) or older
-// than the stored one writes nothing, and a certificate is issued once.
+// RecordPlan writes a plan's totals, the ledger lines p carries and, when
+// issued, certificate in one transaction. Lines p leaves out stay as
+// stored, so p may carry only those changed since the last write (a
+// delta). A version already stored (a retried activity) or older than the
+// stored one writes nothing, header or lines, so a retried delta changes
+// nothing and a stale one never overwrites newer lines; a certificate is
+// issued once.
 func (s *Store) RecordPlan(ctx context.Context, p Plan, cert *PerformanceCertificate) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return recordPlan(ctx, dbq.New(tx), p, cert) })
 }
