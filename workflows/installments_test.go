@@ -37,7 +37,7 @@ type planHarness struct {
 	records   []activities.RecordPlanInput
 	// ledgers are the plans as the read model holds them after records.
 	ledgers planStore
-	updates   int
+	updates int
 	// channel, when set, answers each delivery attempt instead of a
 	// channel that always takes the notice.
 	channel       func(id int64) error
