@@ -15,7 +15,10 @@ import (
 )
 
 // Plan is the stored state of an installment plan: its totals, outcome and
-// performance ledger (自动履行跟踪台账).
+// performance ledger (自动履行跟踪台账). As a plan is read, Installments
+// are its whole ledger; as one is written, the lines to write: a workflow
+// sends those changed since its last write, and RecordPlan leaves the
+// others as stored.
 type Plan struct {
 	CaseID       string            `json:"case_id"`
 	PlanID       string            `json:"plan_id"`
@@ -28,9 +31,6 @@ type Plan struct {
 	StartedOn    policy.Date       `json:"started_on"`
 	ClosedOn     policy.Date       `json:"closed_on"`
 	Version      int               `json:"version"`
-	// Installments, as a plan is read, are its whole ledger; as one is
-	// written, the lines to write: a workflow sends those changed since
-	// its last write, and RecordPlan leaves the others as stored.
 	Installments []PlanInstallment `json:"installments"`
 	// Settlements are the pre-enforcement settlements (执前和解) the plan
 	// recorded, in order; none in a ledger stored before they were kept.
