@@ -2,6 +2,7 @@ package workflows
 
 import (
 	"encoding/json"
+	"fmt"
 	"slices"
 	"testing"
 
@@ -9,6 +10,7 @@ import (
 	"go.temporal.io/sdk/workflow"
 
 	"github.com/casework/casework/activities"
+	allot "github.com/casework/casework/allocation"
 	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
@@ -187,5 +189,56 @@ func TestPlanRecordsDeltasAfterContinueAsNew(t *testing.T) {
 		require.Equal(t, res.Installments[i].State, l.State, "installment %d", l.No)
 		require.Equal(t, res.Installments[i].PaidFen, l.PaidFen, "installment %d", l.No)
 		require.Equal(t, res.Installments[i].RemindersSent, l.RemindersSent, "installment %d", l.No)
+	}
+}
+
+// TestWageRecordsDeltas: a wage case's installment ledger is written as a
+// plan's is, whichever activity carries it (with the steps, RecordPlan,
+// ApplyWagePayments, RecordWage): a payment writes the line it paid, and
+// the read model ends as the whole-list writes leave it.
+func TestWageRecordsDeltas(t *testing.T) {
+	const n = 24
+	run := func(t *testing.T, legacy, wholeLists bool) *wageHarness {
+		h := newWageHarness(t, wageStart)
+		h.legacy = legacy
+		if wholeLists {
+			h.env.OnGetVersion(versionPlanDeltas, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+		}
+		var schedule []Installment
+		var pays []*wageUpdate
+		for i := 1; i <= n; i++ {
+			due := wageDay(14 * i)
+			schedule = append(schedule, Installment{DueOn: due, AmountFen: 300})
+			pays = append(pays, h.pay(due.AddDays(-1), 300))
+		}
+		res := h.run(wageInput(creditors(n*100, n*100, n*100), schedule, allot.ProRata, false))
+		for i, p := range pays {
+			require.NoError(t, p.err, "payment %d", i+1)
+		}
+		require.Equal(t, WagePerformed, res.Stage)
+		return h
+	}
+	for _, legacy := range []bool{false, true} {
+		t.Run(fmt.Sprintf("legacy=%v", legacy), func(t *testing.T) {
+			whole, delta := run(t, legacy, true), run(t, legacy, false)
+			for _, w := range whole.planWrites {
+				require.Len(t, w.Installments, n, "before the change every write carries every line")
+			}
+			require.Len(t, delta.planWrites[0].Installments, n, "the run's first write carries every line")
+			var paid int64
+			payments := 0
+			for _, w := range delta.planWrites[1:] {
+				require.LessOrEqual(t, len(w.Installments), 1, "a change writes the line it changed, at version %d", w.Version)
+				if w.PaidFen != paid {
+					paid = w.PaidFen
+					payments++
+					require.Len(t, w.Installments, 1, "a payment writes the line it paid")
+					require.Equal(t, InstallmentPaid, w.Installments[0].State)
+				}
+			}
+			require.Equal(t, n, payments)
+			require.Equal(t, whole.ledgers[wageStream], delta.ledgers[wageStream], "the read models are the same")
+			require.Len(t, delta.ledgers[wageStream].Installments, n)
+		})
 	}
 }
