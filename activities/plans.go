@@ -7,9 +7,10 @@ import (
 	"github.com/casework/casework/db"
 )
 
-// RecordPlanInput is an installment plan's ledger after a change, and its
-// certificate of automatic performance once issued. Version orders the
-// writes of one plan.
+// RecordPlanInput is an installment plan's ledger after a change (its
+// totals and the lines changed since the last write), and its certificate
+// of automatic performance once issued. Version orders the writes of one
+// plan.
 type RecordPlanInput struct {
 	Plan        db.Plan                    `json:"plan"`
 	Certificate *db.PerformanceCertificate `json:"certificate,omitempty"`

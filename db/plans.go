@@ -15,7 +15,10 @@ import (
 )
 
 // Plan is the stored state of an installment plan: its totals, outcome and
-// performance ledger (自动履行跟踪台账).
+// performance ledger (自动履行跟踪台账). As a plan is read, Installments
+// are its whole ledger; as one is written, the lines to write: a workflow
+// sends those changed since its last write, and RecordPlan leaves the
+// others as stored.
 type Plan struct {
 	CaseID       string            `json:"case_id"`
 	PlanID       string            `json:"plan_id"`
@@ -76,9 +79,13 @@ type PerformanceCertificate struct {
 	Body     string      `json:"body"`
 }
 
-// RecordPlan writes a plan's totals, ledger and, when issued, certificate in
-// one transaction. A version already stored (a retried activity) or older
-// than the stored one writes nothing, and a certificate is issued once.
+// RecordPlan writes a plan's totals, the ledger lines p carries and, when
+// issued, certificate in one transaction. Lines p leaves out stay as
+// stored, so p may carry only those changed since the last write (a
+// delta). A version already stored (a retried activity) or older than the
+// stored one writes nothing, header or lines, so a retried delta changes
+// nothing and a stale one never overwrites newer lines; a certificate is
+// issued once.
 func (s *Store) RecordPlan(ctx context.Context, p Plan, cert *PerformanceCertificate) error {
 	return pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error { return recordPlan(ctx, dbq.New(tx), p, cert) })
 }

@@ -113,7 +113,8 @@ type StepsWith struct {
 	// summary's keyed digest covers every party the row holds.
 	WageList    *WageList
 	WageVersion int
-	// Plan is the installment ledger as it stands after the steps.
+	// Plan is the installment ledger as it stands after the steps: its
+	// header and the lines changed since the last write (see RecordPlan).
 	Plan *Plan
 }
 

@@ -121,6 +121,12 @@ func TestReplayRecordedHistories(t *testing.T) {
 	ns := awaitNotices(t, defaulting.Summary.ID, 1)
 	awaitDelivered(t, defaulting.Summary.ID, ns[:1])
 	cases["v3_notice_delivered"] = workflows.NoticeWorkflowID(defaulting.Summary.ID, ns[0].ID)
+	// v7: recorded once a plan's ledger writes carry only the lines
+	// changed since the last (plan-record-deltas).
+	cases["v7_deltas_plan_defaulted"] = cases["plan_defaulted"]
+	cases["v7_deltas_plan_paid_with_interest"] = cases["plan_paid_with_interest"]
+	cases["v7_deltas_wage_paid_in_full"] = cases["wage_paid_in_full"]
+	cases["v7_deltas_wage_escalated_paid"] = cases["v5_wage_escalated_paid"]
 	require.NoError(t, temporal.GetWorkflow(ctx, cases["v3_notice_delivered"], "").Get(ctx, nil))
 
 	for name, wfID := range cases {

@@ -407,6 +407,8 @@ type PlanResult struct {
 type plan struct {
 	in PlanInput
 	s  *PlanState
+	// sent is the ledger as this run last wrote it (see ledgerSent).
+	sent ledgerSent
 }
 
 // InstallmentPlan runs one installment plan until it is performed or in
@@ -1095,6 +1097,10 @@ func (p *plan) flushOnce(ctx workflow.Context) error {
 	if p.s.Version != p.s.Recorded {
 		version := p.s.Version
 		in := activities.RecordPlanInput{Plan: p.record()}
+		// A payment changes a line or a few: the write carries those, not
+		// the whole ledger.
+		all := in.Plan.Installments
+		in.Plan.Installments = p.sent.delta(ctx, all)
 		if c := p.s.Certificate; c != nil {
 			in.Certificate = &db.PerformanceCertificate{CaseID: p.in.CaseID, PlanID: p.in.PlanID, Obligor: c.Obligor, TotalFen: c.TotalFen, IssuedOn: c.IssuedOn, Body: c.Body}
 		}
@@ -1102,6 +1108,7 @@ func (p *plan) flushOnce(ctx workflow.Context) error {
 		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.RecordPlan, in).Get(ctx, nil); err != nil {
 			return err
 		}
+		p.sent.wrote(all)
 		p.s.Recorded = version
 	}
 	return sendNotices(ctx, &p.s.Outbox, p.s.Policy.Notices)

@@ -35,7 +35,9 @@ type planHarness struct {
 	notices   []activities.NoticeInput
 	delivered []int64
 	records   []activities.RecordPlanInput
-	updates   int
+	// ledgers are the plans as the read model holds them after records.
+	ledgers planStore
+	updates int
 	// channel, when set, answers each delivery attempt instead of a
 	// channel that always takes the notice.
 	channel       func(id int64) error
@@ -61,7 +63,7 @@ func newPlanHarnessWith(t *testing.T, start time.Time, reg *policy.Registry) *pl
 func newPlanHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry, pa *activities.Policies) *planHarness {
 	t.Helper()
 	var ts testsuite.WorkflowTestSuite
-	h := &planHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, policies: pa}
+	h := &planHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, policies: pa, ledgers: planStore{}}
 	h.env.SetStartTime(start)
 	h.env.RegisterWorkflow(NoticeDelivery)
 	if h.policies == nil {
@@ -83,6 +85,7 @@ func newPlanHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry,
 	h.env.OnActivity(rec.RecordPlan, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordPlanInput) error {
 			h.records = append(h.records, in)
+			h.ledgers.record(in.Plan)
 			return nil
 		})
 	n := &activities.Notifier{}
@@ -276,7 +279,7 @@ func TestInstallmentPlanPerformedOnTime(t *testing.T) {
 	require.Equal(t, PlanPerformed, last.Plan.Stage)
 	require.True(t, last.Plan.OnTime)
 	require.NotNil(t, last.Certificate)
-	require.Len(t, last.Plan.Installments, 3)
+	require.Len(t, h.ledgers["performance"].Installments, 3)
 	for i := 1; i < len(h.records); i++ {
 		require.Greater(t, h.records[i].Plan.Version, h.records[i-1].Plan.Version, "ledger versions increase")
 	}

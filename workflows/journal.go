@@ -93,7 +93,8 @@ func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
 
 // flushWith is flush carrying what the recording activity writes in the
 // same transaction: a wage case opening its creditor ledger with its first
-// steps, an installment ledger as it stands after the steps.
+// steps, an installment ledger as it stands after the steps (its header
+// and changed lines).
 func (j *journal) flushWith(ctx workflow.Context, sum *casefile.Summary, opening *activities.WageOpening, plan *db.Plan) error {
 	if len(j.Pending) == 0 {
 		return nil

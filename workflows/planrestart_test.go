@@ -26,7 +26,7 @@ import (
 type restartHarness struct {
 	*harness
 	streams map[string][]casefile.Event
-	ledgers map[string]activities.RecordPlanInput // last ledger stored, by plan
+	ledgers planStore // the plans as stored, by plan
 	inputs  map[string]PlanInput
 	notices []activities.NoticeInput
 }
@@ -38,7 +38,7 @@ func newRestartHarness(t *testing.T, start time.Time, failAt time.Duration) *res
 	var ts testsuite.WorkflowTestSuite
 	h := &restartHarness{
 		harness: &harness{t: t, env: ts.NewTestWorkflowEnvironment(), start: start},
-		streams: map[string][]casefile.Event{}, ledgers: map[string]activities.RecordPlanInput{}, inputs: map[string]PlanInput{},
+		streams: map[string][]casefile.Event{}, ledgers: planStore{}, inputs: map[string]PlanInput{},
 	}
 	env := h.env
 	env.SetStartTime(start)
@@ -76,16 +76,14 @@ func newRestartHarness(t *testing.T, start time.Time, failAt time.Duration) *res
 		})
 	env.OnActivity(rec.RecordPlan, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.RecordPlanInput) error {
-			if last, ok := h.ledgers[in.Plan.PlanID]; !ok || last.Plan.Version < in.Plan.Version {
-				h.ledgers[in.Plan.PlanID] = in
-			}
+			h.ledgers.record(in.Plan)
 			return nil
 		})
 	env.OnActivity(rec.PlanLedger, mock.Anything, mock.Anything).Return(
 		func(_ context.Context, in activities.PlanLedgerInput) (activities.PlanLedgerResult, error) {
 			require.Equal(t, "c1", in.CaseID)
 			last, ok := h.ledgers[in.PlanID]
-			return activities.PlanLedgerResult{Found: ok, Plan: last.Plan}, nil
+			return activities.PlanLedgerResult{Found: ok, Plan: last}, nil
 		})
 	n := &activities.Notifier{}
 	env.RegisterActivity(n)
@@ -226,8 +224,8 @@ func TestRestartFailedPerformancePlan(t *testing.T) {
 	// Each payment is credited once, by the plan that took it.
 	require.Equal(t, map[int]int64{1: 434_234}, h.allocated("plan/performance"))
 	require.Equal(t, map[int]int64{2: 434_233, 3: 434_233}, h.allocated("plan/performance-2"))
-	require.Equal(t, int64(434_234), h.ledgers[PerformancePlanID].Plan.PaidFen, "the failed plan's ledger stays as it left it")
-	require.Equal(t, int64(1_302_700), h.ledgers["performance-2"].Plan.PaidFen)
+	require.Equal(t, int64(434_234), h.ledgers[PerformancePlanID].PaidFen, "the failed plan's ledger stays as it left it")
+	require.Equal(t, int64(1_302_700), h.ledgers["performance-2"].PaidFen)
 
 	require.Equal(t, StagePerformed, h.summary.Stage)
 	require.Equal(t, casefile.PerformedAutomatically, h.summary.Performance)
@@ -465,11 +463,11 @@ func TestRestartAfterPreEnforcementSettlement(t *testing.T) {
 	require.Equal(t, int64(1_302_700), paid)
 	require.Equal(t, map[int]int64{1: 100_000, 4: 250_000}, h.allocated("plan/performance"))
 	require.Equal(t, map[int]int64{4: 350_000, 5: 602_700}, h.allocated("plan/performance-2"), "the earlier credits are not credited again")
-	stored := h.ledgers["performance-2"].Plan
+	stored := h.ledgers["performance-2"]
 	require.Equal(t, int64(1_302_700), stored.PaidFen)
 	require.Len(t, stored.Settlements, 1)
 	require.Equal(t, int64(334_234), stored.Installments[0].SupersededFen)
-	require.Equal(t, int64(350_000), h.ledgers[PerformancePlanID].Plan.PaidFen, "the failed plan's ledger stays as it left it")
+	require.Equal(t, int64(350_000), h.ledgers[PerformancePlanID].PaidFen, "the failed plan's ledger stays as it left it")
 
 	require.Equal(t, StagePerformed, h.summary.Stage)
 	kinds := h.kinds()

@@ -102,7 +102,7 @@ func TestPreEnforcementSettlementPerformed(t *testing.T) {
 		require.False(t, (s.Installment == 2 || s.Installment == 3) && s.On.After(settledOn), "nothing for a superseded installment after the settlement: %+v", s)
 		require.False(t, s.Kind == NoticeDefault && s.Installment != 1, "only installment 1 defaulted: %+v", s)
 	}
-	last := h.records[len(h.records)-1].Plan
+	last := h.ledgers["performance"]
 	require.Equal(t, InstallmentSuperseded, last.Installments[0].State, "the stored ledger shows the superseded lines")
 	require.Len(t, last.Installments, 5)
 }

@@ -319,6 +319,9 @@ type wage struct {
 	// creditor ledger (byRef), so payments are allocated one at a time,
 	// in their order, and no objection closes the case meanwhile.
 	allocating workflow.Mutex
+	// sent is the installment ledger as this run last wrote it (see
+	// ledgerSent).
+	sent ledgerSent
 }
 
 // byRef reports whether the case's creditors travel by reference.
@@ -1204,15 +1207,18 @@ func (w *wage) flushOnce(ctx workflow.Context) error {
 	// By reference, the installment ledger goes with the steps, in their
 	// transaction: a payment costs one recording round trip, not two.
 	var plan *db.Plan
+	var all []db.PlanInstallment
 	version := w.s.Version
 	if w.byRef() && named && version != w.s.Recorded {
-		p := w.planRecord()
+		var p db.Plan
+		p, all = w.planDelta(ctx)
 		plan = &p
 	}
 	if err := w.s.Journal.flushWith(ctx, w.summary(), opening, plan); err != nil {
 		return err
 	}
 	if plan != nil {
+		w.sent.wrote(all)
 		w.s.Recorded = version
 	}
 	if named && w.byPayment {
@@ -1248,7 +1254,8 @@ func (w *wage) flushOnce(ctx workflow.Context) error {
 // ledger did not credit what this workflow did (edited rows, a lost write);
 // the caller then writes the changed lines themselves.
 func (w *wage) applyPayments(ctx workflow.Context, version int) (bool, error) {
-	in := activities.ApplyWagePaymentsInput{CaseID: w.in.CaseID, Version: version, Plan: w.planRecord()}
+	plan, all := w.planDelta(ctx)
+	in := activities.ApplyWagePaymentsInput{CaseID: w.in.CaseID, Version: version, Plan: plan}
 	for _, p := range w.s.Unrecorded {
 		in.Payments = append(in.Payments, p.WagePayment)
 	}
@@ -1257,6 +1264,9 @@ func (w *wage) applyPayments(ctx workflow.Context, version int) (bool, error) {
 	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.ApplyWagePayments, in).Get(ctx, &out); err != nil {
 		return false, err
 	}
+	// The store wrote the installment ledger whether or not it credited
+	// the payments as this workflow did.
+	w.sent.wrote(all)
 	if len(out.Applied) != len(w.s.Unrecorded) {
 		return false, nil
 	}
@@ -1274,15 +1284,21 @@ func (w *wage) applyPayments(ctx workflow.Context, version int) (bool, error) {
 // and each payment wrote the creditor lines it changed as it was allocated.
 func (w *wage) recordByRef(ctx workflow.Context) error {
 	var rec *activities.Recorder
-	return workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.RecordPlan,
-		activities.RecordPlanInput{Plan: w.planRecord()}).Get(ctx, nil)
+	plan, all := w.planDelta(ctx)
+	if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.RecordPlan,
+		activities.RecordPlanInput{Plan: plan}).Get(ctx, nil); err != nil {
+		return err
+	}
+	w.sent.wrote(all)
+	return nil
 }
 
 // recordLines writes every creditor line changed since the last write,
 // with the installment ledger; in runs that write by payment, a few
 // thousand lines at a time.
 func (w *wage) recordLines(ctx workflow.Context, version int) error {
-	l := db.WageLedger{CaseID: w.in.CaseID, Version: version, Plan: w.planRecord()}
+	plan, all := w.planDelta(ctx)
+	l := db.WageLedger{CaseID: w.in.CaseID, Version: version, Plan: plan}
 	for i, c := range w.in.Creditors {
 		if w.s.Changed[i] > w.s.Recorded {
 			l.Creditors = append(l.Creditors, db.WageCreditor{
@@ -1303,6 +1319,9 @@ func (w *wage) recordLines(ctx workflow.Context, version int) error {
 		if err := workflow.ExecuteActivity(actx, rec.RecordWage, activities.RecordWageInput{Ledger: part}).Get(ctx, nil); err != nil {
 			return err
 		}
+		// Every part carries the same installment ledger at the same
+		// version: the first part's write stored it.
+		w.sent.wrote(all)
 		if len(lines) == 0 {
 			return nil
 		}
@@ -1346,6 +1365,16 @@ func (w *wage) planRecord() db.Plan {
 	}
 	r.Installments = w.sched().records()
 	return r
+}
+
+// planDelta is planRecord carrying only the installment lines changed
+// since this run's last write (see ledgerSent), and the whole ledger it
+// was taken from, for wrote once the write succeeds.
+func (w *wage) planDelta(ctx workflow.Context) (db.Plan, []db.PlanInstallment) {
+	r := w.planRecord()
+	all := r.Installments
+	r.Installments = w.sent.delta(ctx, all)
+	return r, all
 }
 
 // creditorLines are the creditor ledger as the workflow holds it; a case

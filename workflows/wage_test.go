@@ -48,6 +48,11 @@ type wageHarness struct {
 	list      []db.WageListCreditor
 	allocated map[int]db.WageAllocation
 	plans     []db.Plan
+	// ledgers are the installment ledgers as the plans read model holds
+	// them after every write, whichever activity carried it; planWrites
+	// are those writes, in order.
+	ledgers    planStore
+	planWrites []db.Plan
 	// legacy runs the case with its creditors in the input.
 	legacy bool
 }
@@ -68,6 +73,15 @@ func (h *wageHarness) recordWrite(plan db.Plan, version int) {
 		}
 	}
 	h.records = append(h.records, activities.RecordWageInput{Ledger: w})
+}
+
+// writePlan keeps an installment ledger write at version as the store
+// does (db.RecordWage and db.ApplyWagePayments write it at the ledger's
+// version).
+func (h *wageHarness) writePlan(p db.Plan, version int) {
+	p.Version = version
+	h.planWrites = append(h.planWrites, p)
+	h.ledgers.record(p)
 }
 
 // byRef stages in's creditors in the harness's store and returns in with
@@ -93,7 +107,7 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 	reg, err := policy.Default()
 	require.NoError(t, err)
 	var ts testsuite.WorkflowTestSuite
-	h := &wageHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, paid: map[string]int64{}}
+	h := &wageHarness{t: t, env: ts.NewTestWorkflowEnvironment(), reg: reg, start: start, paid: map[string]int64{}, ledgers: planStore{}}
 	h.env.SetStartTime(start)
 	h.env.RegisterWorkflow(NoticeDelivery)
 	h.env.RegisterActivity(&activities.Policies{Registry: reg})
@@ -134,6 +148,7 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 				// The installment ledger, written with the steps.
 				h.plans = append(h.plans, *in.Plan)
 				h.recordWrite(*in.Plan, in.Plan.Version)
+				h.writePlan(*in.Plan, in.Plan.Version)
 			}
 			return nil
 		})
@@ -146,6 +161,7 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 				require.GreaterOrEqual(t, in.Ledger.Version, h.records[n-1].Ledger.Version, "ledger versions never go back (a large write comes in parts of one version)")
 			}
 			h.records = append(h.records, in)
+			h.writePlan(in.Ledger.Plan, in.Ledger.Version)
 			for _, c := range in.Ledger.Creditors {
 				h.paid[c.CreditorID] = c.PaidFen
 				for len(h.lines) < c.No {
@@ -166,6 +182,7 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 			// The write is kept as the lines it changed, as the store holds
 			// them, for the tests that read the ledger after each write.
 			written := db.WageLedger{CaseID: in.CaseID, Version: in.Version, Plan: in.Plan}
+			h.writePlan(in.Plan, in.Version)
 			defer func() {
 				for _, l := range h.lines {
 					if l.Version == in.Version {
@@ -244,6 +261,7 @@ func newWageHarness(t *testing.T, start time.Time) *wageHarness {
 			}
 			h.plans = append(h.plans, in.Plan)
 			h.recordWrite(in.Plan, in.Plan.Version)
+			h.writePlan(in.Plan, in.Plan.Version)
 			return nil
 		})
 	n := &activities.Notifier{}
