@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -222,6 +223,12 @@ func withParties(ctx context.Context, s *Server, _ string, v *workflows.Mediatio
 		return nil
 	}
 	ms, err := s.Store.PartyListMembers(ctx, *l)
+	if errors.Is(err, db.ErrPartyListAltered) {
+		// As for a case row that fails its check: an insider's edit is
+		// not shown as the parties.
+		s.Log.ErrorContext(ctx, "case party list fails its integrity check", "case", v.CaseID, "err", err)
+		return unavailableError("the case's party list fails its integrity check; it is not shown until it is resolved")
+	}
 	if err != nil {
 		return err
 	}
