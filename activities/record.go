@@ -30,6 +30,9 @@ type RecordStepsInput struct {
 	// Plan, when set, is the installment ledger after the steps, written
 	// in their transaction.
 	Plan *db.Plan `json:"plan,omitempty"`
+	// PartyList, on every record of a case whose parties travel by
+	// reference, names the staged list's parties among the summary's.
+	PartyList *db.PartyList `json:"party_list,omitempty"`
 }
 
 // WageOpening is the staged creditor list a wage case opens its ledger
@@ -66,8 +69,8 @@ func (r *Recorder) RecordSteps(ctx context.Context, in RecordStepsInput) error {
 			in.Summary = &sum
 		}
 	}
-	if in.WageOpening != nil || in.Plan != nil {
-		w := db.StepsWith{Plan: in.Plan}
+	if in.WageOpening != nil || in.Plan != nil || in.PartyList != nil {
+		w := db.StepsWith{Plan: in.Plan, PartyList: in.PartyList}
 		if o := in.WageOpening; o != nil {
 			w.WageList, w.WageVersion = &o.List, o.Version
 		}

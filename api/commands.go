@@ -34,8 +34,8 @@ type liveView[V any] struct {
 	process casefile.Process
 	set     func(*CaseBody, *V)
 	// load, when set, adds to a view what the workflow keeps in the store
-	// rather than in its state (an enforcement case's applicants by
-	// reference).
+	// rather than in its state (a mediation case's parties and an
+	// enforcement case's applicants, by reference).
 	load func(ctx context.Context, s *Server, caseID string, view *V) error
 }
 
@@ -56,7 +56,7 @@ func (lv liveView[V]) setFor(ctx context.Context, s *Server, p auth.Principal, b
 
 // The live views of each process's main workflow.
 var (
-	mediationView   = liveView[workflows.MediationView]{casefile.ProcessMediation, func(b *CaseBody, v *workflows.MediationView) { b.Mediation = v }, nil}
+	mediationView   = liveView[workflows.MediationView]{casefile.ProcessMediation, func(b *CaseBody, v *workflows.MediationView) { b.Mediation = v }, withParties}
 	enforcementView = liveView[workflows.EnforcementView]{casefile.ProcessEnforcement, func(b *CaseBody, v *workflows.EnforcementView) { b.Enforcement = v }, withApplicants}
 	boundaryView    = liveView[workflows.BoundaryView]{casefile.ProcessBoundary, func(b *CaseBody, v *workflows.BoundaryView) { b.Boundary = v }, nil}
 	wageView        = liveView[workflows.WageView]{casefile.ProcessWage, func(b *CaseBody, v *workflows.WageView) { b.Wage = v }, nil}

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"errors"
 	"net/http"
 	"strings"
 
@@ -9,6 +10,7 @@ import (
 
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 	"github.com/casework/casework/workflows"
 )
@@ -141,18 +143,24 @@ func (s *Server) startMediation(ctx context.Context, in *startMediationInput) (*
 	if err := checkParties(b.Parties); err != nil {
 		return nil, err
 	}
-	parties := make([]workflows.Party, len(b.Parties))
-	for i, bp := range b.Parties {
-		parties[i] = workflows.Party{ID: bp.ID, Name: bp.Name, Side: bp.Side}
-	}
 	id := workflows.CaseID(number)
 	wfID := workflows.MediationWorkflowID(id)
 	if err := checkOpenedOn(b.OpenedOn); err != nil {
 		return nil, err
 	}
+	// The parties travel by reference: staged in the store under their
+	// digest, the workflow carries the digest and counts.
+	members := make([]db.PartyListMember, len(b.Parties))
+	for i, bp := range b.Parties {
+		members[i] = db.PartyListMember{ID: bp.ID, Name: bp.Name, Side: bp.Side}
+	}
+	ref, err := s.Store.StagePartyList(ctx, members)
+	if err != nil {
+		return nil, s.problem(ctx, "stage the parties", err)
+	}
 	input := workflows.MediationInput{
 		CaseID: id, CaseNumber: number, Court: p.Court, Jurisdiction: jurisdiction,
-		Organisation: b.Organisation, Mediator: b.Mediator, Parties: parties, ClaimFen: b.ClaimFen,
+		Organisation: b.Organisation, Mediator: b.Mediator, PartyList: &ref, ClaimFen: b.ClaimFen,
 		Subject: b.Subject, DelegatedBy: p.Actor(), Clock: casetime.Clock{Scale: s.TimeScale}, OpenedOn: b.OpenedOn,
 	}
 
@@ -204,4 +212,29 @@ func (s *Server) extendMediation(ctx context.Context, in *extendInput) (*caseOut
 
 func (s *Server) mediationUpdate(ctx context.Context, name, key string, cmd any) (*caseOutput, error) {
 	return sendCommand(ctx, s, mediationView, name, key, cmd)
+}
+
+// withParties adds to the view of a case whose parties travel by reference
+// its parties, read from the staged list in the store (checked against the
+// digest the workflow carries).
+func withParties(ctx context.Context, s *Server, _ string, v *workflows.MediationView) error {
+	l := v.PartyList
+	if l == nil {
+		return nil
+	}
+	ms, err := s.Store.PartyListMembers(ctx, *l)
+	if errors.Is(err, db.ErrPartyListAltered) {
+		// As for a case row that fails its check: an insider's edit is
+		// not shown as the parties.
+		s.Log.ErrorContext(ctx, "case party list fails its integrity check", "case", v.CaseID, "err", err)
+		return unavailableError("the case's party list fails its integrity check; it is not shown until it is resolved")
+	}
+	if err != nil {
+		return err
+	}
+	v.Parties = make([]workflows.Party, len(ms))
+	for i, m := range ms {
+		v.Parties[i] = workflows.Party{ID: m.ID, Name: m.Name, Side: m.Side}
+	}
+	return nil
 }

@@ -116,6 +116,9 @@ type StepsWith struct {
 	// Plan is the installment ledger as it stands after the steps: its
 	// header and the lines changed since the last write (see RecordPlan).
 	Plan *Plan
+	// PartyList names the parties of a case whose parties travel by
+	// reference, read from the staged list, among the summary's parties.
+	PartyList *PartyList
 }
 
 // RecordStepsWith records a case's steps and summary, as RecordSteps
@@ -126,11 +129,20 @@ func (s *Store) RecordStepsWith(ctx context.Context, sum *casefile.Summary, even
 	if !s.key.Valid() {
 		return fmt.Errorf("record steps: %w", audit.ErrNoKey)
 	}
-	if sum == nil && w.WageList != nil {
-		return fmt.Errorf("open wage ledger: the case's summary is required")
+	if sum == nil && (w.WageList != nil || w.PartyList != nil) {
+		return fmt.Errorf("record steps: the case's summary is required")
 	}
 	err := pgx.BeginFunc(ctx, s.pool, func(tx pgx.Tx) error {
 		q := dbq.New(tx)
+		if l := w.PartyList; l != nil {
+			parties, err := nameParties(ctx, q, sum.Parties, *l)
+			if err != nil {
+				return err
+			}
+			named := *sum
+			named.Parties = parties
+			sum = &named
+		}
 		if l := w.WageList; l != nil {
 			if _, err := q.WageCreditorsFromList(ctx, dbq.WageCreditorsFromListParams{CaseID: sum.ID, ListID: l.ID, Version: int32(w.WageVersion)}); err != nil {
 				return err

@@ -30,10 +30,12 @@ func TestHostileTextIsStoredVerbatim(t *testing.T) {
 	require.Equal(t, hostileName, c.Mediation.Parties[1].Name, "names round-trip exactly")
 	require.Equal(t, hostileSubject, c.Mediation.Subject)
 
-	// The tables still exist and the stored step holds the text verbatim.
+	// The tables still exist and the staged party list the first step
+	// names holds the text verbatim.
 	var name string
 	require.NoError(t, stack.Pool.QueryRow(t.Context(),
-		`SELECT data->'parties'->1->>'name' FROM case_events WHERE case_id = $1 AND seq = 1`, c.Summary.ID).Scan(&name))
+		`SELECT p.name FROM case_events e JOIN party_lists p ON p.list_id = e.data->'party_list'->>'id'
+		 WHERE e.case_id = $1 AND e.seq = 1 AND p.no = 2`, c.Summary.ID).Scan(&name))
 	require.Equal(t, hostileName, name)
 	var n int
 	require.NoError(t, stack.Pool.QueryRow(t.Context(), `SELECT count(*) FROM cases`).Scan(&n))

@@ -74,6 +74,9 @@ func TestReplayRecordedHistories(t *testing.T) {
 	cases["v1_mediation_extended_agreed"] = agreed.Summary.WorkflowID
 	// The same, recorded since waits cancel their timers.
 	cases["v2_mediation_extended_agreed"] = agreed.Summary.WorkflowID
+	// v7: the same, its parties by reference, the agreement's checked
+	// against the staged list.
+	cases["v7_mediation_parties_by_reference"] = agreed.Summary.WorkflowID
 
 	// Installment plans: one paid in full at once, one that defaults under
 	// compressed time.

@@ -96,6 +96,17 @@ func (j *journal) flush(ctx workflow.Context, sum *casefile.Summary) error {
 // steps, an installment ledger as it stands after the steps (its header
 // and changed lines).
 func (j *journal) flushWith(ctx workflow.Context, sum *casefile.Summary, opening *activities.WageOpening, plan *db.Plan) error {
+	return j.record(ctx, sum, activities.RecordStepsInput{WageOpening: opening, Plan: plan})
+}
+
+// flushParties is flush for a case whose parties travel by reference: the
+// store names them from the staged list with every record.
+func (j *journal) flushParties(ctx workflow.Context, sum *casefile.Summary, parties *db.PartyList) error {
+	return j.record(ctx, sum, activities.RecordStepsInput{PartyList: parties})
+}
+
+// record records the pending steps and sum with what in carries besides.
+func (j *journal) record(ctx workflow.Context, sum *casefile.Summary, in activities.RecordStepsInput) error {
 	if len(j.Pending) == 0 {
 		return nil
 	}
@@ -112,7 +123,8 @@ func (j *journal) flushWith(ctx workflow.Context, sum *casefile.Summary, opening
 	}
 	ctx = workflow.WithActivityOptions(ctx, recordOptions)
 	var rec *activities.Recorder
-	if err := workflow.ExecuteActivity(ctx, rec.RecordSteps, activities.RecordStepsInput{Summary: sum, Events: batch, WageOpening: opening, Plan: plan}).Get(ctx, nil); err != nil {
+	in.Summary, in.Events = sum, batch
+	if err := workflow.ExecuteActivity(ctx, rec.RecordSteps, in).Get(ctx, nil); err != nil {
 		return err
 	}
 	j.Pending = j.Pending[len(batch):]

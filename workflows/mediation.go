@@ -7,8 +7,10 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -54,17 +56,23 @@ const (
 // MediationInput starts a mediation case. State is set only when the
 // workflow continues as new, carrying everything it knew.
 type MediationInput struct {
-	CaseID       string         `json:"case_id"`
-	CaseNumber   string         `json:"case_number"`
-	Court        string         `json:"court"`
-	Jurisdiction string         `json:"jurisdiction"`
-	Organisation string         `json:"organisation"`
-	Mediator     string         `json:"mediator"`
-	Parties      []Party        `json:"parties"`
-	ClaimFen     int64          `json:"claim_fen"`
-	Subject      string         `json:"subject"`
-	DelegatedBy  casefile.Actor `json:"delegated_by"`
-	Clock        casetime.Clock `json:"clock"`
+	CaseID       string `json:"case_id"`
+	CaseNumber   string `json:"case_number"`
+	Court        string `json:"court"`
+	Jurisdiction string `json:"jurisdiction"`
+	Organisation string `json:"organisation"`
+	Mediator     string `json:"mediator"`
+	// Parties are the parties when they travel in the input (cases
+	// opened before PartyList, and cases converted from intake).
+	Parties []Party `json:"parties"`
+	// PartyList refers to the parties staged in the store (db/parties.go):
+	// a case opened through the API since carries only the list's digest
+	// and counts, and Parties is empty.
+	PartyList   *db.PartyList  `json:"party_list,omitempty"`
+	ClaimFen    int64          `json:"claim_fen"`
+	Subject     string         `json:"subject"`
+	DelegatedBy casefile.Actor `json:"delegated_by"`
+	Clock       casetime.Clock `json:"clock"`
 	// OpenedOn is set for a case entered after the fact: the legal date it
 	// opened, from which its deadlines count; zero means today.
 	OpenedOn policy.Date `json:"opened_on,omitzero"`
@@ -120,14 +128,17 @@ type ExtendCommand struct {
 
 // MediationView is the live state of a case, as the state query returns it.
 type MediationView struct {
-	CaseID             string            `json:"case_id"`
-	CaseNumber         string            `json:"case_number"`
-	Process            string            `json:"process"`
-	Court              string            `json:"court"`
-	Jurisdiction       string            `json:"jurisdiction"`
-	Organisation       string            `json:"organisation"`
-	Mediator           string            `json:"mediator"`
+	CaseID       string `json:"case_id"`
+	CaseNumber   string `json:"case_number"`
+	Process      string `json:"process"`
+	Court        string `json:"court"`
+	Jurisdiction string `json:"jurisdiction"`
+	Organisation string `json:"organisation"`
+	Mediator     string `json:"mediator"`
+	// Parties is empty for a case whose parties travel by reference: a
+	// reader adds them from PartyList.
 	Parties            []Party           `json:"parties"`
+	PartyList          *db.PartyList     `json:"party_list,omitempty"`
 	ClaimFen           int64             `json:"claim_fen"`
 	Subject            string            `json:"subject,omitempty"`
 	Stage              string            `json:"stage"`
@@ -195,10 +206,10 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 	// over only once it has ended.
 	life := newLifetime(ctx, &m.s.Journal, nil)
 	life.grown = stepLimit(&life, &m.s.Journal, m.s.Journal.Seq)
-	flush := func(ctx workflow.Context) error { return m.s.Journal.flush(ctx, m.summary()) }
+	flush := m.flush
 	idle := func() bool { return len(m.s.Journal.Pending) == 0 }
 	for !m.finished() {
-		if err := m.s.Journal.flush(ctx, m.summary()); err != nil {
+		if err := m.flush(ctx); err != nil {
 			return MediationResult{}, err
 		}
 		canNow := life.due(ctx)
@@ -238,7 +249,7 @@ func Mediation(ctx workflow.Context, in MediationInput) (MediationResult, error)
 
 	// Record the last steps, then let every handler waiting on them return
 	// before the workflow closes.
-	if err := m.s.Journal.drain(ctx, m.summary); err != nil {
+	if err := endRun(ctx, flush, idle); err != nil {
 		return MediationResult{}, err
 	}
 	return MediationResult{Stage: m.s.Stage, Outcome: m.s.Outcome, Agreement: m.s.Agreement}, nil
@@ -276,16 +287,21 @@ func (m *mediation) open(ctx workflow.Context) error {
 	if err != nil {
 		return fmt.Errorf("mediation deadline: %w", err)
 	}
+	data := map[string]any{
+		"court": m.in.Court, "organisation": m.in.Organisation, "mediator": m.in.Mediator,
+		"parties": m.in.Parties, "claim_fen": m.in.ClaimFen, "subject": m.in.Subject,
+		"deadline": m.s.Deadline, "period": p.Mediation.Period, "time_scale": m.in.Clock.Scale,
+		// Counted on a provisional calendar, the deadline may move.
+		"deadline_calendar": calendar,
+	}
+	if l := m.in.PartyList; l != nil {
+		// The list's digest and counts; its parties are in the store.
+		data["party_list"] = l
+	}
 	m.s.Journal.add(ctx, step{
 		Kind: "delegated", Actor: m.in.DelegatedBy, ReasonCode: "court_delegation",
 		Reason: fmt.Sprintf("delegated to %s for pre-litigation mediation", m.in.Organisation),
-		Data: map[string]any{
-			"court": m.in.Court, "organisation": m.in.Organisation, "mediator": m.in.Mediator,
-			"parties": m.in.Parties, "claim_fen": m.in.ClaimFen, "subject": m.in.Subject,
-			"deadline": m.s.Deadline, "period": p.Mediation.Period, "time_scale": m.in.Clock.Scale,
-			// Counted on a provisional calendar, the deadline may move.
-			"deadline_calendar": calendar,
-		},
+		Data:   data,
 	})
 	return nil
 }
@@ -392,7 +408,7 @@ func (m *mediation) validateOutcome(ctx workflow.Context, cmd OutcomeCommand) er
 		if cmd.Terms == nil {
 			return reject(RejectInvalid, "an agreement needs its terms")
 		}
-		if err := ValidateTerms(*cmd.Terms, m.in.Parties, m.s.Journal.today(ctx)); err != nil {
+		if err := m.validateTerms(*cmd.Terms, m.s.Journal.today(ctx)); err != nil {
 			return reject(RejectInvalid, "%s", err.Error())
 		}
 	case OutcomeFailed, OutcomeWithdrawn:
@@ -412,6 +428,9 @@ func (m *mediation) recordOutcome(ctx workflow.Context, cmd OutcomeCommand) (Med
 	var seq int
 	switch cmd.Outcome {
 	case OutcomeAgreed:
+		if err := m.checkTermsParties(ctx, *cmd.Terms); err != nil {
+			return MediationView{}, err
+		}
 		agreement := &Agreement{Terms: *cmd.Terms, AgreedOn: m.s.Journal.today(ctx), Mediator: cmd.Actor.Subject}
 		if m.s.Version >= 1 && lookupFirst(ctx) {
 			// The confirmation window is looked up before the case changes:
@@ -554,6 +573,7 @@ func (m *mediation) status() casefile.Status {
 }
 
 func (m *mediation) summary() *casefile.Summary {
+	// By reference the store names the parties from the staged list.
 	parties := make([]string, 0, len(m.in.Parties))
 	for _, p := range m.in.Parties {
 		parties = append(parties, p.ID)
@@ -593,7 +613,7 @@ func (m *mediation) view(ctx workflow.Context) MediationView {
 	return MediationView{
 		CaseID: m.in.CaseID, CaseNumber: m.in.CaseNumber, Process: string(casefile.ProcessMediation),
 		Court: m.in.Court, Jurisdiction: m.in.Jurisdiction, Organisation: m.in.Organisation,
-		Mediator: m.in.Mediator, Parties: slices.Clone(m.in.Parties), ClaimFen: m.in.ClaimFen, Subject: m.in.Subject,
+		Mediator: m.in.Mediator, Parties: slices.Clone(m.in.Parties), PartyList: m.in.PartyList, ClaimFen: m.in.ClaimFen, Subject: m.in.Subject,
 		Stage: m.s.Stage, Status: string(m.status()), Outcome: m.s.Outcome,
 		OpenedOn: m.s.OpenedOn, CaseToday: today, Deadline: m.s.Deadline,
 		ExtensionsUsed: m.s.ExtensionsUsed, ExtensionsAllowed: m.s.Policy.Mediation.MaxExtensions,
@@ -602,4 +622,51 @@ func (m *mediation) view(ctx workflow.Context) MediationView {
 		MediationPeriod: m.s.Policy.Mediation.Period, ExtensionPeriod: m.s.Policy.Mediation.Extension,
 		CalendarDaysToLast: policy.DaysBetween(today, m.s.Deadline),
 	}
+}
+
+// flush records pending steps with the case's summary; by reference, the
+// store names the parties from the staged list.
+func (m *mediation) flush(ctx workflow.Context) error {
+	if m.in.PartyList != nil {
+		return m.s.Journal.flushParties(ctx, m.summary(), m.in.PartyList)
+	}
+	return m.s.Journal.flush(ctx, m.summary())
+}
+
+// validateTerms checks terms as the update's validator can: against the
+// parties in the input, or, by reference, all but whether the obligor and
+// obligees are parties, which checkTermsParties asks the store.
+func (m *mediation) validateTerms(t Terms, agreedOn policy.Date) error {
+	if m.in.PartyList == nil {
+		return ValidateTerms(t, m.in.Parties, agreedOn)
+	}
+	return validateTermsOf(t, func(string) bool { return true }, agreedOn)
+}
+
+// checkTermsParties checks, for a case whose parties travel by reference,
+// that the obligor and obligees of terms are parties in its staged list,
+// before anything changes, and that mediation is still open after the
+// lookup yielded.
+func (m *mediation) checkTermsParties(ctx workflow.Context, t Terms) error {
+	if m.in.PartyList == nil {
+		return nil
+	}
+	ids := append([]string{t.Obligor}, t.Obligees...)
+	var sides []string
+	var rec *activities.Recorder
+	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.PartySides,
+		activities.PartySidesInput{List: *m.in.PartyList, IDs: ids}).Get(ctx, &sides)
+	if err != nil {
+		return reject(RejectConflict, "the case's parties could not be checked: %v", err)
+	}
+	for i, id := range ids {
+		if i >= len(sides) || sides[i] == "" {
+			what := "obligee"
+			if i == 0 {
+				what = "obligor"
+			}
+			return reject(RejectInvalid, "%s %q is not a party to the case", what, id)
+		}
+	}
+	return m.checkOpen(ctx)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -43,6 +44,13 @@ type harness struct {
 	// take time before it ends.
 	planRun func(workflow.Context, PlanInput) (PlanResult, error)
 	updates int
+	// partyList, when set, is how the case's parties travel: by reference
+	// to the staged list of parties, which PartySides answers from.
+	partyList *db.PartyList
+	// records are the recording activity's inputs, in order.
+	records []activities.RecordStepsInput
+	// sidesAsked are the parties PartySides was asked about.
+	sidesAsked [][]string
 }
 
 func newHarness(t *testing.T, start time.Time) *harness {
@@ -81,7 +89,22 @@ func newHarnessWith(t *testing.T, start time.Time, pa *activities.Policies) *har
 				h.events = append(h.events, e)
 			}
 			h.summary = in.Summary
+			h.records = append(h.records, in)
 			return nil
+		})
+	h.env.OnActivity(rec.PartySides, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PartySidesInput) ([]string, error) {
+			require.Equal(t, h.partyList, &in.List, "the case asks about its own list")
+			h.sidesAsked = append(h.sidesAsked, in.IDs)
+			sides := make([]string, len(in.IDs))
+			for i, id := range in.IDs {
+				for _, p := range parties {
+					if p.ID == id {
+						sides[i] = p.Side
+					}
+				}
+			}
+			return sides, nil
 		})
 	return h
 }
@@ -103,11 +126,15 @@ func (h *harness) runUntil(d time.Duration) {
 }
 
 func (h *harness) execute() {
-	h.env.ExecuteWorkflow(Mediation, MediationInput{
+	in := MediationInput{
 		CaseID: "c1", CaseNumber: "（2026）黔2301民诉前调1号", Court: "兴义市人民法院", Jurisdiction: "CN",
 		Organisation: "兴义市人民调解委员会", Mediator: mediator.Subject, Parties: parties,
 		ClaimFen: 1_302_700, DelegatedBy: judge,
-	})
+	}
+	if h.partyList != nil {
+		in.Parties, in.PartyList = nil, h.partyList
+	}
+	h.env.ExecuteWorkflow(Mediation, in)
 	require.True(h.t, h.env.IsWorkflowCompleted())
 }
 

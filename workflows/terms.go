@@ -76,7 +76,15 @@ func ValidateTerms(t Terms, parties []Party, agreedOn policy.Date) error {
 	for _, p := range parties {
 		known[p.ID] = true
 	}
-	if t.Obligor == "" || !known[t.Obligor] {
+	return validateTermsOf(t, func(id string) bool { return known[id] }, agreedOn)
+}
+
+// validateTermsOf is ValidateTerms with known saying who is a party. A
+// case whose parties travel by reference passes one that admits any ID,
+// and checks the obligor and obligees against its staged list before it
+// records the terms (mediation.checkTermsParties).
+func validateTermsOf(t Terms, known func(string) bool, agreedOn policy.Date) error {
+	if t.Obligor == "" || !known(t.Obligor) {
 		return invalid("obligor %q is not a party to the case", t.Obligor)
 	}
 	if len(t.Obligees) == 0 {
@@ -84,7 +92,7 @@ func ValidateTerms(t Terms, parties []Party, agreedOn policy.Date) error {
 	}
 	seen := map[string]bool{}
 	for _, o := range t.Obligees {
-		if !known[o] {
+		if !known(o) {
 			return invalid("obligee %q is not a party to the case", o)
 		}
 		if o == t.Obligor {

@@ -180,6 +180,15 @@ type NoticeDelivery struct {
 	DeliveredAt time.Time
 }
 
+type PartyList struct {
+	ListID   string
+	No       int32
+	PartyID  string
+	Name     string
+	Side     string
+	StagedAt time.Time
+}
+
 type Plan struct {
 	CaseID      string
 	PlanID      string
