@@ -76,8 +76,11 @@ func TestMediationPartiesByReference(t *testing.T) {
 	v := verify(t, realTime, &auditor, id)
 	require.True(t, v.Intact, "breaks %+v unverified %+v", v.Breaks, v.Unverified)
 
-	// An insider renames a party in the staged list.
-	_, err := store.Pool().Exec(t.Context(), "UPDATE party_lists SET name = 'forged' WHERE list_id = $1 AND no = 8", c.Mediation.PartyList.ID)
+	// The application's own role cannot change a staged list; an insider
+	// with the owner's role renames a party in it.
+	_, err := store.Pool().Exec(t.Context(), "UPDATE party_lists SET name = 'forged' WHERE list_id = $1", c.Mediation.PartyList.ID)
+	require.ErrorContains(t, err, "permission denied")
+	_, err = stack.Pool.Exec(t.Context(), "UPDATE party_lists SET name = 'forged' WHERE list_id = $1 AND no = 8", c.Mediation.PartyList.ID)
 	require.NoError(t, err)
 	res = do(t, realTime, &mediator, http.MethodGet, "/cases/"+id, nil)
 	require.Equal(t, http.StatusServiceUnavailable, res.Status, "body: %s", res.Body)
