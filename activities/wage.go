@@ -78,6 +78,9 @@ type WageListCreditorIDsInput struct {
 // WageListCreditorIDsResult is a staged list's creditor IDs in its order.
 type WageListCreditorIDsResult struct {
 	IDs []string `json:"ids"`
+	// OwedFen is each one's claim, in the same order: a completion notice
+	// tells each applicant its own.
+	OwedFen []int64 `json:"owed_fen,omitempty"`
 }
 
 // ErrTypeListChanged is the type of the non-retryable error
@@ -91,9 +94,13 @@ const ErrTypeListChanged = "list_changed"
 // with it when it needs them: a settlement's obligees, the applicants who
 // must agree to a standstill, those told of completion.
 func (r *Recorder) WageListCreditorIDs(ctx context.Context, in WageListCreditorIDsInput) (WageListCreditorIDsResult, error) {
-	ids, err := r.Store.WageListCreditorIDs(ctx, in.List)
+	lines, err := r.Store.WageListLines(ctx, in.List)
 	if errors.Is(err, db.ErrListChanged) {
 		return WageListCreditorIDsResult{}, temporal.NewNonRetryableApplicationError(err.Error(), ErrTypeListChanged, err)
 	}
-	return WageListCreditorIDsResult{IDs: ids}, err
+	var out WageListCreditorIDsResult
+	for _, l := range lines {
+		out.IDs, out.OwedFen = append(out.IDs, l.ID), append(out.OwedFen, l.OwedFen)
+	}
+	return out, err
 }

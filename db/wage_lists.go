@@ -88,20 +88,33 @@ var ErrListChanged = errors.New("staged list does not match its digest")
 // creditors: a case whose parties travel by reference gets the very
 // parties its opening step's digest covers, or an error.
 func (s *Store) WageListCreditorIDs(ctx context.Context, l WageList) ([]string, error) {
+	lines, err := s.WageListLines(ctx, l)
+	if err != nil {
+		return nil, err
+	}
+	ids := make([]string, len(lines))
+	for i, c := range lines {
+		ids[i] = c.ID
+	}
+	return ids, nil
+}
+
+// WageListLines reads a staged list's lines in their order, as
+// WageListCreditorIDs reads their IDs: only while they hash to the list's
+// digest.
+func (s *Store) WageListLines(ctx context.Context, l WageList) ([]WageListCreditor, error) {
 	rows, err := dbq.New(s.pool).WageListLines(ctx, l.ID)
 	if err != nil {
 		return nil, fmt.Errorf("creditors of list %s: %w", l.ID, err)
 	}
 	lines := make([]WageListCreditor, len(rows))
-	ids := make([]string, len(rows))
 	for i, r := range rows {
 		lines[i] = WageListCreditor{ID: r.CreditorID, Name: r.Name, OwedFen: r.OwedFen, Hardship: r.Hardship}
-		ids[i] = r.CreditorID
 	}
 	if len(lines) != l.Creditors || WageListID(lines) != l.ID {
 		return nil, fmt.Errorf("creditors of list %s: %w: %d lines stored for %d creditors", l.ID, ErrListChanged, len(lines), l.Creditors)
 	}
-	return ids, nil
+	return lines, nil
 }
 
 // StepsWith is what RecordStepsWith writes with a case's steps, in their

@@ -349,6 +349,9 @@ func (e *enforcement) loadApplicants(ctx workflow.Context) error {
 		return reject(RejectConflict, "list %s begins with %q, not the applicant %q", l.ID, out.IDs[0], e.in.Applicant)
 	}
 	e.listed = out.IDs
+	if len(out.OwedFen) == len(out.IDs) {
+		e.listedOwed = out.OwedFen
+	}
 	return nil
 }
 

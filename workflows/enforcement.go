@@ -406,6 +406,8 @@ type enforcement struct {
 	// (partiesByList), once a run: the list never changes. Not state: a
 	// replay reads them again from the activity's result in the history.
 	listed []string
+	// listedOwed is each listed applicant's claim, where the read gave it.
+	listedOwed []int64
 }
 
 // Enforcement runs one enforcement case until it is completed, or closed
@@ -985,10 +987,15 @@ func (e *enforcement) complete(ctx workflow.Context, why, grade string) int {
 	}
 	switch {
 	case e.byRef():
-		// Each applicant's claim is paid in full: its line is the store's.
-		for _, id := range e.applicantIDs() {
+		// Each applicant's claim is paid in full: its line is the store's,
+		// and its amount is the one read with the applicants, if they were.
+		for i, id := range e.applicantIDs() {
+			claim := ""
+			if i < len(e.listedOwed) {
+				claim = " " + yuan(e.listedOwed[i]) + " "
+			}
 			e.notice(ctx, id, NoticeCompletion, fmt.Sprintf(
-				"执行完毕通知：%s 案执行完毕，已执行到位 %s，其中您的债权已全部到位。", e.in.CaseNumber, yuan(e.s.CollectedFen)))
+				"执行完毕通知：%s 案执行完毕，已执行到位 %s，其中您的债权%s已全部到位。", e.in.CaseNumber, yuan(e.s.CollectedFen), claim))
 		}
 	case len(e.s.Applicants) == 0:
 		e.notice(ctx, e.in.Applicant, NoticeCompletion, fmt.Sprintf(

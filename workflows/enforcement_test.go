@@ -197,7 +197,7 @@ func newEnfHarnessPolicies(t *testing.T, start time.Time, reg *policy.Registry, 
 			require.Equal(t, db.WageListID(h.list), in.List.ID, "the case reads its own list")
 			var out activities.WageListCreditorIDsResult
 			for _, c := range h.list {
-				out.IDs = append(out.IDs, c.ID)
+				out.IDs, out.OwedFen = append(out.IDs, c.ID), append(out.OwedFen, c.OwedFen)
 			}
 			return out, nil
 		})

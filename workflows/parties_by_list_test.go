@@ -84,6 +84,16 @@ func TestApplicantPartiesByListSettlement(t *testing.T) {
 	require.Equal(t, inInput.kinds(enforcementStream), h.kinds(enforcementStream), "the same steps")
 	require.Equal(t, inInput.kinds("plan/settlement-1"), h.kinds("plan/settlement-1"))
 	require.Equal(t, claimantIDs(claims), h.completionNotices(), "every applicant told of completion, once")
+	// Each is told its own claim, paid in full.
+	var bodies []string
+	for _, n := range h.notices {
+		if n.Stream == enforcementStream && n.Kind == NoticeCompletion {
+			bodies = append(bodies, n.Body)
+		}
+	}
+	for i, c := range claims {
+		require.Contains(t, bodies[i], "其中您的债权 "+yuan(c.AmountFen)+" 已全部到位", "notice to %s", c.ID)
+	}
 	require.Equal(t, 1, h.listReads, "read once, when the settlement was reached")
 	for _, l := range h.applicantLines() {
 		require.Zero(t, l.OutstandingFen, "%s paid in full", l.ID)
