@@ -28,3 +28,14 @@ func (r *Recorder) PartySides(ctx context.Context, in PartySidesInput) ([]string
 	}
 	return sides, err
 }
+
+// PartyListMembers reads a case's staged party list whole, checked against
+// its digest: a dispute converted into a case of another process names its
+// parties from it (an intake's parties, at most 200).
+func (r *Recorder) PartyListMembers(ctx context.Context, l db.PartyList) ([]db.PartyListMember, error) {
+	ms, err := r.Store.PartyListMembers(ctx, l)
+	if errors.Is(err, db.ErrPartyListAltered) {
+		return nil, temporal.NewNonRetryableApplicationError(err.Error(), "party_list_altered", err)
+	}
+	return ms, err
+}

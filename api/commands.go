@@ -60,7 +60,7 @@ var (
 	enforcementView = liveView[workflows.EnforcementView]{casefile.ProcessEnforcement, func(b *CaseBody, v *workflows.EnforcementView) { b.Enforcement = v }, withApplicants}
 	boundaryView    = liveView[workflows.BoundaryView]{casefile.ProcessBoundary, func(b *CaseBody, v *workflows.BoundaryView) { b.Boundary = v }, nil}
 	wageView        = liveView[workflows.WageView]{casefile.ProcessWage, func(b *CaseBody, v *workflows.WageView) { b.Wage = v }, nil}
-	intakeView      = liveView[workflows.IntakeView]{casefile.ProcessIntake, func(b *CaseBody, v *workflows.IntakeView) { b.Intake = v }, nil}
+	intakeView      = liveView[workflows.IntakeView]{casefile.ProcessIntake, func(b *CaseBody, v *workflows.IntakeView) { b.Intake = v }, withIntakeParties}
 )
 
 // defaultCommandTimeout is how long the API waits for a command's outcome

@@ -424,10 +424,21 @@ func (s *Server) startIntake(ctx context.Context, in *startIntakeInput) (*startO
 			}
 		}
 	}
+	// Checked as listed, the parties travel by reference: staged in the
+	// store under their digest, the workflow carries the digest and counts.
+	members := make([]db.PartyListMember, len(input.Parties))
+	for i, bp := range input.Parties {
+		members[i] = db.PartyListMember{ID: bp.ID, Name: bp.Name, Side: bp.Side}
+	}
+	ref, err := s.Store.StagePartyList(ctx, members)
+	if err != nil {
+		return nil, s.problem(ctx, "stage the parties", err)
+	}
+	input.Parties, input.PartyList = nil, &ref
 	return openCase(ctx, s, intakeView, opening{
 		caseID: id, caseNumber: number, workflowID: workflows.IntakeWorkflowID(id), workflow: workflows.Intake, input: input,
 		sameCase: func(c casefile.Summary) bool {
-			return c.Jurisdiction == input.Jurisdiction && len(c.Parties) == len(input.Parties)
+			return c.Jurisdiction == input.Jurisdiction && len(c.Parties) == ref.Parties
 		},
 		jurisdictions: []string{jurisdiction},
 	})

@@ -214,11 +214,21 @@ func (s *Server) mediationUpdate(ctx context.Context, name, key string, cmd any)
 	return sendCommand(ctx, s, mediationView, name, key, cmd)
 }
 
-// withParties adds to the view of a case whose parties travel by reference
-// its parties, read from the staged list in the store (checked against the
-// digest the workflow carries).
-func withParties(ctx context.Context, s *Server, _ string, v *workflows.MediationView) error {
-	l := v.PartyList
+// withParties adds to the view of a mediation case whose parties travel by
+// reference its parties, read from the staged list in the store.
+func withParties(ctx context.Context, s *Server, caseID string, v *workflows.MediationView) error {
+	return listedParties(ctx, s, caseID, v.PartyList, &v.Parties)
+}
+
+// withIntakeParties is withParties for a dispute at intake.
+func withIntakeParties(ctx context.Context, s *Server, caseID string, v *workflows.IntakeView) error {
+	return listedParties(ctx, s, caseID, v.PartyList, &v.Parties)
+}
+
+// listedParties sets parties to those of a staged list l, read from the
+// store and checked against the digest the workflow carries; nil l leaves
+// them as the workflow had them.
+func listedParties(ctx context.Context, s *Server, caseID string, l *db.PartyList, parties *[]workflows.Party) error {
 	if l == nil {
 		return nil
 	}
@@ -226,15 +236,15 @@ func withParties(ctx context.Context, s *Server, _ string, v *workflows.Mediatio
 	if errors.Is(err, db.ErrPartyListAltered) {
 		// As for a case row that fails its check: an insider's edit is
 		// not shown as the parties.
-		s.Log.ErrorContext(ctx, "case party list fails its integrity check", "case", v.CaseID, "err", err)
+		s.Log.ErrorContext(ctx, "case party list fails its integrity check", "case", caseID, "err", err)
 		return unavailableError("the case's party list fails its integrity check; it is not shown until it is resolved")
 	}
 	if err != nil {
 		return err
 	}
-	v.Parties = make([]workflows.Party, len(ms))
+	*parties = make([]workflows.Party, len(ms))
 	for i, m := range ms {
-		v.Parties[i] = workflows.Party{ID: m.ID, Name: m.Name, Side: m.Side}
+		(*parties)[i] = workflows.Party{ID: m.ID, Name: m.Name, Side: m.Side}
 	}
 	return nil
 }

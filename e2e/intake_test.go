@@ -118,6 +118,13 @@ func TestIntakeToMediationThroughTheAPI(t *testing.T) {
 	require.Equal(t, workflows.StageMediating, m.Mediation.Stage)
 	require.Equal(t, mediator.Subject, m.Summary.Mediator)
 	require.Equal(t, court.Court, m.Summary.Court)
+	// The dispute's parties travel by reference, and the mediation case
+	// refers to the same staged list: both show them, read from it.
+	require.NotNil(t, c.Intake.PartyList)
+	require.Equal(t, c.Intake.PartyList, m.Mediation.PartyList)
+	require.Equal(t, c.Intake.Parties, m.Mediation.Parties)
+	require.Len(t, m.Mediation.Parties, c.Intake.PartyList.Parties)
+	require.ElementsMatch(t, c.Summary.Parties, m.Summary.Parties)
 	res = do(t, realTime, &mediator, http.MethodGet, "/cases/"+mid, nil)
 	require.Equal(t, http.StatusOK, res.Status, "the mediator reads the case delegated to them")
 
@@ -164,6 +171,8 @@ func TestIntakeToMediationThroughTheAPI(t *testing.T) {
 	// CASEWORK_UPDATE_TESTDATA=1, is kept in workflows/testdata).
 	require.NoError(t, temporal.GetWorkflow(t.Context(), workflows.IntakeWorkflowID(id), "").Get(t.Context(), nil))
 	replayAndKeep(t, "v5_intake_converted", workflows.IntakeWorkflowID(id))
+	// v7: registered since, with its parties by reference.
+	replayAndKeep(t, "v7_intake_parties_by_reference_converted", workflows.IntakeWorkflowID(id))
 }
 
 // TestIntakeRatingThroughTheAPI takes a dispute to a mediator who resolves
@@ -242,6 +251,8 @@ func TestIntakeRatingThroughTheAPI(t *testing.T) {
 	// A history need not be complete to replay: this one waits for its
 	// follow-up visits.
 	replayAndKeep(t, "v5_intake_rated", workflows.IntakeWorkflowID(id))
+	// v7: registered since, with its parties by reference.
+	replayAndKeep(t, "v7_intake_parties_by_reference_rated", workflows.IntakeWorkflowID(id))
 }
 
 // TestIntakeHostileInput sends what the API must refuse, each answered
@@ -384,6 +395,8 @@ func TestIntakeToBoundaryThroughTheAPI(t *testing.T) {
 
 	require.NoError(t, temporal.GetWorkflow(t.Context(), workflows.IntakeWorkflowID(id), "").Get(t.Context(), nil))
 	replayAndKeep(t, "v5_intake_converted_boundary", workflows.IntakeWorkflowID(id))
+	// v7: registered since, with its parties by reference.
+	replayAndKeep(t, "v7_intake_parties_by_reference_boundary", workflows.IntakeWorkflowID(id))
 }
 
 // TestIntakeMonthlyJointReviewThroughTheAPI lets an urgent dispute's

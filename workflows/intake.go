@@ -12,6 +12,7 @@ import (
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -142,14 +143,21 @@ const intakeStepsPerRun = 500
 // IntakeInput opens an intake case. State is set only when the workflow
 // continues as new, carrying everything it knew.
 type IntakeInput struct {
-	CaseID       string  `json:"case_id"`
-	CaseNumber   string  `json:"case_number"`
-	Jurisdiction string  `json:"jurisdiction"`
-	Channel      string  `json:"channel"`
-	Parties      []Party `json:"parties"`
-	Summary      string  `json:"summary"`
-	Risk         string  `json:"risk"`
-	Urgency      string  `json:"urgency"`
+	CaseID       string `json:"case_id"`
+	CaseNumber   string `json:"case_number"`
+	Jurisdiction string `json:"jurisdiction"`
+	Channel      string `json:"channel"`
+	// Parties are the parties when they travel in the input (cases
+	// registered before PartyList).
+	Parties []Party `json:"parties"`
+	// PartyList refers to the parties staged in the store (db/parties.go):
+	// a dispute registered through the API since carries the list's digest
+	// and counts, and Parties is empty. A mediation case converted from it
+	// refers to the same list.
+	PartyList *db.PartyList `json:"party_list,omitempty"`
+	Summary   string        `json:"summary"`
+	Risk      string        `json:"risk"`
+	Urgency   string        `json:"urgency"`
 	// ReceivedBy is named "actor" so the audit timeline attributes the
 	// workflow's start to them: the window's dispatcher.
 	ReceivedBy casefile.Actor `json:"actor"`
@@ -295,12 +303,15 @@ type IntakeState struct {
 
 // IntakeView is the live state of an intake case.
 type IntakeView struct {
-	CaseID             string               `json:"case_id"`
-	CaseNumber         string               `json:"case_number"`
-	Process            string               `json:"process"`
-	Jurisdiction       string               `json:"jurisdiction"`
-	Channel            string               `json:"channel"`
+	CaseID       string `json:"case_id"`
+	CaseNumber   string `json:"case_number"`
+	Process      string `json:"process"`
+	Jurisdiction string `json:"jurisdiction"`
+	Channel      string `json:"channel"`
+	// Parties is empty for a dispute whose parties travel by reference: a
+	// reader adds them from PartyList.
 	Parties            []Party              `json:"parties"`
+	PartyList          *db.PartyList        `json:"party_list,omitempty"`
 	Summary            string               `json:"summary"`
 	Risk               string               `json:"risk"`
 	Hard               bool                 `json:"hard"`
@@ -413,7 +424,12 @@ func (w *intake) stepsPerRun() int {
 // flush records the pending steps with the case summary, then writes and
 // starts the delivery of the notices they decided.
 func (w *intake) flush(ctx workflow.Context) error {
-	if err := w.s.Journal.flush(ctx, w.summary()); err != nil {
+	record := w.s.Journal.flush
+	if l := w.in.PartyList; l != nil {
+		// By reference the store names the parties from the list.
+		record = func(ctx workflow.Context, sum *casefile.Summary) error { return w.s.Journal.flushParties(ctx, sum, l) }
+	}
+	if err := record(ctx, w.summary()); err != nil {
 		return err
 	}
 	return sendNotices(ctx, &w.s.Outbox, w.s.Policy.Notices)
@@ -457,6 +473,17 @@ func ValidateIntakeInput(in IntakeInput) error {
 	if strings.TrimSpace(in.Urgency) == "" {
 		return fmt.Errorf("a dispute needs its urgency tier")
 	}
+	if l := in.PartyList; l != nil {
+		switch {
+		case len(in.Parties) > 0:
+			return fmt.Errorf("the parties are listed or referred to, not both")
+		case l.ID == "" || l.Parties == 0:
+			return fmt.Errorf("a dispute needs at least one party")
+		case l.Applicants < 0 || l.Respondents < 0 || l.Applicants+l.Respondents != l.Parties:
+			return fmt.Errorf("the party list has %d parties but %d applicants and %d respondents", l.Parties, l.Applicants, l.Respondents)
+		}
+		return nil
+	}
 	if len(in.Parties) == 0 {
 		return fmt.Errorf("a dispute needs at least one party")
 	}
@@ -487,6 +514,10 @@ func (w *intake) open(ctx workflow.Context) error {
 	data := map[string]any{
 		"channel": w.in.Channel, "parties": w.in.Parties, "summary": w.in.Summary,
 		"risk": w.s.Risk, "urgency": w.s.Urgency, "time_scale": w.in.Clock.Scale,
+	}
+	if l := w.in.PartyList; l != nil {
+		// The list's digest and counts; its parties are in the store.
+		data["party_list"] = l
 	}
 	if _, ok := p.Intake.Tier(w.s.Urgency); !ok && len(p.Intake.Tiers) > 0 {
 		data["urgency_asked"] = w.s.Urgency
@@ -702,7 +733,7 @@ func (w *intake) summary() *casefile.Summary {
 func (w *intake) view(ctx workflow.Context) IntakeView {
 	v := IntakeView{
 		CaseID: w.in.CaseID, CaseNumber: w.in.CaseNumber, Process: string(casefile.ProcessIntake),
-		Jurisdiction: w.in.Jurisdiction, Channel: w.in.Channel, Parties: slices.Clone(w.in.Parties),
+		Jurisdiction: w.in.Jurisdiction, Channel: w.in.Channel, Parties: slices.Clone(w.in.Parties), PartyList: w.in.PartyList,
 		Summary: w.in.Summary, Risk: w.s.Risk, Hard: w.s.Hard, Urgency: w.s.Urgency,
 		Stage: w.s.Stage, Status: string(w.status()), Outcome: w.s.Outcome, EscalatedTo: w.s.EscalatedTo,
 		Dispatches: slices.Clone(w.s.Dispatches), Regrades: slices.Clone(w.s.Regrades),

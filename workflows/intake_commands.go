@@ -9,8 +9,10 @@ import (
 	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -527,6 +529,22 @@ func (w *intake) followUp(ctx workflow.Context, cmd FollowUpCommand) (IntakeView
 	return w.finish(ctx, seq)
 }
 
+// parties is how many parties the dispute has.
+func (w *intake) parties() int {
+	if l := w.in.PartyList; l != nil {
+		return l.Parties
+	}
+	return len(w.in.Parties)
+}
+
+// partyName is the name of a party in the input, or "".
+func (w *intake) partyName(id string) string {
+	if p := w.party(id); p != nil {
+		return p.Name
+	}
+	return ""
+}
+
 func (w *intake) party(id string) *Party {
 	for i := range w.in.Parties {
 		if w.in.Parties[i].ID == id {
@@ -537,7 +555,9 @@ func (w *intake) party(id string) *Party {
 }
 
 func (w *intake) validateRate(ctx workflow.Context, cmd RateCommand) error {
-	if cmd.Actor.Role != casefile.RoleParty || w.party(cmd.Actor.Subject) == nil {
+	// By reference, whether the rater is a party is the list's to say
+	// (rate asks it); the validator checks the role.
+	if cmd.Actor.Role != casefile.RoleParty || (w.in.PartyList == nil && w.party(cmd.Actor.Subject) == nil) {
 		return reject(RejectForbidden, "only a party to the dispute rates its handling")
 	}
 	if w.s.Journal.Seq > 0 && w.s.Result == nil {
@@ -559,6 +579,21 @@ func (w *intake) validateRate(ctx workflow.Context, cmd RateCommand) error {
 }
 
 func (w *intake) rate(ctx workflow.Context, cmd RateCommand) (IntakeView, error) {
+	if l := w.in.PartyList; l != nil {
+		// Asked before anything changes; the case may have moved while
+		// the store answered (another rating by the same party), so the
+		// command is checked again.
+		sides, err := partySides(ctx, *l, []string{cmd.Actor.Subject})
+		if err != nil {
+			return IntakeView{}, err
+		}
+		if sides[0] == "" {
+			return IntakeView{}, reject(RejectForbidden, "only a party to the dispute rates its handling")
+		}
+		if err := w.validateRate(ctx, cmd); err != nil {
+			return IntakeView{}, err
+		}
+	}
 	r := IntakeRating{Party: cmd.Actor.Subject, Score: cmd.Score, Comment: cmd.Comment, RatedOn: w.s.Journal.today(ctx)}
 	w.s.Ratings = append(w.s.Ratings, r)
 	seq := w.s.Journal.add(ctx, step{
@@ -604,6 +639,9 @@ func (w *intake) validateConvert(_ workflow.Context, cmd ConvertCommand) error {
 		applicant = applicant || p.Side == SideApplicant
 		respondent = respondent || p.Side == SideRespondent
 	}
+	if l := w.in.PartyList; l != nil {
+		applicant, respondent = l.Applicants > 0, l.Respondents > 0
+	}
 	if !applicant || !respondent {
 		return reject(RejectConflict, "a mediation case needs at least one applicant and one respondent among the dispute's parties")
 	}
@@ -626,7 +664,7 @@ func (w *intake) convert(ctx workflow.Context, cmd ConvertCommand) (IntakeView, 
 	w.s.Conversion = conv
 	in := MediationInput{
 		CaseID: id, CaseNumber: number, Court: cmd.Court, Jurisdiction: w.in.Jurisdiction,
-		Organisation: cmd.Organisation, Mediator: cmd.Mediator, Parties: slices.Clone(w.in.Parties),
+		Organisation: cmd.Organisation, Mediator: cmd.Mediator, Parties: slices.Clone(w.in.Parties), PartyList: w.in.PartyList,
 		ClaimFen: cmd.ClaimFen, Subject: subject, DelegatedBy: cmd.Actor,
 		Clock: casetime.Clock{Scale: w.in.Clock.Scale}, SourceCaseID: w.in.CaseID,
 	}
@@ -802,8 +840,9 @@ func (w *intake) jointReview(ctx workflow.Context, cmd JointReviewCommand) (Inta
 	return w.finish(ctx, seq)
 }
 
-// boundaryInput is the boundary case cmd opens from the dispute.
-func (w *intake) boundaryInput(cmd ConvertBoundaryCommand) BoundaryInput {
+// boundaryInput is the boundary case cmd opens from the dispute, its
+// parties named as name says (the input's parties, or the staged list's).
+func (w *intake) boundaryInput(cmd ConvertBoundaryCommand, name func(id string) string) BoundaryInput {
 	number := strings.TrimSpace(cmd.CaseNumber)
 	id := CaseID(number)
 	title := cmd.Title
@@ -816,10 +855,7 @@ func (w *intake) boundaryInput(cmd ConvertBoundaryCommand) BoundaryInput {
 		Clock: casetime.Clock{Scale: w.in.Clock.Scale}, SourceCaseID: w.in.CaseID,
 	}
 	for _, cp := range cmd.Parties {
-		bp := BoundaryParty{ID: cp.ID, Jurisdiction: cp.Jurisdiction, Representative: cp.Representative}
-		if p := w.party(cp.ID); p != nil {
-			bp.Name = p.Name
-		}
+		bp := BoundaryParty{ID: cp.ID, Name: name(cp.ID), Jurisdiction: cp.Jurisdiction, Representative: cp.Representative}
 		in.Parties = append(in.Parties, bp)
 	}
 	return in
@@ -843,22 +879,48 @@ func (w *intake) validateConvertBoundary(_ workflow.Context, cmd ConvertBoundary
 		return reject(RejectInvalid, "a boundary case needs its case number")
 	case CaseID(cmd.CaseNumber) == w.in.CaseID || CanonicalCaseNumber(cmd.CaseNumber) == CanonicalCaseNumber(w.in.CaseNumber):
 		return reject(RejectInvalid, "the boundary case needs a case number of its own, not the dispute's")
-	case len(cmd.Parties) != len(w.in.Parties):
-		return reject(RejectInvalid, "name every party of the dispute (%d), with its jurisdiction and representative; got %d", len(w.in.Parties), len(cmd.Parties))
+	case len(cmd.Parties) != w.parties():
+		return reject(RejectInvalid, "name every party of the dispute (%d), with its jurisdiction and representative; got %d", w.parties(), len(cmd.Parties))
 	}
+	// By reference, the parties named are checked against the staged list
+	// when the conversion is made (convertBoundary).
 	for _, p := range cmd.Parties {
-		if w.party(p.ID) == nil {
+		if w.in.PartyList == nil && w.party(p.ID) == nil {
 			return reject(RejectInvalid, "%s is not a party to the dispute", p.ID)
 		}
 	}
-	if err := ValidateBoundaryInput(w.boundaryInput(cmd)); err != nil {
+	if err := ValidateBoundaryInput(w.boundaryInput(cmd, w.partyName)); err != nil {
 		return reject(RejectInvalid, "%s", err)
 	}
 	return nil
 }
 
 func (w *intake) convertBoundary(ctx workflow.Context, cmd ConvertBoundaryCommand) (IntakeView, error) {
-	in := w.boundaryInput(cmd)
+	name := w.partyName
+	if l := w.in.PartyList; l != nil {
+		// The parties' names come from the staged list, read before
+		// anything changes; the case may have moved meanwhile, so the
+		// command is checked again.
+		var ms []db.PartyListMember
+		var rec *activities.Recorder
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.PartyListMembers, *l).Get(ctx, &ms); err != nil {
+			return IntakeView{}, reject(RejectConflict, "the dispute's parties could not be read: %v", err)
+		}
+		names := make(map[string]string, len(ms))
+		for _, m := range ms {
+			names[m.ID] = m.Name
+		}
+		for _, p := range cmd.Parties {
+			if _, ok := names[p.ID]; !ok {
+				return IntakeView{}, reject(RejectInvalid, "%s is not a party to the dispute", p.ID)
+			}
+		}
+		if err := w.validateConvertBoundary(ctx, cmd); err != nil {
+			return IntakeView{}, err
+		}
+		name = func(id string) string { return names[id] }
+	}
+	in := w.boundaryInput(cmd, name)
 	// Claim the conversion before starting, so a second command meanwhile
 	// is refused.
 	conv := &IntakeConversion{

@@ -17,6 +17,7 @@ import (
 	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -47,6 +48,13 @@ type intakeHarness struct {
 	mediation *MediationInput
 	boundary  *BoundaryInput
 	updates   int
+	// byRef starts the dispute with its parties by reference to a staged
+	// list of intakeParties, which the store activities answer from.
+	byRef bool
+	// records are the recording activity's inputs; asked the parties the
+	// store was asked about.
+	records []activities.RecordStepsInput
+	asked   [][]string
 }
 
 func newIntakeHarness(t *testing.T, start time.Time) *intakeHarness {
@@ -69,7 +77,29 @@ func newIntakeHarness(t *testing.T, start time.Time) *intakeHarness {
 				h.events = append(h.events, e)
 			}
 			h.summary = in.Summary
+			h.records = append(h.records, in)
 			return nil
+		})
+	list := intakePartyList()
+	h.env.OnActivity(rec.PartySides, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PartySidesInput) ([]string, error) {
+			require.Equal(t, list, in.List)
+			h.asked = append(h.asked, in.IDs)
+			sides := make([]string, len(in.IDs))
+			for i, id := range in.IDs {
+				for _, p := range intakeParties {
+					if p.ID == id {
+						sides[i] = p.Side
+					}
+				}
+			}
+			return sides, nil
+		})
+	h.env.OnActivity(rec.PartyListMembers, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, l db.PartyList) ([]db.PartyListMember, error) {
+			require.Equal(t, list, l)
+			h.asked = append(h.asked, nil)
+			return partyMembers(intakeParties), nil
 		})
 	n := &activities.Notifier{}
 	h.env.RegisterActivity(n)
@@ -97,6 +127,31 @@ func newIntakeHarness(t *testing.T, start time.Time) *intakeHarness {
 			return BoundaryResult{Stage: BoundaryNegotiating}, nil
 		})
 	return h
+}
+
+// intakePartyList is intakeParties as the API stages them.
+func intakePartyList() db.PartyList { return db.NewPartyList(partyMembers(intakeParties)) }
+
+// execute runs the dispute in, its parties by reference when h.byRef.
+func (h *intakeHarness) execute(in IntakeInput) {
+	if h.byRef {
+		l := intakePartyList()
+		in.Parties, in.PartyList = nil, &l
+	}
+	h.env.ExecuteWorkflow(Intake, in)
+	if h.byRef {
+		for i, r := range h.records {
+			require.Equal(h.t, in.PartyList, r.PartyList, "record %d names the list", i+1)
+			require.Empty(h.t, r.Summary.Parties, "record %d: the store names the parties", i+1)
+		}
+	}
+}
+
+// bothWays runs test with the dispute's parties in the input and by
+// reference.
+func bothWays(t *testing.T, test func(t *testing.T, byRef bool)) {
+	t.Run("InTheInput", func(t *testing.T) { test(t, false) })
+	t.Run("ByReference", func(t *testing.T) { test(t, true) })
 }
 
 func intakeInput(urgency, risk string) IntakeInput {
@@ -183,8 +238,13 @@ func cnDeadline(t *testing.T, from policy.Date, p policy.Period) policy.Date {
 // follow-up visits and the parties' ratings (one in the window, one after
 // it) to its close-out.
 func TestIntakeDispatchReturnRedispatchFollowUpAndRating(t *testing.T) {
+	bothWays(t, testIntakeDispatchReturnRedispatchFollowUpAndRating)
+}
+
+func testIntakeDispatchReturnRedispatchFollowUpAndRating(t *testing.T, byRef bool) {
 	opened := policy.NewDate(2026, 3, 10) // a Tuesday
 	h := newIntakeHarness(t, opened.Start().Add(9*time.Hour))
+	h.byRef = byRef
 
 	first := h.onHour(opened, 10, UpdateIntakeDispatch, DispatchCommand{Handler: committee, Actor: intakeWindow})
 	twice := h.onHour(opened, 11, UpdateIntakeDispatch, DispatchCommand{Handler: township, Actor: intakeWindow})
@@ -199,6 +259,7 @@ func TestIntakeDispatchReturnRedispatchFollowUpAndRating(t *testing.T) {
 	badScore := h.onHour(outcomeOn, 11, UpdateIntakeRate, RateCommand{Score: 6, Actor: intakeApplicant})
 	rated := h.onHour(outcomeOn.AddDays(2), 10, UpdateIntakeRate, RateCommand{Score: 5, Comment: "处理及时", Actor: intakeApplicant})
 	ratedAgain := h.onHour(outcomeOn.AddDays(2), 11, UpdateIntakeRate, RateCommand{Score: 1, Actor: intakeApplicant})
+	strangerRates := h.onHour(outcomeOn.AddDays(2), 12, UpdateIntakeRate, RateCommand{Score: 1, Actor: casefile.Actor{Subject: "zhao-liu", Role: casefile.RoleParty}})
 	rateBy := cnDeadline(t, outcomeOn, policy.Days(15))
 	late := h.onHour(rateBy.AddDays(1), 10, UpdateIntakeRate, RateCommand{Score: 2, Actor: intakeNeighbour})
 	visit1On := cnDeadline(t, outcomeOn, policy.Days(7))
@@ -207,7 +268,7 @@ func TestIntakeDispatchReturnRedispatchFollowUpAndRating(t *testing.T) {
 	visit1 := h.onHour(visit1On, 10, UpdateIntakeFollowUp, FollowUpCommand{Holds: true, Note: "协议履行中", Actor: intakeWindow})
 	visit2 := h.onHour(visit2On, 10, UpdateIntakeFollowUp, FollowUpCommand{Holds: true, Note: "排水沟已改造", Actor: intakeWindow})
 
-	h.env.ExecuteWorkflow(Intake, intakeInput("ordinary", policy.RiskGreen))
+	h.execute(intakeInput("ordinary", policy.RiskGreen))
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
 	var end IntakeEnd
@@ -239,6 +300,12 @@ func TestIntakeDispatchReturnRedispatchFollowUpAndRating(t *testing.T) {
 	v = requireIntakeOK(t, "rating in the window", rated)
 	require.Equal(t, []IntakeRating{{Party: intakeApplicant.Subject, Score: 5, Comment: "处理及时", RatedOn: outcomeOn.AddDays(2)}}, v.Ratings)
 	requireIntakeRejected(t, "rating twice", ratedAgain, RejectConflict)
+	requireIntakeRejected(t, "a rating by someone not a party", strangerRates, RejectForbidden)
+	if byRef {
+		// The store is asked about a rater the validator lets through,
+		// before anything changes.
+		require.Equal(t, [][]string{{intakeApplicant.Subject}, {"zhao-liu"}}, h.asked)
+	}
 	requireIntakeRejected(t, "rating after the window", late, RejectConflict)
 	requireIntakeRejected(t, "a visit before its day", earlyVisit, RejectConflict)
 	requireIntakeOK(t, "visit 1", visit1)
@@ -349,9 +416,12 @@ func TestIntakeRegradeAndCaseLeader(t *testing.T) {
 
 // TestIntakeConvertsToMediation converts a dispute the court handler found
 // needs a court process into a Process 1 mediation case linked back to it.
-func TestIntakeConvertsToMediation(t *testing.T) {
+func TestIntakeConvertsToMediation(t *testing.T) { bothWays(t, testIntakeConvertsToMediation) }
+
+func testIntakeConvertsToMediation(t *testing.T, byRef bool) {
 	opened := policy.NewDate(2026, 3, 10)
 	h := newIntakeHarness(t, opened.Start().Add(9*time.Hour))
+	h.byRef = byRef
 	h.onHour(opened, 10, UpdateIntakeDispatch, DispatchCommand{Handler: courtUnit, Actor: intakeWindow})
 	h.onHour(opened, 11, UpdateIntakeAccept, AcceptCommand{Actor: intakeCourt})
 	early := h.onHour(opened, 11, UpdateIntakeConvert, ConvertCommand{CaseNumber: "（2026）皖1302民诉前调7号", Court: "埇桥区人民法院", Organisation: "埇桥区人民调解委员会", Mediator: "mediator-wang", Actor: intakeCourt})
@@ -362,7 +432,7 @@ func TestIntakeConvertsToMediation(t *testing.T) {
 		CaseNumber: "（2026）皖1302民诉前调7号", Court: "埇桥区人民法院", Organisation: "埇桥区人民调解委员会",
 		Mediator: "mediator-wang", ClaimFen: 500_000, Actor: intakeCourt,
 	})
-	h.env.ExecuteWorkflow(Intake, intakeInput("priority", policy.RiskYellow))
+	h.execute(intakeInput("priority", policy.RiskYellow))
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
 	var end IntakeEnd
@@ -380,7 +450,13 @@ func TestIntakeConvertsToMediation(t *testing.T) {
 	}, *v.Conversion)
 	require.NotNil(t, h.mediation, "the mediation case was started")
 	require.Equal(t, "ci1", h.mediation.SourceCaseID, "and links back to the dispute")
-	require.Equal(t, intakeParties, h.mediation.Parties)
+	if byRef {
+		l := intakePartyList()
+		require.Empty(t, h.mediation.Parties)
+		require.Equal(t, &l, h.mediation.PartyList, "the mediation case refers to the dispute's list")
+	} else {
+		require.Equal(t, intakeParties, h.mediation.Parties)
+	}
 	require.Equal(t, "邻里宅基地排水纠纷", h.mediation.Subject)
 	require.Equal(t, intakeCourt, h.mediation.DelegatedBy)
 	require.Equal(t, int64(500_000), h.mediation.ClaimFen)
@@ -601,9 +677,12 @@ func TestIntakeJointMeetingReviewsAnOverdueDispute(t *testing.T) {
 // TestIntakeConvertsToBoundary converts a dispute that needs more than the
 // window into a Process 2 boundary negotiation, started as a child under
 // the boundary case number's own workflow ID and linked both ways.
-func TestIntakeConvertsToBoundary(t *testing.T) {
+func TestIntakeConvertsToBoundary(t *testing.T) { bothWays(t, testIntakeConvertsToBoundary) }
+
+func testIntakeConvertsToBoundary(t *testing.T, byRef bool) {
 	opened := policy.NewDate(2026, 3, 10)
 	h := newIntakeHarness(t, opened.Start().Add(9*time.Hour))
+	h.byRef = byRef
 	number := "（2026）阿边调1号"
 	parties := []BoundaryConversionParty{
 		{ID: intakeApplicant.Subject, Jurisdiction: "CN-15-ALS", Representative: "李四（村委会主任）"},
@@ -623,7 +702,7 @@ func TestIntakeConvertsToBoundary(t *testing.T) {
 	stranger := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeCourt, []BoundaryConversionParty{parties[0], {ID: "zhao-liu", Jurisdiction: "CN-15", Representative: "赵六"}}))
 	noRep := h.onHour(opened.AddDays(1), 11, UpdateIntakeConvertBoundary, cmd(intakeCourt, []BoundaryConversionParty{parties[0], {ID: intakeNeighbour.Subject, Jurisdiction: "CN-62"}}))
 	converted := h.onHour(opened.AddDays(1), 12, UpdateIntakeConvertBoundary, cmd(intakeLeader, parties))
-	h.env.ExecuteWorkflow(Intake, intakeInput("priority", policy.RiskRed))
+	h.execute(intakeInput("priority", policy.RiskRed))
 	require.True(t, h.env.IsWorkflowCompleted())
 	require.NoError(t, h.env.GetWorkflowError())
 	var end IntakeEnd
@@ -635,6 +714,11 @@ func TestIntakeConvertsToBoundary(t *testing.T) {
 	requireIntakeRejected(t, "conversion by a supervisor not leading the dispute", byOtherSupervisor, RejectForbidden)
 	requireIntakeRejected(t, "conversion naming one party of two", oneParty, RejectInvalid)
 	requireIntakeRejected(t, "conversion naming a stranger", stranger, RejectInvalid)
+	if byRef {
+		// The names come from the staged list, read by the conversion
+		// naming a stranger (refused) and by the one made.
+		require.Equal(t, [][]string{nil, nil}, h.asked)
+	}
 	requireIntakeRejected(t, "a party without a representative", noRep, RejectInvalid)
 	v := requireIntakeOK(t, "conversion by the case leader", converted)
 	id := CaseID(number)

@@ -7,7 +7,6 @@ import (
 
 	"go.temporal.io/sdk/workflow"
 
-	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
 	"github.com/casework/casework/casetime"
 	"github.com/casework/casework/db"
@@ -652,12 +651,9 @@ func (m *mediation) checkTermsParties(ctx workflow.Context, t Terms) error {
 		return nil
 	}
 	ids := append([]string{t.Obligor}, t.Obligees...)
-	var sides []string
-	var rec *activities.Recorder
-	err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.PartySides,
-		activities.PartySidesInput{List: *m.in.PartyList, IDs: ids}).Get(ctx, &sides)
+	sides, err := partySides(ctx, *m.in.PartyList, ids)
 	if err != nil {
-		return reject(RejectConflict, "the case's parties could not be checked: %v", err)
+		return err
 	}
 	for i, id := range ids {
 		if i >= len(sides) || sides[i] == "" {
