@@ -1,0 +1,228 @@
+package workflows
+
+import (
+	"encoding/json"
+	"fmt"
+	"testing"
+	"time"
+
+	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/workflow"
+
+	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/policy"
+)
+
+// noticesOf lists the notices of stream as "kind:installment", in the
+// order they were enqueued.
+func (h *restartHarness) noticesOf(stream string) []string {
+	var out []string
+	for _, n := range h.notices {
+		if n.Stream == stream && (n.Kind == NoticeReminder || n.Kind == NoticeDefault) {
+			out = append(out, fmt.Sprintf("%s:%d", n.Kind, n.Installment))
+		}
+	}
+	return out
+}
+
+// restartStep is the data of the case's performance_plan_restarted step.
+func (h *restartHarness) restartStep() (data struct {
+	Lines       []CarriedLine `json:"carried_lines"`
+	OverpaidFen int64         `json:"overpaid_fen"`
+	CreditedFen int64         `json:"credited_fen"`
+}) {
+	for _, e := range h.events {
+		if e.Kind == "performance_plan_restarted" {
+			require.NoError(h.t, json.Unmarshal(e.Data, &data))
+			return data
+		}
+	}
+	h.t.Fatal("no performance_plan_restarted step")
+	return data
+}
+
+// TestRestartInDefaultNoticesOnce: the obligor pays nothing; installment 1
+// defaults and is noticed (执行风险告知), then the plan's workflow fails and
+// the court restarts supervision. From versionRestartLineStates the new
+// plan starts with installment 1 in default, its reminders sent and its
+// grace period as counted: it sends no second default notice for it, and
+// still reminds the obligor of installments 2 and 3, and notices their
+// defaults. Before the version (the old path, which running cases replay)
+// the new plan notices installment 1's default a second time. Every
+// expected notice is computed from the schedule and the policy: each
+// reminder on its offset's day, each default when its grace period and
+// late-recording window have run, sent by the plan running then.
+func TestRestartInDefaultNoticesOnce(t *testing.T) {
+	start := cst(2026, 3, 10)
+	opened := policy.DateOf(start)
+	failAt, restartAt := day(45), day(46)
+	reg, err := policy.Default()
+	require.NoError(t, err)
+	pol, err := reg.Policy("CN")
+	require.NoError(t, err)
+	perf := pol.Performance
+	terms := threeInstallments(opened.AddDays(1))
+	planStart := start.Add(day(6)) // the decision confirms the agreement on day 6
+
+	// Expected notices of each plan, and the grace period of each
+	// installment, from the schedule and the policy.
+	type expected struct{ failed, restarted, missed []string }
+	var want expected
+	graces := map[int]policy.Date{}
+	reminded := map[int]int{} // by the failed plan
+	at := func(t time.Time) *[]string {
+		switch {
+		case t.Before(start.Add(failAt)):
+			return &want.failed
+		case t.Before(start.Add(restartAt)):
+			return &want.missed
+		}
+		return &want.restarted
+	}
+	for i, inst := range terms.Installments {
+		no := i + 1
+		for _, o := range perf.ReminderOffsets {
+			on := o.SubFrom(inst.DueOn).Start()
+			if on.Before(planStart) {
+				continue // a plan started late does not send it late
+			}
+			list := at(on)
+			*list = append(*list, fmt.Sprintf("%s:%d", NoticeReminder, no))
+			if list == &want.failed {
+				reminded[no]++
+			}
+		}
+		grace, err := reg.Deadline("CN", inst.DueOn, perf.Grace)
+		require.NoError(t, err)
+		graces[no] = grace
+		defaultsOn, err := reg.Deadline("CN", grace, perf.LateRecording)
+		require.NoError(t, err)
+		if list := at(defaultsOn.End()); list != &want.missed {
+			*list = append(*list, fmt.Sprintf("%s:%d", NoticeDefault, no))
+		}
+	}
+	// The scenario is what it means to test: installment 1 reminded and
+	// noticed in default by the failed plan, the others after the restart.
+	require.Equal(t, []string{"reminder:1", "reminder:1", "default_notice:1"}, want.failed)
+	require.Empty(t, want.missed)
+	restartedWant := want.restarted
+	legacyWant := append([]string{"default_notice:1"}, want.restarted...)
+
+	for _, tt := range []struct {
+		name string
+		// legacy replays a restart taken before versionRestartLineStates.
+		legacy bool
+		want   []string
+		lines  []CarriedLine
+	}{
+		{"CarriesLineStates", false, restartedWant,
+			[]CarriedLine{{No: 1, RemindersSent: reminded[1], Overdue: true, Defaulted: true, GraceEndsOn: graces[1]}}},
+		{"BeforeTheVersion", true, legacyWant, nil},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newRestartHarness(t, start, failAt)
+			if tt.legacy {
+				h.env.OnGetVersion(versionRestartLineStates, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			h.agreeAndConfirm(DecisionConfirmed, "")
+			restarted := h.at(restartAt, UpdateRestartPerformance, RestartPlanCommand{Reason: "履行计划异常终止，重启督促", Actor: judge})
+			// The case closes in default once the new plan has nothing left
+			// to supervise, well before day 130.
+			h.env.RegisterDelayedCallback(h.env.CancelWorkflow, day(130))
+			h.execute()
+			require.NoError(t, h.env.GetWorkflowError(), "the case closed by itself")
+
+			require.NoError(t, restarted.err)
+			require.Equal(t, StageDefaulted, restarted.view.Stage, "in default when its plan failed, supervised in default again")
+			require.Equal(t, want.failed, h.noticesOf("plan/performance"))
+			require.Equal(t, tt.want, h.noticesOf("plan/performance-2"))
+			require.Equal(t, tt.lines, h.inputs["performance-2"].Lines)
+			require.Equal(t, tt.lines, restarted.view.Performance.Lines)
+
+			stored := h.ledgers["performance-2"]
+			require.Equal(t, PlanDefaulted, stored.Stage, "every installment in default: supervision ended")
+			for _, l := range stored.Installments {
+				require.Equal(t, InstallmentDefaulted, l.State, "installment %d", l.No)
+				require.Equal(t, graces[l.No], l.GraceEndsOn, "installment %d", l.No)
+			}
+			if tt.legacy {
+				require.Zero(t, stored.Installments[0].RemindersSent, "the old path starts every line afresh")
+				return
+			}
+			data := h.restartStep()
+			require.Equal(t, tt.lines, data.Lines, "an auditor reads the line states carried")
+			// Installment 1's reminders are the failed plan's; the new
+			// plan's are those it sent, one per offset.
+			require.Equal(t, []int{reminded[1], len(perf.ReminderOffsets), len(perf.ReminderOffsets)},
+				[]int{stored.Installments[0].RemindersSent, stored.Installments[1].RemindersSent, stored.Installments[2].RemindersSent})
+			kinds := h.kinds()
+			require.Equal(t, []string{"performance_defaulted", "performance_plan_failed", "performance_plan_restarted", "performance_supervision_ended"}, kinds[len(kinds)-4:],
+				"the case learns of the first default once")
+		})
+	}
+}
+
+// TestRestartCarriesOverpayment: the obligor pays the whole debt and more
+// in one payment, the plan records the rest as interest or overpayment
+// and is performed, and then its workflow fails before it ends. Restarted
+// from versionRestartLineStates, the new plan starts performed with every
+// line credited and the overpayment kept: what it credited to the lines
+// and what it recorded above them add up to what was paid, to the fen,
+// and none of the overpayment is credited to a line. Before the version
+// the overpayment dropped out.
+func TestRestartCarriesOverpayment(t *testing.T) {
+	start := cst(2026, 3, 10)
+	opened := policy.DateOf(start)
+	terms := threeInstallments(opened.AddDays(1))
+	const over = 12_345
+	paid := terms.TotalFen + over
+	for _, tt := range []struct {
+		name   string
+		legacy bool
+		want   int64 // the new plan's overpayment
+	}{{"CarriesOverpayment", false, over}, {"BeforeTheVersion", true, 0}} {
+		t.Run(tt.name, func(t *testing.T) {
+			h := newRestartHarness(t, start, day(25))
+			if tt.legacy {
+				h.env.OnGetVersion(versionRestartLineStates, workflow.DefaultVersion, 1).Return(workflow.DefaultVersion)
+			}
+			h.agreeAndConfirm(DecisionConfirmed, "")
+			all := h.payAt(day(20), PerformancePlanID, PaymentCommand{AmountFen: paid, PaidOn: opened.AddDays(20), Reason: "一次性付清并多付", Actor: judge})
+			restarted := h.at(day(26), UpdateRestartPerformance, RestartPlanCommand{Reason: "履行计划异常终止，重启督促", Actor: judge})
+			h.runUntil(day(40))
+
+			require.NoError(t, all.err)
+			require.Equal(t, int64(over), all.view.OverpaidFen)
+			require.NoError(t, restarted.err)
+			require.Equal(t, tt.want, h.inputs["performance-2"].OverpaidFen)
+
+			stored := h.ledgers["performance-2"]
+			require.Equal(t, PlanPerformed, stored.Stage)
+			require.Equal(t, tt.want, stored.OverpaidFen)
+			require.Equal(t, terms.TotalFen, stored.PaidFen, "the lines are credited their amounts, not the overpayment")
+			for i, l := range stored.Installments {
+				require.Equal(t, terms.Installments[i].AmountFen, l.PaidFen, "installment %d", l.No)
+			}
+			require.Empty(t, h.allocated("plan/performance-2"), "nothing is credited again")
+			require.Equal(t, StagePerformed, h.summary.Stage)
+			if tt.legacy {
+				return
+			}
+			require.Equal(t, paid, stored.PaidFen+stored.OverpaidFen, "what was paid is all in the new plan's accounts")
+			data := h.restartStep()
+			require.Equal(t, int64(over), data.OverpaidFen)
+			require.Equal(t, terms.TotalFen, data.CreditedFen)
+			var performed casefile.Event
+			for _, e := range h.streams["plan/performance-2"] {
+				if e.Kind == "plan_performed" {
+					performed = e
+				}
+			}
+			var step struct {
+				OverpaidFen int64 `json:"overpaid_fen"`
+			}
+			require.NoError(t, json.Unmarshal(performed.Data, &step))
+			require.Equal(t, int64(over), step.OverpaidFen, "the new plan's performance records the overpayment")
+		})
+	}
+}
