@@ -1,15 +1,21 @@
 package workflows
 
 import (
+	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"testing"
 	"time"
 
+	"github.com/stretchr/testify/mock"
 	"github.com/stretchr/testify/require"
+	"go.temporal.io/sdk/temporal"
 	"go.temporal.io/sdk/workflow"
 
+	"github.com/casework/casework/activities"
 	"github.com/casework/casework/casefile"
+	"github.com/casework/casework/db"
 	"github.com/casework/casework/policy"
 )
 
@@ -225,4 +231,142 @@ func TestRestartCarriesOverpayment(t *testing.T) {
 			require.Equal(t, int64(over), step.OverpaidFen, "the new plan's performance records the overpayment")
 		})
 	}
+}
+
+// TestCarriedLinesChecked: a plan refuses carried line states that name no
+// installment or one twice, an accelerated line not in default, a negative
+// reminder count or an overpayment out of range; it takes those that fit,
+// with the flags each state means.
+func TestCarriedLinesChecked(t *testing.T) {
+	on := policy.NewDate(2026, 4, 10)
+	in := PlanInput{Installments: []Installment{{DueOn: on, AmountFen: 100}, {DueOn: on.AddDays(30), AmountFen: 200}}}
+	for _, tt := range []struct {
+		name     string
+		lines    []CarriedLine
+		overpaid int64
+		err      string
+		want     []planLine // the lines' No, Reminders, Overdue, Defaulted, Accelerated
+	}{
+		{name: "InDefaultAndReminded", lines: []CarriedLine{{No: 1, RemindersSent: 2, Overdue: true, Defaulted: true, GraceEndsOn: on.AddDays(7)}, {No: 2, RemindersSent: 1}},
+			overpaid: 5, want: []planLine{{No: 1, Reminders: 2, Overdue: true, Defaulted: true}, {No: 2, Reminders: 1}}},
+		{name: "InDefaultIsOverdue", lines: []CarriedLine{{No: 1, Defaulted: true, GraceEndsOn: on.AddDays(7)}},
+			want: []planLine{{No: 1, Overdue: true, Defaulted: true}, {No: 2}}},
+		{name: "Accelerated", lines: []CarriedLine{{No: 2, Defaulted: true, Accelerated: true}},
+			want: []planLine{{No: 1}, {No: 2, Defaulted: true, Accelerated: true}}},
+		{name: "NoSuchInstallment", lines: []CarriedLine{{No: 3, Overdue: true}}, err: "carried line 3: no such installment"},
+		{name: "NumberedZero", lines: []CarriedLine{{No: 0, Overdue: true}}, err: "carried line 0: no such installment"},
+		{name: "Twice", lines: []CarriedLine{{No: 1, Overdue: true}, {No: 1, RemindersSent: 1}}, err: "carried line 1: carried twice"},
+		{name: "NegativeReminders", lines: []CarriedLine{{No: 1, RemindersSent: -1}}, err: "carried line 1: -1 reminders sent"},
+		{name: "AcceleratedNotInDefault", lines: []CarriedLine{{No: 2, Accelerated: true}}, err: "accelerated but not in default"},
+		{name: "NegativeOverpayment", overpaid: -1, err: "carried overpayment -1 fen out of range"},
+		{name: "OverpaymentTooLarge", overpaid: maxFen + 1, err: "out of range"},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			in := in
+			in.Lines, in.OverpaidFen = tt.lines, tt.overpaid
+			lines, err := planLines(in)
+			if tt.err != "" {
+				require.ErrorContains(t, err, tt.err)
+				return
+			}
+			require.NoError(t, err)
+			var got []planLine
+			for _, l := range lines {
+				got = append(got, planLine{No: l.No, Reminders: l.Reminders, Overdue: l.Overdue, Defaulted: l.Defaulted, Accelerated: l.Accelerated})
+			}
+			require.Equal(t, tt.want, got)
+		})
+	}
+}
+
+// TestCarriedRemindersNotSentAgain: a carried line's next reminder is past
+// the reminders the earlier plan sent, even when the restart comes on the
+// day of one of them (which a late start would still send), and past
+// those whose day is gone; a line in default keeps the grace period its
+// default was counted from.
+func TestCarriedRemindersNotSentAgain(t *testing.T) {
+	due := policy.NewDate(2026, 4, 10)
+	offsets := []policy.Period{policy.Days(7), policy.Days(1)}
+	for _, tt := range []struct {
+		name    string
+		today   policy.Date
+		carried CarriedLine
+		want    int // the line's next reminder
+	}{
+		{"NoneSentBeforeTheFirst", due.AddDays(-8), CarriedLine{No: 1}, 0},
+		{"FirstSentOnItsDay", due.AddDays(-7), CarriedLine{No: 1, RemindersSent: 1}, 1},
+		{"FirstSentDayGone", due.AddDays(-3), CarriedLine{No: 1, RemindersSent: 1}, 1},
+		{"NoneSentDayGone", due.AddDays(-3), CarriedLine{No: 1}, 1},
+		{"BothSentOnTheLastDay", due.AddDays(-1), CarriedLine{No: 1, RemindersSent: 2}, 2},
+		{"MoreThanTheOffsets", due.AddDays(-8), CarriedLine{No: 1, RemindersSent: 3}, 2},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			p := &plan{in: PlanInput{Lines: []CarriedLine{tt.carried}}, s: &PlanState{Lines: []planLine{{No: 1, DueOn: due, AmountFen: 100}}}}
+			skipPastReminders(&p.s.Lines[0], offsets, tt.today)
+			p.carryLines(offsets)
+			require.Equal(t, tt.want, p.s.Lines[0].NextReminder)
+		})
+	}
+	grace := due.AddDays(9)
+	p := &plan{in: PlanInput{Lines: []CarriedLine{{No: 1, Defaulted: true, Overdue: true, GraceEndsOn: grace}}},
+		s: &PlanState{Lines: []planLine{{No: 1, DueOn: due, AmountFen: 100, GraceEndsOn: due.AddDays(7)}}}}
+	p.carryLines(offsets)
+	require.Equal(t, grace, p.s.Lines[0].GraceEndsOn)
+}
+
+// TestRestartLineStatesCarryOn: a ledger lookup that fails refuses the
+// restart and leaves the case as it was; the next restart carries the
+// failed plan's line states and overpayment, and a restarted plan that
+// fails before it stored a ledger passes them on unchanged.
+func TestRestartLineStatesCarryOn(t *testing.T) {
+	on := policy.NewDate(2026, 3, 10)
+	h := newHarness(t, cst(2026, 3, 10))
+	var rec *activities.Recorder
+	lookups := 0
+	ledger := db.Plan{CaseID: "c1", PlanID: PerformancePlanID, PaidFen: 100_000, OverpaidFen: 0,
+		Installments: []db.PlanInstallment{
+			{No: 1, DueOn: on.AddDays(31), AmountFen: 434_234, PaidFen: 100_000, PaidOn: on.AddDays(20), State: InstallmentDefaulted, RemindersSent: 2, GraceEndsOn: on.AddDays(38)},
+			{No: 2, DueOn: on.AddDays(61), AmountFen: 434_233, State: InstallmentOverdue, RemindersSent: 1},
+			{No: 3, DueOn: on.AddDays(91), AmountFen: 434_233, State: InstallmentScheduled},
+		}}
+	h.env.OnActivity(rec.PlanLedger, mock.Anything, mock.Anything).Return(
+		func(_ context.Context, in activities.PlanLedgerInput) (activities.PlanLedgerResult, error) {
+			if lookups++; lookups == 1 {
+				return activities.PlanLedgerResult{}, temporal.NewNonRetryableApplicationError("database unavailable", "unavailable", nil)
+			}
+			if in.PlanID != PerformancePlanID {
+				return activities.PlanLedgerResult{}, nil
+			}
+			return activities.PlanLedgerResult{Found: true, Plan: ledger}, nil
+		})
+	inputs := map[string]PlanInput{}
+	h.planRun = func(ctx workflow.Context, in PlanInput) (PlanResult, error) {
+		inputs[in.PlanID] = in
+		return PlanResult{}, errors.New("plan workflow failed")
+	}
+	h.agreeAndConfirm(DecisionConfirmed, "")
+	refused := h.at(day(8), UpdateRestartPerformance, RestartPlanCommand{Reason: "重启督促", Actor: judge})
+	first := h.at(day(9), UpdateRestartPerformance, RestartPlanCommand{Reason: "重启督促", Actor: judge})
+	second := h.at(day(10), UpdateRestartPerformance, RestartPlanCommand{Reason: "再次重启督促", Actor: judge})
+	h.runUntil(day(11))
+
+	require.ErrorContains(t, refused.err, "database unavailable")
+	require.NoError(t, first.err)
+	require.NoError(t, second.err)
+	want := []CarriedLine{
+		{No: 1, RemindersSent: 2, Overdue: true, Defaulted: true, GraceEndsOn: on.AddDays(38)},
+		{No: 2, RemindersSent: 1, Overdue: true},
+	}
+	require.Equal(t, want, inputs["performance-2"].Lines)
+	require.Equal(t, want, inputs["performance-3"].Lines, "carried on from performance-2, which stored no ledger")
+	require.Equal(t, []CreditedInstallment{{No: 1, PaidFen: 100_000, PaidOn: on.AddDays(20)}}, inputs["performance-3"].Credited)
+	require.Equal(t, "performance-3", second.view.Performance.PlanID)
+	require.Len(t, second.view.Performance.FailedPlans, 2, "the refused restart recorded no failed plan")
+	restarts := 0
+	for _, k := range h.kinds() {
+		if k == "performance_plan_restarted" {
+			restarts++
+		}
+	}
+	require.Equal(t, 2, restarts, "the refused restart took no step")
 }
