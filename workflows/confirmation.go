@@ -809,7 +809,7 @@ type failedSchedule struct {
 // where they were read from and, with states, where its supervision of
 // each line stood and what it recorded above the debt.
 func (m *mediation) failedPlanSchedule(ctx workflow.Context, p *PerformanceState, states bool) (failedSchedule, error) {
-	credited, settlements, lines, overpaid, from, err := m.readFailedPlan(ctx, p)
+	credited, settlements, lines, overpaid, from, err := m.readFailedPlan(ctx, p, states)
 	if err != nil {
 		return failedSchedule{}, err
 	}
@@ -830,20 +830,27 @@ func (m *mediation) failedPlanSchedule(ctx workflow.Context, p *PerformanceState
 
 // readFailedPlan reads the failed plan p's last ledger (see restartPlan):
 // its credits, settlements, line states and overpayment, and where they
-// were read from. The line states and overpayment are read for every
-// restart but carried only by those that take them (failedPlanSchedule).
-func (m *mediation) readFailedPlan(ctx workflow.Context, p *PerformanceState) ([]CreditedInstallment, []CarriedSettlement, []CarriedLine, int64, string, error) {
+// were read from. With states the lookup also reads which notices the
+// plan enqueued, so the line states say which reminders and default
+// notices were sent; without it (restarts before versionRestartLineStates)
+// the lookup is as it was and the line states are not carried
+// (failedPlanSchedule).
+func (m *mediation) readFailedPlan(ctx workflow.Context, p *PerformanceState, states bool) ([]CreditedInstallment, []CarriedSettlement, []CarriedLine, int64, string, error) {
 	var lines []LedgerLine
 	var recorded []PreEnforcementSettlement
 	var overpaid int64
+	var notices []db.NoticeKey
 	from := creditsFromResult
 	if r := p.Result; r != nil && len(r.Installments) > 0 {
 		lines, recorded, overpaid = r.Installments, r.Settlements, r.OverpaidFen
 	} else {
 		var rec *activities.Recorder
 		var res activities.PlanLedgerResult
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.PlanLedger,
-			activities.PlanLedgerInput{CaseID: m.in.CaseID, PlanID: p.PlanID}).Get(ctx, &res); err != nil {
+		in := activities.PlanLedgerInput{CaseID: m.in.CaseID, PlanID: p.PlanID}
+		if states {
+			in.NoticeStream = planStream(p.PlanID)
+		}
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.PlanLedger, in).Get(ctx, &res); err != nil {
 			return nil, nil, nil, 0, "", fmt.Errorf("ledger of failed plan %s: %w", p.PlanID, err)
 		}
 		if !res.Found {
@@ -856,7 +863,7 @@ func (m *mediation) readFailedPlan(ctx workflow.Context, p *PerformanceState) ([
 			return nil, nil, nil, 0, creditsFromNoneFound, nil
 		}
 		from = creditsFromLedger
-		overpaid = res.Plan.OverpaidFen
+		overpaid, notices = res.Plan.OverpaidFen, res.Notices
 		for _, l := range res.Plan.Installments {
 			lines = append(lines, LedgerLine{No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, PaidOn: l.PaidOn,
 				State: l.State, RemindersSent: l.RemindersSent, GraceEndsOn: l.GraceEndsOn,
@@ -881,9 +888,9 @@ func (m *mediation) readFailedPlan(ctx workflow.Context, p *PerformanceState) ([
 			credited = append(credited, CreditedInstallment{No: l.No, PaidFen: l.PaidFen, PaidOn: l.PaidOn})
 		}
 	}
-	states := carriedLines(lines)
+	carried := carriedLines(lines, notices, p.Lines)
 	if !settled {
-		return credited, nil, states, overpaid, from, nil
+		return credited, nil, carried, overpaid, from, nil
 	}
 	if workflow.GetVersion(ctx, versionRestartSettlements, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		for _, l := range lines {
@@ -902,20 +909,44 @@ func (m *mediation) readFailedPlan(ctx workflow.Context, p *PerformanceState) ([
 	if _, err := planLines(PlanInput{Installments: terms.Installments, Credited: credited, Settlements: settlements}); err != nil {
 		return nil, nil, nil, 0, "", reject(RejectConflict, "the ledger of plan %s does not add up to its schedule: %v", p.PlanID, err)
 	}
-	return credited, settlements, states, overpaid, from, nil
+	return credited, settlements, carried, overpaid, from, nil
 }
 
-// carriedLines is where a failed plan's supervision of each line stood, as
-// its ledger's states and reminder counts tell it: the lines it had
-// reminded, marked overdue or found in default. A superseded line's state
-// hides the rest, but nothing is supervised on it any more. Lines still
-// scheduled carry nothing.
-func carriedLines(lines []LedgerLine) []CarriedLine {
+// carriedLines is where a failed plan's supervision of each line stood:
+// its ledger's states and reminder counts, the notices it enqueued
+// (notices) and what was carried into it (in, from the plans before it).
+// A line's reminders are behind it up to the last one any of those plans
+// enqueued; a line in default is carried in default only when its default
+// notice was enqueued (by it or before it), so a default decided but not
+// yet sent when the plan failed is decided and noticed again by the new
+// plan, not lost; a line paid after its default needs no notice any more.
+// A superseded line's state hides the rest, but nothing is supervised on
+// it any more. Lines still scheduled and unreminded carry nothing.
+func carriedLines(lines []LedgerLine, notices []db.NoticeKey, in []CarriedLine) []CarriedLine {
+	before := map[int]CarriedLine{}
+	for _, c := range in {
+		before[c.No] = c
+	}
+	next, noticed := map[int]int{}, map[int]bool{}
+	for _, n := range notices {
+		switch n.Kind {
+		case NoticeReminder:
+			next[n.Installment] = max(next[n.Installment], n.Seq+1)
+		case NoticeDefault:
+			noticed[n.Installment] = true
+		}
+	}
 	var out []CarriedLine
 	for _, l := range lines {
-		c := CarriedLine{No: l.No, RemindersSent: l.RemindersSent}
+		b := before[l.No]
+		c := CarriedLine{No: l.No, RemindersSent: l.RemindersSent, NextReminder: max(next[l.No], b.NextReminder)}
 		switch l.State {
-		case InstallmentDefaulted, InstallmentPaidAfterDefault:
+		case InstallmentDefaulted:
+			c.Overdue = true
+			if noticed[l.No] || b.Defaulted {
+				c.Defaulted, c.GraceEndsOn = true, l.GraceEndsOn
+			}
+		case InstallmentPaidAfterDefault:
 			c.Overdue, c.Defaulted, c.GraceEndsOn = true, true, l.GraceEndsOn
 		case InstallmentAccelerated:
 			c.Defaulted, c.Accelerated = true, true

@@ -104,6 +104,10 @@ const maxSettlementInstallments = 120
 // Consequences a default notice names (执行风险告知).
 var DefaultConsequences = []string{"enforcement", "consumption_restriction", "dishonest_debtor_list"}
 
+// planStream is the audit stream of a case's installment plan, under which
+// its notices are enqueued too.
+func planStream(planID string) string { return "plan/" + planID }
+
 // PlanWorkflowID is the workflow ID of a case's installment plan.
 func PlanWorkflowID(caseID, planID string) string { return "case/" + caseID + "/plan/" + planID }
 
@@ -169,8 +173,11 @@ type PlanInput struct {
 // CarriedLine is where an earlier plan's supervision of one line stood.
 type CarriedLine struct {
 	No int `json:"no"`
-	// RemindersSent is how many reminders that plan sent for the line.
+	// RemindersSent is how many reminders that plan sent for the line, as
+	// its ledger counts them; NextReminder is the first of the policy's
+	// reminder offsets it had not sent (one past the last it enqueued).
 	RemindersSent int  `json:"reminders_sent,omitempty"`
+	NextReminder  int  `json:"next_reminder,omitempty"`
 	Overdue       bool `json:"overdue,omitempty"`
 	// Defaulted: the line's default was taken and noticed (执行风险告知);
 	// Accelerated, by the acceleration clause. GraceEndsOn is the end of
@@ -497,7 +504,7 @@ func (p *plan) init(ctx workflow.Context) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 	}
 	p.s = &PlanState{Stage: PlanPerforming}
-	p.s.Journal = journal{CaseID: p.in.CaseID, Stream: "plan/" + p.in.PlanID, Clock: p.in.Clock}
+	p.s.Journal = journal{CaseID: p.in.CaseID, Stream: planStream(p.in.PlanID), Clock: p.in.Clock}
 	p.s.StartedOn = p.s.Journal.today(ctx)
 	lines, err := planLines(p.in)
 	if err != nil {
@@ -598,8 +605,8 @@ func planLines(in PlanInput) ([]planLine, error) {
 			return nil, fmt.Errorf("carried line %d: no such installment", c.No)
 		case seen[c.No]:
 			return nil, fmt.Errorf("carried line %d: carried twice", c.No)
-		case c.RemindersSent < 0:
-			return nil, fmt.Errorf("carried line %d: %d reminders sent", c.No, c.RemindersSent)
+		case c.RemindersSent < 0 || c.NextReminder < 0:
+			return nil, fmt.Errorf("carried line %d: %d reminders sent, next %d", c.No, c.RemindersSent, c.NextReminder)
 		case c.Accelerated && !c.Defaulted:
 			return nil, fmt.Errorf("carried line %d: accelerated but not in default", c.No)
 		}
@@ -743,18 +750,17 @@ func (p *plan) open(ctx workflow.Context) error {
 // carryLines puts the carried lines' deadlines and reminders where the
 // earlier plan left them, once fixDeadlines has counted them afresh: a
 // line in default keeps the grace period its default was counted from,
-// and a reminded line's next reminder is after those already sent. The
-// earlier plan sent its reminders in the order of the offsets, one per
-// offset, so at least the first RemindersSent offsets are behind it; the
-// ones whose day passed before this plan started are passed over as for
-// any late start.
+// and a line's next reminder is after the last one the earlier plan sent
+// (even when the restart comes on that reminder's day, when a late start
+// would still send it); the ones whose day passed before this plan
+// started are passed over as for any late start.
 func (p *plan) carryLines(offsets []policy.Period) {
 	for _, c := range p.in.Lines {
 		l := &p.s.Lines[c.No-1]
 		if c.Defaulted && !c.GraceEndsOn.IsZero() {
 			l.GraceEndsOn = c.GraceEndsOn
 		}
-		l.NextReminder = min(max(l.NextReminder, c.RemindersSent), len(offsets))
+		l.NextReminder = min(max(l.NextReminder, c.NextReminder), len(offsets))
 	}
 }
 
