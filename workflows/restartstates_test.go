@@ -122,7 +122,7 @@ func TestRestartInDefaultNoticesOnce(t *testing.T) {
 		lines  []CarriedLine
 	}{
 		{"CarriesLineStates", false, restartedWant,
-			[]CarriedLine{{No: 1, RemindersSent: reminded[1], Overdue: true, Defaulted: true, GraceEndsOn: graces[1]}}},
+			[]CarriedLine{{No: 1, RemindersSent: reminded[1], NextReminder: len(perf.ReminderOffsets), Overdue: true, Defaulted: true, GraceEndsOn: graces[1]}}},
 		{"BeforeTheVersion", true, legacyWant, nil},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
@@ -257,6 +257,7 @@ func TestCarriedLinesChecked(t *testing.T) {
 		{name: "NumberedZero", lines: []CarriedLine{{No: 0, Overdue: true}}, err: "carried line 0: no such installment"},
 		{name: "Twice", lines: []CarriedLine{{No: 1, Overdue: true}, {No: 1, RemindersSent: 1}}, err: "carried line 1: carried twice"},
 		{name: "NegativeReminders", lines: []CarriedLine{{No: 1, RemindersSent: -1}}, err: "carried line 1: -1 reminders sent"},
+		{name: "NegativeNextReminder", lines: []CarriedLine{{No: 1, NextReminder: -1}}, err: "carried line 1: 0 reminders sent, next -1"},
 		{name: "AcceleratedNotInDefault", lines: []CarriedLine{{No: 2, Accelerated: true}}, err: "accelerated but not in default"},
 		{name: "NegativeOverpayment", overpaid: -1, err: "carried overpayment -1 fen out of range"},
 		{name: "OverpaymentTooLarge", overpaid: maxFen + 1, err: "out of range"},
@@ -280,10 +281,10 @@ func TestCarriedLinesChecked(t *testing.T) {
 }
 
 // TestCarriedRemindersNotSentAgain: a carried line's next reminder is past
-// the reminders the earlier plan sent, even when the restart comes on the
-// day of one of them (which a late start would still send), and past
-// those whose day is gone; a line in default keeps the grace period its
-// default was counted from.
+// the last reminder the earlier plan sent, even when the restart comes on
+// its day (which a late start would still send), and past those whose day
+// is gone; a line in default keeps the grace period its default was
+// counted from.
 func TestCarriedRemindersNotSentAgain(t *testing.T) {
 	due := policy.NewDate(2026, 4, 10)
 	offsets := []policy.Period{policy.Days(7), policy.Days(1)}
@@ -294,11 +295,17 @@ func TestCarriedRemindersNotSentAgain(t *testing.T) {
 		want    int // the line's next reminder
 	}{
 		{"NoneSentBeforeTheFirst", due.AddDays(-8), CarriedLine{No: 1}, 0},
-		{"FirstSentOnItsDay", due.AddDays(-7), CarriedLine{No: 1, RemindersSent: 1}, 1},
-		{"FirstSentDayGone", due.AddDays(-3), CarriedLine{No: 1, RemindersSent: 1}, 1},
+		{"FirstSentOnItsDay", due.AddDays(-7), CarriedLine{No: 1, RemindersSent: 1, NextReminder: 1}, 1},
+		{"FirstSentDayGone", due.AddDays(-3), CarriedLine{No: 1, RemindersSent: 1, NextReminder: 1}, 1},
 		{"NoneSentDayGone", due.AddDays(-3), CarriedLine{No: 1}, 1},
-		{"BothSentOnTheLastDay", due.AddDays(-1), CarriedLine{No: 1, RemindersSent: 2}, 2},
-		{"MoreThanTheOffsets", due.AddDays(-8), CarriedLine{No: 1, RemindersSent: 3}, 2},
+		// Started late, the earlier plan passed over the first and sent
+		// the second on its day, and failed; restarted that day, the
+		// second is not sent again though one reminder alone was sent.
+		{"SecondSentOnItsDayAfterALateStart", due.AddDays(-1), CarriedLine{No: 1, RemindersSent: 1, NextReminder: 2}, 2},
+		// A reminder decided but not enqueued when the plan failed counts
+		// in the ledger, not in NextReminder: sent on its day, not lost.
+		{"DecidedNotSentOnItsDay", due.AddDays(-1), CarriedLine{No: 1, RemindersSent: 2, NextReminder: 1}, 1},
+		{"MoreThanTheOffsets", due.AddDays(-8), CarriedLine{No: 1, NextReminder: 3}, 2},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			p := &plan{in: PlanInput{Lines: []CarriedLine{tt.carried}}, s: &PlanState{Lines: []planLine{{No: 1, DueOn: due, AmountFen: 100}}}}
@@ -323,6 +330,13 @@ func TestRestartLineStatesCarryOn(t *testing.T) {
 	h := newHarness(t, cst(2026, 3, 10))
 	var rec *activities.Recorder
 	lookups := 0
+	stream := "plan/" + PerformancePlanID
+	sent := []db.NoticeKey{
+		{CaseID: "c1", Stream: stream, Installment: 1, Kind: NoticeReminder, Seq: 0},
+		{CaseID: "c1", Stream: stream, Installment: 1, Kind: NoticeReminder, Seq: 1},
+		{CaseID: "c1", Stream: stream, Installment: 1, Kind: NoticeDefault},
+		{CaseID: "c1", Stream: stream, Installment: 2, Kind: NoticeReminder, Seq: 1},
+	}
 	ledger := db.Plan{CaseID: "c1", PlanID: PerformancePlanID, PaidFen: 100_000, OverpaidFen: 0,
 		Installments: []db.PlanInstallment{
 			{No: 1, DueOn: on.AddDays(31), AmountFen: 434_234, PaidFen: 100_000, PaidOn: on.AddDays(20), State: InstallmentDefaulted, RemindersSent: 2, GraceEndsOn: on.AddDays(38)},
@@ -337,7 +351,8 @@ func TestRestartLineStatesCarryOn(t *testing.T) {
 			if in.PlanID != PerformancePlanID {
 				return activities.PlanLedgerResult{}, nil
 			}
-			return activities.PlanLedgerResult{Found: true, Plan: ledger}, nil
+			require.Equal(t, stream, in.NoticeStream, "the lookup asks for the plan's notices")
+			return activities.PlanLedgerResult{Found: true, Plan: ledger, Notices: sent}, nil
 		})
 	inputs := map[string]PlanInput{}
 	h.planRun = func(ctx workflow.Context, in PlanInput) (PlanResult, error) {
@@ -354,8 +369,8 @@ func TestRestartLineStatesCarryOn(t *testing.T) {
 	require.NoError(t, first.err)
 	require.NoError(t, second.err)
 	want := []CarriedLine{
-		{No: 1, RemindersSent: 2, Overdue: true, Defaulted: true, GraceEndsOn: on.AddDays(38)},
-		{No: 2, RemindersSent: 1, Overdue: true},
+		{No: 1, RemindersSent: 2, NextReminder: 2, Overdue: true, Defaulted: true, GraceEndsOn: on.AddDays(38)},
+		{No: 2, RemindersSent: 1, NextReminder: 2, Overdue: true},
 	}
 	require.Equal(t, want, inputs["performance-2"].Lines)
 	require.Equal(t, want, inputs["performance-3"].Lines, "carried on from performance-2, which stored no ledger")
@@ -369,4 +384,55 @@ func TestRestartLineStatesCarryOn(t *testing.T) {
 		}
 	}
 	require.Equal(t, 2, restarts, "the refused restart took no step")
+}
+
+// TestCarriedLinesFromLedgerAndNotices: the line states a restart carries
+// are the ledger's, with the reminders behind each line up to the last one
+// enqueued by the failed plan or the plans before it, and a line in
+// default carried in default only when its default notice was enqueued: a
+// default decided but not yet noticed when the plan failed is decided and
+// noticed again by the new plan, so it is not lost.
+func TestCarriedLinesFromLedgerAndNotices(t *testing.T) {
+	grace := policy.NewDate(2026, 4, 17)
+	reminder := func(no, k int) db.NoticeKey { return db.NoticeKey{Installment: no, Kind: NoticeReminder, Seq: k} }
+	defaultNotice := func(no int) db.NoticeKey { return db.NoticeKey{Installment: no, Kind: NoticeDefault} }
+	for _, tt := range []struct {
+		name    string
+		lines   []LedgerLine
+		notices []db.NoticeKey
+		in      []CarriedLine
+		want    []CarriedLine
+	}{
+		{name: "ScheduledCarriesNothing", lines: []LedgerLine{{No: 1, State: InstallmentScheduled}}},
+		{name: "DefaultNoticed",
+			lines:   []LedgerLine{{No: 1, State: InstallmentDefaulted, RemindersSent: 2, GraceEndsOn: grace}},
+			notices: []db.NoticeKey{reminder(1, 0), reminder(1, 1), defaultNotice(1)},
+			want:    []CarriedLine{{No: 1, RemindersSent: 2, NextReminder: 2, Overdue: true, Defaulted: true, GraceEndsOn: grace}}},
+		{name: "DefaultDecidedNotNoticed",
+			lines:   []LedgerLine{{No: 1, State: InstallmentDefaulted, RemindersSent: 2, GraceEndsOn: grace}},
+			notices: []db.NoticeKey{reminder(1, 0), reminder(1, 1)},
+			want:    []CarriedLine{{No: 1, RemindersSent: 2, NextReminder: 2, Overdue: true}}},
+		{name: "DefaultNoticedByAnEarlierPlan",
+			lines: []LedgerLine{{No: 1, State: InstallmentDefaulted, RemindersSent: 2, GraceEndsOn: grace}},
+			in:    []CarriedLine{{No: 1, RemindersSent: 2, NextReminder: 2, Overdue: true, Defaulted: true, GraceEndsOn: grace}},
+			want:  []CarriedLine{{No: 1, RemindersSent: 2, NextReminder: 2, Overdue: true, Defaulted: true, GraceEndsOn: grace}}},
+		{name: "PaidAfterDefault", lines: []LedgerLine{{No: 1, State: InstallmentPaidAfterDefault, GraceEndsOn: grace}},
+			want: []CarriedLine{{No: 1, Overdue: true, Defaulted: true, GraceEndsOn: grace}}},
+		{name: "Accelerated", lines: []LedgerLine{{No: 2, State: InstallmentAccelerated}},
+			want: []CarriedLine{{No: 2, Defaulted: true, Accelerated: true}}},
+		{name: "LateStartSecondReminderOnly",
+			lines: []LedgerLine{{No: 1, State: InstallmentReminded, RemindersSent: 1}}, notices: []db.NoticeKey{reminder(1, 1)},
+			want: []CarriedLine{{No: 1, RemindersSent: 1, NextReminder: 2}}},
+		{name: "ReminderDecidedNotEnqueued",
+			lines: []LedgerLine{{No: 1, State: InstallmentReminded, RemindersSent: 1}},
+			want:  []CarriedLine{{No: 1, RemindersSent: 1}}},
+		{name: "RemindersOfTheEarlierPlanAndOwn",
+			lines: []LedgerLine{{No: 1, State: InstallmentOverdue, RemindersSent: 2}}, notices: []db.NoticeKey{reminder(1, 1)},
+			in:   []CarriedLine{{No: 1, RemindersSent: 1, NextReminder: 1}},
+			want: []CarriedLine{{No: 1, RemindersSent: 2, NextReminder: 2, Overdue: true}}},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			require.Equal(t, tt.want, carriedLines(tt.lines, tt.notices, tt.in))
+		})
+	}
 }
