@@ -842,6 +842,10 @@ func (m *mediation) readFailedPlan(ctx workflow.Context, p *PerformanceState, st
 	var notices []db.NoticeKey
 	from := creditsFromResult
 	if r := p.Result; r != nil && len(r.Installments) > 0 {
+		// No notices are read here: a plan whose workflow failed leaves no
+		// ledger in its result (planOutcome), so only a result recorded
+		// otherwise comes this way, and its lines in default are noticed
+		// again rather than taken as noticed unread.
 		lines, recorded, overpaid = r.Installments, r.Settlements, r.OverpaidFen
 	} else {
 		var rec *activities.Recorder
