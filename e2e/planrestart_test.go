@@ -139,7 +139,10 @@ func TestRestartPlanInDefault(t *testing.T) {
 	c := startCase(t, srv)
 	id := c.Summary.ID
 	d := c.Mediation.CaseToday
-	inst := []api.InstallmentBody{{DueOn: d.AddDays(9), AmountFen: 400_000}, {DueOn: d.AddDays(34), AmountFen: 902_700}}
+	// The second falls due well after the first's default, however a
+	// holiday stretches that grace period, so the plan is restarted before
+	// the second's first reminder.
+	inst := []api.InstallmentBody{{DueOn: d.AddDays(9), AmountFen: 400_000}, {DueOn: d.AddDays(45), AmountFen: 902_700}}
 	agreeAndConfirmAPI(t, srv, id, inst)
 	first := awaitCaseStage(t, id, workflows.StageDefaulted)
 	require.Equal(t, casefile.StatusOpen, first.Status)
@@ -179,18 +182,23 @@ func TestRestartPlanInDefault(t *testing.T) {
 		got = append(got, key{n.Stream, n.Installment, n.Kind, n.Seq})
 	}
 	// From the schedule and the policy: each installment is reminded on
-	// each offset's day and noticed of its default, by the plan running
-	// then: the failed plan for installment 1, the new one for 2.
+	// each offset's day from the day its plan started, and noticed of its
+	// default, by the plan running then: the failed plan for installment
+	// 1, the new one for 2.
 	reg, err := policy.Default()
 	require.NoError(t, err)
 	pol, err := reg.Policy("CN")
 	require.NoError(t, err)
 	want := []key{{"plan/performance", 0, workflows.NoticePerformance, 0}, {"plan/performance-2", 0, workflows.NoticePerformance, 0}}
-	for i, stream := range []string{"plan/performance", "plan/performance-2"} {
-		for k := range pol.Performance.ReminderOffsets {
-			want = append(want, key{stream, i + 1, workflows.NoticeReminder, k})
+	for i, plan := range []string{workflows.PerformancePlanID, "performance-2"} {
+		stored, err := store.Plan(t.Context(), id, plan)
+		require.NoError(t, err)
+		for k, o := range pol.Performance.ReminderOffsets {
+			if !o.SubFrom(inst[i].DueOn).Before(stored.StartedOn) {
+				want = append(want, key{"plan/" + plan, i + 1, workflows.NoticeReminder, k})
+			}
 		}
-		want = append(want, key{stream, i + 1, workflows.NoticeDefault, 0})
+		want = append(want, key{"plan/" + plan, i + 1, workflows.NoticeDefault, 0})
 	}
 	require.ElementsMatch(t, want, got, "every notice once: no second default notice for installment 1")
 	requireDelivered(t, id, ns)
@@ -200,7 +208,13 @@ func TestRestartPlanInDefault(t *testing.T) {
 	require.Equal(t, workflows.PlanDefaulted, second.Stage)
 	for _, l := range second.Installments {
 		require.Equal(t, workflows.InstallmentDefaulted, l.State, "installment %d", l.No)
-		require.Equal(t, len(pol.Performance.ReminderOffsets), l.RemindersSent, "installment %d: its reminders, sent by one plan or the other", l.No)
+		n := 0
+		for _, k := range want {
+			if k.Installment == l.No && k.Kind == workflows.NoticeReminder {
+				n++
+			}
+		}
+		require.Equal(t, n, l.RemindersSent, "installment %d: its reminders, sent by one plan or the other", l.No)
 	}
 	require.Equal(t, 1, countOf(streamKinds(t, id, "plan/performance-2"), "installment_defaulted"), "installment 2 alone defaults in the new plan")
 
