@@ -33,6 +33,11 @@ func (r *Recorder) RecordCertificate(ctx context.Context, c db.PerformanceCertif
 type PlanLedgerInput struct {
 	CaseID string `json:"case_id"`
 	PlanID string `json:"plan_id"`
+	// NoticeStream, when set, also asks for the notices the plan enqueued
+	// under that audit stream (its own, "plan/"+PlanID): which reminders
+	// and default notices it sent, for a restart that must send none of
+	// them again and lose none it decided but had not sent.
+	NoticeStream string `json:"notice_stream,omitempty"`
 }
 
 // PlanLedgerResult is a plan's ledger as the read model last stored it;
@@ -40,6 +45,9 @@ type PlanLedgerInput struct {
 type PlanLedgerResult struct {
 	Found bool    `json:"found"`
 	Plan  db.Plan `json:"plan"`
+	// Notices are the keys of the notices enqueued under NoticeStream,
+	// when it was asked for.
+	Notices []db.NoticeKey `json:"notices,omitempty"`
 }
 
 // PlanLedger reads a plan's last stored ledger, for a case restarting
@@ -54,5 +62,17 @@ func (r *Recorder) PlanLedger(ctx context.Context, in PlanLedgerInput) (PlanLedg
 	if err != nil {
 		return PlanLedgerResult{}, err
 	}
-	return PlanLedgerResult{Found: true, Plan: p}, nil
+	res := PlanLedgerResult{Found: true, Plan: p}
+	if in.NoticeStream != "" {
+		ns, err := r.Store.Notices(ctx, in.CaseID)
+		if err != nil {
+			return PlanLedgerResult{}, err
+		}
+		for _, n := range ns {
+			if n.Stream == in.NoticeStream {
+				res.Notices = append(res.Notices, n.NoticeKey)
+			}
+		}
+	}
+	return res, nil
 }

@@ -98,6 +98,12 @@ type PerformanceState struct {
 	// Settlements are the pre-enforcement settlements the failed plans had
 	// recorded, which the current plan runs again (see restartPlan).
 	Settlements []CarriedSettlement `json:"settlements,omitempty"`
+	// Lines is where the failed plans' supervision of each line stood
+	// (reminders sent, overdue, in default), and OverpaidFen what they had
+	// recorded above the debt, both carried into the current plan (see
+	// restartPlan); set only by restarts from versionRestartLineStates.
+	Lines       []CarriedLine `json:"carried_lines,omitempty"`
+	OverpaidFen int64         `json:"overpaid_fen,omitempty"`
 	// FailedPlans are the plans whose workflow failed, oldest first.
 	FailedPlans []FailedPlan `json:"failed_plans,omitempty"`
 }
@@ -288,6 +294,7 @@ func (m *mediation) startPlan(ctx workflow.Context) {
 		// Set only on a restart: what the failed plans had credited, and
 		// the pre-enforcement settlements they had recorded.
 		Credited: p.Credited, Settlements: p.Settlements,
+		Lines: p.Lines, OverpaidFen: p.OverpaidFen,
 	})
 	workflow.Go(ctx, func(gctx workflow.Context) {
 		if r, err := planOutcome(gctx, m.plan); err != nil {
@@ -660,6 +667,16 @@ const versionPlanRestart = "performance-plan-restart"
 // every other restart replays as it ran.
 const versionRestartSettlements = "performance-plan-restart-settlements"
 
+// versionRestartLineStates marks the restarts that carry, besides the
+// credits, where the failed plan's supervision of each line stood
+// (PlanInput.Lines: reminders sent, overdue, in default) and what it had
+// recorded above the debt (PlanInput.OverpaidFen). Before it a restarted
+// plan started every line scheduled, so it sent a second default notice
+// (执行风险告知) for an installment already in default, and the overpayment
+// dropped out of the case's accounts; restarts taken then replay as they
+// ran.
+const versionRestartLineStates = "performance-plan-restart-line-states"
+
 func (m *mediation) validateRestartPlan(_ workflow.Context, cmd RestartPlanCommand) error {
 	if err := checkCourt(cmd.Actor); err != nil {
 		return err
@@ -709,10 +726,12 @@ func (m *mediation) restartPlan(ctx workflow.Context, cmd RestartPlanCommand) (M
 	workflow.GetVersion(ctx, versionPlanRestart, workflow.DefaultVersion, 1)
 	p := m.s.Performance
 	oldPlan, oldWorkflow, failure := p.PlanID, p.WorkflowID, p.Result.Failure
-	credited, settlements, from, err := m.failedPlanSchedule(ctx, p)
+	states := workflow.GetVersion(ctx, versionRestartLineStates, workflow.DefaultVersion, 1) >= 1
+	carried, err := m.failedPlanSchedule(ctx, p, states)
 	if err != nil {
 		return MediationView{}, err
 	}
+	credited, settlements, from := carried.credited, carried.settlements, carried.from
 	// The ledger lookup yielded: the case may have moved on meanwhile.
 	if m.s.Stage != StagePerformanceFailed || p.PlanID != oldPlan {
 		return MediationView{}, reject(RejectConflict, "the case moved on while supervision was restarted: %s", m.s.Stage)
@@ -729,6 +748,7 @@ func (m *mediation) restartPlan(ctx workflow.Context, cmd RestartPlanCommand) (M
 	p.PlanID = fmt.Sprintf("%s-%d", PerformancePlanID, p.Restarts+1)
 	p.WorkflowID = PlanWorkflowID(m.in.CaseID, p.PlanID)
 	p.Result, p.Credited, p.Settlements = nil, credited, settlements
+	p.Lines, p.OverpaidFen = carried.lines, carried.overpaidFen
 	// The main loop starts the new plan (advance); a case in default when
 	// its plan failed is supervised in default again.
 	m.plan = nil
@@ -749,6 +769,14 @@ func (m *mediation) restartPlan(ctx workflow.Context, cmd RestartPlanCommand) (M
 		data["settlements"] = settlements
 		data["carried"] = "the new plan runs the agreement's installments and the failed plan's pre-enforcement settlements (the superseded amounts, the settlements' lines with their due dates) with what the failed plan credited to each line already paid; only the rest is supervised"
 	}
+	if states {
+		// Only restarts from versionRestartLineStates say so: the earlier
+		// ones' steps stay as they were.
+		data["carried_lines"], data["overpaid_fen"] = carried.lines, carried.overpaidFen
+		if len(carried.lines) > 0 || carried.overpaidFen > 0 {
+			data["carried"] = data["carried"].(string) + "; each line starts where the failed plan's supervision of it stood (reminders sent, overdue, in default and noticed), so no notice it sent is sent again, and what it recorded above the debt stays recorded"
+		}
+	}
 	seq := m.s.Journal.add(ctx, step{
 		Kind: "performance_plan_restarted", Actor: cmd.Actor, Reason: cmd.Reason, ReasonCode: "performance_plan_restarted",
 		Data: data,
@@ -764,35 +792,86 @@ const (
 	creditsFromNoneFound = "none_recorded"
 )
 
+// failedSchedule is what a restart carries from the failed plan into the
+// new one.
+type failedSchedule struct {
+	credited    []CreditedInstallment
+	settlements []CarriedSettlement
+	// lines and overpaidFen are carried only with versionRestartLineStates.
+	lines       []CarriedLine
+	overpaidFen int64
+	// from is where they were read from.
+	from string
+}
+
 // failedPlanSchedule returns what the failed plan p had credited to each
 // line of its schedule, the pre-enforcement settlements it had recorded,
-// and where they were read from.
-func (m *mediation) failedPlanSchedule(ctx workflow.Context, p *PerformanceState) ([]CreditedInstallment, []CarriedSettlement, string, error) {
+// where they were read from and, with states, where its supervision of
+// each line stood and what it recorded above the debt.
+func (m *mediation) failedPlanSchedule(ctx workflow.Context, p *PerformanceState, states bool) (failedSchedule, error) {
+	credited, settlements, lines, overpaid, from, err := m.readFailedPlan(ctx, p, states)
+	if err != nil {
+		return failedSchedule{}, err
+	}
+	out := failedSchedule{credited: credited, settlements: settlements, from: from}
+	if !states {
+		return out, nil
+	}
+	out.lines, out.overpaidFen = lines, overpaid
+	// The new plan checks them as it starts; checked here too, a ledger
+	// that does not add up is refused to the court instead of failing the
+	// new plan.
+	in := PlanInput{Installments: m.s.Agreement.Terms.Installments, Credited: credited, Settlements: settlements, Lines: lines, OverpaidFen: overpaid}
+	if _, err := planLines(in); err != nil {
+		return failedSchedule{}, reject(RejectConflict, "the ledger of plan %s does not add up to its schedule: %v", p.PlanID, err)
+	}
+	return out, nil
+}
+
+// readFailedPlan reads the failed plan p's last ledger (see restartPlan):
+// its credits, settlements, line states and overpayment, and where they
+// were read from. With states the lookup also reads which notices the
+// plan enqueued, so the line states say which reminders and default
+// notices were sent; without it (restarts before versionRestartLineStates)
+// the lookup is as it was and the line states are not carried
+// (failedPlanSchedule).
+func (m *mediation) readFailedPlan(ctx workflow.Context, p *PerformanceState, states bool) ([]CreditedInstallment, []CarriedSettlement, []CarriedLine, int64, string, error) {
 	var lines []LedgerLine
 	var recorded []PreEnforcementSettlement
+	var overpaid int64
+	var notices []db.NoticeKey
 	from := creditsFromResult
 	if r := p.Result; r != nil && len(r.Installments) > 0 {
-		lines, recorded = r.Installments, r.Settlements
+		// No notices are read here: a plan whose workflow failed leaves no
+		// ledger in its result (planOutcome), so only a result recorded
+		// otherwise comes this way, and its lines in default are noticed
+		// again rather than taken as noticed unread.
+		lines, recorded, overpaid = r.Installments, r.Settlements, r.OverpaidFen
 	} else {
 		var rec *activities.Recorder
 		var res activities.PlanLedgerResult
-		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.PlanLedger,
-			activities.PlanLedgerInput{CaseID: m.in.CaseID, PlanID: p.PlanID}).Get(ctx, &res); err != nil {
-			return nil, nil, "", fmt.Errorf("ledger of failed plan %s: %w", p.PlanID, err)
+		in := activities.PlanLedgerInput{CaseID: m.in.CaseID, PlanID: p.PlanID}
+		if states {
+			in.NoticeStream = planStream(p.PlanID)
+		}
+		if err := workflow.ExecuteActivity(workflow.WithActivityOptions(ctx, recordOptions), rec.PlanLedger, in).Get(ctx, &res); err != nil {
+			return nil, nil, nil, 0, "", fmt.Errorf("ledger of failed plan %s: %w", p.PlanID, err)
 		}
 		if !res.Found {
-			// The plan never stored its ledger, so it credited and
-			// settled nothing of its own; what was carried into it is
-			// carried on.
-			if len(p.Credited) > 0 || len(p.Settlements) > 0 {
-				return slices.Clone(p.Credited), slices.Clone(p.Settlements), creditsFromCarried, nil
+			// The plan never stored its ledger, so it credited, settled,
+			// noticed and overpaid nothing of its own; what was carried
+			// into it is carried on.
+			if len(p.Credited) > 0 || len(p.Settlements) > 0 || len(p.Lines) > 0 || p.OverpaidFen > 0 {
+				return slices.Clone(p.Credited), slices.Clone(p.Settlements), slices.Clone(p.Lines), p.OverpaidFen, creditsFromCarried, nil
 			}
-			return nil, nil, creditsFromNoneFound, nil
+			return nil, nil, nil, 0, creditsFromNoneFound, nil
 		}
 		from = creditsFromLedger
+		overpaid, notices = res.Plan.OverpaidFen, res.Notices
 		for _, l := range res.Plan.Installments {
 			lines = append(lines, LedgerLine{No: l.No, DueOn: l.DueOn, AmountFen: l.AmountFen, PaidFen: l.PaidFen, PaidOn: l.PaidOn,
-				State: l.State, SupersededFen: l.SupersededFen, SupersededBy: l.SupersededBy, Settlement: l.Settlement})
+				State: l.State, RemindersSent: l.RemindersSent, GraceEndsOn: l.GraceEndsOn,
+				SupersededFen: l.SupersededFen, SupersededBy: l.SupersededBy, Settlement: l.Settlement})
 		}
 		for _, st := range res.Plan.Settlements {
 			recorded = append(recorded, PreEnforcementSettlement{
@@ -813,27 +892,76 @@ func (m *mediation) failedPlanSchedule(ctx workflow.Context, p *PerformanceState
 			credited = append(credited, CreditedInstallment{No: l.No, PaidFen: l.PaidFen, PaidOn: l.PaidOn})
 		}
 	}
+	carried := carriedLines(lines, notices, p.Lines)
 	if !settled {
-		return credited, nil, from, nil
+		return credited, nil, carried, overpaid, from, nil
 	}
 	if workflow.GetVersion(ctx, versionRestartSettlements, workflow.DefaultVersion, 1) == workflow.DefaultVersion {
 		for _, l := range lines {
 			if l.No > n {
-				return nil, nil, "", reject(RejectConflict, "plan %s had a pre-enforcement settlement (installment %d); a restart runs only the agreement's own schedule", p.PlanID, l.No)
+				return nil, nil, nil, 0, "", reject(RejectConflict, "plan %s had a pre-enforcement settlement (installment %d); a restart runs only the agreement's own schedule", p.PlanID, l.No)
 			}
 		}
 	}
 	settlements, err := carriedSettlements(p.PlanID, n, lines, recorded)
 	if err != nil {
-		return nil, nil, "", err
+		return nil, nil, nil, 0, "", err
 	}
 	// The new plan checks them as it starts; checked here too, a ledger
 	// that does not add up is refused to the court instead of failing the
 	// new plan.
 	if _, err := planLines(PlanInput{Installments: terms.Installments, Credited: credited, Settlements: settlements}); err != nil {
-		return nil, nil, "", reject(RejectConflict, "the ledger of plan %s does not add up to its schedule: %v", p.PlanID, err)
+		return nil, nil, nil, 0, "", reject(RejectConflict, "the ledger of plan %s does not add up to its schedule: %v", p.PlanID, err)
 	}
-	return credited, settlements, from, nil
+	return credited, settlements, carried, overpaid, from, nil
+}
+
+// carriedLines is where a failed plan's supervision of each line stood:
+// its ledger's states and reminder counts, the notices it enqueued
+// (notices) and what was carried into it (in, from the plans before it).
+// A line's reminders are behind it up to the last one any of those plans
+// enqueued; a line in default is carried in default only when its default
+// notice was enqueued (by it or before it), so a default decided but not
+// yet sent when the plan failed is decided and noticed again by the new
+// plan, not lost; a line paid after its default needs no notice any more.
+// A superseded line's state hides the rest, but nothing is supervised on
+// it any more. Lines still scheduled and unreminded carry nothing.
+func carriedLines(lines []LedgerLine, notices []db.NoticeKey, in []CarriedLine) []CarriedLine {
+	before := map[int]CarriedLine{}
+	for _, c := range in {
+		before[c.No] = c
+	}
+	next, noticed := map[int]int{}, map[int]bool{}
+	for _, n := range notices {
+		switch n.Kind {
+		case NoticeReminder:
+			next[n.Installment] = max(next[n.Installment], n.Seq+1)
+		case NoticeDefault:
+			noticed[n.Installment] = true
+		}
+	}
+	var out []CarriedLine
+	for _, l := range lines {
+		b := before[l.No]
+		c := CarriedLine{No: l.No, RemindersSent: l.RemindersSent, NextReminder: max(next[l.No], b.NextReminder)}
+		switch l.State {
+		case InstallmentDefaulted:
+			c.Overdue = true
+			if noticed[l.No] || b.Defaulted {
+				c.Defaulted, c.GraceEndsOn = true, l.GraceEndsOn
+			}
+		case InstallmentPaidAfterDefault:
+			c.Overdue, c.Defaulted, c.GraceEndsOn = true, true, l.GraceEndsOn
+		case InstallmentAccelerated:
+			c.Defaulted, c.Accelerated = true, true
+		case InstallmentOverdue:
+			c.Overdue = true
+		}
+		if c != (CarriedLine{No: l.No}) {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 // carriedSettlements are the pre-enforcement settlements of a failed plan

@@ -104,6 +104,10 @@ const maxSettlementInstallments = 120
 // Consequences a default notice names (执行风险告知).
 var DefaultConsequences = []string{"enforcement", "consumption_restriction", "dishonest_debtor_list"}
 
+// planStream is the audit stream of a case's installment plan, under which
+// its notices are enqueued too.
+func planStream(planID string) string { return "plan/" + planID }
+
 // PlanWorkflowID is the workflow ID of a case's installment plan.
 func PlanWorkflowID(caseID, planID string) string { return "case/" + caseID + "/plan/" + planID }
 
@@ -149,8 +153,38 @@ type PlanInput struct {
 	// each took over superseded, so it runs the schedule the failed plan
 	// was running. Only a restart sets it.
 	Settlements []CarriedSettlement `json:"settlements,omitempty"`
+	// Lines carries where that earlier plan's supervision of each line
+	// stood: the reminders it sent, the lines it marked overdue and those
+	// it found in default, with their grace periods. The new plan starts
+	// with them, so it sends no reminder or default notice the earlier
+	// plan had sent (the obligor and obligees are told once of a missed
+	// installment) and supervises only what that plan had not reached.
+	// Restarts before versionRestartLineStates carry none, and their lines
+	// start scheduled.
+	Lines []CarriedLine `json:"carried_lines,omitempty"`
+	// OverpaidFen is what that earlier plan had recorded above the
+	// schedule's debt (interest or overpayment): the new plan keeps it, so
+	// it stays in the case's accounts, and credits none of it to a line.
+	OverpaidFen int64 `json:"overpaid_fen,omitempty"`
 
 	State *PlanState `json:"state,omitempty"`
+}
+
+// CarriedLine is where an earlier plan's supervision of one line stood.
+type CarriedLine struct {
+	No int `json:"no"`
+	// RemindersSent is how many reminders that plan sent for the line, as
+	// its ledger counts them; NextReminder is the first of the policy's
+	// reminder offsets it had not sent (one past the last it enqueued).
+	RemindersSent int  `json:"reminders_sent,omitempty"`
+	NextReminder  int  `json:"next_reminder,omitempty"`
+	Overdue       bool `json:"overdue,omitempty"`
+	// Defaulted: the line's default was taken and noticed (执行风险告知);
+	// Accelerated, by the acceleration clause. GraceEndsOn is the end of
+	// the grace period the default was counted from.
+	Defaulted   bool        `json:"defaulted,omitempty"`
+	Accelerated bool        `json:"accelerated,omitempty"`
+	GraceEndsOn policy.Date `json:"grace_ends_on,omitempty"`
 }
 
 // CreditedInstallment is what an earlier plan credited to one installment.
@@ -470,7 +504,7 @@ func (p *plan) init(ctx workflow.Context) error {
 		return temporal.NewNonRetryableApplicationError(err.Error(), RejectInvalid, nil)
 	}
 	p.s = &PlanState{Stage: PlanPerforming}
-	p.s.Journal = journal{CaseID: p.in.CaseID, Stream: "plan/" + p.in.PlanID, Clock: p.in.Clock}
+	p.s.Journal = journal{CaseID: p.in.CaseID, Stream: planStream(p.in.PlanID), Clock: p.in.Clock}
 	p.s.StartedOn = p.s.Journal.today(ctx)
 	lines, err := planLines(p.in)
 	if err != nil {
@@ -479,6 +513,17 @@ func (p *plan) init(ctx workflow.Context) error {
 	p.s.Lines = lines
 	for _, st := range p.in.Settlements {
 		p.s.Settlements = append(p.s.Settlements, clonePreSettlement(st.PreEnforcementSettlement))
+	}
+	// What the earlier plan recorded above the debt stays recorded; the
+	// lines' credits are only what Credited names.
+	p.s.OverpaidFen = p.in.OverpaidFen
+	for _, l := range p.s.Lines {
+		if l.Defaulted {
+			// The earlier plan's first default is this plan's: a later
+			// one is not the case's first, and the case already knows it.
+			p.s.Defaulted = l.No
+			break
+		}
 	}
 	return nil
 }
@@ -552,6 +597,25 @@ func planLines(in PlanInput) ([]planLine, error) {
 		seen[c.No] = true
 		l := &lines[c.No-1]
 		l.PaidFen, l.PaidOn = c.PaidFen, c.PaidOn
+	}
+	seen = map[int]bool{}
+	for _, c := range in.Lines {
+		switch {
+		case c.No < 1 || c.No > len(lines):
+			return nil, fmt.Errorf("carried line %d: no such installment", c.No)
+		case seen[c.No]:
+			return nil, fmt.Errorf("carried line %d: carried twice", c.No)
+		case c.RemindersSent < 0 || c.NextReminder < 0:
+			return nil, fmt.Errorf("carried line %d: %d reminders sent, next %d", c.No, c.RemindersSent, c.NextReminder)
+		case c.Accelerated && !c.Defaulted:
+			return nil, fmt.Errorf("carried line %d: accelerated but not in default", c.No)
+		}
+		seen[c.No] = true
+		l := &lines[c.No-1]
+		l.Reminders, l.Overdue, l.Defaulted, l.Accelerated = c.RemindersSent, c.Overdue || (c.Defaulted && !c.Accelerated), c.Defaulted, c.Accelerated
+	}
+	if in.OverpaidFen < 0 || in.OverpaidFen > maxFen {
+		return nil, fmt.Errorf("carried overpayment %d fen out of range", in.OverpaidFen)
 	}
 	for _, st := range in.Settlements {
 		first := st.Installments[0]
@@ -631,6 +695,7 @@ func (p *plan) open(ctx workflow.Context) error {
 		perf.ReminderOffsets, p.s.StartedOn, nil); err != nil {
 		return err
 	}
+	p.carryLines(perf.ReminderOffsets)
 	p.s.Policy = pol
 	data := map[string]any{
 		"plan_id": p.in.PlanID, "obligor": p.in.Obligor, "obligees": p.in.Obligees,
@@ -644,6 +709,14 @@ func (p *plan) open(ctx workflow.Context) error {
 	}
 	if len(p.in.Settlements) > 0 {
 		data["settlements"] = p.in.Settlements
+	}
+	// Only plans that carry line states or an overpayment say so: the
+	// others' first steps stay as they were.
+	if len(p.in.Lines) > 0 {
+		data["carried_lines"] = p.in.Lines
+	}
+	if p.in.OverpaidFen > 0 {
+		data["overpaid_fen"] = p.in.OverpaidFen
 	}
 	p.s.Journal.add(ctx, step{
 		Kind: "plan_started", Actor: p.in.StartedBy, ReasonCode: "performance_supervision",
@@ -672,6 +745,23 @@ func (p *plan) open(ctx workflow.Context) error {
 		p.performed(ctx)
 	}
 	return nil
+}
+
+// carryLines puts the carried lines' deadlines and reminders where the
+// earlier plan left them, once fixDeadlines has counted them afresh: a
+// line in default keeps the grace period its default was counted from,
+// and a line's next reminder is after the last one the earlier plan sent
+// (even when the restart comes on that reminder's day, when a late start
+// would still send it); the ones whose day passed before this plan
+// started are passed over as for any late start.
+func (p *plan) carryLines(offsets []policy.Period) {
+	for _, c := range p.in.Lines {
+		l := &p.s.Lines[c.No-1]
+		if c.Defaulted && !c.GraceEndsOn.IsZero() {
+			l.GraceEndsOn = c.GraceEndsOn
+		}
+		l.NextReminder = min(max(l.NextReminder, c.NextReminder), len(offsets))
+	}
 }
 
 // settlementSchedule is the settlements' lines that no later settlement

@@ -83,7 +83,13 @@ func newRestartHarness(t *testing.T, start time.Time, failAt time.Duration) *res
 		func(_ context.Context, in activities.PlanLedgerInput) (activities.PlanLedgerResult, error) {
 			require.Equal(t, "c1", in.CaseID)
 			last, ok := h.ledgers[in.PlanID]
-			return activities.PlanLedgerResult{Found: ok, Plan: last}, nil
+			res := activities.PlanLedgerResult{Found: ok, Plan: last}
+			for _, n := range h.notices {
+				if ok && in.NoticeStream != "" && n.Stream == in.NoticeStream {
+					res.Notices = append(res.Notices, db.NoticeKey{CaseID: n.CaseID, Stream: n.Stream, Installment: n.Installment, Kind: n.Kind, Seq: n.Seq})
+				}
+			}
+			return res, nil
 		})
 	n := &activities.Notifier{}
 	env.RegisterActivity(n)
