@@ -158,7 +158,7 @@ type StreamHead struct {
 type VerifyBreak struct {
 	Stream string `json:"stream"`
 	Seq    int    `json:"seq"`
-	Check  string `json:"check" enum:"chain,history,summary,anchor"`
+	Check  string `json:"check" enum:"chain,history,summary,anchor,list"`
 	Why    string `json:"why"`
 }
 
@@ -310,6 +310,11 @@ func (s *Server) VerifyCase(ctx context.Context, c casefile.Summary, anchors []a
 	if why != "" {
 		out.Unverified = append(out.Unverified, VerifyBreak{Check: "summary", Why: why})
 	}
+	listBreaks, err := s.stagedListBreaks(ctx, entries)
+	if err != nil {
+		return VerifyBody{}, err
+	}
+	out.Breaks = append(out.Breaks, listBreaks...)
 	historyBreaks, err := compareRecorded(entries, rec.completed)
 	if err != nil {
 		return VerifyBody{}, err
@@ -333,6 +338,48 @@ func (s *Server) VerifyCase(ctx context.Context, c casefile.Summary, anchors []a
 		out.State = VerifyIntact
 	}
 	out.Intact = out.State == VerifyIntact
+	return out, nil
+}
+
+// stagedListBreaks checks every staged list a step names (a case's party
+// list, an enforcement case's applicant list) against the digest the step
+// carries: the chain vouches for the digest, the digest for the list, so
+// a list edited in the store is a break of the step that names it. A
+// list that cannot be read is an error, not a break.
+func (s *Server) stagedListBreaks(ctx context.Context, entries []db.TimelineEntry) ([]VerifyBreak, error) {
+	var out []VerifyBreak
+	for _, e := range entries {
+		if len(e.Data) == 0 {
+			continue
+		}
+		var named struct {
+			PartyList     *db.PartyList `json:"party_list"`
+			ApplicantList *db.WageList  `json:"applicant_list"`
+		}
+		if err := json.Unmarshal(e.Data, &named); err != nil {
+			// Steps of other shapes (a party_list that is not an
+			// object) name no list of these kinds.
+			continue
+		}
+		if l := named.PartyList; l != nil && l.ID != "" {
+			_, err := s.Store.PartyListMembers(ctx, *l)
+			switch {
+			case errors.Is(err, db.ErrPartyListAltered):
+				out = append(out, VerifyBreak{Stream: e.Stream, Seq: e.Seq, Check: "list", Why: "the party list this step names differs from its digest: " + err.Error()})
+			case err != nil:
+				return nil, err
+			}
+		}
+		if l := named.ApplicantList; l != nil && l.ID != "" {
+			_, err := s.Store.WageListLines(ctx, *l)
+			switch {
+			case errors.Is(err, db.ErrListChanged):
+				out = append(out, VerifyBreak{Stream: e.Stream, Seq: e.Seq, Check: "list", Why: "the applicant list this step names differs from its digest: " + err.Error()})
+			case err != nil:
+				return nil, err
+			}
+		}
+	}
 	return out, nil
 }
 

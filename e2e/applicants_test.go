@@ -158,6 +158,20 @@ func TestEnforcementBySeveralApplicants(t *testing.T) {
 	require.True(t, v.Intact, "%+v", v.Breaks)
 	require.NotContains(t, streamKinds(t, id, "enforcement"), "standstill_granted")
 	replayAndKeep(t, "v7_enforcement_parties_by_reference", c.Summary.WorkflowID)
+
+	// An insider with the owner's role raises a claim in the staged list:
+	// the filing step names the list by its digest, and the auditor's
+	// check finds the list no longer matches it.
+	_, err := stack.Pool.Exec(t.Context(), "UPDATE wage_creditor_lists SET owed_fen = owed_fen + 100 WHERE list_id = $1 AND no = 2", c.Enforcement.ApplicantList.ID)
+	require.NoError(t, err)
+	res = do(t, realTime, &auditor, http.MethodGet, "/cases/"+id+"/timeline/verify", nil)
+	require.Equal(t, http.StatusOK, res.Status, "body: %s", res.Body)
+	res.json(t, &v)
+	require.Equal(t, "broken", v.State)
+	require.Len(t, v.Breaks, 1, "breaks: %+v", v.Breaks)
+	require.Equal(t, "list", v.Breaks[0].Check)
+	require.Equal(t, 1, v.Breaks[0].Seq, "the filing step names the list")
+	require.Contains(t, v.Breaks[0].Why, "applicant list")
 }
 
 // TestEnforcementSettlementBySeveralApplicants: four worker

@@ -85,4 +85,11 @@ func TestMediationPartiesByReference(t *testing.T) {
 	res = do(t, realTime, &mediator, http.MethodGet, "/cases/"+id, nil)
 	require.Equal(t, http.StatusServiceUnavailable, res.Status, "body: %s", res.Body)
 	require.Contains(t, res.problem(t)["detail"], "integrity check")
+	// The auditor's check finds it: the opening step names the list by its
+	// digest, which the list no longer matches.
+	v = verify(t, realTime, &auditor, id)
+	require.Equal(t, "broken", v.State)
+	require.Len(t, v.Breaks, 1, "breaks: %+v", v.Breaks)
+	require.Equal(t, api.VerifyBreak{Stream: "mediation", Seq: 1, Check: "list", Why: v.Breaks[0].Why}, v.Breaks[0])
+	require.Contains(t, v.Breaks[0].Why, "differs from its digest")
 }
