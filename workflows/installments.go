@@ -474,6 +474,11 @@ func InstallmentPlan(ctx workflow.Context, in PlanInput) (PlanResult, error) {
 		if life.due(ctx) {
 			next := p.in
 			next.State = p.s
+			// The schedule, and what an earlier plan carried into it,
+			// are the state's lines now; only a fresh run reads them from
+			// the input (init, open), so the next run is not handed them
+			// twice.
+			next.Installments, next.Credited, next.Settlements, next.Lines, next.OverpaidFen = nil, nil, nil, nil, 0
 			return PlanResult{}, continueAsNew(ctx, p.flush, idle, InstallmentPlan, next)
 		}
 		if p.advance(ctx) {

@@ -162,6 +162,8 @@ func TestPlanRecordsDeltasAfterContinueAsNew(t *testing.T) {
 	})
 	next := continuedInput[PlanInput](t, first.env.GetWorkflowError())
 	require.Equal(t, next.State.Version, next.State.Recorded, "the ledger was written before continuing")
+	require.Empty(t, next.Installments, "the schedule goes on in the state's lines, not twice")
+	require.Len(t, next.State.Lines, len(inst))
 
 	second := newPlanHarness(t, first.env.Now())
 	// The same stores: the steps and the read model as the first run
