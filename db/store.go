@@ -61,10 +61,16 @@ func recordSteps(ctx context.Context, q *dbq.Queries, key audit.Key, sum *casefi
 		if len(signed.Parties) == 0 {
 			// A summary without parties keeps the stored ones (a wage case
 			// sends its thousands of creditors once), so the digest covers
-			// the parties the row will hold.
+			// the parties the row will hold. They are signed again only as
+			// they were signed: a row edited in the database (a party
+			// added to read the case) is refused, not vouched for, and the
+			// recording retries until the row is restored.
 			c, err := q.CaseGet(ctx, sum.ID)
 			switch {
 			case err == nil:
+				if err := checkSummary(ctx, q, key, summaryFromRow(c)); err != nil {
+					return fmt.Errorf("record steps: the stored parties are not signed again: %w", err)
+				}
 				signed.Parties = c.Parties
 			case !errors.Is(err, pgx.ErrNoRows):
 				return fmt.Errorf("record steps: %w", err)
@@ -223,7 +229,13 @@ type tamperedError struct{ err error }
 func (e *tamperedError) Error() string { return e.err.Error() }
 
 func (s *Store) checkSummary(ctx context.Context, q *dbq.Queries, sum casefile.Summary) error {
-	if !s.key.Valid() {
+	return checkSummary(ctx, q, s.key, sum)
+}
+
+// checkSummary checks sum, as stored, against the keyed digest recorded
+// with the case's latest step that carried one.
+func checkSummary(ctx context.Context, q *dbq.Queries, key audit.Key, sum casefile.Summary) error {
+	if !key.Valid() {
 		return fmt.Errorf("check summary: %w", audit.ErrNoKey)
 	}
 	r, err := q.CaseEventLastSummaryDigest(ctx, sum.ID)
@@ -233,7 +245,7 @@ func (s *Store) checkSummary(ctx context.Context, q *dbq.Queries, sum casefile.S
 	if err != nil {
 		return fmt.Errorf("check summary of %s: %w", sum.ID, err)
 	}
-	want, err := s.key.SummaryDigest(sum)
+	want, err := key.SummaryDigest(sum)
 	if err != nil {
 		return err
 	}
